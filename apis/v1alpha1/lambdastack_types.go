@@ -1,0 +1,548 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// LambdaStack is one stage of a serverless service: a Lambda function with its IAM role, log
+// group, optional HTTP API, monitoring, network placement and secrets. Apply one per stage.
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories=crossplane;lambdastack
+// +kubebuilder:subresource:status
+type LambdaStack struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   LambdaStackSpec   `json:"spec"`
+	Status LambdaStackStatus `json:"status,omitempty"`
+}
+
+// XLambdaStack is the cluster-scoped (legacy) flavour of LambdaStack, claimed through a
+// LambdaStackClaim. It composes cluster-scoped managed resources.
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Cluster,categories=crossplane;lambdastack
+// +kubebuilder:subresource:status
+type XLambdaStack struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   LambdaStackSpec   `json:"spec"`
+	Status LambdaStackStatus `json:"status,omitempty"`
+}
+
+// LambdaStackSpec is what an app team asks for, per stage. Unset fields take the stage's
+// EnvironmentConfig, then the built-in profile of the stage (or of the profile it names).
+// +kubebuilder:validation:XValidation:rule="!has(self.region) || !has(self.regions) || self.regions.exists(r, r == self.region)",message="spec.region must be one of spec.regions when both are set"
+type LambdaStackSpec struct {
+	// Stage deployed by this request, e.g. dev, staging, prod, or any stage that has an
+	// EnvironmentConfig labelled platform.spec3.io/stage=<stage>. It prefixes every AWS name.
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]*[a-z0-9]$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.stage is immutable; create a new request for another stage"
+	Stage string `json:"stage"`
+
+	// App is the service name; AWS names are <stage>-<app>[-<part>].
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=40
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]*[a-z0-9]$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.app is immutable: it names every AWS resource"
+	App string `json:"app"`
+
+	// Region overrides the stage's AWS region, e.g. eu-west-1.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`
+	Region string `json:"region,omitempty"`
+
+	// Regions lists every region the regional parts of the stack are deployed in (function,
+	// log groups, API, alarms). The first is the primary region. Default: the stage's region.
+	// Each must be allowed by the stage's EnvironmentConfig (allowedRegions) when it sets one.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=4
+	// +kubebuilder:validation:items:Pattern=`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`
+	Regions []string `json:"regions,omitempty"`
+
+	// ProviderConfigName overrides the stage's provider config (which selects the AWS account).
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	ProviderConfigName string `json:"providerConfigName,omitempty"`
+
+	// Function is the Lambda function.
+	Function FunctionSpec `json:"function"`
+
+	// API is the HTTP API (API Gateway v2) in front of the function.
+	// +optional
+	API *APISpec `json:"api,omitempty"`
+
+	// Monitoring overrides the stage's alarms and dashboard settings.
+	// +optional
+	Monitoring *MonitoringSettings `json:"monitoring,omitempty"`
+
+	// Network places the function in a VPC.
+	// +optional
+	Network *NetworkSpec `json:"network,omitempty"`
+
+	// Secrets the function may read. Their ARNs reach it as environment variables.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=20
+	Secrets []SecretSpec `json:"secrets,omitempty"`
+
+	// Release controls versions, the live alias, canaries and rollback.
+	// +optional
+	Release *ReleaseSpec `json:"release,omitempty"`
+
+	// Tags added to every taggable AWS resource (after the stage's tags).
+	// Keys up to 128 characters, values up to 256; keys may not start with aws:.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=40
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) >= 1 && size(k) <= 128)",message="tag keys must be 1 to 128 characters"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('AWS:') && !k.startsWith('Aws:'))",message="tag keys must not start with aws: (reserved by AWS)"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(self[k]) <= 256)",message="tag values must be at most 256 characters"
+	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// FunctionSpec is the Lambda function of the stack.
+type FunctionSpec struct {
+	FunctionSettings `json:",inline"`
+
+	// Code is where the deployment package lives: an S3 object or a container image.
+	Code CodeSpec `json:"code"`
+
+	// Runtime of a zip package (ignored for images). Default python3.11.
+	// +optional
+	// +kubebuilder:validation:Enum=python3.10;python3.11;python3.12;python3.13;nodejs20.x;nodejs22.x;java17;java21;provided.al2023
+	Runtime string `json:"runtime,omitempty"`
+
+	// Handler of a zip package (ignored for images). Default handler.handler.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[^\s]+$`
+	Handler string `json:"handler,omitempty"`
+}
+
+// FunctionSettings are the function tunables a stage profile sets and a request may override.
+type FunctionSettings struct {
+	// MemoryMB is the memory size in MB (128 to 10240).
+	// +optional
+	// +kubebuilder:validation:Minimum=128
+	// +kubebuilder:validation:Maximum=10240
+	MemoryMB *int64 `json:"memoryMB,omitempty"`
+
+	// TimeoutSeconds is the function timeout (1 to 900).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=900
+	TimeoutSeconds *int64 `json:"timeoutSeconds,omitempty"`
+
+	// Architecture of the function. Default arm64.
+	// +optional
+	// +kubebuilder:validation:Enum=arm64;x86_64
+	Architecture string `json:"architecture,omitempty"`
+
+	// ReservedConcurrency caps concurrent executions; unset means unreserved.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
+	ReservedConcurrency *int64 `json:"reservedConcurrency,omitempty"`
+
+	// LogRetentionDays of the function's and the API's log groups.
+	// +optional
+	// +kubebuilder:validation:Enum=1;3;5;7;14;30;60;90;120;150;180;365;400;545;731;1096;1827;2192;2557;2922;3288;3653
+	LogRetentionDays *int64 `json:"logRetentionDays,omitempty"`
+
+	// Tracing turns on AWS X-Ray active tracing.
+	// +optional
+	Tracing *bool `json:"tracing,omitempty"`
+
+	// Environment variables of the function. STAGE and the secret ARN variables are set by the
+	// stack and may not be given here.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=50
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[a-zA-Z][a-zA-Z0-9_]*$'))",message="environment variable names must start with a letter and contain only letters, digits and _"
+	// +kubebuilder:validation:XValidation:rule="!('STAGE' in self)",message="STAGE is set by the stack from spec.stage"
+	Environment map[string]string `json:"environment,omitempty"`
+}
+
+// CodeSpec names the deployment package. Exactly one of s3 and imageUri.
+// +kubebuilder:validation:XValidation:rule="has(self.s3) != has(self.imageUri)",message="spec.function.code needs exactly one of s3 or imageUri"
+type CodeSpec struct {
+	// S3 object holding the zip package (see `lambdastack bundle`).
+	// +optional
+	S3 *S3Code `json:"s3,omitempty"`
+
+	// ImageURI of a container image in ECR.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:Pattern=`^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$`
+	ImageURI string `json:"imageUri,omitempty"`
+}
+
+// S3Code is a zip package in S3.
+type S3Code struct {
+	// Bucket name.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`
+	Bucket string `json:"bucket"`
+
+	// Key of the object, e.g. bundles/mcp/<sha256>.zip.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	Key string `json:"key"`
+
+	// ObjectVersion pins a version of the object in a versioned bucket.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	ObjectVersion string `json:"objectVersion,omitempty"`
+}
+
+// APISpec is the HTTP API in front of the function.
+// +kubebuilder:validation:XValidation:rule="!has(self.auth) || self.auth.type != 'jwt' || has(self.auth.jwt)",message="spec.api.auth.jwt is required when spec.api.auth.type is jwt"
+type APISpec struct {
+	APISettings `json:",inline"`
+
+	// Enabled turns the HTTP API on (default) or off, for a function with no HTTP front door.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Auth is how callers authenticate. Default: jwt when configured, else iam.
+	// +optional
+	Auth *AuthSpec `json:"auth,omitempty"`
+
+	// Public must be true to serve an unauthenticated API (auth type none) on a production stage.
+	// +optional
+	Public *bool `json:"public,omitempty"`
+
+	// Routes are route keys such as "POST /mcp". Default: "ANY /{proxy+}" and "$default".
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=30
+	// +kubebuilder:validation:items:Pattern=`^(\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9._~{}+/-]*)$`
+	Routes []string `json:"routes,omitempty"`
+
+	// CORS of the API, when browsers call it.
+	// +optional
+	CORS *CORSSpec `json:"cors,omitempty"`
+}
+
+// APISettings are the API tunables a stage profile sets and a request may override.
+type APISettings struct {
+	// ThrottlingBurstLimit of the default route settings.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100000
+	ThrottlingBurstLimit *int64 `json:"throttlingBurstLimit,omitempty"`
+
+	// ThrottlingRateLimit (requests per second) of the default route settings.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100000
+	ThrottlingRateLimit *int64 `json:"throttlingRateLimit,omitempty"`
+}
+
+// AuthSpec is the authorization of the API's routes.
+type AuthSpec struct {
+	// Type is jwt (an Authorizer checks bearer tokens), iam (SigV4-signed calls) or none.
+	// +kubebuilder:validation:Enum=jwt;iam;none
+	Type string `json:"type"`
+
+	// JWT issuer and audiences, for type jwt.
+	// +optional
+	JWT *JWTSpec `json:"jwt,omitempty"`
+}
+
+// JWTSpec configures a JWT authorizer.
+type JWTSpec struct {
+	// Issuer URL, e.g. https://cognito-idp.eu-west-1.amazonaws.com/<pool-id>.
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:Pattern=`^https://[^\s]+$`
+	Issuer string `json:"issuer"`
+
+	// Audiences accepted (client IDs).
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=set
+	Audiences []string `json:"audiences"`
+}
+
+// CORSSpec is the CORS configuration of the API.
+type CORSSpec struct {
+	// AllowOrigins, e.g. https://app.example.com.
+	// +kubebuilder:validation:MinItems=1
+	// +listType=set
+	AllowOrigins []string `json:"allowOrigins"`
+	// AllowMethods, e.g. GET, POST. Default: GET, POST, OPTIONS.
+	// +optional
+	// +listType=set
+	AllowMethods []string `json:"allowMethods,omitempty"`
+	// AllowHeaders, e.g. authorization, content-type.
+	// +optional
+	// +listType=set
+	AllowHeaders []string `json:"allowHeaders,omitempty"`
+	// AllowCredentials lets browsers send credentials.
+	// +optional
+	AllowCredentials *bool `json:"allowCredentials,omitempty"`
+	// MaxAgeSeconds browsers may cache a preflight answer.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=86400
+	MaxAgeSeconds *int64 `json:"maxAgeSeconds,omitempty"`
+}
+
+// MonitoringSettings are the alarms and dashboard of the stack. A stage profile sets them and a
+// request may override them.
+type MonitoringSettings struct {
+	// Alarms turns the CloudWatch alarms on or off.
+	// +optional
+	Alarms *bool `json:"alarms,omitempty"`
+
+	// Dashboard turns the CloudWatch dashboard on or off.
+	// +optional
+	Dashboard *bool `json:"dashboard,omitempty"`
+
+	// AlarmTopicARN is an existing SNS topic for alarm and OK actions. Unset: the stack creates one.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`
+	AlarmTopicARN string `json:"alarmTopicArn,omitempty"`
+
+	// AlarmEmails subscribe to the topic the stack creates.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:items:Pattern=`^[^@\s]+@[^@\s]+\.[^@\s]+$`
+	AlarmEmails []string `json:"alarmEmails,omitempty"`
+
+	// ErrorThreshold: function errors per period that raise the alarm.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	ErrorThreshold *int64 `json:"errorThreshold,omitempty"`
+
+	// ThrottleThreshold: throttled invocations per period that raise the alarm.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	ThrottleThreshold *int64 `json:"throttleThreshold,omitempty"`
+
+	// DurationPercentOfTimeout: the p99 duration alarm fires above this share of the timeout.
+	// +optional
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=100
+	DurationPercentOfTimeout *int64 `json:"durationPercentOfTimeout,omitempty"`
+
+	// API5xxThreshold: API 5xx responses per period that raise the alarm.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	API5xxThreshold *int64 `json:"api5xxThreshold,omitempty"`
+
+	// APILatencyP99Millis: the API p99 latency alarm threshold.
+	// +optional
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=30000
+	APILatencyP99Millis *int64 `json:"apiLatencyP99Millis,omitempty"`
+
+	// EvaluationPeriods before an alarm fires.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10
+	EvaluationPeriods *int64 `json:"evaluationPeriods,omitempty"`
+
+	// PeriodSeconds of the alarms' metric statistics.
+	// +optional
+	// +kubebuilder:validation:Enum=60;300;900;3600
+	PeriodSeconds *int64 `json:"periodSeconds,omitempty"`
+}
+
+// NetworkSpec places the function in a VPC: either existing security groups, or a VPC in which
+// the stack creates an egress-only security group.
+// +kubebuilder:validation:XValidation:rule="has(self.securityGroupIds) != has(self.vpcId)",message="spec.network needs exactly one of securityGroupIds or vpcId"
+// +kubebuilder:validation:XValidation:rule="!has(self.egressCidrs) || has(self.vpcId)",message="spec.network.egressCidrs applies only to the security group created from vpcId"
+type NetworkSpec struct {
+	// SubnetIDs the function's network interfaces use (private subnets).
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +listType=set
+	// +kubebuilder:validation:items:Pattern=`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`
+	SubnetIDs []string `json:"subnetIds"`
+
+	// SecurityGroupIDs to attach, when they exist already.
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=5
+	// +listType=set
+	// +kubebuilder:validation:items:Pattern=`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`
+	SecurityGroupIDs []string `json:"securityGroupIds,omitempty"`
+
+	// VPCID in which the stack creates an egress-only security group.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`
+	VPCID string `json:"vpcId,omitempty"`
+
+	// EgressCIDRs the created security group allows outbound (all protocols). Default 0.0.0.0/0.
+	// +optional
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=set
+	// +kubebuilder:validation:items:Pattern=`^([0-9]{1,3}\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$`
+	EgressCIDRs []string `json:"egressCidrs,omitempty"`
+}
+
+// SecretSpec is one secret the function may read: an existing Secrets Manager secret, or one the
+// stack creates with its value taken from a Kubernetes Secret. Values are never inline.
+// +kubebuilder:validation:XValidation:rule="has(self.arn) != has(self.create)",message="a secret needs exactly one of arn or create"
+// +kubebuilder:validation:XValidation:rule="!has(self.value)",message="inline secret values are not allowed: use create.valueFrom.secretKeyRef"
+type SecretSpec struct {
+	// Name of the secret in the stack; the function gets its ARN in SECRET_<NAME>_ARN.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]*$`
+	Name string `json:"name"`
+
+	// ARN of an existing secret.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`
+	ARN string `json:"arn,omitempty"`
+
+	// Create a secret in the stack.
+	// +optional
+	Create *CreateSecretSpec `json:"create,omitempty"`
+
+	// KMSKeyARN of the customer managed key that encrypts the secret; the role may decrypt with it.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$`
+	KMSKeyARN string `json:"kmsKeyArn,omitempty"`
+
+	// Value is refused: secret values never appear in a request. It exists only to give a clear
+	// message instead of silently dropping the field.
+	// +optional
+	Value string `json:"value,omitempty"`
+}
+
+// CreateSecretSpec describes a secret the stack creates.
+type CreateSecretSpec struct {
+	// Description of the secret.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Description string `json:"description,omitempty"`
+
+	// ValueFrom is the Kubernetes Secret key holding the value.
+	ValueFrom SecretValueSource `json:"valueFrom"`
+}
+
+// SecretValueSource points at a Kubernetes Secret.
+type SecretValueSource struct {
+	// SecretKeyRef selects a key of a Secret (in the request's namespace; for a legacy claim, in
+	// the given namespace).
+	SecretKeyRef SecretKeySelector `json:"secretKeyRef"`
+}
+
+// SecretKeySelector selects a key of a Kubernetes Secret.
+type SecretKeySelector struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	Name string `json:"name"`
+	// Key in the Secret's data.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	Key string `json:"key"`
+	// Namespace of the Secret; only for the legacy cluster-scoped flavour.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// ReleaseSpec controls how code reaches callers.
+// +kubebuilder:validation:XValidation:rule="!has(self.pinnedVersion) || !has(self.canary)",message="spec.release.pinnedVersion (rollback) and spec.release.canary cannot be combined"
+type ReleaseSpec struct {
+	ReleaseSettings `json:",inline"`
+
+	// PinnedVersion points the live alias at this published version (rollback). Unset: the
+	// newest published version.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[1-9][0-9]*$`
+	PinnedVersion string `json:"pinnedVersion,omitempty"`
+
+	// Canary routes a share of the alias' traffic to another version.
+	// +optional
+	Canary *CanarySpec `json:"canary,omitempty"`
+}
+
+// ReleaseSettings are the release tunables a stage profile sets and a request may override.
+type ReleaseSettings struct {
+	// UseAlias publishes versions and serves through the live alias (prod default); false serves
+	// $LATEST directly.
+	// +optional
+	UseAlias *bool `json:"useAlias,omitempty"`
+
+	// ProvisionedConcurrency on the live alias; 0 or unset means none.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	ProvisionedConcurrency *int64 `json:"provisionedConcurrency,omitempty"`
+}
+
+// CanarySpec is a weighted rollout on the live alias.
+type CanarySpec struct {
+	// AdditionalVersion receives Weight percent of the traffic.
+	// +kubebuilder:validation:Pattern=`^[1-9][0-9]*$`
+	AdditionalVersion string `json:"additionalVersion"`
+	// Weight in percent (1 to 99).
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=99
+	Weight int64 `json:"weight"`
+}
+
+// LambdaStackStatus is what the stack reports back.
+type LambdaStackStatus struct {
+	// Stage of the stack.
+	// +optional
+	Stage string `json:"stage,omitempty"`
+	// Profile is the built-in profile the stage's settings are based on.
+	// +optional
+	Profile string `json:"profile,omitempty"`
+	// Region is the primary region.
+	// +optional
+	Region string `json:"region,omitempty"`
+	// FunctionName in AWS.
+	// +optional
+	FunctionName string `json:"functionName,omitempty"`
+	// FunctionARN once observed.
+	// +optional
+	FunctionARN string `json:"functionArn,omitempty"`
+	// RoleARN once observed.
+	// +optional
+	RoleARN string `json:"roleArn,omitempty"`
+	// LogGroupName of the function.
+	// +optional
+	LogGroupName string `json:"logGroupName,omitempty"`
+	// APIEndpoint is the invoke URL of the HTTP API once observed.
+	// +optional
+	APIEndpoint string `json:"apiEndpoint,omitempty"`
+	// AliasARN of the live alias once observed.
+	// +optional
+	AliasARN string `json:"aliasArn,omitempty"`
+	// LiveVersion the live alias serves once observed.
+	// +optional
+	LiveVersion string `json:"liveVersion,omitempty"`
+	// AlarmTopicARN receiving the alarms.
+	// +optional
+	AlarmTopicARN string `json:"alarmTopicArn,omitempty"`
+	// DashboardName of the CloudWatch dashboard.
+	// +optional
+	DashboardName string `json:"dashboardName,omitempty"`
+	// Regions reports each region's function and endpoint.
+	// +optional
+	Regions []RegionStatus `json:"regions,omitempty"`
+}
+
+// RegionStatus is one region of a multi-region stack.
+type RegionStatus struct {
+	// Region name.
+	Region string `json:"region"`
+	// FunctionARN in that region once observed.
+	// +optional
+	FunctionARN string `json:"functionArn,omitempty"`
+	// APIEndpoint in that region once observed.
+	// +optional
+	APIEndpoint string `json:"apiEndpoint,omitempty"`
+}

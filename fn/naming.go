@@ -1,0 +1,77 @@
+package fn
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// AWS name limits of the resources the stack names.
+const (
+	maxFunctionName  = 64
+	maxRoleName      = 64
+	maxPolicyName    = 128
+	maxLogGroupName  = 512
+	maxAPIName       = 128
+	maxAlarmName     = 255
+	maxDashboardName = 255
+	maxTopicName     = 256
+	maxSecretName    = 512
+	maxSGName        = 255
+	maxAliasName     = 128
+	maxAuthorizer    = 128
+
+	// maxObjectName keeps composed resource names usable as label values.
+	maxObjectName = 63
+	hashLen       = 8
+)
+
+// awsName is the stage-prefixed AWS name <stage>-<app>[-<part>...], truncated to limit with a
+// short stable hash of the full name when it is too long.
+func awsName(limit int, stage, app string, parts ...string) string {
+	n := stage + "-" + app
+	for _, p := range parts {
+		if p != "" {
+			n += "-" + p
+		}
+	}
+	return fitName(n, limit)
+}
+
+// fitName returns name unchanged when it fits, else a prefix and an 8-character hash of the
+// whole name, so two long names that share a prefix stay distinct and the result never changes.
+func fitName(name string, limit int) string {
+	if len(name) <= limit {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	prefix := strings.TrimRight(name[:limit-hashLen-1], "-_/.")
+	return prefix + "-" + hex.EncodeToString(sum[:])[:hashLen]
+}
+
+// objectName is the Kubernetes name of a composed resource: <xr-name>-<key>, at most 63
+// characters, deterministic so Crossplane adopts the same object on every reconcile.
+func objectName(xrName, key string) string {
+	return fitName(xrName+"-"+key, maxObjectName)
+}
+
+// slug turns free text (a route key, a secret name) into a lower-case RFC 1123 label fragment.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.TrimRight(b.String(), "-")
+	if out == "" {
+		return "root"
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+package fn
+
+import (
+	"sort"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+)
+
+// Built-in stage profiles. This is the one place their values are written down; the README's
+// profile table is checked against it by TestReadmeProfileTable.
+const (
+	ProfileDev     = "dev"
+	ProfileStaging = "staging"
+	ProfileProd    = "prod"
+)
+
+func i64(v int64) *int64 { return &v }
+func boolp(v bool) *bool { return &v }
+
+var builtinProfiles = map[string]v1alpha1.StageProfile{
+	ProfileDev: {
+		Production:              boolp(false),
+		RetainStatefulResources: boolp(false),
+		ProviderConfigKind:      "ClusterProviderConfig",
+		Region:                  "us-east-1",
+		ResponseTTLSeconds:      i64(60),
+		Function: &v1alpha1.FunctionSettings{
+			MemoryMB: i64(256), TimeoutSeconds: i64(30), Architecture: "arm64",
+			LogRetentionDays: i64(7), Tracing: boolp(false),
+		},
+		API: &v1alpha1.APISettings{ThrottlingBurstLimit: i64(50), ThrottlingRateLimit: i64(20)},
+		Monitoring: &v1alpha1.MonitoringSettings{
+			Alarms: boolp(false), Dashboard: boolp(false),
+			ErrorThreshold: i64(10), ThrottleThreshold: i64(10), DurationPercentOfTimeout: i64(90),
+			API5xxThreshold: i64(10), APILatencyP99Millis: i64(5000),
+			EvaluationPeriods: i64(3), PeriodSeconds: i64(300),
+		},
+		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(false), ProvisionedConcurrency: i64(0)},
+	},
+	ProfileStaging: {
+		Production:              boolp(false),
+		RetainStatefulResources: boolp(false),
+		ProviderConfigKind:      "ClusterProviderConfig",
+		Region:                  "us-east-1",
+		ResponseTTLSeconds:      i64(60),
+		Function: &v1alpha1.FunctionSettings{
+			MemoryMB: i64(512), TimeoutSeconds: i64(30), Architecture: "arm64",
+			LogRetentionDays: i64(30), Tracing: boolp(true),
+		},
+		API: &v1alpha1.APISettings{ThrottlingBurstLimit: i64(100), ThrottlingRateLimit: i64(50)},
+		Monitoring: &v1alpha1.MonitoringSettings{
+			Alarms: boolp(true), Dashboard: boolp(true),
+			ErrorThreshold: i64(5), ThrottleThreshold: i64(5), DurationPercentOfTimeout: i64(80),
+			API5xxThreshold: i64(5), APILatencyP99Millis: i64(3000),
+			EvaluationPeriods: i64(2), PeriodSeconds: i64(300),
+		},
+		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(true), ProvisionedConcurrency: i64(0)},
+	},
+	ProfileProd: {
+		Production:              boolp(true),
+		RetainStatefulResources: boolp(true),
+		ProviderConfigKind:      "ClusterProviderConfig",
+		Region:                  "us-east-1",
+		ResponseTTLSeconds:      i64(60),
+		Function: &v1alpha1.FunctionSettings{
+			MemoryMB: i64(1024), TimeoutSeconds: i64(30), Architecture: "arm64",
+			LogRetentionDays: i64(365), Tracing: boolp(true),
+		},
+		API: &v1alpha1.APISettings{ThrottlingBurstLimit: i64(500), ThrottlingRateLimit: i64(200)},
+		Monitoring: &v1alpha1.MonitoringSettings{
+			Alarms: boolp(true), Dashboard: boolp(true),
+			ErrorThreshold: i64(1), ThrottleThreshold: i64(1), DurationPercentOfTimeout: i64(75),
+			API5xxThreshold: i64(1), APILatencyP99Millis: i64(2000),
+			EvaluationPeriods: i64(1), PeriodSeconds: i64(60),
+		},
+		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(true), ProvisionedConcurrency: i64(0)},
+	},
+}
+
+// BuiltinProfile returns the built-in profile of that name.
+func BuiltinProfile(name string) (v1alpha1.StageProfile, bool) {
+	p, ok := builtinProfiles[name]
+	return p, ok
+}
+
+// BuiltinProfileNames lists the built-in profiles, sorted.
+func BuiltinProfileNames() []string {
+	out := make([]string, 0, len(builtinProfiles))
+	for n := range builtinProfiles {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,123 @@
+package fn
+
+import "sort"
+
+// Annotations and labels on composed resources.
+const (
+	AnnotationExternalName = "crossplane.io/external-name"
+	LabelStage             = "platform.spec3.io/stage"
+	LabelApp               = "platform.spec3.io/app"
+	LabelRegion            = "platform.spec3.io/region"
+)
+
+// Composed is one desired composed resource: its key in the pipeline (an RFC 1123 label) and
+// its object, built from plain maps and slices so it converts to protobuf without reflection.
+type Composed struct {
+	Key    string
+	Object map[string]any
+}
+
+// mrOpts describes what a managed resource needs besides its forProvider parameters.
+type mrOpts struct {
+	externalName string // AWS name; empty when AWS assigns the identifier
+	region       string // empty for global services (IAM)
+	taggable     bool
+	stateful     bool // retained on deletion when the stage says so
+}
+
+// managed builds a provider-aws managed resource of the stack's flavour: group is the service
+// (lambda, iam, ...), the API group suffix follows the flavour.
+func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[string]any) Composed {
+	s := b.s
+	apiGroup := group + ".aws.m.upbound.io"
+	if s.Flavour == Legacy {
+		apiGroup = group + ".aws.upbound.io"
+	}
+	if o.region != "" {
+		forProvider["region"] = o.region
+	}
+	if o.taggable {
+		forProvider["tags"] = b.tags
+	}
+
+	meta := map[string]any{
+		"name":   objectName(s.XRName, key),
+		"labels": b.labels(o.region),
+	}
+	if s.Flavour == Namespaced {
+		meta["namespace"] = s.Namespace
+	}
+	if o.externalName != "" {
+		meta["annotations"] = map[string]any{AnnotationExternalName: o.externalName}
+	}
+
+	spec := map[string]any{
+		"forProvider":       forProvider,
+		"providerConfigRef": b.providerConfigRef(),
+	}
+	if o.stateful && s.Retain {
+		// Everything but Delete: the AWS resource outlives the stack (its data is kept).
+		spec["managementPolicies"] = []any{"Observe", "Create", "Update", "LateInitialize"}
+		if s.Flavour == Legacy {
+			spec["deletionPolicy"] = "Orphan"
+		}
+	}
+	return Composed{Key: key, Object: map[string]any{
+		"apiVersion": apiGroup + "/v1beta1",
+		"kind":       kind,
+		"metadata":   meta,
+		"spec":       spec,
+	}}
+}
+
+func (b *builder) providerConfigRef() map[string]any {
+	if b.s.Flavour == Legacy {
+		return map[string]any{"name": b.s.ProviderConfigName}
+	}
+	return map[string]any{"kind": b.s.ProviderConfigKind, "name": b.s.ProviderConfigName}
+}
+
+func (b *builder) labels(region string) map[string]any {
+	l := map[string]any{LabelStage: b.s.Stage, LabelApp: b.s.App}
+	if region != "" {
+		l[LabelRegion] = region
+	}
+	return l
+}
+
+// ref points at another composed resource of the same stack by its deterministic name (same
+// namespace for the namespaced flavour).
+func (b *builder) ref(key string) map[string]any {
+	return map[string]any{"name": objectName(b.s.XRName, key)}
+}
+
+// block is a nested singleton parameter block: an object for namespaced kinds, a one-element
+// list for the legacy cluster-scoped kinds (their v1beta1 schema keeps Terraform's list shape).
+func (b *builder) block(m map[string]any) any {
+	if b.s.Flavour == Legacy {
+		return []any{m}
+	}
+	return m
+}
+
+func strList(in []string) []any {
+	out := make([]any, len(in))
+	for i, v := range in {
+		out[i] = v
+	}
+	return out
+}
+
+func sortedStrList(in []string) []any {
+	c := append([]string(nil), in...)
+	sort.Strings(c)
+	return strList(c)
+}
+
+func strMap(in map[string]string) map[string]any {
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,312 @@
+package fn
+
+import (
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+)
+
+// Flavour is the kind of composite the function serves.
+type Flavour int
+
+const (
+	// Namespaced is a Crossplane v2 LambdaStack: namespaced managed resources (*.aws.m.upbound.io).
+	Namespaced Flavour = iota
+	// Legacy is a cluster-scoped XLambdaStack (claimed by LambdaStackClaim): cluster-scoped
+	// managed resources (*.aws.upbound.io).
+	Legacy
+)
+
+// Settings is a request resolved against its stage: XR spec > the stage's EnvironmentConfig >
+// the built-in profile. Every builder reads only this.
+type Settings struct {
+	Flavour   Flavour
+	XRName    string
+	Namespace string // empty for the legacy flavour
+	XRUID     string
+	XRKind    string
+
+	Stage   string
+	App     string
+	Profile string // the built-in profile the stage is based on
+
+	Production         bool
+	Retain             bool
+	ProviderConfigName string
+	ProviderConfigKind string
+	Region             string   // primary region
+	Regions            []string // every region, primary first
+	TTL                time.Duration
+
+	Function FunctionConfig
+	API      APIConfig
+	Monitor  MonitorConfig
+	Network  *v1alpha1.NetworkSpec
+	Secrets  []v1alpha1.SecretSpec
+	Release  ReleaseConfig
+	Tags     map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+}
+
+// FunctionConfig is the resolved Lambda function.
+type FunctionConfig struct {
+	Code                v1alpha1.CodeSpec
+	Runtime             string
+	Handler             string
+	MemoryMB            int64
+	TimeoutSeconds      int64
+	Architecture        string
+	ReservedConcurrency *int64
+	LogRetentionDays    int64
+	Tracing             bool
+	Environment         map[string]string
+}
+
+// APIConfig is the resolved HTTP API.
+type APIConfig struct {
+	Enabled        bool
+	AuthType       string
+	JWT            *v1alpha1.JWTSpec
+	Public         bool
+	Routes         []string
+	CORS           *v1alpha1.CORSSpec
+	BurstLimit     int64
+	RateLimit      int64
+	AuthExplicitly bool
+}
+
+// MonitorConfig is the resolved monitoring.
+type MonitorConfig struct {
+	Alarms                   bool
+	Dashboard                bool
+	TopicARN                 string
+	Emails                   []string
+	ErrorThreshold           int64
+	ThrottleThreshold        int64
+	DurationPercentOfTimeout int64
+	API5xxThreshold          int64
+	APILatencyP99Millis      int64
+	EvaluationPeriods        int64
+	PeriodSeconds            int64
+}
+
+// ReleaseConfig is the resolved release behaviour.
+type ReleaseConfig struct {
+	UseAlias               bool
+	ProvisionedConcurrency int64
+	PinnedVersion          string
+	Canary                 *v1alpha1.CanarySpec
+}
+
+// Defaults that are not per stage.
+const (
+	DefaultRuntime = "python3.11"
+	DefaultHandler = "handler.handler"
+	DefaultRoute   = "ANY /{proxy+}"
+)
+
+// resolve merges a request with its stage config and base profile. env may be nil.
+func resolve(xr composite, env *v1alpha1.StageProfile) (*Settings, error) {
+	spec := xr.Spec
+	profile := spec.Stage
+	if env != nil && env.BaseProfile != "" {
+		profile = env.BaseProfile
+	}
+	base, ok := builtinProfiles[profile]
+	if !ok {
+		if env == nil {
+			return nil, fmt.Errorf("spec.stage: stage %q has no built-in profile (built-in: dev, staging, prod) and no EnvironmentConfig labelled %s=%s; create one (it may name a baseProfile) or use a built-in stage", spec.Stage, v1alpha1.StageLabel, spec.Stage)
+		}
+		if env.BaseProfile != "" {
+			return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile: %q is not a built-in profile (dev, staging, prod)", spec.Stage, env.BaseProfile)
+		}
+		return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile is required because %q is not a built-in profile (dev, staging, prod)", spec.Stage, spec.Stage)
+	}
+	if env == nil {
+		env = &v1alpha1.StageProfile{}
+	}
+
+	s := &Settings{
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, XRUID: xr.UID, XRKind: xr.Kind,
+		Stage: spec.Stage, App: spec.App, Profile: profile,
+		Production:         firstBool(env.Production, base.Production),
+		Retain:             firstBool(env.RetainStatefulResources, base.RetainStatefulResources),
+		ProviderConfigName: firstStr(spec.ProviderConfigName, env.ProviderConfigName, base.ProviderConfigName, spec.Stage),
+		ProviderConfigKind: firstStr(env.ProviderConfigKind, base.ProviderConfigKind),
+		TTL:                time.Duration(firstInt(env.ResponseTTLSeconds, base.ResponseTTLSeconds)) * time.Second,
+		Network:            spec.Network,
+		Secrets:            spec.Secrets,
+		Tags:               mergeMaps(base.Tags, env.Tags, spec.Tags),
+	}
+	s.Region, s.Regions = resolveRegions(spec, env, &base)
+	s.Function = resolveFunction(spec.Function, env.Function, base.Function)
+	s.API = resolveAPI(spec.API, env.API, base.API)
+	s.Monitor = resolveMonitoring(spec.Monitoring, env.Monitoring, base.Monitoring)
+	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
+
+	if err := validateSettings(s, &spec, env); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func resolveRegions(spec v1alpha1.LambdaStackSpec, env, base *v1alpha1.StageProfile) (string, []string) {
+	if len(spec.Regions) > 0 {
+		primary := firstStr(spec.Region, spec.Regions[0])
+		regions := []string{primary}
+		for _, r := range spec.Regions {
+			if r != primary {
+				regions = append(regions, r)
+			}
+		}
+		return primary, regions
+	}
+	primary := firstStr(spec.Region, env.Region, base.Region)
+	return primary, []string{primary}
+}
+
+func resolveFunction(spec v1alpha1.FunctionSpec, env, base *v1alpha1.FunctionSettings) FunctionConfig {
+	env = orEmpty(env)
+	return FunctionConfig{
+		Code:                spec.Code,
+		Runtime:             firstStr(spec.Runtime, DefaultRuntime),
+		Handler:             firstStr(spec.Handler, DefaultHandler),
+		MemoryMB:            firstInt(spec.MemoryMB, env.MemoryMB, base.MemoryMB),
+		TimeoutSeconds:      firstInt(spec.TimeoutSeconds, env.TimeoutSeconds, base.TimeoutSeconds),
+		Architecture:        firstStr(spec.Architecture, env.Architecture, base.Architecture),
+		ReservedConcurrency: firstIntPtr(spec.ReservedConcurrency, env.ReservedConcurrency, base.ReservedConcurrency),
+		LogRetentionDays:    firstInt(spec.LogRetentionDays, env.LogRetentionDays, base.LogRetentionDays),
+		Tracing:             firstBool(spec.Tracing, env.Tracing, base.Tracing),
+		Environment:         mergeMaps(base.Environment, env.Environment, spec.Environment),
+	}
+}
+
+func resolveAPI(spec *v1alpha1.APISpec, env, base *v1alpha1.APISettings) APIConfig {
+	if spec == nil {
+		spec = &v1alpha1.APISpec{}
+	}
+	env = orEmptyAPI(env)
+	c := APIConfig{
+		Enabled:    firstBool(spec.Enabled, boolp(true)),
+		Public:     firstBool(spec.Public, boolp(false)),
+		Routes:     spec.Routes,
+		CORS:       spec.CORS,
+		BurstLimit: firstInt(spec.ThrottlingBurstLimit, env.ThrottlingBurstLimit, base.ThrottlingBurstLimit),
+		RateLimit:  firstInt(spec.ThrottlingRateLimit, env.ThrottlingRateLimit, base.ThrottlingRateLimit),
+		AuthType:   "iam",
+	}
+	if spec.Auth != nil {
+		c.AuthType, c.JWT, c.AuthExplicitly = spec.Auth.Type, spec.Auth.JWT, true
+	}
+	if len(c.Routes) == 0 {
+		c.Routes = []string{DefaultRoute, "$default"}
+	}
+	return c
+}
+
+func resolveMonitoring(spec, env, base *v1alpha1.MonitoringSettings) MonitorConfig {
+	spec, env = orEmptyMon(spec), orEmptyMon(env)
+	emails := spec.AlarmEmails
+	if len(emails) == 0 {
+		emails = env.AlarmEmails
+	}
+	return MonitorConfig{
+		Alarms:                   firstBool(spec.Alarms, env.Alarms, base.Alarms),
+		Dashboard:                firstBool(spec.Dashboard, env.Dashboard, base.Dashboard),
+		TopicARN:                 firstStr(spec.AlarmTopicARN, env.AlarmTopicARN),
+		Emails:                   emails,
+		ErrorThreshold:           firstInt(spec.ErrorThreshold, env.ErrorThreshold, base.ErrorThreshold),
+		ThrottleThreshold:        firstInt(spec.ThrottleThreshold, env.ThrottleThreshold, base.ThrottleThreshold),
+		DurationPercentOfTimeout: firstInt(spec.DurationPercentOfTimeout, env.DurationPercentOfTimeout, base.DurationPercentOfTimeout),
+		API5xxThreshold:          firstInt(spec.API5xxThreshold, env.API5xxThreshold, base.API5xxThreshold),
+		APILatencyP99Millis:      firstInt(spec.APILatencyP99Millis, env.APILatencyP99Millis, base.APILatencyP99Millis),
+		EvaluationPeriods:        firstInt(spec.EvaluationPeriods, env.EvaluationPeriods, base.EvaluationPeriods),
+		PeriodSeconds:            firstInt(spec.PeriodSeconds, env.PeriodSeconds, base.PeriodSeconds),
+	}
+}
+
+func resolveRelease(spec *v1alpha1.ReleaseSpec, env, base *v1alpha1.ReleaseSettings) ReleaseConfig {
+	if spec == nil {
+		spec = &v1alpha1.ReleaseSpec{}
+	}
+	if env == nil {
+		env = &v1alpha1.ReleaseSettings{}
+	}
+	return ReleaseConfig{
+		UseAlias:               firstBool(spec.UseAlias, env.UseAlias, base.UseAlias),
+		ProvisionedConcurrency: firstInt(spec.ProvisionedConcurrency, env.ProvisionedConcurrency, base.ProvisionedConcurrency),
+		PinnedVersion:          spec.PinnedVersion,
+		Canary:                 spec.Canary,
+	}
+}
+
+func orEmpty(p *v1alpha1.FunctionSettings) *v1alpha1.FunctionSettings {
+	if p == nil {
+		return &v1alpha1.FunctionSettings{}
+	}
+	return p
+}
+
+func orEmptyAPI(p *v1alpha1.APISettings) *v1alpha1.APISettings {
+	if p == nil {
+		return &v1alpha1.APISettings{}
+	}
+	return p
+}
+
+func orEmptyMon(p *v1alpha1.MonitoringSettings) *v1alpha1.MonitoringSettings {
+	if p == nil {
+		return &v1alpha1.MonitoringSettings{}
+	}
+	return p
+}
+
+func firstStr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func firstInt(vals ...*int64) int64 {
+	if p := firstIntPtr(vals...); p != nil {
+		return *p
+	}
+	return 0
+}
+
+func firstIntPtr(vals ...*int64) *int64 {
+	for _, v := range vals {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+func firstBool(vals ...*bool) bool {
+	for _, v := range vals {
+		if v != nil {
+			return *v
+		}
+	}
+	return false
+}
+
+// mergeMaps overlays maps left to right; later keys win. The result is nil when all are empty.
+func mergeMaps(ms ...map[string]string) map[string]string {
+	var out map[string]string
+	for _, m := range ms {
+		if len(m) == 0 {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string, len(m))
+		}
+		maps.Copy(out, m)
+	}
+	return out
+}

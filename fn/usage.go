@@ -1,0 +1,63 @@
+package fn
+
+// Functions do not run when a stack is deleted, so Crossplane deletes every composed resource at
+// once. Usages make it delete in a safe order: a resource in use is deleted only after its user.
+// (They are enforced by Crossplane's admission webhook.)
+
+// usagePairs lists "of is used by by" as key prefixes; regional resources pair per region.
+var usagePairs = []struct{ of, by, reason string }{
+	{KeyLogGroup, KeyFunction, "a function deleted after its log group would recreate it with no retention"},
+	{KeyRole, KeyFunction, "the function runs as this role until it is gone"},
+}
+
+// usages composes a Usage (ClusterUsage for the legacy flavour) for every pair whose resources
+// the stack composes; it runs after every other part.
+func (b *builder) usages() {
+	byKey := make(map[string]Composed, len(b.out))
+	for _, c := range b.out {
+		byKey[c.Key] = c
+	}
+	for _, p := range usagePairs {
+		b.regional(func(_, suffix string) {
+			of, okOf := byKey[p.of+suffix]
+			if !okOf {
+				of, okOf = byKey[p.of] // global resources (the role) have no regional suffix
+			}
+			by, okBy := byKey[p.by+suffix]
+			if okOf && okBy {
+				b.add(b.usage(of, by, p.reason))
+			}
+		})
+	}
+}
+
+func (b *builder) usage(of, by Composed, reason string) Composed {
+	key := "usage-" + of.Key + "-by-" + by.Key
+	kind, apiVersion := "Usage", "protection.crossplane.io/v1beta1"
+	meta := map[string]any{"name": objectName(b.s.XRName, key), "labels": b.labels("")}
+	if b.s.Flavour == Legacy {
+		kind = "ClusterUsage"
+	} else {
+		meta["namespace"] = b.s.Namespace
+	}
+	return Composed{Key: key, Object: map[string]any{
+		"apiVersion": apiVersion,
+		"kind":       kind,
+		"metadata":   meta,
+		"spec": map[string]any{
+			"of":             usageRef(of),
+			"by":             usageRef(by),
+			"reason":         reason,
+			"replayDeletion": true,
+		},
+	}}
+}
+
+func usageRef(c Composed) map[string]any {
+	meta, _ := c.Object["metadata"].(map[string]any)
+	return map[string]any{
+		"apiVersion":  c.Object["apiVersion"],
+		"kind":        c.Object["kind"],
+		"resourceRef": map[string]any{"name": meta["name"]},
+	}
+}
