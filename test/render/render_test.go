@@ -1,0 +1,335 @@
+// Package render_test renders every example through the Crossplane CLI's render package and the
+// Crossplane core render engine (bin/crossplane-core), with the function served in-process, and
+// compares the output with the committed snapshots in testdata/ (go test ./test/render -update
+// rewrites them; review the diff).
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/afero"
+	"google.golang.org/grpc"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane/cli/v2/cmd/crossplane/render"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composed"
+	ucomposite "github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composite"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/spec3/lambdastack/fn"
+)
+
+var update = flag.Bool("update", false, "rewrite the snapshots in testdata/")
+
+// root is the repository root, relative to this package.
+const root = "../.."
+
+// Case is one rendered example: a request, the stage configs it may need, and optional
+// observed resources (a simulated provider status).
+type Case struct {
+	Name     string
+	Request  string
+	Observed string
+}
+
+// Cases are every example request; the snapshot of each is testdata/<Name>.yaml.
+var Cases = []Case{
+	{Name: "dev", Request: "examples/dev.yaml"},
+	{Name: "staging", Request: "examples/staging.yaml"},
+	{Name: "prod", Request: "examples/prod.yaml"},
+	{Name: "qa", Request: "examples/qa.yaml"},
+	{Name: "legacy-claim", Request: "examples/legacy-claim.yaml"},
+}
+
+func TestRenderSnapshots(t *testing.T) {
+	addr := startFunction(t)
+	for _, c := range Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			out := Render(t, addr, c.Request, loadObserved(t, c.Observed))
+			got := Marshal(t, out)
+			golden := filepath.Join("testdata", c.Name+".yaml")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("no snapshot (run go test ./test/render -update and review it): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("render of %s differs from %s (run go test ./test/render -update and review the diff):\n%s", c.Request, golden, lineDiff(string(want), string(got)))
+			}
+		})
+	}
+}
+
+// TestRenderIsDeterministic renders each example twice: the bytes must not change.
+func TestRenderIsDeterministic(t *testing.T) {
+	addr := startFunction(t)
+	for _, c := range Cases {
+		a := Marshal(t, Render(t, addr, c.Request, nil))
+		b := Marshal(t, Render(t, addr, c.Request, nil))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two renders differ:\n%s", c.Name, lineDiff(string(a), string(b)))
+		}
+	}
+}
+
+// TestExamplesBecomeReady plays the provider (simulated: SimulateProvider marks every managed
+// resource Ready and writes the status.atProvider fields AWS would) until the function composes
+// nothing new, then checks the XR is Ready with its status filled. Before that, the XR must not
+// be Ready.
+func TestExamplesBecomeReady(t *testing.T) {
+	addr := startFunction(t)
+	for _, c := range Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			out := Render(t, addr, c.Request, nil)
+			if cond := condition(out.CompositeResource.Object, "Ready"); cond == "True" {
+				t.Fatalf("XR is Ready before any resource exists")
+			}
+			var observed []composed.Unstructured
+			for round := 0; ; round++ {
+				if round == 5 {
+					t.Fatalf("the function still composes new resources after %d rounds", round)
+				}
+				before := len(observed)
+				observed = SimulateProvider(out.ComposedResources)
+				out = Render(t, addr, c.Request, observed)
+				if len(out.ComposedResources) == before && condition(out.CompositeResource.Object, "Ready") == "True" {
+					break
+				}
+			}
+			status, _, _ := unstructured.NestedMap(out.CompositeResource.Object, "status")
+			for _, field := range []string{"functionArn", "roleArn", "functionName", "logGroupName", "stage", "region"} {
+				if v, _ := status[field].(string); v == "" {
+					t.Errorf("status.%s is empty once every resource is ready: %v", field, status)
+				}
+			}
+			if got := condition(out.CompositeResource.Object, fn.ConditionResourcesReady); got != "True" {
+				t.Errorf("condition %s = %q, want True", fn.ConditionResourcesReady, got)
+			}
+		})
+	}
+}
+
+var (
+	coreOnce sync.Once
+	coreErr  error
+)
+
+// coreBinary is the Crossplane core binary the render engine runs (built once into bin/).
+func coreBinary(t *testing.T) string {
+	t.Helper()
+	bin, _ := filepath.Abs(filepath.Join(root, "bin", "crossplane-core"))
+	coreOnce.Do(func() {
+		if _, err := os.Stat(bin); err == nil {
+			return
+		}
+		cmd := exec.Command(filepath.Join(root, "hack", "build-tools.sh"), "crossplane-core")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		coreErr = cmd.Run()
+	})
+	if coreErr != nil {
+		t.Fatalf("cannot build the crossplane core binary: %v", coreErr)
+	}
+	return bin
+}
+
+// startFunction serves the function in-process on a free loopback port.
+func startFunction(t *testing.T) string {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	fnv1.RegisterFunctionRunnerServiceServer(srv, &fn.Function{Log: logging.NewNopLogger()})
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	return lis.Addr().String()
+}
+
+// Render renders one request (a LambdaStack, or a LambdaStackClaim rendered as its
+// XLambdaStack) with every EnvironmentConfig in examples/environmentconfigs available.
+func Render(t *testing.T, addr, request string, observed []composed.Unstructured) render.CompositionOutputs {
+	t.Helper()
+	fs := afero.NewOsFs()
+	xr, composition, xrdFile := loadRequest(t, request)
+	comp, err := render.LoadComposition(fs, filepath.Join(root, composition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	required, err := render.LoadRequiredResources(fs, filepath.Join(root, "examples", "environmentconfigs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := render.CompositionInputs{
+		CompositeResource: xr,
+		Composition:       comp,
+		FunctionAddrs:     map[string]string{"function-lambdastack": addr},
+		RequiredResources: required,
+		ObservedResources: observed,
+	}
+	if raw, err := os.ReadFile(filepath.Join(root, xrdFile)); err == nil {
+		xrd := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal(raw, &xrd.Object); err != nil {
+			t.Fatal(err)
+		}
+		in.XRD = xrd
+	}
+	req, err := render.BuildCompositeRequest(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	eng := render.NewEngineFromFlags(&render.EngineFlags{CrossplaneBinary: coreBinary(t)}, logging.NewNopLogger())
+	rsp, err := eng.Render(ctx, req)
+	if err != nil {
+		t.Fatalf("render %s: %v", request, err)
+	}
+	out, err := render.ParseCompositeResponse(rsp.GetComposite())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the CLI does: the engine stamps conditions with the wall clock.
+	stable := []map[string]any{out.CompositeResource.Object}
+	for _, c := range out.ComposedResources {
+		stable = append(stable, c.Object)
+	}
+	for _, o := range stable {
+		if err := render.ReplaceConditionTimestamps(&unstructured.Unstructured{Object: o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// loadRequest reads a request; a claim becomes the XLambdaStack Crossplane would create for it.
+func loadRequest(t *testing.T, request string) (xr *compositeUnstructured, composition, xrd string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, request))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := map[string]any{}
+	if err := yaml.Unmarshal(raw, &obj); err != nil {
+		t.Fatal(err)
+	}
+	composition, xrd = "compositions/lambdastack.yaml", "apis/lambdastacks.yaml"
+	if obj["kind"] == "LambdaStackClaim" {
+		obj["kind"] = "XLambdaStack"
+		meta := obj["metadata"].(map[string]any)
+		delete(meta, "namespace")
+		composition, xrd = "compositions/xlambdastack.yaml", "apis/xlambdastacks.yaml"
+	}
+	return newComposite(obj), composition, xrd
+}
+
+func loadObserved(t *testing.T, file string) []composed.Unstructured {
+	t.Helper()
+	if file == "" {
+		return nil
+	}
+	obs, err := render.LoadObservedResources(afero.NewOsFs(), filepath.Join(root, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obs
+}
+
+// Marshal prints the XR then the composed resources sorted by kind and name, as a YAML stream.
+func Marshal(t *testing.T, out render.CompositionOutputs) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	write := func(obj map[string]any) {
+		b, err := yaml.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.WriteString("---\n")
+		buf.Write(b)
+	}
+	write(out.CompositeResource.Object)
+	cds := append([]composed.Unstructured(nil), out.ComposedResources...)
+	sort.Slice(cds, func(i, j int) bool {
+		ki, kj := cds[i].GetKind()+"/"+cds[i].GetName(), cds[j].GetKind()+"/"+cds[j].GetName()
+		return ki < kj
+	})
+	for _, c := range cds {
+		write(c.Object)
+	}
+	// The render engine reports unready resources in map order: sort its results.
+	results := make([]string, 0, len(out.Results))
+	for _, r := range out.Results {
+		b, err := yaml.Marshal(r.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, string(b))
+	}
+	sort.Strings(results)
+	for _, r := range results {
+		buf.WriteString("---\n" + r)
+	}
+	return buf.Bytes()
+}
+
+func condition(obj map[string]any, typ string) string {
+	conds, _, _ := unstructured.NestedSlice(obj, "status", "conditions")
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == typ {
+			s, _ := m["status"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// lineDiff shows the first differing lines of two texts.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var out []string
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			out = append(out, fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, a, b))
+		}
+		if len(out) == 10 {
+			out = append(out, "...")
+			break
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+type compositeUnstructured = ucomposite.Unstructured
+
+func newComposite(obj map[string]any) *compositeUnstructured {
+	xr := ucomposite.New()
+	xr.SetUnstructuredContent(obj)
+	return xr
+}
