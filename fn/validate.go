@@ -36,11 +36,6 @@ var (
 	retentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
 
-// Prefix lengths the names need on top of <stage>-<app>; a request whose names would need
-// truncation beyond these is still valid (names are hashed), but stage and app must fit in
-// the 64-character Lambda and IAM role limits with room for the longest part and a region.
-const maxStageApp = maxFunctionName - len("-us-gov-west-1") - 1
-
 type fieldErrors []string
 
 func (f *fieldErrors) add(field, format string, a ...any) {
@@ -78,9 +73,6 @@ func validateIdentity(errs *fieldErrors, s *Settings) {
 	}
 	if len(s.App) < 2 || len(s.App) > 40 || !reLabel.MatchString(s.App) {
 		errs.add("spec.app", "%q must be 2-40 lower-case letters, digits or '-', starting with a letter", s.App)
-	}
-	if n := len(s.Stage) + 1 + len(s.App); n > maxStageApp {
-		errs.add("spec.app", "<stage>-<app> is %d characters; at most %d fit the 64-character Lambda and IAM names", n, maxStageApp)
 	}
 }
 
