@@ -1,0 +1,97 @@
+package fn
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+)
+
+// profileRows are the README's profile table rows and how to read each from a profile.
+var profileRows = map[string]func(p v1alpha1.StageProfile) any{
+	"memoryMB":         func(p v1alpha1.StageProfile) any { return *p.Function.MemoryMB },
+	"timeoutSeconds":   func(p v1alpha1.StageProfile) any { return *p.Function.TimeoutSeconds },
+	"architecture":     func(p v1alpha1.StageProfile) any { return p.Function.Architecture },
+	"logRetentionDays": func(p v1alpha1.StageProfile) any { return *p.Function.LogRetentionDays },
+	"tracing (X-Ray)":  func(p v1alpha1.StageProfile) any { return *p.Function.Tracing },
+	"production (no unauthenticated API without `api.public`)":                  func(p v1alpha1.StageProfile) any { return *p.Production },
+	"retainStatefulResources (log groups, secrets, alarm topic kept on delete)": func(p v1alpha1.StageProfile) any { return *p.RetainStatefulResources },
+	"api throttlingBurstLimit": func(p v1alpha1.StageProfile) any { return *p.API.ThrottlingBurstLimit },
+	"api throttlingRateLimit":  func(p v1alpha1.StageProfile) any { return *p.API.ThrottlingRateLimit },
+	"alarms":                   func(p v1alpha1.StageProfile) any { return *p.Monitoring.Alarms },
+	"dashboard":                func(p v1alpha1.StageProfile) any { return *p.Monitoring.Dashboard },
+	"errorThreshold":           func(p v1alpha1.StageProfile) any { return *p.Monitoring.ErrorThreshold },
+	"throttleThreshold":        func(p v1alpha1.StageProfile) any { return *p.Monitoring.ThrottleThreshold },
+	"durationPercentOfTimeout": func(p v1alpha1.StageProfile) any { return *p.Monitoring.DurationPercentOfTimeout },
+	"api5xxThreshold":          func(p v1alpha1.StageProfile) any { return *p.Monitoring.API5xxThreshold },
+	"apiLatencyP99Millis":      func(p v1alpha1.StageProfile) any { return *p.Monitoring.APILatencyP99Millis },
+	"evaluationPeriods":        func(p v1alpha1.StageProfile) any { return *p.Monitoring.EvaluationPeriods },
+	"periodSeconds":            func(p v1alpha1.StageProfile) any { return *p.Monitoring.PeriodSeconds },
+	"release useAlias":         func(p v1alpha1.StageProfile) any { return *p.Release.UseAlias },
+	"region":                   func(p v1alpha1.StageProfile) any { return p.Region },
+	"providerConfigKind":       func(p v1alpha1.StageProfile) any { return p.ProviderConfigKind },
+	"responseTTLSeconds":       func(p v1alpha1.StageProfile) any { return *p.ResponseTTLSeconds },
+}
+
+// TestReadmeProfileTable keeps the README's table of built-in profiles true to profiles.go.
+func TestReadmeProfileTable(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	start := strings.Index(text, "<!-- profile-table")
+	end := strings.Index(text, "<!-- /profile-table -->")
+	if start < 0 || end < start {
+		t.Fatal("README.md has no profile table markers")
+	}
+	lines := strings.Split(strings.TrimSpace(text[start:end]), "\n")[1:]
+	header := cells(lines[0])
+	seen := map[string]bool{}
+	for _, line := range lines[2:] {
+		row := cells(line)
+		get, ok := profileRows[row[0]]
+		if !ok {
+			t.Errorf("README row %q is not checked by this test", row[0])
+			continue
+		}
+		seen[row[0]] = true
+		for i, stage := range header[1:] {
+			p, ok := BuiltinProfile(stage)
+			if !ok {
+				t.Fatalf("README column %q is not a built-in profile", stage)
+			}
+			if got := fmt.Sprint(get(p)); got != row[i+1] {
+				t.Errorf("README says %s of %s is %s; profiles.go says %s", row[0], stage, row[i+1], got)
+			}
+		}
+	}
+	for row := range profileRows {
+		if !seen[row] {
+			t.Errorf("README table lacks row %q", row)
+		}
+	}
+	if len(header)-1 != len(BuiltinProfileNames()) {
+		t.Errorf("README has %d profile columns, profiles.go %d profiles", len(header)-1, len(BuiltinProfileNames()))
+	}
+}
+
+func cells(line string) []string {
+	parts := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+func TestBuiltinProfilesAreComplete(t *testing.T) {
+	for _, name := range BuiltinProfileNames() {
+		p, _ := BuiltinProfile(name)
+		if p.Function == nil || p.API == nil || p.Monitoring == nil || p.Release == nil || p.Production == nil ||
+			p.RetainStatefulResources == nil || p.ResponseTTLSeconds == nil || p.Region == "" {
+			t.Errorf("profile %s leaves settings unset: %+v", name, p)
+		}
+	}
+}
