@@ -11,6 +11,11 @@ all: test
 render:
 	@hack/render.sh
 
+## bundle: dry run of `lambdastack bundle` on examples/lambda: prints the code: block the examples carry
+.PHONY: bundle
+bundle:
+	$(GO) run ./cmd/lambdastack bundle examples/lambda --bucket spec3-lambdastack-artifacts --prefix mcp-server --dry-run
+
 ## tools: the pinned crossplane CLI and core binaries in bin/ (built once)
 tools:
 	@hack/build-tools.sh crossplane crossplane-core
@@ -19,10 +24,17 @@ tools:
 function:
 	$(GO) build -o bin/function-lambdastack ./function
 
-## test: unit, render snapshot, schema, package and end-to-end tests
+## test: unit, render snapshot, schema, package and end-to-end tests, and a short fuzz run
 test: tools
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=20s
+
+## fuzz: fuzz RunFunction (seed corpus in fn/testdata/fuzz); FUZZTIME=5m for a longer run
+FUZZTIME ?= 1m
+.PHONY: fuzz
+fuzz:
+	$(GO) test ./fn/ -run '^$$' -fuzz '^FuzzRunFunction$$' -fuzztime $(FUZZTIME)
 
 ## lint: formatting and vet
 lint:
