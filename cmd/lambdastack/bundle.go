@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spec3/lambdastack/internal/bundle"
+)
+
+const bundleUsage = `Usage: lambdastack bundle DIR --bucket BUCKET [--prefix PREFIX] [flags]
+
+Builds a reproducible zip of the Python folder DIR (plus the dependencies of
+DIR/requirements.txt, installed with pip), uploads it to
+s3://BUCKET/PREFIX/<sha256>.zip unless it is already there, and prints the
+code: block to paste under spec.function of a LambdaStack request.
+
+Flags:
+`
+
+// bundleFlags are the parsed arguments of `lambdastack bundle`.
+type bundleFlags struct {
+	dir, bucket, prefix     string
+	region, endpoint        string
+	ignoreFile, python, out string
+	dryRun                  bool
+}
+
+func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := parseBundleFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lambdastack bundle: %v\n", err)
+		return 2
+	}
+	code, err := bundleAndPublish(ctx, f, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "lambdastack bundle: %v\n", err)
+		return 1
+	}
+	fmt.Fprint(stdout, code.YAML())
+	return 0
+}
+
+// parseBundleFlags accepts flags before and after the folder argument.
+func parseBundleFlags(args []string, stderr io.Writer) (bundleFlags, error) {
+	var f bundleFlags
+	fs := flag.NewFlagSet("bundle", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, bundleUsage); fs.PrintDefaults() }
+	fs.StringVar(&f.bucket, "bucket", "", "S3 bucket for the zip (required)")
+	fs.StringVar(&f.prefix, "prefix", "", "key prefix; the key is PREFIX/<sha256>.zip")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "build and print the code: block without any AWS call")
+	fs.StringVar(&f.region, "region", "", "AWS region (default: AWS_REGION or the profile's)")
+	fs.StringVar(&f.endpoint, "endpoint-url", "", "S3-compatible endpoint, e.g. http://127.0.0.1:5000")
+	fs.StringVar(&f.ignoreFile, "ignore-file", "", "gitignore-like patterns to leave out (default: DIR/"+bundle.IgnoreFileName+" if present)")
+	fs.StringVar(&f.python, "python", "python3", "Python interpreter whose pip vendors requirements.txt")
+	fs.StringVar(&f.out, "out", "", "also write the zip to this file")
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return f, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return f, checkBundleArgs(&f, positional)
+}
+
+func checkBundleArgs(f *bundleFlags, positional []string) error {
+	switch {
+	case len(positional) != 1:
+		return fmt.Errorf("want exactly one source folder, got %d arguments %q", len(positional), positional)
+	case f.bucket == "":
+		return errors.New("--bucket is required")
+	}
+	f.dir = positional[0]
+	return nil
+}
+
+// bundleAndPublish builds the zip and, unless dry-running, publishes it.
+// Progress goes to log; the returned block is the command's output.
+func bundleAndPublish(ctx context.Context, f bundleFlags, log io.Writer) (bundle.S3Code, error) {
+	b, err := bundle.Build(bundle.Options{Dir: f.dir, IgnoreFile: f.ignoreFile, Python: f.python})
+	if err != nil {
+		return bundle.S3Code{}, err
+	}
+	fmt.Fprintf(log, "built %s: %d files (%d from %s), %d bytes, sha256 %s\n",
+		f.dir, len(b.Files), b.Vendored, bundle.RequirementsFile, len(b.Zip), b.SHA256)
+	if err := writeOut(f.out, b.Zip); err != nil {
+		return bundle.S3Code{}, err
+	}
+	key := b.Key(f.prefix)
+	if f.dryRun {
+		fmt.Fprintf(log, "dry run: s3://%s/%s not checked or uploaded\n", f.bucket, key)
+		return bundle.S3Code{Bucket: f.bucket, Key: key}, nil
+	}
+	client, err := bundle.NewS3Client(ctx, bundle.ClientOptions{Region: f.region, EndpointURL: f.endpoint})
+	if err != nil {
+		return bundle.S3Code{}, err
+	}
+	res, err := bundle.Publish(ctx, client, b, f.bucket, f.prefix)
+	if err != nil {
+		return bundle.S3Code{}, err
+	}
+	logPublished(log, res)
+	return res.Code, nil
+}
+
+func writeOut(path string, data []byte) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("writing --out: %w", err)
+	}
+	return nil
+}
+
+func logPublished(log io.Writer, res bundle.Published) {
+	where := "s3://" + res.Code.Bucket + "/" + res.Code.Key
+	if res.Uploaded {
+		fmt.Fprintf(log, "uploaded %s\n", where)
+	} else {
+		fmt.Fprintf(log, "%s already present: not uploaded again\n", where)
+	}
+}

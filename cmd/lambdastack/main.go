@@ -1,0 +1,48 @@
+// Command lambdastack holds the developer tools of the LambdaStack
+// Configuration. Today: `lambdastack bundle`, which builds a reproducible
+// Lambda zip from a Python folder, uploads it to S3 and prints the
+// spec.function.code block for a LambdaStack request.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+const usage = `Usage: lambdastack <command> [arguments]
+
+Commands:
+  bundle   build a reproducible zip from a Python folder, upload it to S3
+           under <prefix>/<sha256>.zip and print the code: block
+
+Run "lambdastack <command> -h" for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the process exit code:
+// 0 on success, 1 on failure, 2 on bad usage.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "bundle":
+		return runBundle(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "lambdastack: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
