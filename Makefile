@@ -36,6 +36,10 @@ FUZZTIME ?= 1m
 fuzz:
 	$(GO) test ./fn/ -run '^$$' -fuzz '^FuzzRunFunction$$' -fuzztime $(FUZZTIME)
 
+## generate: the XRDs in apis/ from the Go types in apis/v1alpha1
+generate:
+	@hack/generate.sh
+
 ## lint: formatting and vet
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

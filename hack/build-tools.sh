@@ -46,6 +46,27 @@ build_etcd() {
   mv "$BIN/etcd.tmp" "$BIN/etcd"
 }
 
+build_uptest() { # uptest v1.3.0 (v2 is not served by the proxy here); drives chainsaw
+  [ -x "$BIN/uptest" ] && return
+  log "building uptest v1.3.0"
+  (cd "$ROOT/tools/uptest" && go build -trimpath -ldflags="-s -w" -o "$BIN/uptest.tmp" github.com/crossplane/uptest/cmd/uptest)
+  mv "$BIN/uptest.tmp" "$BIN/uptest"
+}
+
+build_chainsaw() { # chainsaw v0.2.15 (v0.2.13 does not build with Go 1.26)
+  [ -x "$BIN/chainsaw" ] && return
+  log "building chainsaw v0.2.15 (cold: ~4 min)"
+  (cd "$ROOT/tools/chainsaw" && go build -trimpath -ldflags="-s -w" -o "$BIN/chainsaw.tmp" github.com/kyverno/chainsaw)
+  mv "$BIN/chainsaw.tmp" "$BIN/chainsaw"
+}
+
+build_controller-gen() { # controller-tools v0.23.0: CRDs from apis/v1alpha1, converted to XRDs
+  [ -x "$BIN/controller-gen" ] && return
+  log "building controller-gen v0.23.0"
+  (cd "$ROOT/tools/controller-gen" && go build -trimpath -ldflags="-s -w" -o "$BIN/controller-gen.tmp" sigs.k8s.io/controller-tools/cmd/controller-gen)
+  mv "$BIN/controller-gen.tmp" "$BIN/controller-gen"
+}
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(crossplane crossplane-core)
 for t in "${targets[@]}"; do "build_$t"; done

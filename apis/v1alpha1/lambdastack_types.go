@@ -53,7 +53,8 @@ type LambdaStackSpec struct {
 	Region string `json:"region,omitempty"`
 
 	// Regions lists every region the regional parts of the stack are deployed in (function,
-	// log groups, API, alarms). The first is the primary region. Default: the stage's region.
+	// live alias, log groups, API, alarms). The first is the primary region (unless region names
+	// another one of them). Default: the stage's region. The IAM role is shared.
 	// Each must be allowed by the stage's EnvironmentConfig (allowedRegions) when it sets one.
 	// +optional
 	// +listType=set
@@ -172,7 +173,9 @@ type CodeSpec struct {
 	// +optional
 	S3 *S3Code `json:"s3,omitempty"`
 
-	// ImageURI of a container image in ECR.
+	// ImageURI of a container image in ECR. It serves the primary region as given; the other
+	// regions of the stack use the same repository in their own region's registry (set up ECR
+	// replication), because Lambda runs images only from its own region.
 	// +optional
 	// +kubebuilder:validation:MaxLength=512
 	// +kubebuilder:validation:Pattern=`^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$`
@@ -181,10 +184,12 @@ type CodeSpec struct {
 
 // S3Code is a zip package in S3.
 type S3Code struct {
-	// Bucket name.
+	// Bucket name. Lambda reads the zip from a bucket in the function's own region: in a stack
+	// with several regions the name must contain {region}, which is replaced by each region
+	// (e.g. artifacts-{region}); the zip is copied to the bucket of every region.
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]|\{region\})([a-z0-9.-]|\{region\})*([a-z0-9]|\{region\})$`
 	Bucket string `json:"bucket"`
 
 	// Key of the object, e.g. bundles/mcp/<sha256>.zip.
