@@ -10,12 +10,11 @@ import (
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/response"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Function is the LambdaStack composition function.
@@ -66,21 +65,18 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 }
 
 func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, xr composite, s *Settings) error {
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		return fmt.Errorf("cannot read observed composed resources: %w", err)
-	}
-	o := observedState(observed)
+	o := observedFrom(req)
 
-	desired, err := Build(s)
+	desired, pending, err := Plan(s, o)
 	if err != nil {
 		return err
 	}
 	b := &builder{s: s}
 
+	sb := &structBuilder{}
 	resources := make(map[string]*fnv1.Resource, len(desired))
 	for _, c := range desired {
-		st, err := structpb.NewStruct(c.Object)
+		st, err := sb.newStruct(c.Object)
 		if err != nil {
 			return fmt.Errorf("internal error: resource %s: %w", c.Key, err)
 		}
@@ -91,31 +87,42 @@ func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRe
 		resources[c.Key] = r
 	}
 
-	status, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ptr(compositeStatus(b, o)))
+	status := compositeStatus(b, o)
+	statusSt, err := statusStruct(&status, sb)
 	if err != nil {
 		return fmt.Errorf("internal error: status: %w", err)
 	}
-	xrStruct, err := structpb.NewStruct(map[string]any{
-		"apiVersion": xr.Object["apiVersion"],
-		"kind":       xr.Object["kind"],
-		"status":     status,
-	})
-	if err != nil {
-		return fmt.Errorf("internal error: status: %w", err)
+	apiVersion := structpb.NewNullValue()
+	if xr.APIVersion != nil {
+		apiVersion = proto.Clone(xr.APIVersion).(*structpb.Value)
 	}
+	xrStruct := &structpb.Struct{Fields: map[string]*structpb.Value{
+		"apiVersion": apiVersion,
+		"kind":       structpb.NewStringValue(xr.Kind),
+		"status":     structpb.NewStructValue(statusSt),
+	}}
 
 	rsp.Desired = &fnv1.State{Composite: &fnv1.Resource{Resource: xrStruct}, Resources: resources}
+	if len(pending) > 0 {
+		// Crossplane derives the XR's readiness from the desired resources only; parts that are
+		// not desired yet (they wait for observed values) would not hold it back. An explicit
+		// READY_FALSE does; READY_TRUE is never set, so readiness otherwise stays derived.
+		rsp.Desired.Composite.Ready = fnv1.Ready_READY_FALSE
+	}
 	ttl := s.TTL
 	if f.TTL > 0 {
 		ttl = f.TTL
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
 
-	if waiting := notReady(desired, o); len(waiting) > 0 {
+	if msg := waitingMessage(notReady(desired, o), pending); msg != "" {
 		response.ConditionFalse(rsp, ConditionResourcesReady, "Creating").
-			WithMessage("waiting for " + strings.Join(waiting, ", ")).TargetCompositeAndClaim()
+			WithMessage(msg).TargetCompositeAndClaim()
 	} else {
 		response.ConditionTrue(rsp, ConditionResourcesReady, "Available").TargetCompositeAndClaim()
+	}
+	for _, w := range releaseWarnings(s, o) {
+		response.Warning(rsp, fmt.Errorf("%s", w)).TargetCompositeAndClaim()
 	}
 	if hint := iamPropagationHint(o); hint != "" {
 		response.Warning(rsp, fmt.Errorf("%s", hint)).TargetCompositeAndClaim()
@@ -123,4 +130,15 @@ func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRe
 	return nil
 }
 
-func ptr[T any](v T) *T { return &v }
+// waitingMessage names the composed resources that are not ready and the parts not composed yet
+// because they wait for values AWS reports; "" when nothing waits.
+func waitingMessage(unready, pending []string) string {
+	var parts []string
+	if len(unready) > 0 {
+		parts = append(parts, "waiting for "+strings.Join(unready, ", "))
+	}
+	if len(pending) > 0 {
+		parts = append(parts, "composed once AWS reports what they need: "+strings.Join(pending, ", "))
+	}
+	return strings.Join(parts, "; ")
+}

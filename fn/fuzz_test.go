@@ -88,5 +88,5 @@ const errFuzzUnrepresentable = fuzzError("input not representable as a protobuf 
 // fuzzTB turns newRequest's t.Fatal into a panic that tryRequest recovers.
 type fuzzTB struct{ testing.TB }
 
-func (fuzzTB) Helper()            {}
+func (fuzzTB) Helper()           {}
 func (fuzzTB) Fatal(args ...any) { panic(args) }

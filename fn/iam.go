@@ -41,6 +41,7 @@ type Statement struct {
 	Principal map[string]any `json:"Principal,omitempty"`
 	Action    []string       `json:"Action"`
 	Resource  []string       `json:"Resource,omitempty"`
+	Condition map[string]any `json:"Condition,omitempty"`
 }
 
 // policyJSON renders a policy document; encoding/json sorts nothing itself, so documents are

@@ -1,6 +1,11 @@
 package fn
 
-import "sort"
+import (
+	"sort"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/types/known/structpb"
+)
 
 // Annotations and labels on composed resources.
 const (
@@ -120,4 +125,104 @@ func strMap(in map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// structBuilder converts composed objects to protobuf Structs, as structpb.NewStruct does (same
+// values, same errors), without its per-value allocations: a response holds a few thousand
+// Values that are created together and dropped together once gRPC has sent them, so they are
+// allocated in blocks. Types structpb.NewValue knows but composed objects do not use (small
+// integers, json.Number, []byte) go through structpb.NewValue.
+type structBuilder struct {
+	values  []structpb.Value
+	strs    []structpb.Value_StringValue
+	structs []structpb.Value_StructValue
+	lists   []structpb.Value_ListValue
+	nums    []structpb.Value_NumberValue
+	bools   []structpb.Value_BoolValue
+}
+
+const structBlock = 128
+
+// block hands out the next element of a block of n, allocating a new block when it is used up.
+func block[T any](s *[]T) *T {
+	if len(*s) == 0 {
+		*s = make([]T, structBlock)
+	}
+	v := &(*s)[0]
+	*s = (*s)[1:]
+	return v
+}
+
+func (sb *structBuilder) newStruct(m map[string]any) (*structpb.Struct, error) {
+	x := &structpb.Struct{Fields: make(map[string]*structpb.Value, len(m))}
+	for k, v := range m {
+		if !utf8.ValidString(k) {
+			_, err := structpb.NewValue(k) // the error structpb.NewStruct gives
+			return nil, err
+		}
+		val, err := sb.newValue(v)
+		if err != nil {
+			return nil, err
+		}
+		x.Fields[k] = val
+	}
+	return x, nil
+}
+
+func (sb *structBuilder) newValue(v any) (*structpb.Value, error) {
+	switch v := v.(type) {
+	case string:
+		if !utf8.ValidString(v) {
+			return structpb.NewValue(v)
+		}
+		s := block(&sb.strs)
+		s.StringValue = v
+		val := block(&sb.values)
+		val.Kind = s
+		return val, nil
+	case map[string]any:
+		st, err := sb.newStruct(v)
+		if err != nil {
+			return nil, err
+		}
+		s := block(&sb.structs)
+		s.StructValue = st
+		val := block(&sb.values)
+		val.Kind = s
+		return val, nil
+	case []any:
+		l := &structpb.ListValue{Values: make([]*structpb.Value, len(v))}
+		for i, e := range v {
+			var err error
+			if l.Values[i], err = sb.newValue(e); err != nil {
+				return nil, err
+			}
+		}
+		s := block(&sb.lists)
+		s.ListValue = l
+		val := block(&sb.values)
+		val.Kind = s
+		return val, nil
+	case bool:
+		b := block(&sb.bools)
+		b.BoolValue = v
+		val := block(&sb.values)
+		val.Kind = b
+		return val, nil
+	case int64:
+		return sb.number(float64(v)), nil
+	case int:
+		return sb.number(float64(v)), nil
+	case float64:
+		return sb.number(v), nil
+	}
+	return structpb.NewValue(v)
+}
+
+func (sb *structBuilder) number(f float64) *structpb.Value {
+	n := block(&sb.nums)
+	n.NumberValue = f
+	val := block(&sb.values)
+	val.Kind = n
+	return val
 }

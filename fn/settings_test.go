@@ -77,7 +77,8 @@ func TestResolvePrecedence(t *testing.T) {
 			},
 		},
 		"regions: region first": {
-			spec: map[string]any{"region": "eu-west-1", "regions": []any{"us-east-1", "eu-west-1"}},
+			spec: map[string]any{"region": "eu-west-1", "regions": []any{"us-east-1", "eu-west-1"},
+				"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/abc.zip"}}}},
 			check: func(t *testing.T, s *Settings) {
 				if s.Region != "eu-west-1" || strings.Join(s.Regions, ",") != "eu-west-1,us-east-1" {
 					t.Errorf("regions %s %v", s.Region, s.Regions)

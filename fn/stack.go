@@ -8,19 +8,39 @@ import (
 // builder accumulates the composed resources of one stack.
 type builder struct {
 	s    *Settings
+	o    observedState // what the provider reported; nil when nothing is observed yet
 	tags map[string]any
 	out  []Composed
 	keys map[string]bool
+	// pending lists parts that wait for values only AWS knows (see deferred.go).
+	pending []string
 }
 
-// Build composes every managed resource of the stack, sorted by key. It is a pure function of
-// the settings: the same settings always give the same resources.
-func Build(s *Settings) ([]Composed, error) {
-	b := &builder{s: s, tags: tags(s), keys: map[string]bool{}}
+// Build composes every managed resource of a stack nothing of which is observed yet.
+func Build(s *Settings) ([]Composed, error) { return BuildObserved(s, nil) }
+
+// BuildObserved composes every managed resource of the stack, sorted by key. It is a pure
+// function of the settings and the observed resources (the release part reads the versions the
+// live alias serves; parts that need values only AWS knows read them, see deferred.go): the
+// same inputs always give the same resources.
+func BuildObserved(s *Settings, o observedState) ([]Composed, error) {
+	desired, _, err := Plan(s, o)
+	return desired, err
+}
+
+// Plan is BuildObserved plus the parts that wait for observed values (sorted); while any waits,
+// the stack is not Ready.
+func Plan(s *Settings, o observedState) (desired []Composed, pending []string, err error) {
+	b := &builder{s: s, o: o, tags: tags(s), keys: map[string]bool{}}
 	for _, part := range []func(*builder){
 		(*builder).iam,
+		(*builder).secrets,
+		(*builder).network,
 		(*builder).logGroups,
 		(*builder).lambda,
+		(*builder).release,
+		(*builder).api,
+		(*builder).monitoring,
 		(*builder).usages,
 	} {
 		part(b)
@@ -28,10 +48,10 @@ func Build(s *Settings) ([]Composed, error) {
 	sort.Slice(b.out, func(i, j int) bool { return b.out[i].Key < b.out[j].Key })
 	for i := 1; i < len(b.out); i++ {
 		if b.out[i].Key == b.out[i-1].Key {
-			return nil, fmt.Errorf("internal error: two resources with key %q", b.out[i].Key)
+			return nil, nil, fmt.Errorf("internal error: two resources with key %q", b.out[i].Key)
 		}
 	}
-	return b.out, nil
+	return b.out, b.pendingParts(), nil
 }
 
 func (b *builder) add(c ...Composed) { b.out = append(b.out, c...) }

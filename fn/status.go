@@ -3,13 +3,58 @@ package fn
 import (
 	"strings"
 
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
-// observedState gives read access to the observed composed resources by key.
+// observedState gives read access to the observed composed resources by key. Built from a
+// request by observedFrom, each object holds only what the readers below and in deferred.go
+// read: spec.forProvider, status.conditions and the string fields of status.atProvider. A
+// reader of anything else extends observedFrom.
 type observedState map[resource.Name]resource.ObservedComposed
+
+// observedFrom reads the observed composed resources of a request. Crossplane sends each
+// resource whole (metadata, the provider's full status.atProvider); converting all of it to
+// maps would cost more than composing the stack, so only the fields the function reads are.
+func observedFrom(req *fnv1.RunFunctionRequest) observedState {
+	res := req.GetObserved().GetResources()
+	o := make(observedState, len(res))
+	for name, r := range res {
+		f := r.GetResource().GetFields()
+		obj := map[string]any{}
+		if fp, ok := f["spec"].GetStructValue().GetFields()["forProvider"]; ok {
+			obj["spec"] = map[string]any{"forProvider": fp.AsInterface()}
+		}
+		if st := f["status"].GetStructValue().GetFields(); st != nil {
+			status := map[string]any{}
+			if c, ok := st["conditions"]; ok {
+				status["conditions"] = c.AsInterface()
+			}
+			if at, ok := st["atProvider"]; ok {
+				if fields := at.GetStructValue().GetFields(); fields != nil {
+					strs := make(map[string]any, len(fields))
+					for k, v := range fields {
+						if s, ok := v.GetKind().(*structpb.Value_StringValue); ok {
+							strs[k] = s.StringValue
+						}
+					}
+					status["atProvider"] = strs
+				}
+			}
+			obj["status"] = status
+		}
+		o[resource.Name(name)] = resource.ObservedComposed{
+			Resource:          &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: obj}},
+			ConnectionDetails: r.GetConnectionDetails(),
+		}
+	}
+	return o
+}
 
 // condition returns the status and message of a condition of an observed resource.
 func (o observedState) condition(key, typ string) (status, message string, found bool) {
@@ -85,7 +130,44 @@ func compositeStatus(b *builder, o observedState) v1alpha1.LambdaStackStatus {
 		FunctionARN:  o.atProvider(KeyFunction, "arn"),
 		RoleARN:      o.atProvider(KeyRole, "arn"),
 	}
+	st.AliasARN, st.LiveVersion = b.liveStatus(o)
+	st.Regions = b.regionStatuses(o)
+	ob := &builder{s: s, o: o}
+	st.APIEndpoint = ob.apiEndpoint()
+	st.AlarmTopicARN, st.DashboardName = ob.monitoringStatus()
 	return st
+}
+
+// statusStruct is the XR status as protobuf: what encoding the LambdaStackStatus as JSON gives
+// (fields under their json names, empty ones omitted), built without reflection
+// (TestStatusStruct checks it against the JSON encoding of a status with every field set).
+func statusStruct(st *v1alpha1.LambdaStackStatus, sb *structBuilder) (*structpb.Struct, error) {
+	m := make(map[string]any, 13)
+	for _, f := range [...]struct{ key, v string }{
+		{"stage", st.Stage}, {"profile", st.Profile}, {"region", st.Region},
+		{"functionName", st.FunctionName}, {"functionArn", st.FunctionARN}, {"roleArn", st.RoleARN},
+		{"logGroupName", st.LogGroupName}, {"apiEndpoint", st.APIEndpoint}, {"aliasArn", st.AliasARN},
+		{"liveVersion", st.LiveVersion}, {"alarmTopicArn", st.AlarmTopicARN}, {"dashboardName", st.DashboardName},
+	} {
+		if f.v != "" {
+			m[f.key] = f.v
+		}
+	}
+	if len(st.Regions) > 0 {
+		regions := make([]any, len(st.Regions))
+		for i, r := range st.Regions {
+			rm := map[string]any{"region": r.Region}
+			if r.FunctionARN != "" {
+				rm["functionArn"] = r.FunctionARN
+			}
+			if r.APIEndpoint != "" {
+				rm["apiEndpoint"] = r.APIEndpoint
+			}
+			regions[i] = rm
+		}
+		m["regions"] = regions
+	}
+	return sb.newStruct(m)
 }
 
 // iamPropagationHint explains the one failure that heals by itself: Lambda refuses a role that

@@ -8,6 +8,7 @@ package fn
 var usagePairs = []struct{ of, by, reason string }{
 	{KeyLogGroup, KeyFunction, "a function deleted after its log group would recreate it with no retention"},
 	{KeyRole, KeyFunction, "the function runs as this role until it is gone"},
+	{KeySecurityGroup, KeyFunction, "the function's network interfaces use this security group until the function is gone"},
 }
 
 // usages composes a Usage (ClusterUsage for the legacy flavour) for every pair whose resources

@@ -59,8 +59,10 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 	validateAPI(&errs, s)
 	validateMonitoring(&errs, &s.Monitor)
 	validateNetwork(&errs, s.Network)
+	validateNetworkRegions(&errs, s)
 	validateSecrets(&errs, s)
 	validateRelease(&errs, &s.Release)
+	validateRegionalCode(&errs, s)
 	if k := s.ProviderConfigKind; k != "ProviderConfig" && k != "ClusterProviderConfig" {
 		errs.add("providerConfigKind", "%q must be ProviderConfig or ClusterProviderConfig", k)
 	}

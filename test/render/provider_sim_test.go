@@ -14,6 +14,10 @@ const simulatedAccount = "123456789012"
 // status.atProvider fields the function reads (ARNs, IDs, endpoints, versions). Values are made
 // up but shaped like AWS's. It proves the function's readiness and status logic, not AWS.
 func SimulateProvider(desired []composed.Unstructured) []composed.Unstructured {
+	externalNames := map[string]string{} // metadata.name -> AWS name, to resolve references
+	for _, d := range desired {
+		externalNames[d.GetName()] = d.GetAnnotations()["crossplane.io/external-name"]
+	}
 	out := make([]composed.Unstructured, 0, len(desired))
 	for _, d := range desired {
 		o := composed.New()
@@ -24,7 +28,7 @@ func SimulateProvider(desired []composed.Unstructured) []composed.Unstructured {
 				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2024-01-01T00:00:00Z"},
 			},
 		}
-		if at := simulatedAtProvider(o); at != nil {
+		if at := simulatedAtProvider(o, externalNames); at != nil {
 			status["atProvider"] = at
 		}
 		o.Object["status"] = status
@@ -33,7 +37,7 @@ func SimulateProvider(desired []composed.Unstructured) []composed.Unstructured {
 	return out
 }
 
-func simulatedAtProvider(o *composed.Unstructured) map[string]any {
+func simulatedAtProvider(o *composed.Unstructured, externalNames map[string]string) map[string]any {
 	ext := o.GetAnnotations()["crossplane.io/external-name"]
 	fp, _ := o.Object["spec"].(map[string]any)["forProvider"].(map[string]any)
 	region, _ := fp["region"].(string)
@@ -52,7 +56,12 @@ func simulatedAtProvider(o *composed.Unstructured) map[string]any {
 		}
 	case "lambda/Alias":
 		fn, _ := fp["functionName"].(string)
-		return map[string]any{"arn": arn("lambda", "function:"+fn+":"+ext)}
+		if ref, ok := fp["functionNameRef"].(map[string]any); ok {
+			name, _ := ref["name"].(string)
+			fn = externalNames[name]
+		}
+		version, _ := fp["functionVersion"].(string)
+		return map[string]any{"arn": arn("lambda", "function:"+fn+":"+ext), "functionVersion": version}
 	case "cloudwatchlogs/Group":
 		return map[string]any{"arn": arn("logs", "log-group:"+ext)}
 	case "apigatewayv2/API":
@@ -70,8 +79,7 @@ func simulatedAtProvider(o *composed.Unstructured) map[string]any {
 	case "apigatewayv2/Stage":
 		return map[string]any{"invokeUrl": "https://a1b2c3d4e5.execute-api." + region + ".amazonaws.com/"}
 	case "sns/Topic":
-		name, _ := fp["name"].(string)
-		return map[string]any{"arn": arn("sns", name)}
+		return map[string]any{"arn": arn("sns", ext)}
 	case "secretsmanager/Secret":
 		name, _ := fp["name"].(string)
 		return map[string]any{"arn": arn("secretsmanager", "secret:"+name+"-AbC123")}

@@ -169,15 +169,46 @@ func startFunction(t *testing.T) string {
 // XLambdaStack) with every EnvironmentConfig in examples/environmentconfigs available.
 func Render(t *testing.T, addr, request string, observed []composed.Unstructured) render.CompositionOutputs {
 	t.Helper()
+	out, _, err := RenderObject(t, addr, ReadRequest(t, request), observed, nil)
+	if err != nil {
+		t.Fatalf("render %s: %v", request, err)
+	}
+	return out
+}
+
+// ReadRequest reads a request file (relative to the repository root).
+func ReadRequest(t *testing.T, request string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, request))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := map[string]any{}
+	if err := yaml.Unmarshal(raw, &obj); err != nil {
+		t.Fatal(err)
+	}
+	return obj
+}
+
+// RenderObject renders a request object like Render. requiredResources nil means every
+// EnvironmentConfig in examples/environmentconfigs. Besides the outputs it returns the
+// resources the engine deleted (observed composed resources the reconcile garbage-collected),
+// and the engine's error (e.g. a pipeline step's Fatal result) together with whatever output
+// the engine returned with it: on a Fatal result, what the reconcile applied and deleted
+// before it stopped.
+func RenderObject(t *testing.T, addr string, request map[string]any, observed []composed.Unstructured, requiredResources []unstructured.Unstructured) (render.CompositionOutputs, []unstructured.Unstructured, error) {
+	t.Helper()
 	fs := afero.NewOsFs()
-	xr, composition, xrdFile := loadRequest(t, request)
+	xr, composition, xrdFile := requestToXR(request)
 	comp, err := render.LoadComposition(fs, filepath.Join(root, composition))
 	if err != nil {
 		t.Fatal(err)
 	}
-	required, err := render.LoadRequiredResources(fs, filepath.Join(root, "examples", "environmentconfigs"))
-	if err != nil {
-		t.Fatal(err)
+	required := requiredResources
+	if required == nil {
+		if required, err = render.LoadRequiredResources(fs, filepath.Join(root, "examples", "environmentconfigs")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	in := render.CompositionInputs{
 		CompositeResource: xr,
@@ -200,9 +231,20 @@ func Render(t *testing.T, addr, request string, observed []composed.Unstructured
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	eng := render.NewEngineFromFlags(&render.EngineFlags{CrossplaneBinary: coreBinary(t)}, logging.NewNopLogger())
-	rsp, err := eng.Render(ctx, req)
-	if err != nil {
-		t.Fatalf("render %s: %v", request, err)
+	rsp, renderErr := eng.Render(ctx, req)
+	if rsp.GetComposite() == nil {
+		if renderErr == nil {
+			t.Fatal("the render engine returned no output and no error")
+		}
+		return render.CompositionOutputs{}, nil, renderErr
+	}
+	var deleted []unstructured.Unstructured
+	for _, d := range rsp.GetComposite().GetDeletedResources() {
+		deleted = append(deleted, unstructured.Unstructured{Object: d.AsMap()})
+	}
+	if rsp.GetComposite().GetCompositeResource() == nil {
+		// A Fatal result before the XR was written: no XR to parse.
+		return render.CompositionOutputs{}, deleted, renderErr
 	}
 	out, err := render.ParseCompositeResponse(rsp.GetComposite())
 	if err != nil {
@@ -218,20 +260,13 @@ func Render(t *testing.T, addr, request string, observed []composed.Unstructured
 			t.Fatal(err)
 		}
 	}
-	return out
+	return out, deleted, renderErr
 }
 
-// loadRequest reads a request; a claim becomes the XLambdaStack Crossplane would create for it.
-func loadRequest(t *testing.T, request string) (xr *compositeUnstructured, composition, xrd string) {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, request))
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj := map[string]any{}
-	if err := yaml.Unmarshal(raw, &obj); err != nil {
-		t.Fatal(err)
-	}
+// requestToXR turns a request into the XR to render; a claim becomes the XLambdaStack Crossplane
+// would create for it. It returns the composition and XRD files to render it with.
+func requestToXR(request map[string]any) (xr *compositeUnstructured, composition, xrd string) {
+	obj := deepCopy(request)
 	composition, xrd = "compositions/lambdastack.yaml", "apis/lambdastacks.yaml"
 	if obj["kind"] == "LambdaStackClaim" {
 		obj["kind"] = "XLambdaStack"

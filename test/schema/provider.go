@@ -2,12 +2,9 @@ package schema
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -42,37 +39,7 @@ func ProviderAWSDir() (string, error) {
 }
 
 func lookupProviderAWSDir() (string, error) {
-	if d := os.Getenv(EnvProviderAWSDir); d != "" {
-		if _, err := os.Stat(filepath.Join(d, "package", "crds")); err != nil {
-			return "", fmt.Errorf("$%s=%s: %w", EnvProviderAWSDir, d, err)
-		}
-		return d, nil
-	}
-	mod := ProviderAWSModule + "@" + ProviderAWSVersion
-	cmd := exec.Command("go", "mod", "download", "-json", mod)
-	// Run outside the main module so that go.mod/go.sum are never touched.
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "GO111MODULE=on", "GOWORK=off")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	var info struct {
-		Dir   string
-		Error string
-	}
-	if jerr := json.Unmarshal(out, &info); jerr != nil && err == nil {
-		err = jerr
-	}
-	if info.Error != "" {
-		return "", fmt.Errorf("go mod download %s: %s", mod, info.Error)
-	}
-	if err != nil {
-		return "", fmt.Errorf("go mod download %s: %w: %s", mod, err, strings.TrimSpace(stderr.String()))
-	}
-	if info.Dir == "" {
-		return "", fmt.Errorf("go mod download %s: no Dir in output", mod)
-	}
-	return info.Dir, nil
+	return moduleDir(ProviderAWSModule, ProviderAWSVersion, EnvProviderAWSDir, filepath.Join("package", "crds"))
 }
 
 // crdDir is a directory of CRD files named <group>_<plural>.yaml, indexed

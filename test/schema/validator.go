@@ -389,6 +389,13 @@ func (c *compiled) stored(old map[string]any) (*unstructured.Unstructured, error
 // validateUpdate is the apiserver's update path (registry/customresource:
 // validator.ValidateUpdate + strategy.ValidateUpdate) with ratcheting on.
 func (c *compiled) validateUpdate(errs field.ErrorList, obj, old *unstructured.Unstructured) field.ErrorList {
+	// As for a patch, the object being updated carries the stored resourceVersion.
+	if old.GetResourceVersion() == "" {
+		old.SetResourceVersion("1")
+	}
+	if obj.GetResourceVersion() == "" {
+		obj.SetResourceVersion(old.GetResourceVersion())
+	}
 	correlated := common.NewCorrelatedObject(obj.Object, old.Object, &model.Structural{Structural: c.structural})
 	errs = append(errs, apivalidation.ValidateObjectMetaAccessorUpdate(obj, old, field.NewPath("metadata"))...)
 	errs = append(errs, apivalidation.ValidateObjectMetaAccessor(obj, c.namespaced, apivalidation.NameIsDNSSubdomain, field.NewPath("metadata"))...)

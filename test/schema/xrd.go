@@ -201,7 +201,8 @@ func ValidateAgainstXRD(xrd, obj map[string]any, opts ...Option) error {
 		if err != nil {
 			return nil, err
 		}
-		if names, ok := xrd["spec"].(map[string]any)["claimNames"].(map[string]any); ok && names["kind"] == gvk.Kind && crd.Spec.Group == gvk.Group {
+		spec, _ := xrd["spec"].(map[string]any)
+		if names, ok := spec["claimNames"].(map[string]any); ok && names["kind"] == gvk.Kind && crd.Spec.Group == gvk.Group {
 			if crd, err = XRDToClaimCRD(xrd); err != nil {
 				return nil, err
 			}

@@ -1,0 +1,300 @@
+package fn
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
+)
+
+// HTTP API (API Gateway v2) in front of the function, in every region of the stack: the API,
+// the integration with the function (or its live alias, see release.go's invokeTarget), one
+// route per route key, the $default stage with access logs and throttling, the JWT authorizer
+// for auth type jwt, and the lambda Permission that lets exactly this API invoke the function.
+//
+// Routes, the integration and the authorizer are linked by references the provider resolves
+// (apiIdRef, targetRef → "integrations/<id>", authorizerIdRef, integrationUriRef), so they are
+// composed at once. Two parts wait for values only AWS knows (see deferred.go): the stage (its
+// access log destination is the log group's ARN, which holds the account) and the permission
+// (its sourceArn is the API's execution ARN, which holds the API id).
+
+// Keys of the API part (per region: <key>-<region>).
+const (
+	KeyAPI            = "api"
+	KeyAPIIntegration = "api-integration"
+	KeyAPIAuthorizer  = "api-authorizer"
+	KeyAPIStage       = "api-stage"
+	KeyAPILogGroup    = "api-log-group"
+	KeyAPIPermission  = "api-permission"
+	keyAPIRoute       = "api-route-"
+)
+
+const (
+	// apiStageName is the stage served at the root of the API endpoint.
+	apiStageName = "$default"
+	// jwtIdentitySource is where the JWT authorizer reads the bearer token.
+	jwtIdentitySource = "$request.header.Authorization"
+	// permissionStatementID names the statement in the function's resource policy.
+	permissionStatementID = "AllowInvokeFromHTTPAPI"
+)
+
+// DefaultCORSMethods are the allowed methods of a CORS configuration that lists none.
+var DefaultCORSMethods = []string{"GET", "OPTIONS", "POST"}
+
+// api composes the HTTP API of every region; nothing when spec.api.enabled is false.
+func (b *builder) api() {
+	if !b.s.API.Enabled {
+		return
+	}
+	routes := slugsOf(b.s.API.Routes)
+	b.regional(func(region, suffix string) {
+		b.add(b.apiGateway(region, suffix), b.apiIntegration(region, suffix), b.apiLogGroup(region, suffix))
+		if b.s.API.AuthType == "jwt" {
+			b.add(b.apiAuthorizer(region, suffix))
+		}
+		for _, r := range routes {
+			b.add(b.apiRoute(region, suffix, r))
+		}
+		if c, ok := b.apiStage(region, suffix); ok {
+			b.add(c)
+		}
+		if c, ok := b.apiPermission(region, suffix); ok {
+			b.add(c)
+		}
+	})
+}
+
+// apiName is the AWS name of the API (the same in every region).
+func (b *builder) apiName() string { return b.name(maxAPIName, "api") }
+
+// apiLogGroupName is the log group of the API's access logs.
+func (b *builder) apiLogGroupName() string {
+	return fitName("/aws/apigateway/"+b.s.Stage+"-"+b.s.App, maxLogGroupName)
+}
+
+// apiID is the id AWS gave the API of the region of suffix; "" until observed.
+func (b *builder) apiID(suffix string) string { return b.o.atProvider(KeyAPI+suffix, "id") }
+
+func (b *builder) apiGateway(region, suffix string) Composed {
+	p := map[string]any{
+		"name":         b.apiName(),
+		"protocolType": "HTTP",
+		"description":  "HTTP API of the " + b.s.Stage + " " + b.s.App + " Lambda function (LambdaStack)",
+	}
+	if c := b.s.API.CORS; c != nil {
+		p["corsConfiguration"] = b.block(corsConfiguration(c.AllowOrigins, c.AllowMethods, c.AllowHeaders, c.AllowCredentials, c.MaxAgeSeconds))
+	}
+	// The API id comes from AWS: no external name.
+	return b.managed(KeyAPI+suffix, "apigatewayv2", "API", mrOpts{region: region, taggable: true}, p)
+}
+
+func corsConfiguration(origins, methods, headers []string, credentials *bool, maxAge *int64) map[string]any {
+	if len(methods) == 0 {
+		methods = DefaultCORSMethods
+	}
+	c := map[string]any{
+		"allowOrigins": sortedStrList(origins),
+		"allowMethods": sortedStrList(methods),
+	}
+	if len(headers) > 0 {
+		c["allowHeaders"] = sortedStrList(headers)
+	}
+	if credentials != nil {
+		c["allowCredentials"] = *credentials
+	}
+	if maxAge != nil {
+		c["maxAge"] = *maxAge
+	}
+	return c
+}
+
+func (b *builder) apiIntegration(region, suffix string) Composed {
+	p := map[string]any{
+		"apiIdRef":             b.ref(KeyAPI + suffix),
+		"integrationType":      "AWS_PROXY",
+		"integrationMethod":    "POST",
+		"payloadFormatVersion": "2.0",
+		"description":          "Lambda proxy integration with " + b.functionName(),
+	}
+	maps.Copy(p, b.invokeTarget(region).Integration)
+	return b.managed(KeyAPIIntegration+suffix, "apigatewayv2", "Integration", mrOpts{region: region}, p)
+}
+
+func (b *builder) apiAuthorizer(region, suffix string) Composed {
+	jwt := b.s.API.JWT
+	return b.managed(KeyAPIAuthorizer+suffix, "apigatewayv2", "Authorizer", mrOpts{region: region}, map[string]any{
+		"apiIdRef":        b.ref(KeyAPI + suffix),
+		"name":            b.name(maxAuthorizer, "jwt"),
+		"authorizerType":  "JWT",
+		"identitySources": []any{jwtIdentitySource},
+		"jwtConfiguration": b.block(map[string]any{
+			"issuer":   jwt.Issuer,
+			"audience": sortedStrList(jwt.Audiences),
+		}),
+	})
+}
+
+// slugged is a value (a route key, an email address) and the key fragment of its resource.
+type slugged struct {
+	Value string // e.g. "POST /mcp"
+	Slug  string // e.g. "post-mcp"
+}
+
+// maxSlug keeps the keys built from slugs short (route keys and emails can be long).
+const maxSlug = 40
+
+// slugsOf gives every value its resource key fragment: its slug (at most maxSlug characters),
+// with an 8-character hash of the value appended when two values share a slug (e.g. "GET /a-b"
+// and "GET /a/b"), so keys stay unique and never depend on list order.
+func slugsOf(values []string) []slugged {
+	short := func(v string) string { return fitName(slug(v), maxSlug) }
+	count := map[string]int{}
+	for _, v := range values {
+		count[short(v)]++
+	}
+	out := make([]slugged, 0, len(values))
+	for _, v := range values {
+		s := short(v)
+		if count[s] > 1 {
+			sum := sha256.Sum256([]byte(v))
+			s += "-" + hex.EncodeToString(sum[:])[:hashLen]
+		}
+		out = append(out, slugged{Value: v, Slug: s})
+	}
+	return out
+}
+
+func (b *builder) apiRoute(region, suffix string, r slugged) Composed {
+	p := map[string]any{
+		"apiIdRef":  b.ref(KeyAPI + suffix),
+		"routeKey":  r.Value,
+		"targetRef": b.ref(KeyAPIIntegration + suffix),
+	}
+	switch b.s.API.AuthType {
+	case "jwt":
+		p["authorizationType"] = "JWT"
+		p["authorizerIdRef"] = b.ref(KeyAPIAuthorizer + suffix)
+	case "iam":
+		p["authorizationType"] = "AWS_IAM"
+	default:
+		p["authorizationType"] = "NONE"
+	}
+	return b.managed(keyAPIRoute+r.Slug+suffix, "apigatewayv2", "Route", mrOpts{region: region}, p)
+}
+
+// apiLogGroup holds the API's access logs, with the stage's retention (stateful: retained with
+// the function's logs).
+func (b *builder) apiLogGroup(region, suffix string) Composed {
+	return b.managed(KeyAPILogGroup+suffix, "cloudwatchlogs", "Group",
+		mrOpts{externalName: b.apiLogGroupName(), region: region, taggable: true, stateful: true},
+		map[string]any{"retentionInDays": b.s.Function.LogRetentionDays})
+}
+
+// apiLogGroupARN is the ARN of the access log group of region: observed, else built from the
+// account, else the one the stage was last composed with; "" until one is known.
+func (b *builder) apiLogGroupARN(region, suffix string) string {
+	res := "log-group:" + b.apiLogGroupName()
+	return firstStr(
+		b.o.observedARNOf(KeyAPILogGroup+suffix, ":"+res),
+		b.arnIn("logs", region, res),
+		b.o.kept(KeyAPIStage+suffix, "accessLogSettings", "destinationArn"),
+	)
+}
+
+// apiStage is the $default stage: deployed automatically, throttled per stage profile, with
+// access logs. It waits for the log group's ARN (no reference in the provider).
+func (b *builder) apiStage(region, suffix string) (Composed, bool) {
+	dest := b.apiLogGroupARN(region, suffix)
+	if dest == "" {
+		b.wait(KeyAPIStage+suffix, "the ARN of "+KeyAPILogGroup+suffix+" for access logs")
+		return Composed{}, false
+	}
+	a := b.s.API
+	return b.managed(KeyAPIStage+suffix, "apigatewayv2", "Stage",
+		mrOpts{externalName: apiStageName, region: region, taggable: true}, map[string]any{
+			"apiIdRef":    b.ref(KeyAPI + suffix),
+			"autoDeploy":  true,
+			"description": "Default stage of " + b.apiName() + " (LambdaStack)",
+			"accessLogSettings": b.block(map[string]any{
+				"destinationArn": dest,
+				"format":         AccessLogFormat(),
+			}),
+			"defaultRouteSettings": b.block(map[string]any{
+				"throttlingBurstLimit": a.BurstLimit,
+				"throttlingRateLimit":  a.RateLimit,
+			}),
+		}), true
+}
+
+// accessLogRecord is one access log line; fields are written in this order.
+type accessLogRecord struct {
+	RequestID          string `json:"requestId"`
+	RequestTime        string `json:"requestTime"`
+	SourceIP           string `json:"sourceIp"`
+	HTTPMethod         string `json:"httpMethod"`
+	Path               string `json:"path"`
+	RouteKey           string `json:"routeKey"`
+	Protocol           string `json:"protocol"`
+	Status             string `json:"status"`
+	ResponseLength     string `json:"responseLength"`
+	ResponseLatency    string `json:"responseLatency"`
+	IntegrationStatus  string `json:"integrationStatus"`
+	IntegrationLatency string `json:"integrationLatency"`
+	IntegrationError   string `json:"integrationError"`
+	AuthorizerError    string `json:"authorizerError"`
+}
+
+// AccessLogFormat is the JSON access log format of the API stage, the same on every call.
+func AccessLogFormat() string {
+	out, err := json.Marshal(accessLogRecord{
+		RequestID:          "$context.requestId",
+		RequestTime:        "$context.requestTime",
+		SourceIP:           "$context.identity.sourceIp",
+		HTTPMethod:         "$context.httpMethod",
+		Path:               "$context.path",
+		RouteKey:           "$context.routeKey",
+		Protocol:           "$context.protocol",
+		Status:             "$context.status",
+		ResponseLength:     "$context.responseLength",
+		ResponseLatency:    "$context.responseLatency",
+		IntegrationStatus:  "$context.integrationStatus",
+		IntegrationLatency: "$context.integrationLatency",
+		IntegrationError:   "$context.integrationErrorMessage",
+		AuthorizerError:    "$context.authorizer.error",
+	})
+	if err != nil { // plain strings: cannot fail
+		panic(err)
+	}
+	return string(out)
+}
+
+// apiPermission lets API Gateway invoke the function, for calls through this API only
+// (sourceArn <executionArn>/*/* : any stage, method and path of this API). It waits for the
+// API's execution ARN (sourceArn has no reference in the provider).
+func (b *builder) apiPermission(region, suffix string) (Composed, bool) {
+	source := b.o.kept(KeyAPIPermission+suffix, "sourceArn")
+	if exec := b.o.atProvider(KeyAPI+suffix, "executionArn"); exec != "" {
+		source = exec + "/*/*"
+	}
+	if source == "" {
+		b.wait(KeyAPIPermission+suffix, "the execution ARN of "+KeyAPI+suffix)
+		return Composed{}, false
+	}
+	p := map[string]any{
+		"action":      "lambda:InvokeFunction",
+		"principal":   "apigateway.amazonaws.com",
+		"sourceArn":   source,
+		"statementId": permissionStatementID,
+	}
+	maps.Copy(p, b.invokeTarget(region).Permission)
+	return b.managed(KeyAPIPermission+suffix, "lambda", "Permission", mrOpts{region: region}, p), true
+}
+
+// apiEndpoint is the invoke URL of the primary region's API (the $default stage serves at its
+// root) once observed; "" without an API.
+func (b *builder) apiEndpoint() string {
+	if !b.s.API.Enabled {
+		return ""
+	}
+	return b.o.atProvider(KeyAPI, "apiEndpoint")
+}

@@ -1,0 +1,288 @@
+package fn
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// simAPIID is the id the simulated provider gives every API.
+const simAPIID = "a1b2c3d4e5"
+
+// simulateObserved stands in for provider-aws (simulated, not AWS): every composed resource is
+// reported Ready with the status.atProvider fields the function reads, shaped like AWS's (the
+// account is testAccount).
+func simulateObserved(desired []Composed) observedState {
+	o := observedState{}
+	for _, c := range desired {
+		obj := deepCopyAny(c.Object).(map[string]any)
+		o[resource.Name(c.Key)] = resource.ObservedComposed{Resource: &composed.Unstructured{}}
+		o[resource.Name(c.Key)].Resource.Object = readyObserved(obj, simAtProvider(c))
+	}
+	return o
+}
+
+func simAtProvider(c Composed) map[string]any {
+	ext, _ := field(c.Object, "metadata", "annotations", AnnotationExternalName).(string)
+	region, _ := field(c.Object, "spec", "forProvider", "region").(string)
+	arn := func(svc, res string) string { return "arn:aws:" + svc + ":" + region + ":" + testAccount + ":" + res }
+	kind, _ := c.Object["kind"].(string)
+	switch kind {
+	case "Role":
+		return map[string]any{"arn": "arn:aws:iam::" + testAccount + ":role/" + ext}
+	case "Function":
+		return map[string]any{"arn": arn("lambda", "function:"+ext), "version": "1"}
+	case "Group":
+		return map[string]any{"arn": arn("logs", "log-group:"+ext)}
+	case "API":
+		return map[string]any{"id": simAPIID, "executionArn": arn("execute-api", simAPIID),
+			"apiEndpoint": "https://" + simAPIID + ".execute-api." + region + ".amazonaws.com"}
+	case "Topic":
+		return map[string]any{"arn": arn("sns", ext)}
+	case "Secret":
+		name, _ := field(c.Object, "spec", "forProvider", "name").(string)
+		return map[string]any{"arn": arn("secretsmanager", "secret:"+name+"-AbC123")}
+	case "SecurityGroup":
+		return map[string]any{"id": "sg-0123456789abcdef0"}
+	}
+	return nil
+}
+
+func deepCopyAny(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[k] = deepCopyAny(x)
+		}
+		return m
+	case []any:
+		l := make([]any, len(t))
+		for i, x := range t {
+			l[i] = deepCopyAny(x)
+		}
+		return l
+	}
+	return v
+}
+
+// plan runs Plan and indexes the result.
+func plan(t testing.TB, s *Settings, o observedState) (map[string]map[string]any, []Composed, []string) {
+	t.Helper()
+	out, pending, err := Plan(s, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := make(map[string]map[string]any, len(out))
+	for _, c := range out {
+		m[c.Key] = c.Object
+	}
+	return m, out, pending
+}
+
+// converged plays the simulated provider until nothing waits and nothing new is composed.
+func converged(t testing.TB, s *Settings) (map[string]map[string]any, observedState) {
+	t.Helper()
+	var o observedState
+	for range 5 {
+		m, out, pending := plan(t, s, o)
+		if len(pending) == 0 && len(out) == len(o) {
+			return m, o
+		}
+		o = simulateObserved(out)
+	}
+	t.Fatalf("the stack still waits or grows after 5 rounds")
+	return nil, nil
+}
+
+func keysOf(m map[string]map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fullXR uses every service: jwt API with CORS, a created topic with an email, VPC by vpcId, an
+// existing and a created secret (with a key).
+func fullXR(stage string) map[string]any {
+	return xrObject(map[string]any{
+		"stage": stage,
+		"api": map[string]any{
+			"auth": map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"b", "a"}}},
+			"cors": map[string]any{"allowOrigins": []any{"https://app.example.com"}},
+		},
+		"monitoring": map[string]any{"alarms": true, "dashboard": true, "alarmEmails": []any{"ops@example.com"}},
+		"network":    map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"},
+		"secrets": []any{
+			map[string]any{"name": "upstream-token", "arn": "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:up-AbCdEf"},
+			map[string]any{"name": "signing-key", "kmsKeyArn": "arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab",
+				"create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "k8s-secret", "key": "value", "namespace": "team"}}}},
+		},
+	})
+}
+
+func TestPartsWaitForObservedValuesThenStay(t *testing.T) {
+	s := settingsFor(t, fullXR("staging"), nil)
+	first, out, pending := plan(t, s, nil)
+	wantPending := []string{
+		"alarm-api-5xx (waits for the id of api)",
+		"alarm-api-latency (waits for the id of api)",
+		"alarm-duration (waits for the ARN of alarm-topic)",
+		"alarm-errors (waits for the ARN of alarm-topic)",
+		"alarm-throttles (waits for the ARN of alarm-topic)",
+		"api-permission (waits for the execution ARN of api)",
+		"api-stage (waits for the ARN of api-log-group for access logs)",
+		"dashboard (waits for the id of api for its API widgets)",
+		"function (waits for SECRET_SIGNING_KEY_ARN: the ARN of secret-signing-key)",
+	}
+	if !reflect.DeepEqual(pending, wantPending) {
+		t.Errorf("pending on the first reconcile:\n got %q\nwant %q", pending, wantPending)
+	}
+	for _, k := range []string{KeyAPIStage, KeyAPIPermission, KeyAlarmErrors, KeyAlarmAPI5xx} {
+		if _, ok := first[k]; ok {
+			t.Errorf("%s is composed before what it needs is observed", k)
+		}
+	}
+
+	// One round of the simulated provider makes every value known.
+	second, _, pending := plan(t, s, simulateObserved(out))
+	if len(pending) != 0 {
+		t.Errorf("still pending after one observed round: %q", pending)
+	}
+	for _, k := range []string{KeyAPIStage, KeyAPIPermission, KeyAlarmErrors, KeyAlarmThrottles, KeyAlarmDuration, KeyAlarmAPI5xx, KeyAlarmAPILatency} {
+		if _, ok := second[k]; !ok {
+			t.Errorf("%s is not composed once its values are observed", k)
+		}
+	}
+	for k := range first {
+		if _, ok := second[k]; !ok {
+			t.Errorf("%s was dropped", k)
+		}
+	}
+
+	// The sources vanish (e.g. the API and the topic are being replaced, the role's ARN is not
+	// reported): every part composed before stays, with the values it was composed with.
+	full, o := converged(t, s)
+	for _, key := range []string{KeyAPI, KeyRole, KeyFunction, KeyLogGroup, KeyAPILogGroup, KeyAlarmTopic, keySecret + "signing-key"} {
+		st := o[resource.Name(key)].Resource.Object["status"].(map[string]any)
+		delete(st, "atProvider")
+	}
+	kept, _, pending := plan(t, s, o)
+	if !reflect.DeepEqual(keysOf(kept), keysOf(full)) {
+		t.Errorf("without the observed sources the stack changes:\n got %v\nwant %v", keysOf(kept), keysOf(full))
+	}
+	for _, k := range []string{KeyAPIStage, KeyAPIPermission, KeyAlarmErrors, KeyAlarmAPI5xx, KeyFunction} {
+		if !reflect.DeepEqual(kept[k], full[k]) {
+			t.Errorf("%s changed when its sources vanished:\n got %v\nwant %v", k, kept[k], full[k])
+		}
+	}
+	// Only the dashboard's API widgets need the live API id.
+	if len(pending) != 1 || !strings.HasPrefix(pending[0], KeyDashboard) {
+		t.Errorf("pending without the observed sources: %q", pending)
+	}
+}
+
+func TestAccountComesFromTheFirstObservedARN(t *testing.T) {
+	s := settingsFor(t, xrObject(nil), nil)
+	cases := map[string]struct {
+		at   map[string]map[string]any
+		want string
+	}{
+		"nothing observed":      {want: ""},
+		"role":                  {at: map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::111111111111:role/x"}}, want: "111111111111"},
+		"function when no role": {at: map[string]map[string]any{KeyFunction: {"arn": "arn:aws:lambda:us-east-1:222222222222:function:x"}}, want: "222222222222"},
+		"role wins": {at: map[string]map[string]any{
+			KeyRole:     {"arn": "arn:aws:iam::111111111111:role/x"},
+			KeyFunction: {"arn": "arn:aws:lambda:us-east-1:222222222222:function:x"},
+		}, want: "111111111111"},
+		"no account in the ARN": {at: map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam:::role/x"}}, want: ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := &builder{s: s, o: observedStack(t, s, tc.at, nil)}
+			if got := b.account(); got != tc.want {
+				t.Errorf("account() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestKeptReadsBothShapes(t *testing.T) {
+	o := observedStack(t, nil, nil, map[string]map[string]any{
+		"namespaced": {"accessLogSettings": map[string]any{"destinationArn": "a"}, "alarmActions": []any{"t1"}},
+		"legacy":     {"accessLogSettings": []any{map[string]any{"destinationArn": "b"}}},
+	})
+	cases := []struct {
+		key  string
+		path []string
+		want string
+	}{
+		{"namespaced", []string{"accessLogSettings", "destinationArn"}, "a"},
+		{"legacy", []string{"accessLogSettings", "destinationArn"}, "b"},
+		{"namespaced", []string{"alarmActions"}, "t1"},
+		{"namespaced", []string{"missing", "x"}, ""},
+		{"absent", []string{"accessLogSettings"}, ""},
+	}
+	for _, tc := range cases {
+		if got := o.kept(tc.key, tc.path...); got != tc.want {
+			t.Errorf("kept(%s, %v) = %q, want %q", tc.key, tc.path, got, tc.want)
+		}
+	}
+}
+
+// TestXRNotReadyWhilePartsWait: every desired resource Ready is not enough while parts wait for
+// observed values (they are not desired yet, so Crossplane's own readiness would not see them).
+func TestXRNotReadyWhilePartsWait(t *testing.T) {
+	xr := fullXR("staging")
+	rsp := run(t, newRequest(t, xr, []map[string]any{}, nil))
+	// Report exactly the first reconcile's resources back as Ready, with no atProvider at all.
+	observed := map[string]map[string]any{}
+	for key, r := range rsp.GetDesired().GetResources() {
+		observed[key] = readyObserved(r.GetResource().AsMap(), nil)
+	}
+	rsp = run(t, newRequest(t, xr, []map[string]any{}, observed))
+	for key, r := range rsp.GetDesired().GetResources() {
+		if r.GetReady() != fnv1.Ready_READY_TRUE {
+			t.Fatalf("%s is not reported ready although observed Ready", key)
+		}
+	}
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
+		t.Errorf("composite ready = %v while parts wait, want READY_FALSE", got)
+	}
+	cond := conditionOf(rsp, ConditionResourcesReady)
+	if cond == nil || cond.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || !strings.Contains(cond.GetMessage(), "api-permission (waits for the execution ARN of api)") {
+		t.Errorf("condition %s = %v, want False naming the waiting permission", ConditionResourcesReady, cond)
+	}
+
+	// Once everything is composed and observed Ready, readiness is left to Crossplane.
+	for range 3 {
+		observed = map[string]map[string]any{}
+		for key, r := range rsp.GetDesired().GetResources() {
+			c := Composed{Key: key, Object: r.GetResource().AsMap()}
+			observed[key] = readyObserved(c.Object, simAtProvider(c))
+		}
+		rsp = run(t, newRequest(t, xr, []map[string]any{}, observed))
+	}
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_UNSPECIFIED {
+		t.Errorf("composite ready = %v once nothing waits, want unspecified", got)
+	}
+	if cond := conditionOf(rsp, ConditionResourcesReady); cond == nil || cond.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
+		t.Errorf("condition %s = %v once everything is ready, want True", ConditionResourcesReady, cond)
+	}
+}
+
+func conditionOf(rsp *fnv1.RunFunctionResponse, typ string) *fnv1.Condition {
+	for _, c := range rsp.GetConditions() {
+		if c.GetType() == typ {
+			return c
+		}
+	}
+	return nil
+}

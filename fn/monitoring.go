@@ -1,0 +1,305 @@
+package fn
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Monitoring: CloudWatch alarms on the function (errors, throttles, p99 duration against a share
+// of the timeout) and, with the HTTP API, on the API (5xx count, p99 latency), in every region;
+// their alarm and OK actions go to an SNS topic: the stage's existing topic (alarmTopicArn) or
+// one the stack creates per region (with optional email subscriptions). A dashboard in the
+// primary region shows every region. Both are switched per stage (dev: off).
+//
+// Alarm actions are SNS topic ARNs written literally: provider-aws v2.5.0's alarmActionsRefs
+// resolve to autoscaling Policies, not Topics. With a topic the stack creates, the alarms wait
+// for its ARN (observed, or built from the account: a topic ARN is
+// arn:<partition>:sns:<region>:<account>:<name>). The API alarms and the dashboard's API
+// widgets wait for the API id (the ApiId dimension). See deferred.go.
+
+// Keys of the monitoring part (alarms, topic and subscriptions per region: <key>-<region>).
+const (
+	KeyAlarmErrors     = "alarm-errors"
+	KeyAlarmThrottles  = "alarm-throttles"
+	KeyAlarmDuration   = "alarm-duration"
+	KeyAlarmAPI5xx     = "alarm-api-5xx"
+	KeyAlarmAPILatency = "alarm-api-latency"
+	KeyAlarmTopic      = "alarm-topic"
+	keyAlarmEmail      = "alarm-topic-email-"
+	KeyDashboard       = "dashboard"
+)
+
+// monitoring composes the alarms (with their topic) and the dashboard, as the stage says.
+func (b *builder) monitoring() {
+	if b.s.Monitor.Alarms {
+		b.regional(b.alarms)
+	}
+	if b.s.Monitor.Dashboard {
+		b.add(b.dashboard())
+	}
+}
+
+// alarmSpec is one metric alarm.
+type alarmSpec struct {
+	Key        string
+	Name       string // AWS name part: <stage>-<app>-<Name>
+	What       string // for the description
+	Namespace  string
+	Metric     string
+	Statistic  string // Sum, Maximum, ...; or
+	Extended   string // a percentile such as p99
+	Threshold  int64
+	Comparison string
+	Dimensions map[string]any
+}
+
+func (b *builder) alarms(region, suffix string) {
+	if b.s.Monitor.TopicARN == "" {
+		b.add(b.alarmTopic(region, suffix)...)
+	}
+	for _, a := range b.functionAlarms() {
+		b.addAlarm(region, suffix, a)
+	}
+	if !b.s.API.Enabled {
+		return
+	}
+	for _, a := range b.apiAlarms() {
+		id := firstStr(b.apiID(suffix), b.o.kept(a.Key+suffix, "dimensions", "ApiId"))
+		if id == "" {
+			b.wait(a.Key+suffix, "the id of "+KeyAPI+suffix)
+			continue
+		}
+		a.Dimensions = map[string]any{"ApiId": id}
+		b.addAlarm(region, suffix, a)
+	}
+}
+
+func (b *builder) functionAlarms() []alarmSpec {
+	m, fn := b.s.Monitor, b.functionName()
+	dims := func() map[string]any { return map[string]any{"FunctionName": fn} }
+	return []alarmSpec{
+		{Key: KeyAlarmErrors, Name: "errors", What: "function errors", Namespace: "AWS/Lambda", Metric: "Errors",
+			Statistic: "Sum", Threshold: m.ErrorThreshold, Comparison: "GreaterThanOrEqualToThreshold", Dimensions: dims()},
+		{Key: KeyAlarmThrottles, Name: "throttles", What: "throttled invocations", Namespace: "AWS/Lambda", Metric: "Throttles",
+			Statistic: "Sum", Threshold: m.ThrottleThreshold, Comparison: "GreaterThanOrEqualToThreshold", Dimensions: dims()},
+		{Key: KeyAlarmDuration, Name: "duration-p99", What: fmt.Sprintf("p99 duration in ms (%d%% of the %d s timeout)", m.DurationPercentOfTimeout, b.s.Function.TimeoutSeconds),
+			Namespace: "AWS/Lambda", Metric: "Duration", Extended: "p99", Threshold: b.durationThresholdMillis(),
+			Comparison: "GreaterThanThreshold", Dimensions: dims()},
+	}
+}
+
+// durationThresholdMillis is DurationPercentOfTimeout percent of the function timeout, in ms.
+func (b *builder) durationThresholdMillis() int64 {
+	return b.s.Function.TimeoutSeconds * 1000 * b.s.Monitor.DurationPercentOfTimeout / 100
+}
+
+// apiAlarms are the API's alarms; their ApiId dimension is set by the caller.
+func (b *builder) apiAlarms() []alarmSpec {
+	m := b.s.Monitor
+	return []alarmSpec{
+		{Key: KeyAlarmAPI5xx, Name: "api-5xx", What: "API 5xx responses", Namespace: "AWS/ApiGateway", Metric: "5xx",
+			Statistic: "Sum", Threshold: m.API5xxThreshold, Comparison: "GreaterThanOrEqualToThreshold"},
+		{Key: KeyAlarmAPILatency, Name: "api-latency-p99", What: "API p99 latency in ms", Namespace: "AWS/ApiGateway", Metric: "Latency",
+			Extended: "p99", Threshold: m.APILatencyP99Millis, Comparison: "GreaterThanThreshold"},
+	}
+}
+
+// addAlarm composes the alarm once its topic ARN is known.
+func (b *builder) addAlarm(region, suffix string, a alarmSpec) {
+	key := a.Key + suffix
+	topic := firstStr(b.alarmTopicARN(region, suffix), b.o.kept(key, "alarmActions"))
+	if topic == "" {
+		b.wait(key, "the ARN of "+KeyAlarmTopic+suffix)
+		return
+	}
+	m := b.s.Monitor
+	p := map[string]any{
+		"alarmDescription": fmt.Sprintf("%s of the %s %s stack: %s %d in %d period(s) of %d s (LambdaStack)",
+			a.What, b.s.Stage, b.s.App, comparisonText(a.Comparison), a.Threshold, m.EvaluationPeriods, m.PeriodSeconds),
+		"namespace":          a.Namespace,
+		"metricName":         a.Metric,
+		"dimensions":         a.Dimensions,
+		"period":             m.PeriodSeconds,
+		"evaluationPeriods":  m.EvaluationPeriods,
+		"threshold":          a.Threshold,
+		"comparisonOperator": a.Comparison,
+		"treatMissingData":   "notBreaching",
+		"actionsEnabled":     true,
+		"alarmActions":       []any{topic},
+		"okActions":          []any{topic},
+	}
+	if a.Extended != "" {
+		p["extendedStatistic"] = a.Extended
+	} else {
+		p["statistic"] = a.Statistic
+	}
+	b.add(b.managed(key, "cloudwatch", "MetricAlarm",
+		mrOpts{externalName: b.name(maxAlarmName, a.Name), region: region, taggable: true}, p))
+}
+
+func comparisonText(op string) string {
+	if op == "GreaterThanThreshold" {
+		return ">"
+	}
+	return ">="
+}
+
+// alarmTopicName is the AWS name of the topic the stack creates (the same in every region).
+func (b *builder) alarmTopicName() string { return b.name(maxTopicName, "alarms") }
+
+// alarmTopicARN is the topic the alarms of region notify: the stage's existing topic, else the
+// created topic's ARN (observed, or built from the account); "" until known.
+func (b *builder) alarmTopicARN(region, suffix string) string {
+	if t := b.s.Monitor.TopicARN; t != "" {
+		return t
+	}
+	name := b.alarmTopicName()
+	return firstStr(b.o.observedARNOf(KeyAlarmTopic+suffix, ":"+name), b.arnIn("sns", region, name))
+}
+
+// alarmTopic is the topic the stack creates (stateful: kept with the stage's retained data, so
+// its subscriptions survive) and its email subscriptions (each must be confirmed by its owner).
+func (b *builder) alarmTopic(region, suffix string) []Composed {
+	out := []Composed{b.managed(KeyAlarmTopic+suffix, "sns", "Topic",
+		mrOpts{externalName: b.alarmTopicName(), region: region, taggable: true, stateful: true},
+		map[string]any{"displayName": fitName("LambdaStack alarms "+b.s.Stage+" "+b.s.App, 100)})}
+	for _, e := range slugsOf(b.s.Monitor.Emails) {
+		out = append(out, b.managed(keyAlarmEmail+e.Slug+suffix, "sns", "TopicSubscription", mrOpts{region: region},
+			map[string]any{
+				"protocol":    "email",
+				"endpoint":    e.Value,
+				"topicArnRef": b.ref(KeyAlarmTopic + suffix),
+			}))
+	}
+	return out
+}
+
+// dashboardName is the AWS name of the dashboard.
+func (b *builder) dashboardName() string { return b.name(maxDashboardName) }
+
+// dashboard is one dashboard, in the primary region, with a row of function widgets and one of
+// API widgets per region. An API's widgets appear once its id is observed.
+func (b *builder) dashboard() Composed {
+	var widgets []dashboardWidget
+	b.regional(func(region, suffix string) {
+		widgets = append(widgets, b.functionWidgets(region)...)
+		if !b.s.API.Enabled {
+			return
+		}
+		if id := b.apiID(suffix); id != "" {
+			widgets = append(widgets, b.apiWidgets(region, id)...)
+		} else {
+			b.wait(KeyDashboard, "the id of "+KeyAPI+suffix+" for its API widgets")
+		}
+	})
+	return b.managed(KeyDashboard, "cloudwatch", "Dashboard",
+		mrOpts{externalName: b.dashboardName(), region: b.s.Region},
+		map[string]any{"dashboardBody": dashboardJSON(widgets)})
+}
+
+// Dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html),
+// written from structs so its bytes never change for the same stack.
+type dashboardBody struct {
+	Widgets []dashboardWidget `json:"widgets"`
+}
+
+type dashboardWidget struct {
+	Type       string           `json:"type"`
+	X          int              `json:"x"`
+	Y          int              `json:"y"`
+	Width      int              `json:"width"`
+	Height     int              `json:"height"`
+	Properties widgetProperties `json:"properties"`
+}
+
+type widgetProperties struct {
+	Title   string  `json:"title"`
+	Region  string  `json:"region"`
+	View    string  `json:"view"`
+	Stacked bool    `json:"stacked"`
+	Period  int64   `json:"period"`
+	Stat    string  `json:"stat"`
+	Metrics [][]any `json:"metrics"`
+}
+
+// metricOptions is the rendering of one metric of a widget.
+type metricOptions struct {
+	Stat  string `json:"stat,omitempty"`
+	Label string `json:"label,omitempty"`
+}
+
+const (
+	widgetWidth   = 8
+	widgetHeight  = 6
+	widgetsPerRow = 24 / widgetWidth
+)
+
+func (b *builder) widget(region, title, stat string, metrics ...[]any) dashboardWidget {
+	if len(b.s.Regions) > 1 {
+		title += " (" + region + ")"
+	}
+	return dashboardWidget{Type: "metric", Width: widgetWidth, Height: widgetHeight, Properties: widgetProperties{
+		Title: title, Region: region, View: "timeSeries", Period: b.s.Monitor.PeriodSeconds, Stat: stat, Metrics: metrics,
+	}}
+}
+
+func (b *builder) functionWidgets(region string) []dashboardWidget {
+	fn := b.functionName()
+	metric := func(name string, opts ...metricOptions) []any {
+		m := []any{"AWS/Lambda", name, "FunctionName", fn}
+		for _, o := range opts {
+			m = append(m, o)
+		}
+		return m
+	}
+	return []dashboardWidget{
+		b.widget(region, "Lambda invocations", "Sum", metric("Invocations")),
+		b.widget(region, "Lambda errors", "Sum", metric("Errors")),
+		b.widget(region, "Lambda duration (ms)", "p99",
+			metric("Duration", metricOptions{Stat: "p50", Label: "p50"}), metric("Duration", metricOptions{Stat: "p99", Label: "p99"})),
+		b.widget(region, "Lambda throttles", "Sum", metric("Throttles")),
+		b.widget(region, "Lambda concurrent executions", "Maximum", metric("ConcurrentExecutions")),
+	}
+}
+
+func (b *builder) apiWidgets(region, apiID string) []dashboardWidget {
+	metric := func(name string, opts ...metricOptions) []any {
+		m := []any{"AWS/ApiGateway", name, "ApiId", apiID}
+		for _, o := range opts {
+			m = append(m, o)
+		}
+		return m
+	}
+	return []dashboardWidget{
+		b.widget(region, "API requests", "Sum", metric("Count")),
+		b.widget(region, "API 4xx", "Sum", metric("4xx")),
+		b.widget(region, "API 5xx", "Sum", metric("5xx")),
+		b.widget(region, "API latency (ms)", "p99",
+			metric("Latency", metricOptions{Stat: "p50", Label: "p50"}), metric("Latency", metricOptions{Stat: "p99", Label: "p99"})),
+	}
+}
+
+// dashboardJSON lays the widgets out left to right, widgetsPerRow to a row, and renders the body.
+func dashboardJSON(widgets []dashboardWidget) string {
+	for i := range widgets {
+		widgets[i].X = (i % widgetsPerRow) * widgetWidth
+		widgets[i].Y = (i / widgetsPerRow) * widgetHeight
+	}
+	out, err := json.Marshal(dashboardBody{Widgets: widgets})
+	if err != nil { // strings, numbers and structs: cannot fail
+		panic(err)
+	}
+	return string(out)
+}
+
+// monitoringStatus is the primary region's alarm topic ARN (once known) and the dashboard name,
+// each only when the stage has alarms or a dashboard.
+func (b *builder) monitoringStatus() (topicARN, dashboard string) {
+	if b.s.Monitor.Alarms {
+		topicARN = b.alarmTopicARN(b.s.Region, "")
+	}
+	if b.s.Monitor.Dashboard {
+		dashboard = b.dashboardName()
+	}
+	return topicARN, dashboard
+}

@@ -1,0 +1,227 @@
+package fn
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// Least privilege: no IAM statement the function emits has a wildcard action, a NotAction, or
+// the resource "*". The test walks every string of every composed resource of many generated
+// stacks (before and after the provider reports values back) and checks each one that is a
+// policy document (an object with a Statement), whatever field holds it.
+
+// policyFields must hold policy documents where they appear.
+var policyFields = map[string]bool{"assumeRolePolicy": true, "policy": true}
+
+// policyProblems lists what is wrong with the policy documents in v (a composed object).
+func policyProblems(v any, path string) []string {
+	var out []string
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			p := path + "." + k
+			if s, ok := x.(string); ok && policyFields[k] {
+				if !looksLikePolicy(s) {
+					out = append(out, p+": not a policy document: "+s)
+					continue
+				}
+			}
+			out = append(out, policyProblems(x, p)...)
+		}
+	case []any:
+		for i, x := range t {
+			out = append(out, policyProblems(x, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	case string:
+		if looksLikePolicy(t) {
+			out = append(out, statementProblems(t, path)...)
+		}
+	}
+	return out
+}
+
+func looksLikePolicy(s string) bool {
+	var doc map[string]any
+	if json.Unmarshal([]byte(s), &doc) != nil {
+		return false
+	}
+	_, ok := doc["Statement"]
+	return ok
+}
+
+func statementProblems(s, path string) []string {
+	var doc struct {
+		Statement []map[string]any
+	}
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		return []string{path + ": Statement is not a list of statements: " + err.Error()}
+	}
+	var out []string
+	for i, st := range doc.Statement {
+		where := fmt.Sprintf("%s Statement[%d]", path, i)
+		if _, ok := st["NotAction"]; ok {
+			out = append(out, where+": NotAction allows everything else")
+		}
+		if _, ok := st["NotResource"]; ok {
+			out = append(out, where+": NotResource")
+		}
+		actions := stringsOf(st["Action"])
+		if len(actions) == 0 {
+			out = append(out, where+": no Action")
+		}
+		for _, a := range actions {
+			if strings.Contains(a, "*") || strings.Contains(a, "?") {
+				out = append(out, where+": wildcard action "+a)
+			}
+		}
+		for _, r := range stringsOf(st["Resource"]) {
+			if r == "*" {
+				out = append(out, where+": Resource *")
+			}
+		}
+	}
+	return out
+}
+
+func stringsOf(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, x := range t {
+			s, _ := x.(string)
+			out = append(out, s)
+		}
+		return out
+	}
+	return nil
+}
+
+func TestPolicyCheckerFindsWildcards(t *testing.T) {
+	cases := map[string]struct {
+		obj  map[string]any
+		want string
+	}{
+		"service wildcard":   {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::b"]}]}`}, "wildcard action s3:*"},
+		"star":               {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b"}]}`}, "wildcard action *"},
+		"partial wildcard":   {map[string]any{"x": []any{`{"Statement":[{"Action":["secretsmanager:Get*"]}]}`}}, "wildcard action secretsmanager:Get*"},
+		"not action":         {map[string]any{"policy": `{"Statement":[{"NotAction":["iam:PassRole"]}]}`}, "NotAction"},
+		"resource star":      {map[string]any{"assumeRolePolicy": `{"Statement":[{"Action":["sts:AssumeRole"],"Resource":"*"}]}`}, "Resource *"},
+		"not a policy":       {map[string]any{"policy": `{}`}, "not a policy document"},
+		"nested in an array": {map[string]any{"spec": map[string]any{"inlinePolicy": []any{map[string]any{"policy": `{"Statement":[{"Action":"kms:*"}]}`}}}}, "kms:*"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := strings.Join(policyProblems(tc.obj, ""), "\n")
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("problems %q, want one with %q", got, tc.want)
+			}
+		})
+	}
+	if p := policyProblems(map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:us-east-1:1:key/x"]}]}`}, ""); len(p) != 0 {
+		t.Errorf("a narrow policy is reported: %v", p)
+	}
+}
+
+// randomStack is a valid request using a random mix of every feature.
+func randomStack(rng *rand.Rand) map[string]any {
+	pick := func(opts ...any) any { return opts[rng.IntN(len(opts))] }
+	spec := map[string]any{
+		"stage": pick("dev", "staging", "prod"),
+		"function": map[string]any{
+			"code":    pick(map[string]any{"s3": map[string]any{"bucket": "artifacts", "key": "k.zip"}}, map[string]any{"imageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/mcp:1"}),
+			"tracing": pick(true, false),
+		},
+	}
+	api := map[string]any{"enabled": rng.IntN(5) > 0}
+	switch rng.IntN(3) {
+	case 0:
+		api["auth"] = map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"}}}
+	case 1:
+		api["auth"] = map[string]any{"type": "none"}
+		api["public"] = true
+	}
+	spec["api"] = api
+	spec["monitoring"] = map[string]any{"alarms": pick(true, false), "dashboard": pick(true, false)}
+	if rng.IntN(2) == 0 {
+		n := map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}}
+		if rng.IntN(2) == 0 {
+			n["vpcId"] = "vpc-0e1f2a3b4c5d60712"
+		} else {
+			n["securityGroupIds"] = []any{"sg-0c1d2e3f4a5b60710"}
+		}
+		spec["network"] = n
+	}
+	var secrets []any
+	for i := range rng.IntN(4) {
+		sec := map[string]any{"name": fmt.Sprintf("s%d", i)}
+		if rng.IntN(2) == 0 {
+			sec["arn"] = fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x/s%d-AbCdEf", i)
+		} else {
+			sec["create"] = map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "k", "key": "v", "namespace": "team"}}}
+		}
+		if rng.IntN(2) == 0 {
+			sec["kmsKeyArn"] = fmt.Sprintf("arn:aws:kms:eu-west-1:123456789012:key/%d", i)
+		}
+		secrets = append(secrets, sec)
+	}
+	if len(secrets) > 0 {
+		spec["secrets"] = secrets
+	}
+	if rng.IntN(3) == 0 {
+		spec["release"] = map[string]any{"useAlias": true, "provisionedConcurrency": 1}
+	}
+	if rng.IntN(2) == 0 {
+		return legacyXR(spec)
+	}
+	return xrObject(spec)
+}
+
+func TestNoWildcardActions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 14))
+	documents := 0
+	for i := range 300 {
+		xr := randomStack(rng)
+		s := settingsFor(t, xr, nil)
+		var o observedState
+		for round := range 3 { // first reconcile, then with the simulated provider's values
+			out, _, err := Plan(s, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range out {
+				for _, p := range policyProblems(c.Object, c.Key) {
+					t.Errorf("stack %d round %d: %s", i, round, p)
+				}
+				documents += countPolicies(c.Object)
+			}
+			o = simulateObserved(out)
+		}
+	}
+	if documents < 600 {
+		t.Errorf("only %d policy documents checked", documents)
+	}
+}
+
+func countPolicies(v any) int {
+	n := 0
+	switch t := v.(type) {
+	case map[string]any:
+		for _, x := range t {
+			n += countPolicies(x)
+		}
+	case []any:
+		for _, x := range t {
+			n += countPolicies(x)
+		}
+	case string:
+		if looksLikePolicy(t) {
+			n++
+		}
+	}
+	return n
+}

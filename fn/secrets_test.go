@@ -1,0 +1,202 @@
+package fn
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+const (
+	existingSecret = "arn:aws:secretsmanager:eu-west-1:" + testAccount + ":secret:shared/token-AbCdEf"
+	secretKey      = "arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab"
+)
+
+func secretsXR(stage string, legacy bool, secrets ...any) map[string]any {
+	spec := map[string]any{"stage": stage, "secrets": secrets}
+	if legacy {
+		return legacyXR(spec)
+	}
+	return xrObject(spec)
+}
+
+func createdSecret(name, kms string) map[string]any {
+	s := map[string]any{"name": name, "create": map[string]any{"description": "d", "valueFrom": map[string]any{
+		"secretKeyRef": map[string]any{"name": "k8s-" + name, "key": "value", "namespace": "team"}}}}
+	if kms != "" {
+		s["kmsKeyArn"] = kms
+	}
+	return s
+}
+
+func policyOf(t *testing.T, obj map[string]any) PolicyDocument {
+	t.Helper()
+	var d PolicyDocument
+	if err := json.Unmarshal([]byte(fp(obj, "policy").(string)), &d); err != nil {
+		t.Fatalf("policy is not JSON: %v", err)
+	}
+	return d
+}
+
+func TestSecrets(t *testing.T) {
+	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:dev-mcp/db-??????"
+	observedARN := "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:dev-mcp/db-AbC123"
+	cases := map[string]struct {
+		xr        map[string]any
+		observed  bool
+		env       map[string]any // SECRET_* variables of the function
+		resources []string       // GetSecretValue resources
+		kms       []string
+		created   bool
+	}{
+		"none": {xr: xrObject(nil)},
+		"existing": {
+			xr:        secretsXR("dev", false, map[string]any{"name": "shared-token", "arn": existingSecret}),
+			env:       map[string]any{"SECRET_SHARED_TOKEN_ARN": existingSecret},
+			resources: []string{existingSecret},
+		},
+		"created, before its ARN is observed": {
+			xr:        secretsXR("dev", false, createdSecret("db", secretKey)),
+			env:       map[string]any{},
+			resources: []string{pattern},
+			kms:       []string{secretKey},
+			created:   true,
+		},
+		"created, observed": {
+			xr:        secretsXR("dev", false, createdSecret("db", "")),
+			observed:  true,
+			env:       map[string]any{"SECRET_DB_ARN": observedARN},
+			resources: []string{observedARN},
+			created:   true,
+		},
+		"both, legacy": {
+			xr:        secretsXR("dev", true, map[string]any{"name": "shared-token", "arn": existingSecret}, createdSecret("db", "")),
+			observed:  true,
+			env:       map[string]any{"SECRET_SHARED_TOKEN_ARN": existingSecret, "SECRET_DB_ARN": observedARN},
+			resources: []string{existingSecret, observedARN}, // sorted
+			created:   true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := settingsFor(t, tc.xr, nil)
+			m, out, _ := plan(t, s, nil)
+			if tc.observed {
+				m, _, _ = plan(t, s, simulateObserved(out))
+			}
+			env := map[string]any{}
+			vars, _ := fp(m[KeyFunction], "environment", "variables").(map[string]any)
+			if s.Flavour == Legacy {
+				l, _ := fp(m[KeyFunction], "environment").([]any)
+				vars, _ = l[0].(map[string]any)["variables"].(map[string]any)
+			}
+			for k, v := range vars {
+				if len(k) > 7 && k[:7] == "SECRET_" {
+					env[k] = v
+				}
+			}
+			if tc.env != nil && !reflect.DeepEqual(env, tc.env) {
+				t.Errorf("function secret variables = %v, want %v", env, tc.env)
+			}
+			pol, hasPolicy := m[KeyRoleInline]
+			if hasPolicy != (tc.resources != nil) {
+				t.Fatalf("inline policy composed = %v, want %v", hasPolicy, tc.resources != nil)
+			}
+			if !hasPolicy {
+				return
+			}
+			if got := field(pol, "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-secrets" {
+				t.Errorf("policy name = %v", got)
+			}
+			if got := fp(pol, "roleRef", "name"); got != "mcp-role" {
+				t.Errorf("policy roleRef = %v", got)
+			}
+			d := policyOf(t, pol)
+			read := d.Statement[0]
+			if !reflect.DeepEqual(read.Action, []string{"secretsmanager:GetSecretValue"}) || !reflect.DeepEqual(read.Resource, tc.resources) {
+				t.Errorf("read statement = %+v, want GetSecretValue on %v", read, tc.resources)
+			}
+			if tc.kms == nil && len(d.Statement) != 1 {
+				t.Errorf("statements = %+v, want no kms statement without a key", d.Statement)
+			}
+			if tc.kms != nil {
+				k := d.Statement[1]
+				wantCond := map[string]any{"StringEquals": map[string]any{"kms:ViaService": []any{"secretsmanager.us-east-1.amazonaws.com"}}}
+				if !reflect.DeepEqual(k.Action, []string{"kms:Decrypt"}) || !reflect.DeepEqual(k.Resource, tc.kms) || !reflect.DeepEqual(k.Condition, wantCond) {
+					t.Errorf("kms statement = %+v", k)
+				}
+			}
+			_, hasSecret := m["secret-db"]
+			if hasSecret != tc.created {
+				t.Errorf("secret composed = %v, want %v", hasSecret, tc.created)
+			}
+		})
+	}
+}
+
+func TestCreatedSecretShapes(t *testing.T) {
+	cases := map[string]struct {
+		xr        map[string]any
+		wantRef   map[string]any
+		retained  bool
+		apiPrefix string
+	}{
+		"namespaced dev": {
+			xr:        secretsXR("dev", false, createdSecret("signing-key", secretKey)),
+			wantRef:   map[string]any{"name": "k8s-signing-key", "key": "value"},
+			apiPrefix: "secretsmanager.aws.m.upbound.io",
+		},
+		"legacy prod": {
+			xr:        secretsXR("prod", true, createdSecret("signing-key", secretKey)),
+			wantRef:   map[string]any{"name": "k8s-signing-key", "key": "value", "namespace": "team"},
+			retained:  true,
+			apiPrefix: "secretsmanager.aws.upbound.io",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := byKey(t, settingsFor(t, tc.xr, nil))
+			sec, ver := m["secret-signing-key"], m["secret-signing-key-version"]
+			stage := fp(sec, "tags").(map[string]any)[TagStage].(string)
+			want := map[string]any{"name": stage + "-mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
+			for k, v := range want {
+				if got := fp(sec, k); got != v {
+					t.Errorf("secret %s = %v, want %v", k, got, v)
+				}
+			}
+			if field(sec, "metadata", "annotations") != nil {
+				t.Error("the secret's id comes from AWS; it has no external name")
+			}
+			if got := fp(ver, "secretStringSecretRef"); !reflect.DeepEqual(got, tc.wantRef) {
+				t.Errorf("secretStringSecretRef = %v, want %v", got, tc.wantRef)
+			}
+			if got := fp(ver, "secretIdRef", "name"); got != "mcp-secret-signing-key" {
+				t.Errorf("secretIdRef = %v", got)
+			}
+			for _, obj := range []map[string]any{sec, ver} {
+				mp := field(obj, "spec", "managementPolicies")
+				if (mp != nil) != tc.retained {
+					t.Errorf("%s managementPolicies = %v, retained want %v", field(obj, "kind"), mp, tc.retained)
+				}
+				if v, _ := field(obj, "apiVersion").(string); v != tc.apiPrefix+"/v1beta1" {
+					t.Errorf("apiVersion = %v", v)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretEnvName(t *testing.T) {
+	for in, want := range map[string]string{"db": "SECRET_DB_ARN", "upstream-token": "SECRET_UPSTREAM_TOKEN_ARN", "a1-b2": "SECRET_A1_B2_ARN"} {
+		if got := secretEnvName(in); got != want {
+			t.Errorf("secretEnvName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSecretPatternUsesTheAccountOnceKnown(t *testing.T) {
+	s := settingsFor(t, secretsXR("dev", false, createdSecret("db", "")), nil)
+	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/dev-mcp-role"}}, nil)}
+	if got, want := b.secretsPolicy().Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:dev-mcp/db-??????"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("resource = %v, want %v", got, want)
+	}
+}
