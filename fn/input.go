@@ -30,17 +30,16 @@ type composite struct {
 	Namespace string
 	UID       string
 	Spec      v1alpha1.LambdaStackSpec
-	Status    v1alpha1.LambdaStackStatus
 	// APIVersion is the observed apiVersion, echoed in the desired XR (nil when absent).
 	APIVersion *structpb.Value
 }
 
 // decodeComposite reads the observed XR; its kind picks the flavour. Only what the function
-// uses is decoded (Crossplane sends the whole stored object: managed fields, the status with
-// its conditions, spec.crossplane with a reference per composed resource): apiVersion, kind,
-// metadata.name, namespace and uid read from the protobuf Struct, spec and status decoded into
-// the API types as Kubernetes decodes JSON (field names are case-sensitive, unknown fields are
-// ignored).
+// uses is decoded (Crossplane sends the whole stored object: metadata, the status the function
+// wrote with Crossplane's conditions, spec.crossplane with a reference per composed resource):
+// apiVersion, kind, metadata.name, namespace and uid read from the protobuf Struct, and the spec
+// decoded into the API type as the API server decodes JSON (field names are case-sensitive,
+// unknown fields are ignored). The status is not read: the function computes it afresh.
 func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	raw := req.GetObserved().GetComposite().GetResource()
 	if raw == nil {
@@ -60,9 +59,6 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	xr.Name, xr.Namespace, xr.UID = meta["name"].GetStringValue(), meta["namespace"].GetStringValue(), meta["uid"].GetStringValue()
 	if err := decodeInto(f["spec"], &xr.Spec); err != nil {
 		return composite{}, fmt.Errorf("cannot decode %s: spec: %w", xr.Kind, err)
-	}
-	if err := decodeInto(f["status"], &xr.Status); err != nil {
-		return composite{}, fmt.Errorf("cannot decode %s: status: %w", xr.Kind, err)
 	}
 	if xr.Flavour == Namespaced && xr.Namespace == "" {
 		return composite{}, fmt.Errorf("metadata.namespace: a %s is namespaced but has no namespace", xr.Kind)

@@ -14,8 +14,8 @@ import (
 
 // observedState gives read access to the observed composed resources by key. Built from a
 // request by observedFrom, each object holds only what the readers below and in deferred.go
-// read: spec.forProvider, status.conditions and the string fields of status.atProvider. A
-// reader of anything else extends observedFrom.
+// read: spec.forProvider, the type, status and message of status.conditions, and the string
+// fields of status.atProvider. A reader of anything else extends observedFrom.
 type observedState map[resource.Name]resource.ObservedComposed
 
 // observedFrom reads the observed composed resources of a request. Crossplane sends each
@@ -33,7 +33,7 @@ func observedFrom(req *fnv1.RunFunctionRequest) observedState {
 		if st := f["status"].GetStructValue().GetFields(); st != nil {
 			status := map[string]any{}
 			if c, ok := st["conditions"]; ok {
-				status["conditions"] = c.AsInterface()
+				status["conditions"] = conditionsOf(c)
 			}
 			if at, ok := st["atProvider"]; ok {
 				if fields := at.GetStructValue().GetFields(); fields != nil {
@@ -54,6 +54,23 @@ func observedFrom(req *fnv1.RunFunctionRequest) observedState {
 		}
 	}
 	return o
+}
+
+// conditionsOf converts status.conditions, keeping the fields condition reads.
+func conditionsOf(v *structpb.Value) []any {
+	l := v.GetListValue().GetValues()
+	out := make([]any, 0, len(l))
+	for _, c := range l {
+		f := c.GetStructValue().GetFields()
+		m := make(map[string]any, 3)
+		for _, k := range [...]string{"type", "status", "message"} {
+			if s, ok := f[k].GetKind().(*structpb.Value_StringValue); ok {
+				m[k] = s.StringValue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // condition returns the status and message of a condition of an observed resource.
