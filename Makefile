@@ -40,10 +40,38 @@ fuzz:
 generate:
 	@hack/generate.sh
 
-## lint: formatting and vet
+## e2e: a real control plane (etcd, kube-apiserver, kube-controller-manager, Crossplane, the
+## function) on this machine, the Go e2e suite and uptest against it, then a clean stop (docs/e2e.md)
+e2e:
+	@test/e2e/run.sh
+
+## uptest: uptest over the examples against the current kubeconfig (a cluster with Crossplane,
+## provider-aws and AWS credentials; docs/e2e.md)
+uptest:
+	@test/e2e/uptest.sh
+
+## xpkg: the Function (runtime image embedded, linux amd64 + arm64) and Configuration packages
+## in _output/, without Docker (hack/xpkg.sh; test/package inspects them)
+xpkg:
+	@hack/xpkg.sh build
+
+## xpkg-push: push what `make xpkg` built: VERSION=vX.Y.Z [REGISTRY=xpkg.upbound.io/spec3]
+.PHONY: xpkg-push
+xpkg-push:
+	@hack/xpkg.sh push
+
+## lint: formatting, vet and golangci-lint v2.15.0 (.golangci.yml; built once into bin/)
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@hack/build-tools.sh golangci-lint
+	bin/golangci-lint run ./...
+
+## uptest-cluster: Crossplane, the LambdaStack Configuration (from UPTEST_REGISTRY, see
+## `make xpkg-push`) and AWS credentials on the cluster at the current kubeconfig, for `make uptest`
+.PHONY: uptest-cluster
+uptest-cluster:
+	@hack/uptest-cluster.sh
 
 clean:
 	rm -rf _output

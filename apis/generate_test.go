@@ -1,4 +1,5 @@
-// Package apis_test checks that the committed XRDs are what the Go types generate.
+// Package apis_test checks that the committed XRDs are what the Go types generate, and that
+// Crossplane's API server would accept them.
 package apis_test
 
 import (
@@ -7,7 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/spec3/lambdastack/test/schema"
 )
+
+var xrdFiles = []string{"lambdastacks.yaml", "xlambdastacks.yaml"}
 
 func TestXRDsAreGenerated(t *testing.T) {
 	out := t.TempDir()
@@ -15,7 +22,7 @@ func TestXRDsAreGenerated(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("hack/generate.sh: %v\n%s", err, b)
 	}
-	for _, f := range []string{"lambdastacks.yaml", "xlambdastacks.yaml"} {
+	for _, f := range xrdFiles {
 		want, err := os.ReadFile(filepath.Join(out, f))
 		if err != nil {
 			t.Fatal(err)
@@ -27,5 +34,35 @@ func TestXRDsAreGenerated(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("apis/%s is stale: the Go types in apis/v1alpha1 changed; run make generate and commit the result", f)
 		}
+	}
+}
+
+// TestXRDsAreValidCrossplaneObjects validates each XRD itself against Crossplane v2.4.0's
+// CompositeResourceDefinition CRD (schema and CEL rules), as the API server does on apply: for
+// example apiextensions.crossplane.io/v2 refuses claims and the LegacyCluster scope, so the
+// claimable XLambdaStack must be an apiextensions.crossplane.io/v1 XRD.
+func TestXRDsAreValidCrossplaneObjects(t *testing.T) {
+	want := map[string]struct{ apiVersion, scope string }{
+		"lambdastacks.yaml":  {"apiextensions.crossplane.io/v2", "Namespaced"},
+		"xlambdastacks.yaml": {"apiextensions.crossplane.io/v1", "LegacyCluster"},
+	}
+	for _, f := range xrdFiles {
+		t.Run(f, func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xrd := map[string]any{}
+			if err := yaml.Unmarshal(b, &xrd); err != nil {
+				t.Fatal(err)
+			}
+			if err := schema.Crossplane().Validate(xrd); err != nil {
+				t.Errorf("apis/%s would be refused by the API server: %v", f, err)
+			}
+			spec, _ := xrd["spec"].(map[string]any)
+			if xrd["apiVersion"] != want[f].apiVersion || spec["scope"] != want[f].scope {
+				t.Errorf("apis/%s: %v with scope %v, want %s with scope %s", f, xrd["apiVersion"], spec["scope"], want[f].apiVersion, want[f].scope)
+			}
+		})
 	}
 }

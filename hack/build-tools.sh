@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the pinned third-party binaries the project runs (never committed) into bin/.
-# Each binary is built once; an existing one is reused. Usage: hack/build-tools.sh [crossplane|crossplane-core|kube|etcd|controller-gen|uptest|chainsaw ...]
+# Each binary is built once; an existing one is reused. Usage: hack/build-tools.sh [crossplane|crossplane-core|kube|etcd|controller-gen|golangci-lint|uptest|chainsaw ...]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/bin
@@ -65,6 +65,13 @@ build_controller-gen() { # controller-tools v0.23.0: CRDs from apis/v1alpha1, co
   log "building controller-gen v0.23.0"
   (cd "$ROOT/tools/controller-gen" && go build -trimpath -ldflags="-s -w" -o "$BIN/controller-gen.tmp" sigs.k8s.io/controller-tools/cmd/controller-gen)
   mv "$BIN/controller-gen.tmp" "$BIN/controller-gen"
+}
+
+build_golangci-lint() { # golangci-lint v2.15.0 (make lint; config: .golangci.yml)
+  [ -x "$BIN/golangci-lint" ] && return
+  log "building golangci-lint v2.15.0 (cold: ~6 min)"
+  (cd "$ROOT/tools/golangci-lint" && go build -trimpath -ldflags="-s -w" -o "$BIN/golangci-lint.tmp" github.com/golangci/golangci-lint/v2/cmd/golangci-lint)
+  mv "$BIN/golangci-lint.tmp" "$BIN/golangci-lint"
 }
 
 targets=("$@")

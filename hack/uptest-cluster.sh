@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# make uptest-cluster: prepares the cluster at the current kubeconfig (e.g. a fresh kind cluster)
+# for `make uptest` against real AWS, the way a platform team installs LambdaStack
+# (docs/install.md): Crossplane (Helm), the LambdaStack Configuration from a registry (which
+# installs function-lambdastack and the provider-aws v2.5.0 service providers it depends on) and
+# one AWS credentials Secret per stage. The provider configs, EnvironmentConfigs and namespaces
+# come from test/e2e/uptest-setup.sh when uptest runs.
+#
+# The packages are the ones `make xpkg` built from this checkout: this script pushes them
+# (hack/xpkg.sh push, with the docker config's credentials) to a scratch registry, tagged with the
+# function version package/crossplane.yaml pins, and an ImageConfig rewrites the Configuration's
+# dependency xpkg.upbound.io/spec3/function-lambdastack to that registry, so the real dependency
+# resolution runs without publishing a release.
+#
+#   UPTEST_REGISTRY           scratch registry prefix (required), e.g. ghcr.io/acme/lambdastack-uptest
+#   UPTEST_SKIP_PUSH=1        the packages are already there
+#   UPTEST_REGISTRY_USER      pull credentials for it (optional; a private ghcr package needs them)
+#   UPTEST_REGISTRY_PASSWORD
+#   AWS_CREDENTIALS           AWS shared-credentials file content ([default] aws_access_key_id=...,
+#                             aws_secret_access_key=...) used for every stage, unless
+#   AWS_CREDENTIALS_<STAGE>   (DEV, STAGING, QA, PROD) gives a stage its own account
+#   CROSSPLANE_VERSION        Helm chart version (default 2.4.0)
+#   UPTEST_PACKAGE_TIMEOUT    how long packages may take to become healthy (default 20m)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+K=${KUBECTL:-kubectl}
+NS=crossplane-system
+: "${UPTEST_REGISTRY:?set UPTEST_REGISTRY to the registry prefix the packages were pushed to}"
+REG=${UPTEST_REGISTRY%/}
+TIMEOUT=${UPTEST_PACKAGE_TIMEOUT:-20m}
+log() { echo "uptest-cluster: $*" >&2; }
+
+# Both packages are tagged with the function version the Configuration pins (xpkg.sh push refuses others).
+version=$(yq -r '.spec.dependsOn[] | select(.kind == "Function") | .version' package/crossplane.yaml)
+[ -n "$version" ] || { log "no Function dependency in package/crossplane.yaml"; exit 1; }
+
+if [ "${UPTEST_SKIP_PUSH:-}" != 1 ]; then
+  log "pushing the packages of make xpkg to $REG (tag $version)"
+  REGISTRY=$REG VERSION=$version hack/xpkg.sh push
+fi
+
+log "Crossplane ${CROSSPLANE_VERSION:-2.4.0}"
+helm repo add crossplane-stable https://charts.crossplane.io/stable --force-update >/dev/null
+helm upgrade --install crossplane crossplane-stable/crossplane --version "${CROSSPLANE_VERSION:-2.4.0}" \
+  --namespace "$NS" --create-namespace --wait --timeout 10m
+
+pull_secrets='[]'
+if [ -n "${UPTEST_REGISTRY_USER:-}" ]; then
+  $K -n "$NS" create secret docker-registry uptest-registry --docker-server="${REG%%/*}" \
+    --docker-username="$UPTEST_REGISTRY_USER" --docker-password="${UPTEST_REGISTRY_PASSWORD:?}" \
+    --dry-run=client -o yaml | $K apply -f -
+  pull_secrets='[{"name": "uptest-registry"}]'
+fi
+
+log "package source: $REG (version $version)"
+$K apply -f - <<EOF
+# xpkg.upbound.io/spec3/* (the Configuration's function dependency) comes from the scratch registry.
+apiVersion: pkg.crossplane.io/v1beta1
+kind: ImageConfig
+metadata:
+  name: lambdastack-uptest-rewrite
+spec:
+  matchImages:
+  - prefix: xpkg.upbound.io/spec3/
+  rewriteImage:
+    prefix: $REG/
+EOF
+if [ -n "${UPTEST_REGISTRY_USER:-}" ]; then
+  # the pull secret for the packages (matched before and after the rewrite); Crossplane also gives
+  # it to the function's runtime Deployment, which pulls the same image
+  $K apply -f - <<EOF
+apiVersion: pkg.crossplane.io/v1beta1
+kind: ImageConfig
+metadata:
+  name: lambdastack-uptest-registry
+spec:
+  matchImages:
+  - prefix: $REG/
+  - prefix: xpkg.upbound.io/spec3/
+  registry:
+    authentication:
+      pullSecretRef:
+        name: uptest-registry
+EOF
+fi
+
+log "AWS credentials Secrets (one per stage)"
+for stage in dev staging qa prod; do
+  var=AWS_CREDENTIALS_${stage^^}
+  creds=${!var:-${AWS_CREDENTIALS:-}}
+  [ -n "$creds" ] || { log "set AWS_CREDENTIALS (or $var)"; exit 1; }
+  $K -n "$NS" create secret generic "aws-$stage-credentials" --from-literal=credentials="$creds" \
+    --dry-run=client -o yaml | $K apply -f -
+done
+
+log "Configuration $REG/configuration-lambdastack:$version"
+$K apply -f - <<EOF
+apiVersion: pkg.crossplane.io/v1
+kind: Configuration
+metadata:
+  name: configuration-lambdastack
+spec:
+  package: $REG/configuration-lambdastack:$version
+  packagePullSecrets: $pull_secrets
+EOF
+log "waiting up to $TIMEOUT for the Configuration and its dependencies"
+$K wait configuration.pkg.crossplane.io/configuration-lambdastack --for=condition=Healthy --timeout="$TIMEOUT"
+# the dependencies are created by the package manager: wait until they exist, then until healthy
+for kind in function provider; do
+  for _ in $(seq 60); do [ -n "$($K get "$kind.pkg.crossplane.io" -o name)" ] && break; sleep 5; done
+  $K wait "$kind.pkg.crossplane.io" --all --for=condition=Healthy --timeout="$TIMEOUT"
+done
+$K wait --for=condition=Established --timeout=5m \
+  xrd/lambdastacks.platform.spec3.io xrd/xlambdastacks.platform.spec3.io \
+  crd/clusterproviderconfigs.aws.m.upbound.io crd/providerconfigs.aws.upbound.io
+$K get configuration.pkg.crossplane.io,provider.pkg.crossplane.io,function.pkg.crossplane.io
+log "ready: run make uptest"
