@@ -29,6 +29,7 @@ test: tools
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(MAKE) fuzz FUZZTIME=20s
+	$(MAKE) e2e
 
 ## fuzz: fuzz RunFunction (seed corpus in fn/testdata/fuzz); FUZZTIME=5m for a longer run
 FUZZTIME ?= 1m

@@ -67,7 +67,7 @@ func (o observedState) kept(key string, path ...string) string {
 		return ""
 	}
 	spec, _ := oc.Resource.Object["spec"].(map[string]any)
-	var cur any = spec["forProvider"]
+	cur := spec["forProvider"]
 	for _, p := range path {
 		cur = first(cur)
 		m, ok := cur.(map[string]any)

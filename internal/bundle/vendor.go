@@ -74,7 +74,7 @@ func pipError(python string, err error, output string) error {
 		// cannot reach when it does not retry (PIP_RETRIES=0).
 		return fmt.Errorf("pip found no version of a requirement in %s: the package index may be unreachable (check the network, PIP_INDEX_URL or PIP_FIND_LINKS) or the name may be wrong:\n%s", RequirementsFile, tail)
 	default:
-		return fmt.Errorf("pip install -r %s failed (%v):\n%s", RequirementsFile, err, tail)
+		return fmt.Errorf("pip install -r %s failed (%w):\n%s", RequirementsFile, err, tail)
 	}
 }
 

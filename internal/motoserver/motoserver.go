@@ -30,7 +30,7 @@ func Available() error {
 		out, err := exec.Command(Python, "-c", "import moto.server").CombinedOutput()
 		if err != nil {
 			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			checkErr = fmt.Errorf("moto server not installed for %s (pip install 'moto[server]'): %v: %s", Python, err, lines[len(lines)-1])
+			checkErr = fmt.Errorf("moto server not installed for %s (pip install 'moto[server]'): %w: %s", Python, err, lines[len(lines)-1])
 		}
 	})
 	return checkErr

@@ -207,7 +207,7 @@ func normalize(obj map[string]any) (map[string]any, schema.GroupVersionKind, err
 	}
 	gv, err := schema.ParseGroupVersion(apiVersion)
 	if err != nil {
-		return nil, schema.GroupVersionKind{}, fmt.Errorf("%w: %v", ErrUnknownKind, err)
+		return nil, schema.GroupVersionKind{}, fmt.Errorf("%w: %w", ErrUnknownKind, err)
 	}
 	return u, gv.WithKind(kind), nil
 }
@@ -255,7 +255,7 @@ func compile(crd *extv1.CustomResourceDefinition, version string) (*compiled, er
 		return nil, fmt.Errorf("CRD %s version %s: %w", crd.Name, version, err)
 	}
 	if errs := structuralschema.ValidateStructural(nil, ss); len(errs) > 0 {
-		return nil, fmt.Errorf("CRD %s version %s: schema is not structural: %v", crd.Name, version, errs.ToAggregate())
+		return nil, fmt.Errorf("CRD %s version %s: schema is not structural: %w", crd.Name, version, errs.ToAggregate())
 	}
 	sv, _, err := apiservervalidation.NewSchemaValidator(val.OpenAPIV3Schema)
 	if err != nil {

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# the provider stand-in as a process (for uptest; the Go suite runs it in-process)
+. "$(dirname "$0")/../lib.sh"
+exec "$STATE/provider-standin" --kubeconfig="$KUBECONFIG"
