@@ -53,6 +53,11 @@ var Cases = []Case{
 	{Name: "prod", Request: "examples/prod.yaml"},
 	{Name: "qa", Request: "examples/qa.yaml"},
 	{Name: "legacy-claim", Request: "examples/legacy-claim.yaml"},
+	{Name: "release-prod-alias", Request: "examples/release/prod-alias.yaml", Observed: "examples/release/observed/prod-alias.yaml"},
+	{Name: "release-canary", Request: "examples/release/canary.yaml", Observed: "examples/release/observed/canary.yaml"},
+	{Name: "release-rollback", Request: "examples/release/rollback.yaml", Observed: "examples/release/observed/rollback.yaml"},
+	{Name: "release-two-region", Request: "examples/release/two-region.yaml", Observed: "examples/release/observed/two-region.yaml"},
+	{Name: "release-pinned-revision", Request: "examples/release/pinned-revision.yaml"},
 }
 
 func TestRenderSnapshots(t *testing.T) {
