@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,7 +54,7 @@ func newCluster(ctx context.Context) (*cluster, error) {
 	}
 	c.kubeconfig = filepath.Join(c.state, "kubeconfig")
 	if _, err := os.Stat(c.kubeconfig); err != nil {
-		return nil, fmt.Errorf("no local control plane (%v): start it with test/e2e/up.sh, or run make e2e", err)
+		return nil, fmt.Errorf("no local control plane (%w): start it with test/e2e/up.sh, or run make e2e", err)
 	}
 	if c.cfg, err = clientcmd.BuildConfigFromFlags("", c.kubeconfig); err != nil {
 		return nil, err
@@ -321,25 +320,3 @@ func (c *cluster) managedWithLabel(ctx context.Context, k, v string) ([]string, 
 }
 
 func isNotFound(err error) bool { return kerrors.IsNotFound(err) }
-
-// syncMap is a tiny typed concurrent map for results shared between parallel subtests.
-type syncMap[V any] struct {
-	mu sync.Mutex
-	m  map[string]V
-}
-
-func (s *syncMap[V]) set(k string, v V) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]V{}
-	}
-	s.m[k] = v
-}
-
-func (s *syncMap[V]) get(k string) (V, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[k]
-	return v, ok
-}

@@ -121,6 +121,19 @@ func TestLambdaStack(t *testing.T) {
 		}
 		stacks[name] = &stack{name: name, exp: e, request: objs[0], claim: objs[0].GetKind() == "LambdaStackClaim"}
 	}
+	// the release test's own request (not an example): created, released and deleted by testRelease
+	relExp, ok := exps["release"]
+	if !ok {
+		t.Fatal("testdata/expected.yaml has no entry \"release\"")
+	}
+	relObjs, err := readManifests(filepath.Join(c.root, relExp.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(relObjs) != 1 {
+		t.Fatalf("%s: want one request, got %d objects", relExp.File, len(relObjs))
+	}
+	release := &stack{name: "release", exp: relExp, request: relObjs[0]}
 
 	if !t.Run("platform", func(t *testing.T) { testPlatform(ctx, t, c) }) {
 		t.FailNow()
@@ -138,6 +151,8 @@ func TestLambdaStack(t *testing.T) {
 	}
 	t.Run("update", func(t *testing.T) { testUpdate(ctx, t, c, stacks["dev"]) })
 	t.Run("refused", func(t *testing.T) { testRefused(ctx, t, c, stacks["dev"]) })
+	// after refused, which requires that nothing else changes managed resources meanwhile
+	t.Run("release", func(t *testing.T) { testRelease(ctx, t, c, release) })
 	t.Run("delete", func(t *testing.T) {
 		for _, name := range order {
 			s := stacks[name]
@@ -646,7 +661,9 @@ func testRefused(ctx context.Context, t *testing.T, c *cluster, dev *stack) {
 	// API server: CEL rules of the XRD
 	bad := dev.request.DeepCopy()
 	bad.SetName("e2e-refused")
-	unstructured.SetNestedStringMap(bad.Object, map[string]string{"aws:owner": "me"}, "spec", "tags")
+	if err := unstructured.SetNestedStringMap(bad.Object, map[string]string{"aws:owner": "me"}, "spec", "tags"); err != nil {
+		t.Fatal(err)
+	}
 	refuse := func(what, manifest string, args []string, wantMsg string) {
 		out, err := c.kubectl(manifest, args...)
 		if err == nil {
