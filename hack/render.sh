@@ -28,9 +28,19 @@ for req in "${requests[@]}"; do
   fi
   xrd_flag=()
   [ -f "$xrd" ] && xrd_flag=(--xrd="$xrd")
-  echo "# ---- $req"
-  bin/crossplane composition render "$xr" "$comp" examples/functions.yaml "${xrd_flag[@]}" -x \
-    --crossplane-binary=bin/crossplane-core \
-    -a "render.crossplane.io/runtime-development-target=127.0.0.1:$port" \
-    --required-resources=examples/environmentconfigs/
+  render() {
+    bin/crossplane composition render "$xr" "$comp" examples/functions.yaml "${xrd_flag[@]}" -x \
+      --crossplane-binary=bin/crossplane-core \
+      -a "render.crossplane.io/runtime-development-target=127.0.0.1:$port" \
+      --required-resources=examples/environmentconfigs/ "$@"
+  }
+  echo "# ---- $req: what applying it creates"
+  render
+  observed=examples/observed/$(basename "$req")
+  if [ -f "$observed" ]; then
+    # Some parts need IDs only AWS assigns (the API stage's log ARN, the invoke permission, API
+    # alarms): show the whole stack with the simulated provider status of $observed.
+    echo "# ---- $req: the whole stack, once the provider has reported IDs (SIMULATED observed state: $observed)"
+    render -o "$observed"
+  fi
 done

@@ -129,7 +129,49 @@ func TestExamplesBecomeReady(t *testing.T) {
 			if got := condition(out.CompositeResource.Object, fn.ConditionResourcesReady); got != "True" {
 				t.Errorf("condition %s = %q, want True", fn.ConditionResourcesReady, got)
 			}
+			if c.Observed == "" && !strings.HasPrefix(c.Name, "release-") {
+				checkObservedFixture(t, c.Name, SimulateProvider(out.ComposedResources))
+			}
 		})
+	}
+}
+
+const observedHeader = `# SIMULATED provider status: the composed resources of this example as provider-aws would
+# report them once created (Ready, with made-up ARNs and IDs in account 123456789012), written by
+# test/render's SimulateProvider (go test ./test/render -update). Not from AWS. make render passes
+# it with -o to show the parts the function composes only after AWS has assigned IDs.
+`
+
+// checkObservedFixture keeps examples/observed/<name>.yaml equal to the simulated observed state
+// of a fully composed example.
+func checkObservedFixture(t *testing.T, name string, observed []composed.Unstructured) {
+	t.Helper()
+	sort.Slice(observed, func(i, j int) bool { return observed[i].GetName() < observed[j].GetName() })
+	var buf bytes.Buffer
+	buf.WriteString(observedHeader)
+	for i, o := range observed {
+		b, err := yaml.Marshal(o.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 { // no empty document before the first: render would read it as a resource
+			buf.WriteString("---\n")
+		}
+		buf.Write(b)
+	}
+	file := filepath.Join(root, "examples", "observed", name+".yaml")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(want, buf.Bytes()) {
+		t.Errorf("%s is stale or missing (run go test ./test/render -update and review it): %v", file, err)
 	}
 }
 
