@@ -24,6 +24,17 @@ tools:
 function:
 	$(GO) build -o bin/function-lambdastack ./function
 
+## bench: in-process benchmarks and a loopback gRPC load test of the function binary (built as
+## the package builds it); tables in _output/bench.txt (docs/performance.md). BENCHTIME=5s
+BENCHTIME ?= 2s
+bench:
+	@mkdir -p _output/bench
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o _output/bench/function-lambdastack ./function
+	set -o pipefail; { echo "# load before: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	  $(GO) test ./test/bench/ ./function/ -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 || exit 1; \
+	  echo "# load after: $$(cut -d' ' -f1-3 /proc/loadavg)"; } | tee _output/bench-go.txt
+	$(GO) run ./test/bench/loadgen -bin _output/bench/function-lambdastack -gobench _output/bench-go.txt -out _output/bench.txt
+
 ## test: unit, render snapshot, schema, package and end-to-end tests, and a short fuzz run
 test: tools
 	$(GO) vet ./...

@@ -13,7 +13,7 @@ import (
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"google.golang.org/protobuf/types/known/structpb"
-	kjson "sigs.k8s.io/json"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
@@ -58,7 +58,7 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	meta := f["metadata"].GetStructValue().GetFields()
 	xr.Name, xr.Namespace, xr.UID = meta["name"].GetStringValue(), meta["namespace"].GetStringValue(), meta["uid"].GetStringValue()
 	if err := decodeInto(f["spec"], &xr.Spec); err != nil {
-		return composite{}, fmt.Errorf("cannot decode %s: spec: %w", xr.Kind, err)
+		return composite{}, fmt.Errorf("cannot decode %s: %w", xr.Kind, err)
 	}
 	if xr.Flavour == Namespaced && xr.Namespace == "" {
 		return composite{}, fmt.Errorf("metadata.namespace: a %s is namespaced but has no namespace", xr.Kind)
@@ -69,20 +69,17 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	return xr, nil
 }
 
-// decodeInto decodes a protobuf value into an API type the way the API server's JSON decoding
-// does; a missing value leaves it zero.
+// decodeInto decodes a protobuf object into an API type as the function always has (the
+// apimachinery converter: field names are case-sensitive, unknown fields ignored, whole numbers
+// fill integer fields); a missing or null value leaves it zero.
 func decodeInto(v *structpb.Value, into any) error {
-	if v == nil {
+	switch v.GetKind().(type) {
+	case nil, *structpb.Value_NullValue:
 		return nil
+	case *structpb.Value_StructValue:
+		return runtime.DefaultUnstructuredConverter.FromUnstructured(v.GetStructValue().AsMap(), into)
 	}
-	raw, err := appendJSON(make([]byte, 0, 1024), v)
-	if err != nil {
-		return err
-	}
-	if err := kjson.UnmarshalCaseSensitivePreserveInts(raw, into); err != nil {
-		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return nil
+	return fmt.Errorf("want an object, got %T", v.AsInterface())
 }
 
 // stageConfigSelector asks Crossplane for the EnvironmentConfig(s) labelled with the stage.
@@ -215,8 +212,8 @@ func appendJSONNumber(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
-// appendJSONString writes a valid JSON string (protobuf strings are valid UTF-8; anything else
-// becomes U+FFFD, as encoding/json does).
+// appendJSONString writes a string as encoding/json does (HTML-safe escapes included; protobuf
+// strings are valid UTF-8, anything else would become U+FFFD as there).
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
@@ -224,7 +221,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
 				continue
 			}
@@ -238,6 +235,10 @@ func appendJSONString(b []byte, s string) []byte {
 				b = append(b, '\\', 'r')
 			case '\t':
 				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			default:
 				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 			}
@@ -249,6 +250,13 @@ func appendJSONString(b []byte, s string) []byte {
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
 			i += size
 			start = i
 			continue

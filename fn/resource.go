@@ -130,26 +130,28 @@ func strMap(in map[string]string) map[string]any {
 // structBuilder converts composed objects to protobuf Structs, as structpb.NewStruct does (same
 // values, same errors), without its per-value allocations: a response holds a few thousand
 // Values that are created together and dropped together once gRPC has sent them, so they are
-// allocated in blocks. Types structpb.NewValue knows but composed objects do not use (small
+// allocated in slabs. Types structpb.NewValue knows but composed objects do not use (small
 // integers, json.Number, []byte) go through structpb.NewValue.
 type structBuilder struct {
-	values  []structpb.Value
-	strs    []structpb.Value_StringValue
-	structs []structpb.Value_StructValue
-	lists   []structpb.Value_ListValue
-	nums    []structpb.Value_NumberValue
-	bools   []structpb.Value_BoolValue
+	values  slab[structpb.Value]
+	strs    slab[structpb.Value_StringValue]
+	structs slab[structpb.Value_StructValue]
+	lists   slab[structpb.Value_ListValue]
+	nums    slab[structpb.Value_NumberValue]
+	bools   slab[structpb.Value_BoolValue]
 }
 
-const structBlock = 128
+// slab hands out the elements of blocks allocated at once.
+type slab[T any] struct{ free []T }
 
-// block hands out the next element of a block of n, allocating a new block when it is used up.
-func block[T any](s *[]T) *T {
-	if len(*s) == 0 {
-		*s = make([]T, structBlock)
+// next returns the next element, allocating a block of n when the last one is used up (a
+// response has thousands of values and strings, tens of the other kinds).
+func (s *slab[T]) next(n int) *T {
+	if len(s.free) == 0 {
+		s.free = make([]T, n)
 	}
-	v := &(*s)[0]
-	*s = (*s)[1:]
+	v := &s.free[0]
+	s.free = s.free[1:]
 	return v
 }
 
@@ -170,26 +172,25 @@ func (sb *structBuilder) newStruct(m map[string]any) (*structpb.Struct, error) {
 }
 
 func (sb *structBuilder) newValue(v any) (*structpb.Value, error) {
+	var val *structpb.Value
 	switch v := v.(type) {
 	case string:
 		if !utf8.ValidString(v) {
 			return structpb.NewValue(v)
 		}
-		s := block(&sb.strs)
-		s.StringValue = v
-		val := block(&sb.values)
-		val.Kind = s
-		return val, nil
+		k := sb.strs.next(128)
+		k.StringValue = v
+		val = sb.values.next(128)
+		val.Kind = k
 	case map[string]any:
 		st, err := sb.newStruct(v)
 		if err != nil {
 			return nil, err
 		}
-		s := block(&sb.structs)
-		s.StructValue = st
-		val := block(&sb.values)
-		val.Kind = s
-		return val, nil
+		k := sb.structs.next(32)
+		k.StructValue = st
+		val = sb.values.next(128)
+		val.Kind = k
 	case []any:
 		l := &structpb.ListValue{Values: make([]*structpb.Value, len(v))}
 		for i, e := range v {
@@ -198,31 +199,31 @@ func (sb *structBuilder) newValue(v any) (*structpb.Value, error) {
 				return nil, err
 			}
 		}
-		s := block(&sb.lists)
-		s.ListValue = l
-		val := block(&sb.values)
-		val.Kind = s
-		return val, nil
+		k := sb.lists.next(32)
+		k.ListValue = l
+		val = sb.values.next(128)
+		val.Kind = k
 	case bool:
-		b := block(&sb.bools)
-		b.BoolValue = v
-		val := block(&sb.values)
-		val.Kind = b
-		return val, nil
+		k := sb.bools.next(32)
+		k.BoolValue = v
+		val = sb.values.next(128)
+		val.Kind = k
 	case int64:
-		return sb.number(float64(v)), nil
+		val = sb.number(float64(v))
 	case int:
-		return sb.number(float64(v)), nil
+		val = sb.number(float64(v))
 	case float64:
-		return sb.number(v), nil
+		val = sb.number(v)
+	default:
+		return structpb.NewValue(v)
 	}
-	return structpb.NewValue(v)
+	return val, nil
 }
 
 func (sb *structBuilder) number(f float64) *structpb.Value {
-	n := block(&sb.nums)
-	n.NumberValue = f
-	val := block(&sb.values)
-	val.Kind = n
+	k := sb.nums.next(32)
+	k.NumberValue = f
+	val := sb.values.next(128)
+	val.Kind = k
 	return val
 }
