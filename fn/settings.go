@@ -167,7 +167,7 @@ func resolveRegions(spec v1alpha1.LambdaStackSpec, env, base *v1alpha1.StageProf
 }
 
 func resolveFunction(spec v1alpha1.FunctionSpec, env, base *v1alpha1.FunctionSettings) FunctionConfig {
-	env = orEmpty(env)
+	env = orZero(env)
 	return FunctionConfig{
 		Code:                spec.Code,
 		Runtime:             firstStr(spec.Runtime, DefaultRuntime),
@@ -183,10 +183,7 @@ func resolveFunction(spec v1alpha1.FunctionSpec, env, base *v1alpha1.FunctionSet
 }
 
 func resolveAPI(spec *v1alpha1.APISpec, env, base *v1alpha1.APISettings) APIConfig {
-	if spec == nil {
-		spec = &v1alpha1.APISpec{}
-	}
-	env = orEmptyAPI(env)
+	spec, env = orZero(spec), orZero(env)
 	c := APIConfig{
 		Enabled:    firstBool(spec.Enabled, boolp(true)),
 		Public:     firstBool(spec.Public, boolp(false)),
@@ -206,7 +203,7 @@ func resolveAPI(spec *v1alpha1.APISpec, env, base *v1alpha1.APISettings) APIConf
 }
 
 func resolveMonitoring(spec, env, base *v1alpha1.MonitoringSettings) MonitorConfig {
-	spec, env = orEmptyMon(spec), orEmptyMon(env)
+	spec, env = orZero(spec), orZero(env)
 	emails := spec.AlarmEmails
 	if len(emails) == 0 {
 		emails = env.AlarmEmails
@@ -227,12 +224,7 @@ func resolveMonitoring(spec, env, base *v1alpha1.MonitoringSettings) MonitorConf
 }
 
 func resolveRelease(spec *v1alpha1.ReleaseSpec, env, base *v1alpha1.ReleaseSettings) ReleaseConfig {
-	if spec == nil {
-		spec = &v1alpha1.ReleaseSpec{}
-	}
-	if env == nil {
-		env = &v1alpha1.ReleaseSettings{}
-	}
+	spec, env = orZero(spec), orZero(env)
 	return ReleaseConfig{
 		UseAlias:               firstBool(spec.UseAlias, env.UseAlias, base.UseAlias),
 		ProvisionedConcurrency: firstInt(spec.ProvisionedConcurrency, env.ProvisionedConcurrency, base.ProvisionedConcurrency),
@@ -241,23 +233,10 @@ func resolveRelease(spec *v1alpha1.ReleaseSpec, env, base *v1alpha1.ReleaseSetti
 	}
 }
 
-func orEmpty(p *v1alpha1.FunctionSettings) *v1alpha1.FunctionSettings {
+// orZero lets a missing optional block read as an empty one.
+func orZero[T any](p *T) *T {
 	if p == nil {
-		return &v1alpha1.FunctionSettings{}
-	}
-	return p
-}
-
-func orEmptyAPI(p *v1alpha1.APISettings) *v1alpha1.APISettings {
-	if p == nil {
-		return &v1alpha1.APISettings{}
-	}
-	return p
-}
-
-func orEmptyMon(p *v1alpha1.MonitoringSettings) *v1alpha1.MonitoringSettings {
-	if p == nil {
-		return &v1alpha1.MonitoringSettings{}
+		return new(T)
 	}
 	return p
 }
