@@ -243,15 +243,19 @@ func (b *builder) widget(region, title, stat string, metrics ...[]any) dashboard
 	}}
 }
 
-func (b *builder) functionWidgets(region string) []dashboardWidget {
-	fn := b.functionName()
-	metric := func(name string, opts ...metricOptions) []any {
-		m := []any{"AWS/Lambda", name, "FunctionName", fn}
+// metricOf returns a dashboard metric builder for one namespace and dimension.
+func metricOf(namespace, dimension, value string) func(name string, opts ...metricOptions) []any {
+	return func(name string, opts ...metricOptions) []any {
+		m := []any{namespace, name, dimension, value}
 		for _, o := range opts {
 			m = append(m, o)
 		}
 		return m
 	}
+}
+
+func (b *builder) functionWidgets(region string) []dashboardWidget {
+	metric := metricOf("AWS/Lambda", "FunctionName", b.functionName())
 	return []dashboardWidget{
 		b.widget(region, "Lambda invocations", "Sum", metric("Invocations")),
 		b.widget(region, "Lambda errors", "Sum", metric("Errors")),
@@ -263,13 +267,7 @@ func (b *builder) functionWidgets(region string) []dashboardWidget {
 }
 
 func (b *builder) apiWidgets(region, apiID string) []dashboardWidget {
-	metric := func(name string, opts ...metricOptions) []any {
-		m := []any{"AWS/ApiGateway", name, "ApiId", apiID}
-		for _, o := range opts {
-			m = append(m, o)
-		}
-		return m
-	}
+	metric := metricOf("AWS/ApiGateway", "ApiId", apiID)
 	return []dashboardWidget{
 		b.widget(region, "API requests", "Sum", metric("Count")),
 		b.widget(region, "API 4xx", "Sum", metric("4xx")),
