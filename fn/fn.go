@@ -75,6 +75,7 @@ func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRe
 
 	sb := &structBuilder{}
 	resources := make(map[string]*fnv1.Resource, len(desired))
+	var unready []string
 	for _, c := range desired {
 		st, err := sb.newStruct(c.Object)
 		if err != nil {
@@ -83,6 +84,8 @@ func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRe
 		r := &fnv1.Resource{Resource: st, Ready: fnv1.Ready_READY_FALSE}
 		if o.readiness(c) == resource.ReadyTrue {
 			r.Ready = fnv1.Ready_READY_TRUE
+		} else {
+			unready = append(unready, c.Key)
 		}
 		resources[c.Key] = r
 	}
@@ -115,7 +118,7 @@ func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionRe
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
 
-	if msg := waitingMessage(notReady(desired, o), pending); msg != "" {
+	if msg := waitingMessage(unready, pending); msg != "" {
 		response.ConditionFalse(rsp, ConditionResourcesReady, "Creating").
 			WithMessage(msg).TargetCompositeAndClaim()
 	} else {

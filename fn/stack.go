@@ -11,7 +11,6 @@ type builder struct {
 	o    observedState // what the provider reported; nil when nothing is observed yet
 	tags map[string]any
 	out  []Composed
-	keys map[string]bool
 	// pending lists parts that wait for values only AWS knows (see deferred.go).
 	pending []string
 }
@@ -31,7 +30,7 @@ func BuildObserved(s *Settings, o observedState) ([]Composed, error) {
 // Plan is BuildObserved plus the parts that wait for observed values (sorted); while any waits,
 // the stack is not Ready.
 func Plan(s *Settings, o observedState) (desired []Composed, pending []string, err error) {
-	b := &builder{s: s, o: o, tags: tags(s), keys: map[string]bool{}}
+	b := &builder{s: s, o: o, tags: tags(s)}
 	for _, part := range []func(*builder){
 		(*builder).iam,
 		(*builder).secrets,

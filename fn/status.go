@@ -123,17 +123,6 @@ func (o observedState) readiness(c Composed) resource.Ready {
 	return resource.ReadyFalse
 }
 
-// notReady lists the keys of resources that are not ready yet, sorted as desired is.
-func notReady(desired []Composed, o observedState) []string {
-	var out []string
-	for _, c := range desired {
-		if o.readiness(c) != resource.ReadyTrue {
-			out = append(out, c.Key)
-		}
-	}
-	return out
-}
-
 // compositeStatus is the XR status: what is known from the request at once, ARNs and
 // endpoints once the provider has observed them.
 func compositeStatus(b *builder, o observedState) v1alpha1.LambdaStackStatus {
