@@ -94,11 +94,10 @@ func (b *builder) alias(region, suffix string, t aliasTarget) Composed {
 			"additionalVersionWeights": map[string]any{t.Canary: t.Weight},
 		})
 	}
-	c := b.managed(KeyAlias+suffix, "lambda", "Alias", mrOpts{externalName: AliasName, region: region}, p)
 	// No late initialization: it would copy a canary's routingConfig back into the spec when
 	// the canary ends (the field is optional), and the routing would never be removed.
-	c.Object["spec"].(map[string]any)["managementPolicies"] = []any{"Observe", "Create", "Update", "Delete"}
-	return c
+	return b.managed(KeyAlias+suffix, "lambda", "Alias",
+		mrOpts{externalName: AliasName, region: region, noLateInit: true}, p)
 }
 
 func (b *builder) provisionedConcurrency(region, suffix string) Composed {

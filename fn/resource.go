@@ -28,6 +28,7 @@ type mrOpts struct {
 	region       string // empty for global services (IAM)
 	taggable     bool
 	stateful     bool // retained on deletion when the stage says so
+	noLateInit   bool // the provider must not copy optional AWS values back into the spec
 }
 
 // managed builds a provider-aws managed resource of the stack's flavour: group is the service
@@ -60,12 +61,12 @@ func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[str
 		"forProvider":       forProvider,
 		"providerConfigRef": b.providerConfigRef(),
 	}
-	if o.stateful && s.Retain {
-		// Everything but Delete: the AWS resource outlives the stack (its data is kept).
-		spec["managementPolicies"] = []any{"Observe", "Create", "Update", "LateInitialize"}
-		if s.Flavour == Legacy {
-			spec["deletionPolicy"] = "Orphan"
-		}
+	retain := o.stateful && s.Retain
+	if retain || o.noLateInit {
+		spec["managementPolicies"] = managementPolicies(retain, o.noLateInit)
+	}
+	if retain && s.Flavour == Legacy {
+		spec["deletionPolicy"] = "Orphan"
 	}
 	return Composed{Key: key, Object: map[string]any{
 		"apiVersion": apiGroup + "/v1beta1",
@@ -73,6 +74,19 @@ func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[str
 		"metadata":   meta,
 		"spec":       spec,
 	}}
+}
+
+// managementPolicies leaves out Delete for a retained resource (the AWS resource and its data
+// outlive the stack) and LateInitialize where late initialization would pin optional values.
+func managementPolicies(retain, noLateInit bool) []any {
+	p := []any{"Observe", "Create", "Update"}
+	if !noLateInit {
+		p = append(p, "LateInitialize")
+	}
+	if !retain {
+		p = append(p, "Delete")
+	}
+	return p
 }
 
 func (b *builder) providerConfigRef() map[string]any {
