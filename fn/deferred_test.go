@@ -85,6 +85,17 @@ func plan(t testing.TB, s *Settings, o observedState) (map[string]map[string]any
 	return m, out, pending
 }
 
+// planSettled plans the stack, and when observed is set plans it again once the simulated
+// provider has reported everything the first plan composed.
+func planSettled(t testing.TB, s *Settings, observed bool) map[string]map[string]any {
+	t.Helper()
+	m, out, _ := plan(t, s, nil)
+	if observed {
+		m, _, _ = plan(t, s, simulateObserved(out))
+	}
+	return m
+}
+
 // converged plays the simulated provider until nothing waits and nothing new is composed.
 func converged(t testing.TB, s *Settings) (map[string]map[string]any, observedState) {
 	t.Helper()

@@ -109,14 +109,7 @@ func settingsFor(t testing.TB, xr map[string]any, env map[string]any) *Settings 
 // byKey indexes built resources.
 func byKey(t testing.TB, s *Settings) map[string]map[string]any {
 	t.Helper()
-	out, err := Build(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := make(map[string]map[string]any, len(out))
-	for _, c := range out {
-		m[c.Key] = c.Object
-	}
+	m, _, _ := plan(t, s, nil)
 	return m
 }
 

@@ -63,10 +63,7 @@ func TestAlarms(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			s := settingsFor(t, tc.xr, nil)
-			m, out, _ := plan(t, s, nil)
-			if tc.observed {
-				m, _, _ = plan(t, s, simulateObserved(out))
-			}
+			m := planSettled(t, s, tc.observed)
 			for _, k := range tc.wantKeys {
 				if _, ok := m[k]; !ok {
 					t.Errorf("%s not composed; have %v", k, keysOf(m))

@@ -46,7 +46,7 @@ func observedStack(t *testing.T, s *Settings, at map[string]map[string]any, fp m
 
 func builtWith(t *testing.T, s *Settings, o observedState) map[string]map[string]any {
 	t.Helper()
-	out, err := BuildObserved(s, o)
+	out, _, err := Plan(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,10 +79,7 @@ func TestSecrets(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			s := settingsFor(t, tc.xr, nil)
-			m, out, _ := plan(t, s, nil)
-			if tc.observed {
-				m, _, _ = plan(t, s, simulateObserved(out))
-			}
+			m := planSettled(t, s, tc.observed)
 			env := map[string]any{}
 			vars, _ := fp(m[KeyFunction], "environment", "variables").(map[string]any)
 			if s.Flavour == Legacy {

@@ -15,20 +15,11 @@ type builder struct {
 	pending []string
 }
 
-// Build composes every managed resource of a stack nothing of which is observed yet.
-func Build(s *Settings) ([]Composed, error) { return BuildObserved(s, nil) }
-
-// BuildObserved composes every managed resource of the stack, sorted by key. It is a pure
+// Plan composes every managed resource of the stack, sorted by key, and lists the parts that
+// wait for observed values (sorted); while any waits, the stack is not Ready. It is a pure
 // function of the settings and the observed resources (the release part reads the versions the
 // live alias serves; parts that need values only AWS knows read them, see deferred.go): the
 // same inputs always give the same resources.
-func BuildObserved(s *Settings, o observedState) ([]Composed, error) {
-	desired, _, err := Plan(s, o)
-	return desired, err
-}
-
-// Plan is BuildObserved plus the parts that wait for observed values (sorted); while any waits,
-// the stack is not Ready.
 func Plan(s *Settings, o observedState) (desired []Composed, pending []string, err error) {
 	b := &builder{s: s, o: o, tags: tags(s)}
 	for _, part := range []func(*builder){
