@@ -16,6 +16,13 @@ render:
 bundle:
 	$(GO) run ./cmd/lambdastack bundle examples/lambda --bucket spec3-lambdastack-artifacts --prefix mcp-server --dry-run
 
+## cli: the lambdastack CLI release binaries (linux/darwin x amd64/arm64) and SHA256SUMS in
+## _output/cli/, reproducible: VERSION=vX.Y.Z (the publish workflow attaches them to the release)
+VERSION ?= v0.0.0-dev
+.PHONY: cli
+cli:
+	@hack/cli-release.sh $(VERSION)
+
 ## tools: the pinned crossplane CLI and core binaries in bin/ (built once)
 tools:
 	@hack/build-tools.sh crossplane crossplane-core

@@ -10,9 +10,24 @@ log() { echo "build-tools: $*" >&2; }
 CLI_VERSION=v2.5.0
 CORE_VERSION=v2.4.0
 
+# from_path NAME VERSION ARGS...: link bin/NAME to a NAME already on the PATH when `NAME ARGS`
+# prints exactly VERSION as a word (the pinned release installed the usual way); else fail.
+from_path() {
+  local name=$1 want=$2; shift 2
+  local found; found=$(command -v "$name" 2>/dev/null) || return 1
+  [ "$(readlink -f "$found")" != "$(readlink -f "$BIN/$name" 2>/dev/null)" ] || return 1
+  "$found" "$@" 2>/dev/null | grep -qw -- "$want" || { log "$found is not $want: building $name $want instead"; return 1; }
+  ln -sf "$found" "$BIN/$name" && log "using $found ($want) as bin/$name"
+}
+
+# cold NAME VERSION MINUTES: the one-line notice before a build that takes minutes, so nobody
+# thinks the first `make render` hangs.
+cold() { log "building $1 $2 from source: about $3 minutes on 2 cores with an empty Go cache (once; kept in bin/)"; }
+
 build_crossplane() { # the CLI: built inside its own module so its go.sum pins everything
   [ -x "$BIN/crossplane" ] && return
-  log "building crossplane CLI $CLI_VERSION (cold: ~9 min)"
+  from_path crossplane "$CLI_VERSION" version --client && return
+  cold "crossplane CLI" "$CLI_VERSION" "10-15"
   go mod download github.com/crossplane/cli/v2@$CLI_VERSION
   local dir; dir=$(go mod download -json github.com/crossplane/cli/v2@$CLI_VERSION | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   (cd "$dir" && go build -trimpath \
@@ -23,7 +38,8 @@ build_crossplane() { # the CLI: built inside its own module so its go.sum pins e
 
 build_crossplane-core() { # core: render engine (--crossplane-binary) and the e2e control plane
   [ -x "$BIN/crossplane-core" ] && return
-  log "building crossplane core $CORE_VERSION (cold: ~10 min)"
+  from_path crossplane-core "$CORE_VERSION" --version && return
+  cold "crossplane core" "$CORE_VERSION" "10-20"
   (cd "$ROOT/tools/core" && go build -trimpath \
     -ldflags="-s -w -X=github.com/crossplane/crossplane/v2/internal/version.version=$CORE_VERSION" \
     -o "$BIN/crossplane-core.tmp" github.com/crossplane/crossplane/v2/cmd/crossplane)

@@ -12,11 +12,16 @@ import (
 	"os/signal"
 )
 
+// version is the release tag, set by hack/cli-release.sh (-X main.version=vX.Y.Z); "dev" for a
+// build from source.
+var version = "dev"
+
 const usage = `Usage: lambdastack <command> [arguments]
 
 Commands:
   bundle   build a reproducible zip from a Python folder, upload it to S3
            under <prefix>/<sha256>.zip and print the code: block
+  version  print the version of this binary
 
 Run "lambdastack <command> -h" for the flags of a command.
 `
@@ -38,6 +43,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "bundle":
 		return runBundle(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "lambdastack", version)
+		return 0
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

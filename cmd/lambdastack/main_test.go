@@ -49,6 +49,9 @@ func TestUsage(t *testing.T) {
 	if code, stdout, _ := runCLI(t, "help"); code != 0 || !strings.Contains(stdout, "bundle") {
 		t.Errorf("help: exit %d, %q", code, stdout)
 	}
+	if code, stdout, _ := runCLI(t, "version"); code != 0 || stdout != "lambdastack dev\n" {
+		t.Errorf("version: exit %d, %q; want the version of a build from source", code, stdout)
+	}
 	if code, _, stderr := runCLI(t, "bundle", "-h"); code != 0 || !strings.Contains(stderr, "-dry-run") {
 		t.Errorf("bundle -h: exit %d, %q", code, stderr)
 	}
