@@ -41,7 +41,7 @@ build_crossplane-core() { # core: render engine (--crossplane-binary) and the e2
   from_path crossplane-core "$CORE_VERSION" --version && return
   cold "crossplane core" "$CORE_VERSION" "10-20"
   (cd "$ROOT/tools/core" && go build -trimpath \
-    -ldflags="-s -w -X=github.com/crossplane/crossplane/v2/internal/version.version=$CORE_VERSION" \
+    -ldflags="-s -w -X=github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CORE_VERSION" \
     -o "$BIN/crossplane-core.tmp" github.com/crossplane/crossplane/v2/cmd/crossplane)
   mv "$BIN/crossplane-core.tmp" "$BIN/crossplane-core"
 }
