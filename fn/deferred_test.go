@@ -74,15 +74,21 @@ func deepCopyAny(v any) any {
 // plan runs Plan and indexes the result.
 func plan(t testing.TB, s *Settings, o observedState) (map[string]map[string]any, []Composed, []string) {
 	t.Helper()
-	out, pending, err := Plan(s, o)
+	r := mustPlan(t, s, o)
+	m := make(map[string]map[string]any, len(r.Resources))
+	for _, c := range r.Resources {
+		m[c.Key] = c.Object
+	}
+	return m, r.Resources, r.Pending
+}
+
+func mustPlan(t testing.TB, s *Settings, o observedState) Result {
+	t.Helper()
+	r, err := Plan(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := make(map[string]map[string]any, len(out))
-	for _, c := range out {
-		m[c.Key] = c.Object
-	}
-	return m, out, pending
+	return r
 }
 
 // planSettled plans the stack, and when observed is set plans it again once the simulated
