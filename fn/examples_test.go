@@ -1,13 +1,11 @@
 package fn
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
@@ -63,28 +61,6 @@ func loadExampleRequests(t testing.TB) []exampleRequest {
 			}
 		}
 		out = append(out, exampleRequest{name: name, xr: xr, envs: envs})
-	}
-	return out
-}
-
-// simulateProviderObserved stands in for provider-aws (simulated, not AWS): every desired resource is
-// observed Ready and Synced, with made-up status.atProvider identifiers shaped like AWS's.
-func simulateProviderObserved(rsp *fnv1.RunFunctionResponse) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for key, r := range rsp.GetDesired().GetResources() {
-		o := r.GetResource().AsMap()
-		o["status"] = map[string]any{
-			"conditions": []any{
-				map[string]any{"type": "Ready", "status": "True", "reason": "Available"},
-				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess"},
-			},
-			"atProvider": map[string]any{
-				"arn":     fmt.Sprintf("arn:aws:simulated:eu-central-1:123456789012:%s", key),
-				"id":      "sim-" + key,
-				"version": "1",
-			},
-		}
-		out[key] = o
 	}
 	return out
 }

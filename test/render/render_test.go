@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/afero"
 	"google.golang.org/grpc"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/cli/v2/cmd/crossplane/render"
@@ -138,8 +139,9 @@ func TestExamplesBecomeReady(t *testing.T) {
 
 const observedHeader = `# SIMULATED provider status: the composed resources of this example as provider-aws would
 # report them once created (Ready, with made-up ARNs and IDs in account 123456789012), written by
-# test/render's SimulateProvider (go test ./test/render -update). Not from AWS. make render passes
-# it with -o to show the parts the function composes only after AWS has assigned IDs.
+# the simulated provider internal/simprovider (go test ./test/render -update). Not from AWS.
+# make render passes it with -o to show the parts the function composes only after AWS has
+# assigned IDs.
 `
 
 // checkObservedFixture keeps examples/observed/<name>.yaml equal to the simulated observed state
@@ -313,7 +315,7 @@ func RenderObject(t *testing.T, addr string, request map[string]any, observed []
 // requestToXR turns a request into the XR to render; a claim becomes the XLambdaStack Crossplane
 // would create for it. It returns the composition and XRD files to render it with.
 func requestToXR(request map[string]any) (xr *compositeUnstructured, composition, xrd string) {
-	obj := deepCopy(request)
+	obj := runtime.DeepCopyJSON(request)
 	composition, xrd = "compositions/lambdastack.yaml", "apis/lambdastacks.yaml"
 	if obj["kind"] == "LambdaStackClaim" {
 		obj["kind"] = "XLambdaStack"
