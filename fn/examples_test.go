@@ -1,14 +1,10 @@
 package fn
 
 import (
-	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
-	"github.com/spec3/lambdastack/apis/v1alpha1"
+	"github.com/spec3/lambdastack/examples"
 )
 
 // exampleRequest is an example request as the function receives it: the XR (a claim becomes the
@@ -19,48 +15,27 @@ type exampleRequest struct {
 	envs []map[string]any
 }
 
-// exampleRequestNames are the example requests under examples/.
-var exampleRequestNames = []string{"dev", "staging", "prod", "qa", "legacy-claim"}
-
-func readExampleYAML(t testing.TB, path string) map[string]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]any{}
-	if err := yaml.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return m
-}
-
+// loadExampleRequests reads the stage examples of examples/index.txt.
 func loadExampleRequests(t testing.TB) []exampleRequest {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "examples", "environmentconfigs", "*.yaml"))
+	root := ".."
+	stages, err := examples.Stages(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Strings(files)
-	var configs []map[string]any
-	for _, f := range files {
-		configs = append(configs, readExampleYAML(t, f))
-	}
-	out := make([]exampleRequest, 0, len(exampleRequestNames))
-	for _, name := range exampleRequestNames {
-		xr := readExampleYAML(t, filepath.Join("..", "examples", name+".yaml"))
-		if xr["kind"] == v1alpha1.KindLambdaStackClaim {
-			xr["kind"] = v1alpha1.KindXLambdaStack
-			delete(xr["metadata"].(map[string]any), "namespace")
+	out := make([]exampleRequest, 0, len(stages))
+	for _, e := range stages {
+		xr, err := examples.ReadYAML(filepath.Join(root, e.Request))
+		if err != nil {
+			t.Fatal(err)
 		}
+		examples.ClaimToXR(xr)
 		stage, _ := field(xr, "spec", "stage").(string)
-		envs := []map[string]any{}
-		for _, c := range configs {
-			if field(c, "metadata", "labels", v1alpha1.StageLabel) == stage {
-				envs = append(envs, c)
-			}
+		envs, err := examples.StageConfigs(root, stage)
+		if err != nil {
+			t.Fatal(err)
 		}
-		out = append(out, exampleRequest{name: name, xr: xr, envs: envs})
+		out = append(out, exampleRequest{name: e.Name, xr: xr, envs: envs})
 	}
 	return out
 }
