@@ -17,6 +17,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/spec3/lambdastack/examples"
 	"github.com/spec3/lambdastack/test/schema"
 )
 
@@ -60,19 +61,16 @@ func xrdFor(t *testing.T, kind string) map[string]any {
 	return xrd
 }
 
-// exampleRequests are the examples/*.yaml files of kind LambdaStack or LambdaStackClaim.
+// exampleRequests are the stage examples of examples/index.txt by file name (dev.yaml, ...).
 func exampleRequests(t *testing.T) map[string]map[string]any {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(root, "examples", "*.yaml"))
+	stages, err := examples.Stages(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]map[string]any{}
-	for _, f := range files {
-		obj := readYAML(t, f)
-		if obj["kind"] == kindLambdaStack || obj["kind"] == kindClaim {
-			out[filepath.Base(f)] = obj
-		}
+	for _, e := range stages {
+		out[filepath.Base(e.Request)] = readYAML(t, filepath.Join(root, e.Request))
 	}
 	if len(out) < 5 {
 		t.Fatalf("want at least 5 example requests, found %d", len(out))
