@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -125,7 +125,7 @@ func StageConfigs(root, stage string) ([]map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
+	slices.Sort(files)
 	out := []map[string]any{}
 	for _, f := range files {
 		c, err := ReadYAML(f)

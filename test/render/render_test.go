@@ -216,12 +216,8 @@ func Render(t *testing.T, addr, request string, observed []composed.Unstructured
 // ReadRequest reads a request file (relative to the repository root).
 func ReadRequest(t *testing.T, request string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, request))
+	obj, err := examples.ReadYAML(filepath.Join(root, request))
 	if err != nil {
-		t.Fatal(err)
-	}
-	obj := map[string]any{}
-	if err := yaml.Unmarshal(raw, &obj); err != nil {
 		t.Fatal(err)
 	}
 	return obj
