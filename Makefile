@@ -58,6 +58,13 @@ generate:
 e2e:
 	@test/e2e/run.sh
 
+## scale: the local control plane (as make e2e) with the provider stand-in and SCALE_N=300
+## LambdaStacks in 10 namespaces: time to Ready, steady-state CPU/RSS, one update's latency
+## (test/e2e/scale.sh; _output/scale.md; docs/performance.md). Not part of make test.
+.PHONY: scale
+scale:
+	@test/e2e/scale.sh
+
 ## uptest: uptest over the examples against the current kubeconfig (a cluster with Crossplane,
 ## provider-aws and AWS credentials; docs/e2e.md)
 uptest:
