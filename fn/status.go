@@ -18,8 +18,8 @@ func (o observedState) condition(key, typ string) (status, message string, found
 	if !ok || oc.Resource == nil {
 		return "", "", false
 	}
-	st, _ := oc.Resource.Object["status"].(map[string]any)
-	conds, _ := st["conditions"].([]any)
+	s, _ := oc.Resource.Object["status"].(map[string]any)
+	conds, _ := s["conditions"].([]any)
 	for _, c := range conds {
 		m, _ := c.(map[string]any)
 		if m["type"] == typ {
