@@ -31,14 +31,15 @@ tools:
 function:
 	$(GO) build -o bin/function-lambdastack ./function
 
-## bench: in-process benchmarks and a loopback gRPC load test of the function binary (built as
-## the package builds it); tables in _output/bench.txt (docs/performance.md). BENCHTIME=5s
+## bench: in-process benchmarks of every stage example and a loopback gRPC load test of the
+## function binary (prod, first and later call, 1 and 8 callers); tables in _output/bench.txt
+## (docs/performance.md). BENCHTIME=5s
 BENCHTIME ?= 2s
 bench:
 	@mkdir -p _output/bench
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o _output/bench/function-lambdastack ./function
 	set -o pipefail; { echo "# load before: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
-	  $(GO) test ./test/bench/ ./function/ -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 || exit 1; \
+	  $(GO) test ./test/bench/ -run '^$$' -bench . -benchtime $(BENCHTIME) -count 1 || exit 1; \
 	  echo "# load after: $$(cut -d' ' -f1-3 /proc/loadavg)"; } | tee _output/bench-go.txt
 	$(GO) run ./test/bench/loadgen -bin _output/bench/function-lambdastack -gobench _output/bench-go.txt -out _output/bench.txt
 
@@ -63,6 +64,13 @@ generate:
 ## function) on this machine, the Go e2e suite and uptest against it, then a clean stop (docs/e2e.md)
 e2e:
 	@test/e2e/run.sh
+
+## scale: the local control plane (as make e2e) with the provider stand-in and SCALE_N=300
+## LambdaStacks in 10 namespaces: time to Ready, steady-state CPU/RSS, one update's latency
+## (test/e2e/scale.sh; _output/scale.md; docs/performance.md). Not part of make test.
+.PHONY: scale
+scale:
+	@test/e2e/scale.sh
 
 ## uptest: uptest over the examples against the current kubeconfig (a cluster with Crossplane,
 ## provider-aws and AWS credentials; docs/e2e.md)

@@ -244,15 +244,15 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 func TestAPIEndpointStatus(t *testing.T) {
 	s := settingsFor(t, xrObject(nil), nil)
 	_, o := converged(t, s)
-	st := compositeStatus(&builder{s: s}, o)
+	st := mustPlan(t, s, o).Status
 	if want := "https://" + simAPIID + ".execute-api.us-east-1.amazonaws.com"; st.APIEndpoint != want {
 		t.Errorf("apiEndpoint = %q, want %q", st.APIEndpoint, want)
 	}
-	if st := compositeStatus(&builder{s: s}, nil); st.APIEndpoint != "" {
+	if st := mustPlan(t, s, nil).Status; st.APIEndpoint != "" {
 		t.Errorf("apiEndpoint before the API is observed = %q", st.APIEndpoint)
 	}
 	off := settingsFor(t, xrObject(map[string]any{"api": map[string]any{"enabled": false}}), nil)
-	if st := compositeStatus(&builder{s: off}, o); st.APIEndpoint != "" {
+	if st := mustPlan(t, off, o).Status; st.APIEndpoint != "" {
 		t.Errorf("apiEndpoint with the API off = %q", st.APIEndpoint)
 	}
 }

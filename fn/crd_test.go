@@ -29,10 +29,11 @@ func TestComposedResourcesMatchTheCRDs(t *testing.T) {
 		s := settingsFor(t, xr, nil)
 		var o observedState
 		for range 3 {
-			out, _, err := Plan(s, o)
+			r, err := Plan(s, o)
 			if err != nil {
 				t.Fatal(err)
 			}
+			out := r.Resources
 			for _, c := range out {
 				seen[c.Object["apiVersion"].(string)+" "+c.Object["kind"].(string)] = true
 				if err := schema.ValidateComposed(c.Object); err != nil {

@@ -1,7 +1,6 @@
 package fn
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -29,13 +28,6 @@ import (
 // wait records that key (a resource or a field of one) waits for what.
 func (b *builder) wait(key, what string) {
 	b.pending = append(b.pending, key+" (waits for "+what+")")
-}
-
-// pendingParts lists what waits for observed values, sorted.
-func (b *builder) pendingParts() []string {
-	out := append([]string(nil), b.pending...)
-	sort.Strings(out)
-	return out
 }
 
 // account is the AWS account of the stack, read from the first observed ARN that has one (the

@@ -9,80 +9,56 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/spec3/lambdastack/internal/simprovider"
 )
 
-// simAPIID is the id the simulated provider gives every API.
-const simAPIID = "a1b2c3d4e5"
+// simAPIID is the id the simulated provider gives the API of the test stacks (named mcp-api).
+var simAPIID = simprovider.NewExternalName("API", "mcp-api", simprovider.Hash("mcp-api"), nil)
 
-// simulateObserved stands in for provider-aws (simulated, not AWS): every composed resource is
-// reported Ready with the status.atProvider fields the function reads, shaped like AWS's (the
-// account is testAccount).
+// simulateObserved is what the simulated provider (internal/simprovider) reports for the
+// resources Plan composed.
 func simulateObserved(desired []Composed) observedState {
-	o := observedState{}
+	in := make(map[string]map[string]any, len(desired))
 	for _, c := range desired {
-		obj := deepCopyAny(c.Object).(map[string]any)
-		o[resource.Name(c.Key)] = resource.ObservedComposed{Resource: &composed.Unstructured{}}
-		o[resource.Name(c.Key)].Resource.Object = readyObserved(obj, simAtProvider(c))
+		in[c.Key] = c.Object
+	}
+	o := observedState{}
+	for k, obj := range simprovider.Observe(nil, in) {
+		o[resource.Name(k)] = resource.ObservedComposed{Resource: &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: obj}}}
 	}
 	return o
 }
 
-func simAtProvider(c Composed) map[string]any {
-	ext, _ := field(c.Object, "metadata", "annotations", AnnotationExternalName).(string)
-	region, _ := field(c.Object, "spec", "forProvider", "region").(string)
-	arn := func(svc, res string) string { return "arn:aws:" + svc + ":" + region + ":" + testAccount + ":" + res }
-	kind, _ := c.Object["kind"].(string)
-	switch kind {
-	case "Role":
-		return map[string]any{"arn": "arn:aws:iam::" + testAccount + ":role/" + ext}
-	case "Function":
-		return map[string]any{"arn": arn("lambda", "function:"+ext), "version": "1"}
-	case "Group":
-		return map[string]any{"arn": arn("logs", "log-group:"+ext)}
-	case "API":
-		return map[string]any{"id": simAPIID, "executionArn": arn("execute-api", simAPIID),
-			"apiEndpoint": "https://" + simAPIID + ".execute-api." + region + ".amazonaws.com"}
-	case "Topic":
-		return map[string]any{"arn": arn("sns", ext)}
-	case "Secret":
-		name, _ := field(c.Object, "spec", "forProvider", "name").(string)
-		return map[string]any{"arn": arn("secretsmanager", "secret:"+name+"-AbC123")}
-	case "SecurityGroup":
-		return map[string]any{"id": "sg-0123456789abcdef0"}
+// simulateProviderObserved is what the simulated provider reports for the resources a response
+// composed, as the observed resources of the next request.
+func simulateProviderObserved(rsp *fnv1.RunFunctionResponse) map[string]map[string]any {
+	in := map[string]map[string]any{}
+	for key, r := range rsp.GetDesired().GetResources() {
+		in[key] = r.GetResource().AsMap()
 	}
-	return nil
-}
-
-func deepCopyAny(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, x := range t {
-			m[k] = deepCopyAny(x)
-		}
-		return m
-	case []any:
-		l := make([]any, len(t))
-		for i, x := range t {
-			l[i] = deepCopyAny(x)
-		}
-		return l
-	}
-	return v
+	return simprovider.Observe(nil, in)
 }
 
 // plan runs Plan and indexes the result.
 func plan(t testing.TB, s *Settings, o observedState) (map[string]map[string]any, []Composed, []string) {
 	t.Helper()
-	out, pending, err := Plan(s, o)
+	r := mustPlan(t, s, o)
+	m := make(map[string]map[string]any, len(r.Resources))
+	for _, c := range r.Resources {
+		m[c.Key] = c.Object
+	}
+	return m, r.Resources, r.Pending
+}
+
+func mustPlan(t testing.TB, s *Settings, o observedState) Result {
+	t.Helper()
+	r, err := Plan(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := make(map[string]map[string]any, len(out))
-	for _, c := range out {
-		m[c.Key] = c.Object
-	}
-	return m, out, pending
+	return r
 }
 
 // planSettled plans the stack, and when observed is set plans it again once the simulated
@@ -274,12 +250,7 @@ func TestXRNotReadyWhilePartsWait(t *testing.T) {
 
 	// Once everything is composed and observed Ready, readiness is left to Crossplane.
 	for range 3 {
-		observed = map[string]map[string]any{}
-		for key, r := range rsp.GetDesired().GetResources() {
-			c := Composed{Key: key, Object: r.GetResource().AsMap()}
-			observed[key] = readyObserved(c.Object, simAtProvider(c))
-		}
-		rsp = run(t, newRequest(t, xr, []map[string]any{}, observed))
+		rsp = run(t, newRequest(t, xr, []map[string]any{}, simulateProviderObserved(rsp)))
 	}
 	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_UNSPECIFIED {
 		t.Errorf("composite ready = %v once nothing waits, want unspecified", got)

@@ -4,17 +4,24 @@ package fn
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	sdkxr "github.com/crossplane/function-sdk-go/resource/composite"
 	"github.com/crossplane/function-sdk-go/response"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // Function is the LambdaStack composition function.
@@ -30,12 +37,14 @@ type Function struct {
 const ConditionResourcesReady = "ResourcesReady"
 
 // RunFunction composes the stack. Any error is a Fatal result with the request's desired state
-// untouched, so Crossplane neither applies a partial stack nor deletes anything.
+// untouched, so Crossplane neither applies a partial stack nor deletes anything. With --debug it
+// logs one line per call: the XR, its stage and what was composed (never spec values).
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	rsp := response.To(req, response.DefaultTTL)
-
 	xr, err := decodeComposite(req)
+	log := f.Log.WithValues("xr", xr.Kind+" "+path.Join(xr.Namespace, xr.Name), "stage", xr.Spec.Stage, "tag", req.GetMeta().GetTag())
 	if err != nil {
+		log.Debug("fatal", "error", err)
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
@@ -44,91 +53,97 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}}
 	env, resolved, err := stageConfig(req, xr.Spec.Stage)
 	if err != nil {
+		log.Debug("fatal", "error", err)
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
 	if !resolved {
 		// Crossplane calls again with the stage's EnvironmentConfig; compose nothing until then.
+		log.Debug("asked for the stage's EnvironmentConfig")
 		return rsp, nil
 	}
 
-	s, err := resolve(xr, env)
+	r, err := planRequest(req, xr, env)
+	if err == nil {
+		err = f.compose(rsp, xr, r)
+	}
 	if err != nil {
+		rsp = response.To(req, response.DefaultTTL) // drop anything half-written
+		log.Debug("fatal", "error", err)
 		response.Fatal(rsp, err)
 		return rsp, nil
 	}
-	if err := f.compose(req, rsp, xr, s); err != nil {
-		rsp = response.To(req, response.DefaultTTL) // drop anything half-written
-		response.Fatal(rsp, err)
+	ready := 0
+	for _, c := range r.Resources {
+		if c.Ready {
+			ready++
+		}
 	}
+	log.Debug("composed", "observed", len(req.GetObserved().GetResources()), "desired", len(r.Resources),
+		"ready", ready, "pending", len(r.Pending), "warnings", len(r.Warnings))
 	return rsp, nil
 }
 
-func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, xr composite, s *Settings) error {
-	o := observedFrom(req)
-
-	desired, pending, err := Plan(s, o)
+// planRequest resolves the request against its stage and plans the stack from the observed resources.
+func planRequest(req *fnv1.RunFunctionRequest, xr composite, env *v1alpha1.StageProfile) (Result, error) {
+	s, err := resolve(xr, env)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
-	b := &builder{s: s}
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		return Result{}, fmt.Errorf("cannot read the observed composed resources: %w", err)
+	}
+	return Plan(s, observed)
+}
 
-	sb := &structBuilder{}
-	resources := make(map[string]*fnv1.Resource, len(desired))
+// compose writes a plan into the response: the whole desired state (composed resources and
+// the XR's status), readiness, the ResourcesReady condition, warnings and the TTL.
+func (f *Function) compose(rsp *fnv1.RunFunctionResponse, xr composite, r Result) error {
+	desired := make(map[resource.Name]*resource.DesiredComposed, len(r.Resources))
 	var unready []string
-	for _, c := range desired {
-		st, err := sb.newStruct(c.Object)
-		if err != nil {
-			return fmt.Errorf("internal error: resource %s: %w", c.Key, err)
-		}
-		r := &fnv1.Resource{Resource: st, Ready: fnv1.Ready_READY_FALSE}
-		if o.readiness(c) == resource.ReadyTrue {
-			r.Ready = fnv1.Ready_READY_TRUE
-		} else {
+	for _, c := range r.Resources {
+		d := &resource.DesiredComposed{Resource: &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: c.Object}}, Ready: resource.ReadyTrue}
+		if !c.Ready {
+			d.Ready = resource.ReadyFalse
 			unready = append(unready, c.Key)
 		}
-		resources[c.Key] = r
+		desired[resource.Name(c.Key)] = d
 	}
-
-	status := compositeStatus(b, o)
-	statusSt, err := statusStruct(&status, sb)
+	status, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&r.Status)
 	if err != nil {
 		return fmt.Errorf("internal error: status: %w", err)
 	}
-	apiVersion := structpb.NewNullValue()
-	if xr.APIVersion != nil {
-		apiVersion = proto.Clone(xr.APIVersion).(*structpb.Value)
-	}
-	xrStruct := &structpb.Struct{Fields: map[string]*structpb.Value{
-		"apiVersion": apiVersion,
-		"kind":       structpb.NewStringValue(xr.Kind),
-		"status":     structpb.NewStructValue(statusSt),
-	}}
-
-	rsp.Desired = &fnv1.State{Composite: &fnv1.Resource{Resource: xrStruct}, Resources: resources}
-	if len(pending) > 0 {
+	dxr := &resource.Composite{Resource: sdkxr.New(), Ready: resource.ReadyUnspecified}
+	dxr.Resource.Object = map[string]any{"apiVersion": xr.APIVersion, "kind": xr.Kind, "status": status}
+	if len(r.Pending) > 0 {
 		// Crossplane derives the XR's readiness from the desired resources only; parts that are
 		// not desired yet (they wait for observed values) would not hold it back. An explicit
 		// READY_FALSE does; READY_TRUE is never set, so readiness otherwise stays derived.
-		rsp.Desired.Composite.Ready = fnv1.Ready_READY_FALSE
+		dxr.Ready = resource.ReadyFalse
 	}
-	ttl := s.TTL
+
+	rsp.Desired = &fnv1.State{} // the function composes the whole desired state
+	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
+		return fmt.Errorf("internal error: %w", err)
+	}
+	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
+		return fmt.Errorf("internal error: %w", err)
+	}
+	ttl := r.TTL
 	if f.TTL > 0 {
 		ttl = f.TTL
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
 
-	if msg := waitingMessage(unready, pending); msg != "" {
+	if msg := waitingMessage(unready, r.Pending); msg != "" {
 		response.ConditionFalse(rsp, ConditionResourcesReady, "Creating").
 			WithMessage(msg).TargetCompositeAndClaim()
 	} else {
 		response.ConditionTrue(rsp, ConditionResourcesReady, "Available").TargetCompositeAndClaim()
 	}
-	for _, w := range releaseWarnings(s, o) {
-		response.Warning(rsp, fmt.Errorf("%s", w)).TargetCompositeAndClaim()
-	}
-	if hint := iamPropagationHint(o); hint != "" {
-		response.Warning(rsp, fmt.Errorf("%s", hint)).TargetCompositeAndClaim()
+	for _, w := range r.Warnings {
+		response.Warning(rsp, errors.New(w)).TargetCompositeAndClaim()
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/go-logr/logr/funcr"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -187,5 +188,43 @@ func TestRunFunctionRefusesBadInput(t *testing.T) {
 				t.Errorf("desired state changed on a Fatal result: %s", diff)
 			}
 		})
+	}
+}
+
+// TestDebugLogsOneLinePerCall: with a debug logger, every call logs one line naming the XR, its
+// stage and the counts of what was composed, and no spec values.
+func TestDebugLogsOneLinePerCall(t *testing.T) {
+	var lines []string
+	log := logging.NewLogrLogger(funcr.New(func(prefix, args string) { lines = append(lines, args) }, funcr.Options{Verbosity: 1}))
+	f := &Function{Log: log}
+	xr := xrObject(map[string]any{"tags": map[string]any{"secret-looking": "do-not-log"}})
+	for _, req := range []*fnv1.RunFunctionRequest{
+		newRequest(t, xr, nil, nil),
+		newRequest(t, xr, []map[string]any{}, nil),
+		newRequest(t, xrObject(map[string]any{"stage": "nope"}), []map[string]any{}, nil),
+	} {
+		if _, err := f.RunFunction(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(lines) != 3 {
+		t.Fatalf("%d log lines for 3 calls: %q", len(lines), lines)
+	}
+	for _, want := range []string{`"xr"="LambdaStack team/mcp"`, `"stage"="dev"`, `"msg"="composed"`, `"desired"=`, `"ready"=0`, `"pending"=`} {
+		if !strings.Contains(lines[1], want) {
+			t.Errorf("log line %q lacks %s", lines[1], want)
+		}
+	}
+	if !strings.Contains(lines[0], "EnvironmentConfig") || !strings.Contains(lines[2], `"msg"="fatal"`) {
+		t.Errorf("log lines %q", lines)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "do-not-log") {
+			t.Errorf("a spec value is logged: %q", l)
+		}
+	}
+	quiet := &Function{Log: logging.NewLogrLogger(funcr.New(func(_, args string) { t.Errorf("logged without --debug: %s", args) }, funcr.Options{Verbosity: 0}))}
+	if _, err := quiet.RunFunction(t.Context(), newRequest(t, xr, []map[string]any{}, nil)); err != nil {
+		t.Fatal(err)
 	}
 }

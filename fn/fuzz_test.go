@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
@@ -44,7 +45,7 @@ func FuzzRunFunction(f *testing.F) {
 			return // not representable as protobuf (e.g. invalid UTF-8)
 		}
 		start := time.Now()
-		rsp, err := (&Function{}).RunFunction(t.Context(), req)
+		rsp, err := (&Function{Log: logging.NewNopLogger()}).RunFunction(t.Context(), req)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("RunFunction took %s", d)
 		}

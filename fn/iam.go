@@ -28,7 +28,7 @@ func partition(region string) string {
 	return "aws"
 }
 
-// PolicyDocument is an IAM policy. Statements never use wildcard actions (see iam_test.go).
+// PolicyDocument is an IAM policy. Statements never use wildcard actions (policy_test.go).
 type PolicyDocument struct {
 	Version   string      `json:"Version"`
 	Statement []Statement `json:"Statement"`

@@ -145,12 +145,12 @@ func TestAlarmTopic(t *testing.T) {
 func TestMonitoringStatus(t *testing.T) {
 	s := settingsFor(t, xrObject(map[string]any{"stage": "staging"}), nil)
 	_, o := converged(t, s)
-	st := compositeStatus(&builder{s: s}, o)
+	st := mustPlan(t, s, o).Status
 	if st.AlarmTopicARN != "arn:aws:sns:us-east-1:"+testAccount+":staging-mcp-alarms" || st.DashboardName != "staging-mcp" {
 		t.Errorf("status alarmTopicArn %q dashboardName %q", st.AlarmTopicARN, st.DashboardName)
 	}
 	dev := settingsFor(t, xrObject(nil), nil)
-	if st := compositeStatus(&builder{s: dev}, o); st.AlarmTopicARN != "" || st.DashboardName != "" {
+	if st := mustPlan(t, dev, o).Status; st.AlarmTopicARN != "" || st.DashboardName != "" {
 		t.Errorf("dev status alarmTopicArn %q dashboardName %q, want none", st.AlarmTopicARN, st.DashboardName)
 	}
 }

@@ -189,10 +189,11 @@ func TestNoWildcardActions(t *testing.T) {
 		s := settingsFor(t, xr, nil)
 		var o observedState
 		for round := range 3 { // first reconcile, then with the simulated provider's values
-			out, _, err := Plan(s, o)
+			r, err := Plan(s, o)
 			if err != nil {
 				t.Fatal(err)
 			}
+			out := r.Resources
 			for _, c := range out {
 				for _, p := range policyProblems(c.Object, c.Key) {
 					t.Errorf("stack %d round %d: %s", i, round, p)

@@ -69,13 +69,13 @@ func validateRegionalCode(errs *fieldErrors, s *Settings) {
 }
 
 // regionStatuses reports every region's function ARN and API endpoint as observed.
-func (b *builder) regionStatuses(o observedState) []v1alpha1.RegionStatus {
+func (b *builder) regionStatuses() []v1alpha1.RegionStatus {
 	out := make([]v1alpha1.RegionStatus, 0, len(b.s.Regions))
 	b.regional(func(region, suffix string) {
 		out = append(out, v1alpha1.RegionStatus{
 			Region:      region,
-			FunctionARN: o.atProvider(KeyFunction+suffix, "arn"),
-			APIEndpoint: o.atProvider(KeyAPI+suffix, "apiEndpoint"),
+			FunctionARN: b.o.atProvider(KeyFunction+suffix, "arn"),
+			APIEndpoint: b.o.atProvider(KeyAPI+suffix, "apiEndpoint"),
 		})
 	})
 	return out

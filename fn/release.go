@@ -61,6 +61,7 @@ func (b *builder) release() {
 		}
 		if b.s.Release.Canary != nil {
 			b.add(b.canaryAlarm(region, suffix, t.Version))
+			b.canaryWarning(region, suffix, t)
 		}
 	})
 }
@@ -198,34 +199,25 @@ func (b *builder) aliasARN(region string) string {
 }
 
 // liveStatus is the primary region's alias ARN and the version it serves, as observed.
-func (b *builder) liveStatus(o observedState) (aliasARN, version string) {
+func (b *builder) liveStatus() (aliasARN, version string) {
 	if !b.s.Release.UseAlias {
 		return "", ""
 	}
-	return o.atProvider(KeyAlias, "arn"), o.atProvider(KeyAlias, "functionVersion")
+	return b.o.atProvider(KeyAlias, "arn"), b.o.atProvider(KeyAlias, "functionVersion")
 }
 
-// releaseWarnings explain a canary that cannot route traffic (yet).
-func releaseWarnings(s *Settings, o observedState) []string {
-	c := s.Release.Canary
-	if !s.Release.UseAlias || c == nil {
-		return nil
+// canaryWarning explains a canary that cannot route traffic (yet) in region.
+func (b *builder) canaryWarning(region, suffix string, t aliasTarget) {
+	c := b.s.Release.Canary
+	switch {
+	case t.Canary != "":
+	case t.Version == c.AdditionalVersion:
+		b.warn("spec.release.canary: version %s is already live in %s, so there is nothing to route a canary share away from; "+
+			"deploy new code together with a canary naming its version (the next one), or pin the previous version first", c.AdditionalVersion, region)
+	default:
+		b.warn("spec.release.canary: version %s is not published in %s yet (newest observed: %s); live keeps serving %s and the canary starts once it is",
+			c.AdditionalVersion, region, firstStr(b.o.publishedVersion(KeyFunction+suffix), "none"), t.Version)
 	}
-	b := &builder{s: s, o: o}
-	var out []string
-	b.regional(func(region, suffix string) {
-		t := b.aliasTarget(suffix)
-		switch {
-		case t.Canary != "":
-		case t.Version == c.AdditionalVersion:
-			out = append(out, fmt.Sprintf("spec.release.canary: version %s is already live in %s, so there is nothing to route a canary share away from; "+
-				"deploy new code together with a canary naming its version (the next one), or pin the previous version first", c.AdditionalVersion, region))
-		default:
-			out = append(out, fmt.Sprintf("spec.release.canary: version %s is not published in %s yet (newest observed: %s); live keeps serving %s and the canary starts once it is",
-				c.AdditionalVersion, region, firstStr(b.o.publishedVersion(KeyFunction+suffix), "none"), t.Version))
-		}
-	})
-	return out
 }
 
 // publishedVersion is the newest published version of an observed function, "" when it has none

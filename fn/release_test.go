@@ -46,12 +46,12 @@ func observedStack(t *testing.T, s *Settings, at map[string]map[string]any, fp m
 
 func builtWith(t *testing.T, s *Settings, o observedState) map[string]map[string]any {
 	t.Helper()
-	out, _, err := Plan(s, o)
+	r, err := Plan(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]map[string]any{}
-	for _, c := range out {
+	for _, c := range r.Resources {
 		m[c.Key] = c.Object
 	}
 	return m

@@ -1,11 +1,6 @@
 package fn
 
-import (
-	"sort"
-	"unicode/utf8"
-
-	"google.golang.org/protobuf/types/known/structpb"
-)
+import "sort"
 
 // Annotations and labels on composed resources.
 const (
@@ -15,11 +10,13 @@ const (
 	LabelRegion            = "platform.spec3.io/region"
 )
 
-// Composed is one desired composed resource: its key in the pipeline (an RFC 1123 label) and
-// its object, built from plain maps and slices so it converts to protobuf without reflection.
+// Composed is one desired composed resource: its key in the pipeline (an RFC 1123 label), its
+// object (plain maps, slices and scalars, as structpb converts them) and whether the observed
+// resource is ready.
 type Composed struct {
 	Key    string
 	Object map[string]any
+	Ready  bool
 }
 
 // mrOpts describes what a managed resource needs besides its forProvider parameters.
@@ -139,105 +136,4 @@ func strMap(in map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// structBuilder converts composed objects to protobuf Structs, as structpb.NewStruct does (same
-// values, same errors), without its per-value allocations: a response holds a few thousand
-// Values that are created together and dropped together once gRPC has sent them, so they are
-// allocated in slabs. Types structpb.NewValue knows but composed objects do not use (small
-// integers, json.Number, []byte) go through structpb.NewValue.
-type structBuilder struct {
-	values  slab[structpb.Value]
-	strs    slab[structpb.Value_StringValue]
-	structs slab[structpb.Value_StructValue]
-	lists   slab[structpb.Value_ListValue]
-	nums    slab[structpb.Value_NumberValue]
-	bools   slab[structpb.Value_BoolValue]
-}
-
-// slab hands out the elements of blocks allocated at once.
-type slab[T any] struct{ free []T }
-
-// next returns the next element, allocating a block of n when the last one is used up (a
-// response has thousands of values and strings, tens of the other kinds).
-func (s *slab[T]) next(n int) *T {
-	if len(s.free) == 0 {
-		s.free = make([]T, n)
-	}
-	v := &s.free[0]
-	s.free = s.free[1:]
-	return v
-}
-
-func (sb *structBuilder) newStruct(m map[string]any) (*structpb.Struct, error) {
-	x := &structpb.Struct{Fields: make(map[string]*structpb.Value, len(m))}
-	for k, v := range m {
-		if !utf8.ValidString(k) {
-			_, err := structpb.NewValue(k) // the error structpb.NewStruct gives
-			return nil, err
-		}
-		val, err := sb.newValue(v)
-		if err != nil {
-			return nil, err
-		}
-		x.Fields[k] = val
-	}
-	return x, nil
-}
-
-func (sb *structBuilder) newValue(v any) (*structpb.Value, error) {
-	var val *structpb.Value
-	switch v := v.(type) {
-	case string:
-		if !utf8.ValidString(v) {
-			return structpb.NewValue(v)
-		}
-		k := sb.strs.next(128)
-		k.StringValue = v
-		val = sb.values.next(128)
-		val.Kind = k
-	case map[string]any:
-		st, err := sb.newStruct(v)
-		if err != nil {
-			return nil, err
-		}
-		k := sb.structs.next(32)
-		k.StructValue = st
-		val = sb.values.next(128)
-		val.Kind = k
-	case []any:
-		l := &structpb.ListValue{Values: make([]*structpb.Value, len(v))}
-		for i, e := range v {
-			var err error
-			if l.Values[i], err = sb.newValue(e); err != nil {
-				return nil, err
-			}
-		}
-		k := sb.lists.next(32)
-		k.ListValue = l
-		val = sb.values.next(128)
-		val.Kind = k
-	case bool:
-		k := sb.bools.next(32)
-		k.BoolValue = v
-		val = sb.values.next(128)
-		val.Kind = k
-	case int64:
-		val = sb.number(float64(v))
-	case int:
-		val = sb.number(float64(v))
-	case float64:
-		val = sb.number(v)
-	default:
-		return structpb.NewValue(v)
-	}
-	return val, nil
-}
-
-func (sb *structBuilder) number(f float64) *structpb.Value {
-	k := sb.nums.next(32)
-	k.NumberValue = f
-	val := sb.values.next(128)
-	val.Kind = k
-	return val
 }

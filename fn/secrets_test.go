@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/spec3/lambdastack/internal/simprovider"
 )
 
 const (
@@ -39,7 +41,9 @@ func policyOf(t *testing.T, obj map[string]any) PolicyDocument {
 
 func TestSecrets(t *testing.T) {
 	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:dev-mcp/db-??????"
-	observedARN := "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:dev-mcp/db-AbC123"
+	// the ARN the simulated provider reports for the created secret
+	secretObject := objectName("mcp", keySecret+"db")
+	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "dev-mcp/db", "region": "us-east-1"})
 	cases := map[string]struct {
 		xr        map[string]any
 		observed  bool

@@ -25,7 +25,6 @@ type Settings struct {
 	Flavour   Flavour
 	XRName    string
 	Namespace string // empty for the legacy flavour
-	XRUID     string
 	XRKind    string
 
 	Stage   string
@@ -65,15 +64,14 @@ type FunctionConfig struct {
 
 // APIConfig is the resolved HTTP API.
 type APIConfig struct {
-	Enabled        bool
-	AuthType       string
-	JWT            *v1alpha1.JWTSpec
-	Public         bool
-	Routes         []string
-	CORS           *v1alpha1.CORSSpec
-	BurstLimit     int64
-	RateLimit      int64
-	AuthExplicitly bool
+	Enabled    bool
+	AuthType   string
+	JWT        *v1alpha1.JWTSpec
+	Public     bool
+	Routes     []string
+	CORS       *v1alpha1.CORSSpec
+	BurstLimit int64
+	RateLimit  int64
 }
 
 // MonitorConfig is the resolved monitoring.
@@ -128,7 +126,7 @@ func resolve(xr composite, env *v1alpha1.StageProfile) (*Settings, error) {
 	}
 
 	s := &Settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, XRUID: xr.UID, XRKind: xr.Kind,
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, XRKind: xr.Kind,
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		Production:         firstBool(env.Production, base.Production),
 		Retain:             firstBool(env.RetainStatefulResources, base.RetainStatefulResources),
@@ -194,7 +192,7 @@ func resolveAPI(spec *v1alpha1.APISpec, env, base *v1alpha1.APISettings) APIConf
 		AuthType:   "iam",
 	}
 	if spec.Auth != nil {
-		c.AuthType, c.JWT, c.AuthExplicitly = spec.Auth.Type, spec.Auth.JWT, true
+		c.AuthType, c.JWT = spec.Auth.Type, spec.Auth.JWT
 	}
 	if len(c.Routes) == 0 {
 		c.Routes = []string{DefaultRoute, "$default"}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -28,8 +27,7 @@ func TestParseFlags(t *testing.T) {
 		wantErr string
 	}{
 		"defaults with --insecure": {args: []string{"--insecure"}, want: func(o options) bool {
-			return o.insecure && o.address == ":9443" && o.metricsAddress == "" && o.ttl == 0 && !o.debug &&
-				o.maxConcurrentCalls == defaultMaxConcurrentCalls && o.memoryLimit == -1
+			return o.insecure && o.address == ":9443" && o.metricsAddress == "" && o.ttl == 0 && !o.debug
 		}},
 		"metrics listener address": {args: []string{"--insecure", "--metrics-address=127.0.0.1:18080"}, want: func(o options) bool {
 			return o.metricsAddress == "127.0.0.1:18080"
@@ -42,19 +40,10 @@ func TestParseFlags(t *testing.T) {
 			return !o.insecure && o.certsDir == "/certs" && o.address == "127.0.0.1:9443"
 		}},
 		"certs dir from the environment": {env: "/env-certs", want: func(o options) bool { return o.certsDir == "/env-certs" }},
-		"memory limit":                   {args: []string{"--insecure", "--memory-limit=48MiB"}, want: func(o options) bool { return o.memoryLimit == 48<<20 }},
-		"memory limit in bytes": {args: []string{"--insecure", "--memory-limit=1000000"}, want: func(o options) bool {
-			return o.memoryLimit == 1000000
-		}},
-		"memory limit off":     {args: []string{"--insecure", "--memory-limit=off"}, want: func(o options) bool { return o.memoryLimit == math.MaxInt64 }},
-		"bad memory limit":     {args: []string{"--insecure", "--memory-limit=48MB"}, wantErr: `--memory-limit: "48MB" is not a size`},
-		"zero memory limit":    {args: []string{"--insecure", "--memory-limit=0"}, wantErr: "--memory-limit"},
-		"unlimited calls":      {args: []string{"--insecure", "--max-concurrent-calls=0"}, want: func(o options) bool { return o.maxConcurrentCalls == 0 }},
-		"too many calls":       {args: []string{"--insecure", "--max-concurrent-calls=5000000000"}, wantErr: "too large"},
-		"unknown flag":         {args: []string{"--insecure", "--metrics-port=8080"}, wantErr: "flag provided but not defined"},
-		"stray argument":       {args: []string{"--insecure", "serve"}, wantErr: "unexpected arguments: serve"},
-		"debug":                {args: []string{"--insecure", "--debug"}, want: func(o options) bool { return o.debug }},
-		"max calls are a flag": {args: []string{"--insecure", "--max-concurrent-calls=3"}, want: func(o options) bool { return o.maxConcurrentCalls == 3 }},
+		"unknown flag":                   {args: []string{"--insecure", "--metrics-port=8080"}, wantErr: "flag provided but not defined"},
+		"dropped flag":                   {args: []string{"--insecure", "--max-concurrent-calls=3"}, wantErr: "flag provided but not defined"},
+		"stray argument":                 {args: []string{"--insecure", "serve"}, wantErr: "unexpected arguments: serve"},
+		"debug":                          {args: []string{"--insecure", "--debug"}, want: func(o options) bool { return o.debug }},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -112,7 +101,7 @@ func TestMetricsListener(t *testing.T) {
 	}
 }
 
-// TestServeV1AndV1beta1 serves in-process (the codec and server options of serve) and calls
+// TestServeV1AndV1beta1 serves in-process (function.Serve with the options of serve) and calls
 // RunFunction through both API versions Crossplane speaks: the same answer.
 func TestServeV1AndV1beta1(t *testing.T) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -122,7 +111,7 @@ func TestServeV1AndV1beta1(t *testing.T) {
 	addr := lis.Addr().String()
 	_ = lis.Close()
 	go func() {
-		_ = serve(&fn.Function{Log: logging.NewNopLogger()}, options{insecure: true, address: addr, maxConcurrentCalls: defaultMaxConcurrentCalls, memoryLimit: -1})
+		_ = serve(&fn.Function{Log: logging.NewNopLogger()}, options{insecure: true, address: addr})
 	}()
 	req := devRequest(t)
 	var v1rsp *fnv1.RunFunctionResponse

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders every example request through the real Crossplane CLI (v2.5.0) and render engine
 # (core v2.4.0) with the function running locally, and prints the YAML.
-# Usage: hack/render.sh [example.yaml ...]   (default: every request in examples/)
+# Usage: hack/render.sh [example.yaml ...]   (default: the stage examples of examples/index.txt)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -16,14 +16,15 @@ trap 'kill $fn_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 requests=("$@")
-[ ${#requests[@]} -gt 0 ] || requests=(examples/dev.yaml examples/staging.yaml examples/prod.yaml examples/qa.yaml examples/legacy-claim.yaml)
+[ ${#requests[@]} -gt 0 ] || mapfile -t requests < <(awk '$1 == "stage" { print $3 }' examples/index.txt)
+go build -o "$work/claimtoxr" ./hack/claimtoxr
 
 for req in "${requests[@]}"; do
   xr=$req comp=compositions/lambdastack.yaml xrd=apis/lambdastacks.yaml
   if grep -q '^kind: LambdaStackClaim' "$req"; then
-    # render takes the composite, not the claim: the claim's spec on an XLambdaStack
+    # render takes the composite, not the claim: the XLambdaStack Crossplane creates for it
     xr=$work/$(basename "$req")
-    sed -e 's/^kind: LambdaStackClaim/kind: XLambdaStack/' -e '/^  namespace:/d' "$req" >"$xr"
+    "$work/claimtoxr" "$req" >"$xr"
     comp=compositions/xlambdastack.yaml xrd=apis/xlambdastacks.yaml
   fi
   xrd_flag=()

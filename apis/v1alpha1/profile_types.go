@@ -18,8 +18,8 @@ type StageProfile struct {
 	// ProviderConfigName selects the AWS account of the stage. Default: the stage name.
 	ProviderConfigName string `json:"providerConfigName,omitempty"`
 
-	// ProviderConfigKind of the namespaced flavour: ProviderConfig (default, in the request's
-	// namespace) or ClusterProviderConfig.
+	// ProviderConfigKind of the namespaced flavour: ClusterProviderConfig (what every built-in
+	// profile sets) or ProviderConfig (in the request's namespace).
 	ProviderConfigKind string `json:"providerConfigKind,omitempty"`
 
 	// Region of the stage.

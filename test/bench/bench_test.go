@@ -25,9 +25,13 @@ func loadRequests(tb testing.TB) []requests {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	stages, err := Stages(root)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	f := &fn.Function{Log: logging.NewNopLogger()}
-	out := make([]requests, 0, len(Stages))
-	for _, st := range Stages {
+	out := make([]requests, 0, len(stages))
+	for _, st := range stages {
 		first, err := FirstRequest(root, st)
 		if err != nil {
 			tb.Fatalf("%s: %v", st.Name, err)
@@ -85,45 +89,6 @@ func BenchmarkRunFunction(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(proto.Size(v.req)), "req-B") // after the loop: b.Loop resets metrics
-			})
-		}
-	}
-}
-
-// BenchmarkRunFunctionWire adds what the gRPC server does around RunFunction: unmarshal the
-// request bytes and marshal the response (the prod stack).
-func BenchmarkRunFunctionWire(b *testing.B) {
-	f := &fn.Function{Log: logging.NewNopLogger()}
-	for _, r := range loadRequests(b) {
-		if r.stage.Name != "prod" {
-			continue
-		}
-		for _, v := range []struct {
-			name string
-			req  *fnv1.RunFunctionRequest
-		}{{"first", r.first}, {"later", r.later}} {
-			raw, err := proto.Marshal(v.req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Run(r.stage.Name+"/"+v.name, func(b *testing.B) {
-				ctx := context.Background()
-				b.ReportAllocs()
-				defer reportCPU(b)()
-				for b.Loop() {
-					req := &fnv1.RunFunctionRequest{}
-					if err := proto.Unmarshal(raw, req); err != nil {
-						b.Fatal(err)
-					}
-					rsp, err := f.RunFunction(ctx, req)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if _, err := proto.Marshal(rsp); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(len(raw)), "req-B")
 			})
 		}
 	}

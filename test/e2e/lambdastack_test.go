@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	"github.com/spec3/lambdastack/examples"
 	"github.com/spec3/lambdastack/test/e2e/providerstandin"
 )
 
@@ -77,8 +78,6 @@ type stack struct {
 func (s *stack) stage() string { return str(s.request, "spec", "stage") }
 func (s *stack) app() string   { return str(s.request, "spec", "app") }
 
-var order = []string{"dev", "staging", "prod", "qa", "legacy-claim"}
-
 func TestLambdaStack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -106,12 +105,19 @@ func TestLambdaStack(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &exps); err != nil {
 		t.Fatalf("testdata/expected.yaml: %v", err)
 	}
+	// the stage examples of examples/index.txt, each applied as a user would
+	stages, err := examples.Stages(c.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
 	stacks := map[string]*stack{}
-	for _, name := range order {
-		e, ok := exps[name]
+	for _, ex := range stages {
+		e, ok := exps[ex.Name]
 		if !ok {
-			t.Fatalf("testdata/expected.yaml has no entry %q", name)
+			t.Fatalf("testdata/expected.yaml has no entry %q", ex.Name)
 		}
+		e.File = ex.Request
 		objs, err := readManifests(filepath.Join(c.root, e.File))
 		if err != nil {
 			t.Fatal(err)
@@ -119,7 +125,8 @@ func TestLambdaStack(t *testing.T) {
 		if len(objs) != 1 {
 			t.Fatalf("%s: want one request, got %d objects", e.File, len(objs))
 		}
-		stacks[name] = &stack{name: name, exp: e, request: objs[0], claim: objs[0].GetKind() == "LambdaStackClaim"}
+		order = append(order, ex.Name)
+		stacks[ex.Name] = &stack{name: ex.Name, exp: e, request: objs[0], claim: objs[0].GetKind() == "LambdaStackClaim"}
 	}
 	// the release test's own request (not an example): created, released and deleted by testRelease
 	relExp, ok := exps["release"]

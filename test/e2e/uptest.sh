@@ -4,7 +4,7 @@
 # (Ready,Synced) within its uptest.upbound.io/timeout, delete it, wait until it and every managed
 # resource are gone. Against a real cluster this needs Crossplane, provider-aws v2.5.0, the
 # LambdaStack Configuration (or UPTEST_INSTALL_API=1) and AWS credentials (docs/e2e.md).
-#   UPTEST_EXAMPLES   comma-separated requests (default: the five examples)
+#   UPTEST_EXAMPLES   comma-separated requests (default: the stage examples of examples/index.txt)
 #   UPTEST_LOCAL=1    run against the local e2e control plane (test/e2e/.state/kubeconfig) with
 #                     the provider stand-in; the examples' timeout annotation is lowered to
 #                     UPTEST_TIMEOUT seconds (default 240) in a copy, so a failure is quick.
@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 hack/build-tools.sh uptest chainsaw
 timeout=1800s
-examples=${UPTEST_EXAMPLES:-examples/dev.yaml,examples/staging.yaml,examples/prod.yaml,examples/qa.yaml,examples/legacy-claim.yaml}
+examples=${UPTEST_EXAMPLES:-$(awk '$1 == "stage" { print $3 }' examples/index.txt | paste -sd,)}
 dir=${UPTEST_DIR:-$ROOT/_output/uptest}
 if [ "${UPTEST_LOCAL:-}" = 1 ]; then
   . test/e2e/lib.sh # KUBECONFIG of the local control plane

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/afero"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/cli/v2/cmd/crossplane/render"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composed"
@@ -55,7 +56,7 @@ func TestLaterReconcileFailureDeletesNothing(t *testing.T) {
 			}
 			observed = SimulateProvider(out.ComposedResources)
 
-			bad := deepCopy(request)
+			bad := runtime.DeepCopyJSON(request)
 			configs := tc.breakIt(t, bad)
 			broken, deleted, err := RenderObject(t, addr, bad, observed, configs)
 			if err == nil {

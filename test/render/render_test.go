@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/afero"
 	"google.golang.org/grpc"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/cli/v2/cmd/crossplane/render"
@@ -30,6 +31,7 @@ import (
 	ucomposite "github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composite"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
+	"github.com/spec3/lambdastack/examples"
 	"github.com/spec3/lambdastack/fn"
 )
 
@@ -38,27 +40,14 @@ var update = flag.Bool("update", false, "rewrite the snapshots in testdata/")
 // root is the repository root, relative to this package.
 const root = "../.."
 
-// Case is one rendered example: a request, the stage configs it may need, and optional
-// observed resources (a simulated provider status).
-type Case struct {
-	Name     string
-	Request  string
-	Observed string
-}
-
-// Cases are every example request; the snapshot of each is testdata/<Name>.yaml.
-var Cases = []Case{
-	{Name: "dev", Request: "examples/dev.yaml"},
-	{Name: "staging", Request: "examples/staging.yaml"},
-	{Name: "prod", Request: "examples/prod.yaml"},
-	{Name: "qa", Request: "examples/qa.yaml"},
-	{Name: "legacy-claim", Request: "examples/legacy-claim.yaml"},
-	{Name: "release-prod-alias", Request: "examples/release/prod-alias.yaml", Observed: "examples/release/observed/prod-alias.yaml"},
-	{Name: "release-canary", Request: "examples/release/canary.yaml", Observed: "examples/release/observed/canary.yaml"},
-	{Name: "release-rollback", Request: "examples/release/rollback.yaml", Observed: "examples/release/observed/rollback.yaml"},
-	{Name: "release-two-region", Request: "examples/release/two-region.yaml", Observed: "examples/release/observed/two-region.yaml"},
-	{Name: "release-pinned-revision", Request: "examples/release/pinned-revision.yaml"},
-}
+// Cases are every example of examples/index.txt; the snapshot of each is testdata/<Name>.yaml.
+var Cases = func() []examples.Example {
+	all, err := examples.Index(root)
+	if err != nil {
+		panic(err)
+	}
+	return all
+}()
 
 func TestRenderSnapshots(t *testing.T) {
 	addr := startFunction(t)
@@ -129,7 +118,7 @@ func TestExamplesBecomeReady(t *testing.T) {
 			if got := condition(out.CompositeResource.Object, fn.ConditionResourcesReady); got != "True" {
 				t.Errorf("condition %s = %q, want True", fn.ConditionResourcesReady, got)
 			}
-			if c.Observed == "" && !strings.HasPrefix(c.Name, "release-") {
+			if c.Set == examples.SetStage {
 				checkObservedFixture(t, c.Name, SimulateProvider(out.ComposedResources))
 			}
 		})
@@ -138,8 +127,9 @@ func TestExamplesBecomeReady(t *testing.T) {
 
 const observedHeader = `# SIMULATED provider status: the composed resources of this example as provider-aws would
 # report them once created (Ready, with made-up ARNs and IDs in account 123456789012), written by
-# test/render's SimulateProvider (go test ./test/render -update). Not from AWS. make render passes
-# it with -o to show the parts the function composes only after AWS has assigned IDs.
+# the simulated provider internal/simprovider (go test ./test/render -update). Not from AWS.
+# make render passes it with -o to show the parts the function composes only after AWS has
+# assigned IDs.
 `
 
 // checkObservedFixture keeps examples/observed/<name>.yaml equal to the simulated observed state
@@ -226,12 +216,8 @@ func Render(t *testing.T, addr, request string, observed []composed.Unstructured
 // ReadRequest reads a request file (relative to the repository root).
 func ReadRequest(t *testing.T, request string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, request))
+	obj, err := examples.ReadYAML(filepath.Join(root, request))
 	if err != nil {
-		t.Fatal(err)
-	}
-	obj := map[string]any{}
-	if err := yaml.Unmarshal(raw, &obj); err != nil {
 		t.Fatal(err)
 	}
 	return obj
@@ -313,12 +299,9 @@ func RenderObject(t *testing.T, addr string, request map[string]any, observed []
 // requestToXR turns a request into the XR to render; a claim becomes the XLambdaStack Crossplane
 // would create for it. It returns the composition and XRD files to render it with.
 func requestToXR(request map[string]any) (xr *compositeUnstructured, composition, xrd string) {
-	obj := deepCopy(request)
+	obj := runtime.DeepCopyJSON(request)
 	composition, xrd = "compositions/lambdastack.yaml", "apis/lambdastacks.yaml"
-	if obj["kind"] == "LambdaStackClaim" {
-		obj["kind"] = "XLambdaStack"
-		meta := obj["metadata"].(map[string]any)
-		delete(meta, "namespace")
+	if examples.ClaimToXR(obj) {
 		composition, xrd = "compositions/xlambdastack.yaml", "apis/xlambdastacks.yaml"
 	}
 	return newComposite(obj), composition, xrd

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composed"
 
@@ -181,7 +182,7 @@ func checkFlavour(t *testing.T, legacy bool, r composed.Unstructured) {
 func storedXR(t *testing.T, request, rendered map[string]any) map[string]any {
 	t.Helper()
 	xr, _, _ := requestToXR(request)
-	full := deepCopy(xr.UnstructuredContent())
+	full := runtime.DeepCopyJSON(xr.UnstructuredContent())
 	if cp, ok, _ := unstructured.NestedMap(rendered, "spec", "crossplane"); ok {
 		if err := unstructured.SetNestedMap(full, cp, "spec", "crossplane"); err != nil {
 			t.Fatal(err)

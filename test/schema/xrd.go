@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/xcrd"
@@ -18,7 +17,8 @@ import (
 	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	kjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
+
+	"github.com/spec3/lambdastack/examples"
 )
 
 // XRD API group and kind.
@@ -28,17 +28,7 @@ const (
 )
 
 // ReadXRD reads a CompositeResourceDefinition from a YAML (or JSON) file.
-func ReadXRD(path string) (map[string]any, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	xrd := map[string]any{}
-	if err := yaml.Unmarshal(b, &xrd); err != nil {
-		return nil, fmt.Errorf("parsing %s: %w", path, err)
-	}
-	return xrd, nil
-}
+func ReadXRD(path string) (map[string]any, error) { return examples.ReadYAML(path) }
 
 // XRDToCRD derives the CustomResourceDefinition that Crossplane creates for
 // the composite resource of an XRD (apiextensions.crossplane.io/v1 or v2),

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 )
 
@@ -116,7 +117,7 @@ func TestCLIRejectsBadRequests(t *testing.T) {
 		}
 		n++
 		t.Run(bc.name, func(t *testing.T) {
-			obj := deepCopy(t, examples[bc.base])
+			obj := runtime.DeepCopyJSON(examples[bc.base])
 			for _, ed := range bc.edits {
 				set(t, obj, ed.path, ed.value)
 			}

@@ -6,7 +6,6 @@
 package xrd_test
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,8 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"sigs.k8s.io/yaml"
+	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/spec3/lambdastack/examples"
 	"github.com/spec3/lambdastack/test/schema"
 )
 
@@ -30,13 +30,9 @@ const (
 
 func readYAML(t *testing.T, path string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	m, err := examples.ReadYAML(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	m := map[string]any{}
-	if err := yaml.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 	return m
 }
@@ -60,19 +56,16 @@ func xrdFor(t *testing.T, kind string) map[string]any {
 	return xrd
 }
 
-// exampleRequests are the examples/*.yaml files of kind LambdaStack or LambdaStackClaim.
+// exampleRequests are the stage examples of examples/index.txt by file name (dev.yaml, ...).
 func exampleRequests(t *testing.T) map[string]map[string]any {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(root, "examples", "*.yaml"))
+	stages, err := examples.Stages(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]map[string]any{}
-	for _, f := range files {
-		obj := readYAML(t, f)
-		if obj["kind"] == kindLambdaStack || obj["kind"] == kindClaim {
-			out[filepath.Base(f)] = obj
-		}
+	for _, e := range stages {
+		out[filepath.Base(e.Request)] = readYAML(t, filepath.Join(root, e.Request))
 	}
 	if len(out) < 5 {
 		t.Fatalf("want at least 5 example requests, found %d", len(out))
@@ -106,7 +99,7 @@ func TestExamplesValidateAgainstTheirXRD(t *testing.T) {
 		if obj["kind"] != kindClaim {
 			continue
 		}
-		xr := deepCopy(t, obj)
+		xr := runtime.DeepCopyJSON(obj)
 		xr["kind"] = "XLambdaStack"
 		delete(xr["metadata"].(map[string]any), "namespace")
 		if err := schema.ValidateAgainstXRD(xrdFor(t, "XLambdaStack"), xr); err != nil {
@@ -127,19 +120,6 @@ func TestEnvironmentConfigsValidate(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-}
-
-func deepCopy(t *testing.T, m map[string]any) map[string]any {
-	t.Helper()
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]any{}
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // set sets a dotted path in obj, creating maps; "[i]" indexes a list. nil deletes the key.
@@ -263,7 +243,7 @@ func TestBadRequestsAreRejected(t *testing.T) {
 			if !ok {
 				t.Fatalf("no example %s", bc.base)
 			}
-			obj := deepCopy(t, base)
+			obj := runtime.DeepCopyJSON(base)
 			xrd := xrdFor(t, obj["kind"].(string))
 			if err := schema.ValidateAgainstXRD(xrd, obj); err != nil {
 				t.Fatalf("the base example is invalid already: %v", err)
@@ -323,7 +303,7 @@ func TestImmutableFieldsOnUpdate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			old := examples[tc.base]
-			obj := deepCopy(t, old)
+			obj := runtime.DeepCopyJSON(old)
 			set(t, obj, tc.path, tc.value)
 			xrd := xrdFor(t, obj["kind"].(string))
 			if err := schema.ValidateAgainstXRD(xrd, obj); err != nil {

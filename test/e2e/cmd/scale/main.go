@@ -1,0 +1,382 @@
+//go:build e2e
+
+// Command scale measures the local e2e control plane under many stacks (make scale,
+// test/e2e/scale.sh): it applies N LambdaStacks at once, spread over the namespaced stage
+// examples of examples/index.txt and over team namespaces, then reports the time until all are
+// Ready, the CPU and peak RSS of the control plane's processes (the function, Crossplane core,
+// kube-apiserver, etcd, kube-controller-manager, and the provider stand-in, which plays
+// provider-aws and is SIMULATED) over a steady-state window, the function's share of the
+// control plane's CPU, and the latency of one XR update (a spec change until the composed Lambda
+// Function shows it). It reads the processes' PIDs from the e2e state (test/e2e/lib.sh).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+	"github.com/spec3/lambdastack/examples"
+)
+
+var (
+	xrGVR     = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "lambdastacks"}
+	fnGVR     = schema.GroupVersionResource{Group: "lambda.aws.m.upbound.io", Version: "v1beta1", Resource: "functions"}
+	nsGVR     = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	secretGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+)
+
+// processes of the control plane, by their name in the e2e PID directory.
+var processes = []struct{ pid, name string }{
+	{"function", "function-lambdastack"},
+	{"crossplane", "crossplane core"},
+	{"kas", "kube-apiserver"},
+	{"etcd", "etcd"},
+	{"kcm", "kube-controller-manager"},
+	{"provider-standin", "provider stand-in (SIMULATED provider)"},
+}
+
+type config struct {
+	n, namespaces, workers int
+	steady, timeout        time.Duration
+	pids, out              string
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.n, "n", 300, "LambdaStacks to apply.")
+	flag.IntVar(&c.namespaces, "namespaces", 10, "Team namespaces to spread them over.")
+	flag.IntVar(&c.workers, "workers", 8, "Concurrent creates.")
+	flag.DurationVar(&c.steady, "steady", 5*time.Minute, "Steady-state window after all are Ready.")
+	flag.DurationVar(&c.timeout, "timeout", 30*time.Minute, "How long to wait for all to be Ready.")
+	flag.StringVar(&c.pids, "pids", "", "Directory of the control plane's PID files (test/e2e/.state/pids).")
+	flag.StringVar(&c.out, "out", "_output/scale.md", "Report file (also printed).")
+	flag.Parse()
+	if err := run(context.Background(), c); err != nil {
+		log.Fatal("scale: ", err)
+	}
+}
+
+func run(ctx context.Context, c config) error {
+	root, err := examples.Root()
+	if err != nil {
+		return err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
+	if err != nil {
+		return err
+	}
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = 50, 100
+	cfg.WarningHandler = rest.NoWarnings{}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	pids := map[string]int{}
+	for _, p := range processes {
+		b, err := os.ReadFile(filepath.Join(c.pids, p.pid+".pid"))
+		if err != nil {
+			return fmt.Errorf("the control plane is not running (test/e2e/up.sh and the stand-in): %w", err)
+		}
+		if pids[p.pid], err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
+			return err
+		}
+	}
+
+	templates, err := namespacedTemplates(root)
+	if err != nil {
+		return err
+	}
+	stacks := make([]*unstructured.Unstructured, 0, c.n)
+	for i := range c.n {
+		t := templates[i%len(templates)]
+		u := &unstructured.Unstructured{Object: kruntime.DeepCopyJSON(t)}
+		u.SetName(fmt.Sprintf("scale-%03d", i))
+		u.SetNamespace(fmt.Sprintf("scale-team-%02d", i%c.namespaces))
+		u.SetAnnotations(nil)
+		if err := unstructured.SetNestedField(u.Object, fmt.Sprintf("app%03d", i), "spec", "app"); err != nil {
+			return err
+		}
+		stacks = append(stacks, u)
+	}
+	if err := teamNamespaces(ctx, dyn, c.namespaces); err != nil {
+		return err
+	}
+
+	var report strings.Builder
+	fmt.Fprintf(&report, "# make scale: %d LambdaStacks in %d namespaces\n\n", c.n, c.namespaces)
+	fmt.Fprintf(&report, "Date: %s  \nMachine: %d CPUs, load before: %s  \nStages (round robin): %s\n\n",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), loadavg(), stageNames(templates))
+
+	// Apply all at once; sample CPU meanwhile.
+	cpu0 := cpuOf(pids)
+	t0 := time.Now()
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	next := make(chan *unstructured.Unstructured)
+	for range c.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range next {
+				if _, err := dyn.Resource(xrGVR).Namespace(u.GetNamespace()).Create(ctx, u, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+					log.Printf("create %s/%s: %v", u.GetNamespace(), u.GetName(), err)
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	for _, u := range stacks {
+		next <- u
+	}
+	close(next)
+	wg.Wait()
+	applied := time.Since(t0)
+	if failed.Load() > 0 {
+		return fmt.Errorf("%d creates failed", failed.Load())
+	}
+	log.Printf("applied %d LambdaStacks in %s", c.n, applied.Round(time.Millisecond))
+
+	var ready int
+	resetPeaks(pids)
+	for deadline := t0.Add(c.timeout); ; {
+		if ready, err = countReady(ctx, dyn); err != nil {
+			log.Printf("list: %v", err)
+		}
+		if ready >= c.n || time.Now().After(deadline) {
+			break
+		}
+		log.Printf("%s: %d/%d Ready", time.Since(t0).Round(time.Second), ready, c.n)
+		time.Sleep(5 * time.Second)
+	}
+	toReady := time.Since(t0)
+	rampCPU := sub(cpuOf(pids), cpu0)
+	rampPeak := peaks(pids)
+	if ready < c.n {
+		fmt.Fprintf(&report, "**Not all Ready**: %d of %d after %s.\n\n", ready, c.n, toReady.Round(time.Second))
+	}
+	fmt.Fprintf(&report, "## Ramp-up\n\nApplied in %s; **all %d Ready after %s** (XR Ready condition, polled every 5 s).\n\n",
+		applied.Round(time.Millisecond), ready, toReady.Round(time.Second))
+	table(&report, pids, rampCPU, toReady, rampPeak)
+
+	// Steady state.
+	log.Printf("steady state for %s", c.steady)
+	resetPeaks(pids)
+	cpu1, s0 := cpuOf(pids), time.Now()
+	time.Sleep(c.steady)
+	steadyCPU, steadyFor := sub(cpuOf(pids), cpu1), time.Since(s0)
+	fmt.Fprintf(&report, "\n## Steady state (%s after all were Ready)\n\n", steadyFor.Round(time.Second))
+	table(&report, pids, steadyCPU, steadyFor, peaks(pids))
+
+	// One XR update under that load.
+	lat, err := updateLatency(ctx, dyn, stacks[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(&report, "\n## One XR update\n\n%s/%s: spec.function.environment changed; the composed Lambda Function showed it after **%s**.\n",
+		stacks[0].GetNamespace(), stacks[0].GetName(), lat.Round(time.Millisecond))
+	fmt.Fprintf(&report, "\nLoad after: %s\n", loadavg())
+
+	fmt.Print("\n" + report.String())
+	if err := os.MkdirAll(filepath.Dir(c.out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(c.out, []byte(report.String()), 0o644)
+}
+
+// namespacedTemplates are the LambdaStack (namespaced) stage examples.
+func namespacedTemplates(root string) ([]map[string]any, error) {
+	stages, err := examples.Stages(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]any
+	for _, e := range stages {
+		obj, err := examples.ReadYAML(filepath.Join(root, e.Request))
+		if err != nil {
+			return nil, err
+		}
+		if obj["kind"] == v1alpha1.KindLambdaStack {
+			out = append(out, obj)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no namespaced stage example in examples/index.txt")
+	}
+	return out, nil
+}
+
+func stageNames(ts []map[string]any) string {
+	var out []string
+	for _, t := range ts {
+		s, _, _ := unstructured.NestedString(t, "spec", "stage")
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
+
+// teamNamespaces creates the namespaces with what a team has in place: the Kubernetes Secret
+// the prod example's created secret reads.
+func teamNamespaces(ctx context.Context, dyn dynamic.Interface, n int) error {
+	for i := range n {
+		ns := fmt.Sprintf("scale-team-%02d", i)
+		obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}
+		if _, err := dyn.Resource(nsGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+			return err
+		}
+		sec := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret",
+			"metadata":   map[string]any{"name": "mcp-signing-key", "namespace": ns},
+			"stringData": map[string]any{"value": "scale-not-a-real-key"}}}
+		if _, err := dyn.Resource(secretGVR).Namespace(ns).Create(ctx, sec, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+func countReady(ctx context.Context, dyn dynamic.Interface) (int, error) {
+	l, err := dyn.Resource(xrGVR).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range l.Items {
+		if strings.HasPrefix(u.GetName(), "scale-") && conditionTrue(&u, "Ready") {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func conditionTrue(u *unstructured.Unstructured, typ string) bool {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		if m, _ := c.(map[string]any); m["type"] == typ && m["status"] == "True" {
+			return true
+		}
+	}
+	return false
+}
+
+// updateLatency changes one XR's function environment and times until its composed Lambda
+// Function carries the change.
+func updateLatency(ctx context.Context, dyn dynamic.Interface, xr *unstructured.Unstructured) (time.Duration, error) {
+	value := strconv.FormatInt(time.Now().UnixNano(), 10)
+	patch := fmt.Sprintf(`{"spec":{"function":{"environment":{"SCALE_PROBE":%q}}}}`, value)
+	t0 := time.Now()
+	if _, err := dyn.Resource(xrGVR).Namespace(xr.GetNamespace()).Patch(ctx, xr.GetName(), "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
+		return 0, err
+	}
+	for time.Since(t0) < 5*time.Minute {
+		fn, err := dyn.Resource(fnGVR).Namespace(xr.GetNamespace()).Get(ctx, xr.GetName()+"-function", metav1.GetOptions{})
+		if err == nil {
+			if v, _, _ := unstructured.NestedString(fn.Object, "spec", "forProvider", "environment", "variables", "SCALE_PROBE"); v == value {
+				return time.Since(t0), nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("the Function of %s/%s did not show the update within 5 minutes", xr.GetNamespace(), xr.GetName())
+}
+
+// table writes CPU per second, CPU share and peak RSS per process over d.
+func table(w *strings.Builder, pids map[string]int, cpu map[string]time.Duration, d time.Duration, peak map[string]int64) {
+	var plane time.Duration
+	for _, p := range processes {
+		if p.pid != "provider-standin" {
+			plane += cpu[p.pid]
+		}
+	}
+	w.WriteString("| process | CPU (s per s) | share of the control plane's CPU | peak RSS |\n|---|---|---|---|\n")
+	for _, p := range processes {
+		share := "—"
+		if p.pid != "provider-standin" && plane > 0 {
+			share = fmt.Sprintf("%.1f%%", 100*float64(cpu[p.pid])/float64(plane))
+		}
+		fmt.Fprintf(w, "| %s | %.3f | %s | %.1f MiB |\n", p.name, cpu[p.pid].Seconds()/d.Seconds(), share, float64(peak[p.pid])/1024)
+	}
+	fmt.Fprintf(w, "\nThe control plane is the first five (the stand-in is not part of it); together %.3f CPU-seconds per second.\n", plane.Seconds()/d.Seconds())
+}
+
+func cpuOf(pids map[string]int) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for name, pid := range pids {
+		out[name] = procCPU(pid)
+	}
+	return out
+}
+
+func sub(a, b map[string]time.Duration) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for k := range a {
+		out[k] = a[k] - b[k]
+	}
+	return out
+}
+
+// procCPU is utime+stime of a process (clock ticks of 1/100 s).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	var ticks int64
+	for _, i := range []int{11, 12} { // utime, stime (fields 14, 15)
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// resetPeaks resets VmHWM of the processes to their current RSS (clear_refs 5).
+func resetPeaks(pids map[string]int) {
+	for _, pid := range pids {
+		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+	}
+}
+
+// peaks is VmHWM (KiB) of each process.
+func peaks(pids map[string]int) map[string]int64 {
+	out := map[string]int64{}
+	for name, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+				out[name], _ = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			}
+		}
+	}
+	return out
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}

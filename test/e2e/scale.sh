@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make scale: the local e2e control plane (test/e2e/up.sh: etcd, kube-apiserver,
+# kube-controller-manager, Crossplane core, the function over mTLS) with the provider stand-in
+# (SIMULATED provider-aws), N LambdaStacks applied at once over the namespaced stage examples and
+# team namespaces; reports time to all Ready, steady-state CPU and peak RSS per process, the
+# function's share of the control plane's CPU and the latency of one XR update
+# (test/e2e/cmd/scale). Not part of make test. Report: _output/scale.md; logs: test/e2e/.state/logs.
+#   SCALE_N=300 SCALE_NAMESPACES=10 SCALE_STEADY=5m SCALE_TIMEOUT=30m STANDIN_WORKERS=8
+#   E2E_PORT_BASE (test/e2e/lib.sh); E2E_KEEP=1 leaves the control plane running.
+set -uo pipefail
+export t0=$(date +%s.%N)
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+rc=0
+finish() {
+  local st=$?
+  [ "$rc" -ne 0 ] || rc=$st
+  [ "$rc" -eq 0 ] || { echo "scale: FAILED (rc=$rc)" >&2; "$E2E_DIR/logs.sh" >&2 || true; }
+  if [ "${E2E_KEEP:-}" = 1 ]; then
+    echo "scale: E2E_KEEP=1: control plane left running (KUBECONFIG=$KUBECONFIG; stop: test/e2e/down.sh)"
+  else
+    "$E2E_DIR/down.sh" >/dev/null
+  fi
+  ts "== done (rc=$rc)"
+  exit "$rc"
+}
+trap finish EXIT
+trap 'rc=130; exit' INT TERM
+
+ts "== binaries"
+hack/build-tools.sh kube etcd crossplane-core || { rc=$?; exit; }
+mkdir -p "$STATE"
+go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provider-standin || { rc=$?; exit; }
+go build -trimpath -tags e2e -o "$STATE/scale" ./test/e2e/cmd/scale || { rc=$?; exit; }
+
+ts "== control plane"
+"$E2E_DIR/up.sh" || { rc=$?; exit; }
+# the platform: XRDs, compositions, provider configs, the stages' EnvironmentConfigs
+UPTEST_INSTALL_API=1 KUBECTL=kubectl "$E2E_DIR/uptest-setup.sh" >"$LOGS/scale-setup.log" 2>&1 || { rc=$?; cat "$LOGS/scale-setup.log" >&2; exit; }
+export STANDIN_WORKERS=${STANDIN_WORKERS:-8}
+start provider-standin
+sleep 2
+must_live provider-standin
+
+ts "== ${SCALE_N:-300} LambdaStacks"
+"$STATE/scale" -n "${SCALE_N:-300}" -namespaces "${SCALE_NAMESPACES:-10}" -steady "${SCALE_STEADY:-5m}" \
+  -timeout "${SCALE_TIMEOUT:-30m}" -pids "$PIDS" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"
+rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || exit
+must_live function
+must_live provider-standin
