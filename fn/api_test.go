@@ -25,7 +25,7 @@ func TestAPIParts(t *testing.T) {
 			absentKeys: []string{KeyAPIAuthorizer, KeyAPIStage, KeyAPIPermission},
 			check: func(t *testing.T, m map[string]map[string]any) {
 				want := map[string]any{
-					"name": "dev-mcp-api", "protocolType": "HTTP", "region": "us-east-1",
+					"name": "team_dev-mcp-api", "protocolType": "HTTP", "region": "us-east-1",
 					"description": "HTTP API of the dev mcp Lambda function (LambdaStack)",
 				}
 				for k, v := range want {
@@ -63,7 +63,7 @@ func TestAPIParts(t *testing.T) {
 					t.Errorf("apiIdRef = %v", got)
 				}
 				lg := m[KeyAPILogGroup]
-				if got := field(lg, "metadata", "annotations", AnnotationExternalName); got != "/aws/apigateway/dev-mcp" {
+				if got := field(lg, "metadata", "annotations", AnnotationExternalName); got != "/aws/apigateway/team_dev-mcp" {
 					t.Errorf("api log group name = %v", got)
 				}
 				if got := fp(lg, "retentionInDays"); got != int64(7) {
@@ -82,7 +82,7 @@ func TestAPIParts(t *testing.T) {
 				a := m[KeyAPIAuthorizer]
 				want := map[string]any{
 					"authorizerType":   "JWT",
-					"name":             "prod-mcp-jwt",
+					"name":             "team_prod-mcp-jwt",
 					"identitySources":  []any{"$request.header.Authorization"},
 					"jwtConfiguration": map[string]any{"issuer": "https://issuer.example.com", "audience": []any{"cli", "web"}},
 					"apiIdRef":         map[string]any{"name": "mcp-api"},
@@ -208,7 +208,7 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 				t.Error("stage autoDeploy is not true")
 			}
 			logs := block(fp(st, "accessLogSettings"))
-			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/staging-mcp" {
+			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/team_staging-mcp" {
 				t.Errorf("destinationArn = %v", got)
 			}
 			if logs["format"] != AccessLogFormat() {

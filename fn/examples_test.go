@@ -52,8 +52,11 @@ func loadExampleRequests(t testing.TB) []exampleRequest {
 	for _, name := range exampleRequestNames {
 		xr := readExampleYAML(t, filepath.Join("..", "examples", name+".yaml"))
 		if xr["kind"] == v1alpha1.KindLambdaStackClaim {
+			// what Crossplane does: a cluster-scoped XR labelled with the claim's namespace
 			xr["kind"] = v1alpha1.KindXLambdaStack
-			delete(xr["metadata"].(map[string]any), "namespace")
+			meta := xr["metadata"].(map[string]any)
+			meta["labels"] = map[string]any{LabelClaimNamespace: meta["namespace"]}
+			delete(meta, "namespace")
 		}
 		stage, _ := field(xr, "spec", "stage").(string)
 		envs := []map[string]any{}

@@ -52,9 +52,13 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	s, err := resolve(xr, env)
+	s, resolved, err := tenantSettings(req, rsp, xr, env)
 	if err != nil {
 		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	if !resolved {
+		// Crossplane calls again with the owner's Namespace (tenancy.go); compose nothing until then.
 		return rsp, nil
 	}
 	if err := f.compose(req, rsp, xr, s); err != nil {

@@ -26,10 +26,25 @@ const (
 	hashLen       = 8
 )
 
-// awsName is the stage-prefixed AWS name <stage>-<app>[-<part>...], truncated to limit with a
+// ownerSeparator joins the owner namespace to the rest of an AWS name. Namespaces, stages and
+// apps never contain it, so <owner>_<stage>-<app> of two stacks in different namespaces never
+// read the same, and every AWS name the stack uses accepts it.
+const ownerSeparator = "_"
+
+// stackStem is what every AWS name of a stack starts with: <owner>_<stage>-<app>, or
+// <stage>-<app> for an XLambdaStack without a claim (no owner namespace). Two stacks of the same
+// stage and app in different namespaces therefore never name the same AWS resource.
+func stackStem(s *Settings) string {
+	if s.Owner == "" {
+		return s.Stage + "-" + s.App
+	}
+	return s.Owner + ownerSeparator + s.Stage + "-" + s.App
+}
+
+// awsName is the AWS name <stem>[-<part>...] (stem from stackStem), truncated to limit with a
 // short stable hash of the full name when it is too long.
-func awsName(limit int, stage, app string, parts ...string) string {
-	n := stage + "-" + app
+func awsName(limit int, stem string, parts ...string) string {
+	n := stem
 	for _, p := range parts {
 		if p != "" {
 			n += "-" + p

@@ -46,9 +46,9 @@ func Plan(s *Settings, o observedState) (desired []Composed, pending []string, e
 
 func (b *builder) add(c ...Composed) { b.out = append(b.out, c...) }
 
-// name is the AWS name <stage>-<app>[-<parts>] within limit.
+// name is the AWS name <owner>_<stage>-<app>[-<parts>] within limit (naming.go).
 func (b *builder) name(limit int, parts ...string) string {
-	return awsName(limit, b.s.Stage, b.s.App, parts...)
+	return awsName(limit, stackStem(b.s), parts...)
 }
 
 // regional calls build once per region of the stack; suffix is "" for the primary region and

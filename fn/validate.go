@@ -28,6 +28,7 @@ var (
 	reRoute    = regexp.MustCompile(`^(\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9._~{}+/-]*)$`)
 	reSecretNm = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 	reVersion  = regexp.MustCompile(`^[1-9][0-9]*$`)
+	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
 	reImageURI = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$`)
 )
 
@@ -63,6 +64,7 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 	validateSecrets(&errs, s)
 	validateRelease(&errs, &s.Release)
 	validateRegionalCode(&errs, s)
+	validateTenancy(&errs, s, spec, env)
 	if k := s.ProviderConfigKind; k != "ProviderConfig" && k != "ClusterProviderConfig" {
 		errs.add("providerConfigKind", "%q must be ProviderConfig or ClusterProviderConfig", k)
 	}
@@ -246,7 +248,7 @@ func validateSecrets(errs *fieldErrors, s *Settings) {
 		case sec.Create != nil && (sec.Create.ValueFrom.SecretKeyRef.Name == "" || sec.Create.ValueFrom.SecretKeyRef.Key == ""):
 			errs.add(f+".create.valueFrom.secretKeyRef", "needs name and key")
 		case sec.Create != nil && s.Flavour == Legacy && sec.Create.ValueFrom.SecretKeyRef.Namespace == "":
-			errs.add(f+".create.valueFrom.secretKeyRef.namespace", "is required for a claim (the legacy flavour is cluster-scoped)")
+			errs.add(f+".create.valueFrom.secretKeyRef.namespace", "is required for an XLambdaStack without a claim (a claim's secrets come from its own namespace)")
 		}
 		if sec.KMSKeyARN != "" && !reKMSARN.MatchString(sec.KMSKeyARN) {
 			errs.add(f+".kmsKeyArn", "%q is not a KMS key ARN", sec.KMSKeyARN)
