@@ -58,7 +58,7 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	meta := f["metadata"].GetStructValue().GetFields()
 	xr.Name, xr.Namespace, xr.UID = meta["name"].GetStringValue(), meta["namespace"].GetStringValue(), meta["uid"].GetStringValue()
 	if err := decodeInto(f["spec"], &xr.Spec); err != nil {
-		return composite{}, fmt.Errorf("cannot decode %s: %w", xr.Kind, err)
+		return composite{}, specDecodeError(f["spec"], fmt.Errorf("cannot decode %s: %w", xr.Kind, err))
 	}
 	if xr.Flavour == Namespaced && xr.Namespace == "" {
 		return composite{}, fmt.Errorf("metadata.namespace: a %s is namespaced but has no namespace", xr.Kind)
