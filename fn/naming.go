@@ -35,10 +35,10 @@ const ownerSeparator = "_"
 // <stage>-<app> for an XLambdaStack without a claim (no owner namespace). Two stacks of the same
 // stage and app in different namespaces therefore never name the same AWS resource.
 func stackStem(s *Settings) string {
-	if s.Owner == "" {
+	if s.NameOwner == "" {
 		return s.Stage + "-" + s.App
 	}
-	return s.Owner + ownerSeparator + s.Stage + "-" + s.App
+	return s.NameOwner + ownerSeparator + s.Stage + "-" + s.App
 }
 
 // awsName is the AWS name <stem>[-<part>...] (stem from stackStem), truncated to limit with a

@@ -29,9 +29,12 @@ type Settings struct {
 	// Owner is the namespace the stack belongs to: the request's namespace, the claim's
 	// namespace for the legacy flavour, "" for an XLambdaStack created without a claim. AWS
 	// names carry it (naming.go) and the Kubernetes Secrets the stack reads must live in it.
-	Owner  string
-	XRUID  string
-	XRKind string
+	Owner string
+	// NameOwner is the owner part of the stack's AWS names (naming.go): Owner, or "" for a
+	// stack that exists with names from before owners were part of them (they never change).
+	NameOwner string
+	XRUID     string
+	XRKind    string
 
 	Stage   string
 	App     string
@@ -150,7 +153,7 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 	}
 
 	s := &Settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, XRUID: xr.UID, XRKind: xr.Kind,
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRUID: xr.UID, XRKind: xr.Kind,
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
 		SecretNamePrefix:   strings.ReplaceAll(env.SecretNamePrefix, namespacePlaceholder, owner),

@@ -63,6 +63,7 @@ func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse,
 	if err := unchangedTarget(req, s); err != nil {
 		return nil, true, err
 	}
+	keepNamesWithoutOwner(req, s)
 	if env == nil {
 		response.Warning(rsp, fmt.Errorf("stage %s has no EnvironmentConfig, so every namespace may use it with provider config %s; that suits a single-team cluster only: a platform binds stages to namespaces with an EnvironmentConfig labelled %s=%s (docs/tenancy.md)", s.Stage, s.ProviderConfigName, v1alpha1.StageLabel, s.Stage)).TargetCompositeAndClaim()
 	}
@@ -269,4 +270,20 @@ func unchangedTarget(req *fnv1.RunFunctionRequest, s *Settings) error {
 
 func stringField(v *structpb.Value, name string) string {
 	return v.GetStructValue().GetFields()[name].GetStringValue()
+}
+
+// keepNamesWithoutOwner keeps the AWS names of a stack composed before names carried the owner
+// namespace: when its function exists as <stage>-<app>, every name stays as it was (renaming
+// would make the provider create new AWS resources and orphan the old ones), and so does the
+// name of each secret it created.
+func keepNamesWithoutOwner(req *fnv1.RunFunctionRequest, s *Settings) {
+	fnObj := req.GetObserved().GetResources()[KeyFunction].GetResource()
+	if fnObj == nil || s.NameOwner == "" {
+		return
+	}
+	ann := fnObj.GetFields()["metadata"].GetStructValue().GetFields()["annotations"].GetStructValue().GetFields()
+	if ann[AnnotationExternalName].GetStringValue() == fitName(s.Stage+"-"+s.App, maxFunctionName) {
+		s.NameOwner = ""
+		s.SecretNamePrefix = ""
+	}
 }

@@ -309,3 +309,27 @@ func TestVanishedStageConfigIsRefused(t *testing.T) {
 		wantComposed(t, newRequest(t, xr, []map[string]any{prod}, observed))
 	})
 }
+
+// Rule 3: names are stable. A stack composed before names carried the owner keeps its names.
+func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
+	xr := xrIn("team-a", nil)
+	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "secretNamePrefix": "{namespace}/"})
+	fresh := wantComposed(t, newRequest(t, xr, []map[string]any{env}, nil))
+	if got := field(fresh[KeyFunction], "metadata", "annotations", AnnotationExternalName); got != "team-a_dev-mcp" {
+		t.Fatalf("new stack's function = %v, want team-a_dev-mcp", got)
+	}
+	old := map[string]map[string]any{}
+	for k, r := range fresh {
+		old[k] = readyObserved(r, nil)
+	}
+	field(old[KeyFunction], "metadata", "annotations").(map[string]any)[AnnotationExternalName] = "dev-mcp"
+	again := wantComposed(t, newRequest(t, xr, []map[string]any{env}, old))
+	for k, n := range awsNames(again) {
+		if strings.Contains(n, "team-a") {
+			t.Errorf("%s of a stack named before owners = %q, want its old name", k, n)
+		}
+	}
+	if got := field(again[KeyRole], "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-role" {
+		t.Errorf("role = %v, want dev-mcp-role", got)
+	}
+}
