@@ -318,6 +318,13 @@ func requestToXR(request map[string]any) (xr *compositeUnstructured, composition
 	if obj["kind"] == "LambdaStackClaim" {
 		obj["kind"] = "XLambdaStack"
 		meta := obj["metadata"].(map[string]any)
+		// Crossplane labels the claim's XR with the claim's namespace (its owner, docs/tenancy.md)
+		labels, _ := meta["labels"].(map[string]any)
+		if labels == nil {
+			labels = map[string]any{}
+		}
+		labels["crossplane.io/claim-namespace"] = meta["namespace"]
+		meta["labels"] = labels
 		delete(meta, "namespace")
 		composition, xrd = "compositions/xlambdastack.yaml", "apis/xlambdastacks.yaml"
 	}
