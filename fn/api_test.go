@@ -43,7 +43,7 @@ func TestAPIParts(t *testing.T) {
 					if fp(m[k], "authorizerIdRef") != nil {
 						t.Errorf("%s has an authorizer with iam auth", k)
 					}
-					if got := fp(m[k], "targetRef", "name"); got != "mcp-api-integration" {
+					if got := fp(m[k], "targetRef", "name"); got != "mcp--api-integration" {
 						t.Errorf("%s targetRef = %v", k, got)
 					}
 				}
@@ -56,10 +56,10 @@ func TestAPIParts(t *testing.T) {
 						t.Errorf("integration %s = %v, want %v", k, got, v)
 					}
 				}
-				if got := fp(i, "integrationUriRef", "name"); got != "mcp-function" {
+				if got := fp(i, "integrationUriRef", "name"); got != "mcp--function" {
 					t.Errorf("integrationUriRef = %v, want the function", got)
 				}
-				if got := fp(i, "apiIdRef", "name"); got != "mcp-api" {
+				if got := fp(i, "apiIdRef", "name"); got != "mcp--api" {
 					t.Errorf("apiIdRef = %v", got)
 				}
 				lg := m[KeyAPILogGroup]
@@ -85,7 +85,7 @@ func TestAPIParts(t *testing.T) {
 					"name":             "team_prod-mcp-jwt",
 					"identitySources":  []any{"$request.header.Authorization"},
 					"jwtConfiguration": map[string]any{"issuer": "https://issuer.example.com", "audience": []any{"cli", "web"}},
-					"apiIdRef":         map[string]any{"name": "mcp-api"},
+					"apiIdRef":         map[string]any{"name": "mcp--api"},
 				}
 				for k, v := range want {
 					if got := fp(a, k); !reflect.DeepEqual(got, v) {
@@ -93,7 +93,7 @@ func TestAPIParts(t *testing.T) {
 					}
 				}
 				r := m["api-route-post-mcp"]
-				if fp(r, "authorizationType") != "JWT" || fp(r, "authorizerIdRef", "name") != "mcp-api-authorizer" {
+				if fp(r, "authorizationType") != "JWT" || fp(r, "authorizerIdRef", "name") != "mcp--api-authorizer" {
 					t.Errorf("route auth = %v %v", fp(r, "authorizationType"), fp(r, "authorizerIdRef"))
 				}
 				if got := field(m[KeyAPILogGroup], "spec", "managementPolicies"); !reflect.DeepEqual(got, []any{"Observe", "Create", "Update", "LateInitialize"}) {
@@ -231,10 +231,10 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 					t.Errorf("permission %s = %v, want %v", k, got, v)
 				}
 			}
-			if got := fp(p, "functionNameRef", "name"); got != "mcp-function" {
+			if got := fp(p, "functionNameRef", "name"); got != "mcp--function" {
 				t.Errorf("permission functionNameRef = %v", got)
 			}
-			if got := fp(p, "qualifierRef", "name"); got != "mcp-alias" {
+			if got := fp(p, "qualifierRef", "name"); got != "mcp--alias" {
 				t.Errorf("permission qualifierRef = %v, want the live alias (staging uses it)", got)
 			}
 		})

@@ -132,7 +132,7 @@ func TestAlarmTopic(t *testing.T) {
 				t.Errorf("topic managementPolicies = %v; want Delete left out only for prod", mp)
 			}
 			sub := m["alarm-topic-email-ops-example-com"]
-			want := map[string]any{"protocol": "email", "endpoint": "ops@example.com", "topicArnRef": map[string]any{"name": "mcp-alarm-topic"}}
+			want := map[string]any{"protocol": "email", "endpoint": "ops@example.com", "topicArnRef": map[string]any{"name": "mcp--alarm-topic"}}
 			for k, v := range want {
 				if got := fp(sub, k); !reflect.DeepEqual(got, v) {
 					t.Errorf("subscription %s = %v, want %v", k, got, v)

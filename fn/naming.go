@@ -64,10 +64,21 @@ func fitName(name string, limit int) string {
 	return prefix + "-" + hex.EncodeToString(sum[:])[:hashLen]
 }
 
-// objectName is the Kubernetes name of a composed resource: <xr-name>-<key>, at most 63
-// characters, deterministic so Crossplane adopts the same object on every reconcile.
-func objectName(xrName, key string) string {
-	return fitName(xrName+"-"+key, maxObjectName)
+// objectSeparator joins the XR's name and a resource key in a composed object's name. Keys never
+// contain it (secret names may not, validate.go), so the names of two XRs in one namespace never
+// match: with a single "-", XR mcp's key api-log-group and XR mcp-api's key log-group would.
+const objectSeparator = "--"
+
+// objectName is the Kubernetes name of a composed resource: <xr-name>--<key>, at most 63
+// characters, deterministic so Crossplane adopts the same object on every reconcile. A stack
+// composed before the separator was "--" keeps <xr-name>-<key> (Settings.LegacyObjectNames):
+// Crossplane keeps the names of existing composed objects, so references must too.
+func objectName(s *Settings, key string) string {
+	sep := objectSeparator
+	if s.LegacyObjectNames {
+		sep = "-"
+	}
+	return fitName(s.XRName+sep+key, maxObjectName)
 }
 
 // slug turns free text (a route key, a secret name) into a lower-case RFC 1123 label fragment.

@@ -57,10 +57,17 @@ func TestFitNameIsStableAndDistinct(t *testing.T) {
 }
 
 func TestObjectName(t *testing.T) {
-	if got := objectName("mcp", "role"); got != "mcp-role" {
+	if got := objectName(&Settings{XRName: "mcp"}, "role"); got != "mcp--role" {
 		t.Errorf("got %q", got)
 	}
-	long := objectName(strings.Repeat("n", 80), "usage-log-group-by-function")
+	if got := objectName(&Settings{XRName: "mcp", LegacyObjectNames: true}, "role"); got != "mcp-role" {
+		t.Errorf("an existing stack's object name changed: %q", got)
+	}
+	// rule 3 of docs/tenancy.md: XR mcp's api-log-group and XR mcp-api's log-group differ
+	if a, b := objectName(&Settings{XRName: "mcp"}, "api-log-group"), objectName(&Settings{XRName: "mcp-api"}, "log-group"); a == b {
+		t.Errorf("two XRs compose the same object name %q", a)
+	}
+	long := objectName(&Settings{XRName: strings.Repeat("n", 80)}, "usage-log-group-by-function")
 	if len(long) > 63 {
 		t.Errorf("%q is longer than 63", long)
 	}

@@ -177,7 +177,7 @@ func TestReleaseResourceShapes(t *testing.T) {
 	if n := field(alias, "metadata", "annotations", AnnotationExternalName); n != AliasName {
 		t.Errorf("alias external name %v", n)
 	}
-	if ref := field(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp-function" {
+	if ref := field(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp--function" {
 		t.Errorf("alias functionNameRef %v", ref)
 	}
 	if r := field(alias, "spec", "forProvider", "region"); r != "us-east-1" {
@@ -219,8 +219,8 @@ func legacyOf(xr map[string]any) map[string]any {
 }
 
 func TestInvokeTarget(t *testing.T) {
-	fnRef := map[string]any{"name": "mcp-function"}
-	aliasRef := map[string]any{"name": "mcp-alias"}
+	fnRef := map[string]any{"name": "mcp--function"}
+	aliasRef := map[string]any{"name": "mcp--alias"}
 	cases := map[string]struct {
 		release         map[string]any
 		at              map[string]map[string]any
@@ -331,7 +331,7 @@ func TestMultiRegion(t *testing.T) {
 		if v := field(alias, "spec", "forProvider", "functionVersion"); v != want.version {
 			t.Errorf("alias%s version %v, want %s", key, v, want.version)
 		}
-		if r := field(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp-function"+key {
+		if r := field(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp--function"+key {
 			t.Errorf("alias%s refers to %v", key, r)
 		}
 		if l := field(alias, "metadata", "labels", LabelRegion); l != want.region {

@@ -104,7 +104,7 @@ func TestSecrets(t *testing.T) {
 			if got := field(pol, "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-secrets" {
 				t.Errorf("policy name = %v", got)
 			}
-			if got := fp(pol, "roleRef", "name"); got != "mcp-role" {
+			if got := fp(pol, "roleRef", "name"); got != "mcp--role" {
 				t.Errorf("policy roleRef = %v", got)
 			}
 			d := policyOf(t, pol)
@@ -166,7 +166,7 @@ func TestCreatedSecretShapes(t *testing.T) {
 			if got := fp(ver, "secretStringSecretRef"); !reflect.DeepEqual(got, tc.wantRef) {
 				t.Errorf("secretStringSecretRef = %v, want %v", got, tc.wantRef)
 			}
-			if got := fp(ver, "secretIdRef", "name"); got != "mcp-secret-signing-key" {
+			if got := fp(ver, "secretIdRef", "name"); got != "mcp--secret-signing-key" {
 				t.Errorf("secretIdRef = %v", got)
 			}
 			for _, obj := range []map[string]any{sec, ver} {

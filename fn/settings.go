@@ -35,6 +35,8 @@ type Settings struct {
 	NameOwner string
 	XRUID     string
 	XRKind    string
+	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
+	LegacyObjectNames bool
 
 	Stage   string
 	App     string

@@ -64,6 +64,7 @@ func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse,
 		return nil, true, err
 	}
 	keepNamesWithoutOwner(req, s)
+	keepObjectNames(req, s)
 	if env == nil {
 		response.Warning(rsp, fmt.Errorf("stage %s has no EnvironmentConfig, so every namespace may use it with provider config %s; that suits a single-team cluster only: a platform binds stages to namespaces with an EnvironmentConfig labelled %s=%s (docs/tenancy.md)", s.Stage, s.ProviderConfigName, v1alpha1.StageLabel, s.Stage)).TargetCompositeAndClaim()
 	}
@@ -285,5 +286,17 @@ func keepNamesWithoutOwner(req *fnv1.RunFunctionRequest, s *Settings) {
 	if ann[AnnotationExternalName].GetStringValue() == fitName(s.Stage+"-"+s.App, maxFunctionName) {
 		s.NameOwner = ""
 		s.SecretNamePrefix = ""
+	}
+}
+
+// keepObjectNames notices a stack whose composed objects are named <xr>-<key> (composed before
+// the "--" separator): its references keep pointing at those names.
+func keepObjectNames(req *fnv1.RunFunctionRequest, s *Settings) {
+	for key, r := range req.GetObserved().GetResources() {
+		name := r.GetResource().GetFields()["metadata"].GetStructValue().GetFields()["name"].GetStringValue()
+		if name != "" && name == fitName(s.XRName+"-"+key, maxObjectName) {
+			s.LegacyObjectNames = true
+			return
+		}
 	}
 }

@@ -323,6 +323,9 @@ func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 		old[k] = readyObserved(r, nil)
 	}
 	field(old[KeyFunction], "metadata", "annotations").(map[string]any)[AnnotationExternalName] = "dev-mcp"
+	for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
+		r["metadata"].(map[string]any)["name"] = "mcp-" + k
+	}
 	again := wantComposed(t, newRequest(t, xr, []map[string]any{env}, old))
 	for k, n := range awsNames(again) {
 		if strings.Contains(n, "team-a") {
@@ -331,5 +334,11 @@ func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 	}
 	if got := field(again[KeyRole], "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-role" {
 		t.Errorf("role = %v, want dev-mcp-role", got)
+	}
+	if got := field(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
+		t.Errorf("function's roleRef = %v, want the existing object mcp-role", got)
+	}
+	if got := field(fresh[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp--role" {
+		t.Errorf("a new stack's roleRef = %v, want mcp--role", got)
 	}
 }

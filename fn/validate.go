@@ -221,8 +221,8 @@ func validateSecrets(errs *fieldErrors, s *Settings) {
 	seen := map[string]bool{}
 	for i, sec := range s.Secrets {
 		f := fmt.Sprintf("spec.secrets[%d]", i)
-		if !reSecretNm.MatchString(sec.Name) || len(sec.Name) > 32 {
-			errs.add(f+".name", "%q must be 1-32 lower-case letters, digits or '-'", sec.Name)
+		if !reSecretNm.MatchString(sec.Name) || len(sec.Name) > 32 || strings.Contains(sec.Name, objectSeparator) {
+			errs.add(f+".name", "%q must be 1-32 lower-case letters, digits or single '-'", sec.Name)
 		}
 		if seen[sec.Name] {
 			errs.add(f+".name", "%q is used twice", sec.Name)
