@@ -118,12 +118,12 @@ func TestTenancy(t *testing.T) {
 		if err == nil || !strings.Contains(out, "forbidden") {
 			t.Fatalf("team-b created a LambdaStack in team-a: %v: %s", err, out)
 		}
-		report("team-b", "LambdaStack in namespace team-a", "DENIED by RBAC: "+firstLine(out))
+		report("team-b", "LambdaStack in namespace team-a", "DENIED by RBAC: "+forbiddenLine(out))
 		out, err = c.kubectl("", "--as", deployer("team-b"), "-n", "team-a", "get", "secret", "db")
 		if err == nil || !strings.Contains(out, "forbidden") {
 			t.Fatalf("team-b read team-a's Secret: %v: %s", err, out)
 		}
-		report("team-b", "read Secret team-a/db", "DENIED by RBAC: "+firstLine(out))
+		report("team-b", "read Secret team-a/db", "DENIED by RBAC: "+forbiddenLine(out))
 	})
 
 	t.Run("refused", func(t *testing.T) {
@@ -276,10 +276,17 @@ func request(ns, name string, spec map[string]any) string {
 	return string(y)
 }
 
-func firstLine(s string) string {
+// forbiddenLine is the line of kubectl's output that says what was forbidden.
+func forbiddenLine(s string) string {
 	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
-	if len(l) > 160 {
-		l = l[:160] + "…"
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, "is forbidden") {
+			l = strings.TrimSpace(line)
+			break
+		}
+	}
+	if len(l) > 200 {
+		l = l[:200] + "…"
 	}
 	return l
 }
