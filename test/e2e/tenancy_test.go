@@ -188,6 +188,52 @@ func TestTenancy(t *testing.T) {
 		}
 	})
 
+	// Rule 5: the platform changes the dev stage's account under two existing stacks; both are
+	// refused with what changed, and no managed resource is touched.
+	t.Run("vanished-config", func(t *testing.T) {
+		t.Cleanup(func() {
+			if out, err := c.kubectl("", "apply", "-f", "examples/environmentconfigs/dev.yaml"); err != nil {
+				t.Logf("restoring stage-dev: %v: %s", err, out)
+			}
+		})
+		before, err := c.snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.mustKubectl(t, "", "patch", "environmentconfigs.apiextensions.crossplane.io", "stage-dev", "--type=json",
+			"-p", `[{"op":"replace","path":"/data/providerConfigName","value":"dev-elsewhere"}]`)
+		want := "provider config ProviderConfig/dev -> ProviderConfig/dev-elsewhere"
+		var msg string
+		eventually(t, 2*time.Minute, "team-a/shared-api refused after the stage's account changed", func() (bool, string) {
+			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "shared-api")
+			if err != nil {
+				return false, err.Error()
+			}
+			st, m := condition(u, "Synced")
+			msg = m
+			return st == "False" && strings.Contains(m, want), "Synced=" + st + ": " + m
+		}, func() { t.Log(c.logTail(xpLog, "shared-api", 10)) })
+		report("platform", "stage dev re-pointed to providerConfigName dev-elsewhere", "team-a/shared-api REFUSED: "+msg)
+		after, err := c.snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, rv := range before {
+			if after[k] != rv {
+				t.Errorf("managed resource %s changed (resourceVersion %s -> %q) although its stack was refused", k, rv, after[k])
+			}
+		}
+		c.mustKubectl(t, "", "apply", "-f", "examples/environmentconfigs/dev.yaml")
+		eventually(t, 2*time.Minute, "team-a/shared-api Synced again once the account is restored", func() (bool, string) {
+			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "shared-api")
+			if err != nil {
+				return false, err.Error()
+			}
+			st, m := condition(u, "Synced")
+			return st == "True", "Synced=" + st + ": " + m
+		})
+	})
+
 	t.Run("granted-prod", func(t *testing.T) {
 		apply(t, "team-a", "a-prod", map[string]any{"stage": "prod", "app": "shared-api", "function": code, "api": iam})
 		eventually(t, readyTimeout, "team-a/a-prod Synced and composed", func() (bool, string) {
