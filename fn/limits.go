@@ -87,9 +87,8 @@ func validateLimits(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSp
 		errs.add("spec.function.environment", "the function's variables take %d bytes with STAGE and the SECRET_*_ARN variables, more than Lambda's %d", n, maxEnvironmentBytes)
 	}
 
-	standard := len(tags(&Settings{}))
-	if n := len(s.Tags) + standard; n > maxTags {
-		errs.add("spec.tags", "%d tags after merging the profile's, the stage's (EnvironmentConfig data.tags) and the request's with the %d standard ones; AWS allows %d", n, standard, maxTags)
+	if n := len(tags(s)); n > maxTags {
+		errs.add("spec.tags", "%d tags after merging the profile's, the stage's (EnvironmentConfig data.tags) and the request's with the %d standard ones; AWS allows %d", n, len(tags(&Settings{})), maxTags)
 	}
 
 	if c := s.API.CORS; s.API.Enabled && c != nil && c.AllowCredentials != nil && *c.AllowCredentials && slices.Contains(c.AllowOrigins, "*") {
