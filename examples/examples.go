@@ -105,14 +105,22 @@ func ReadYAML(path string) (map[string]any, error) {
 }
 
 // ClaimToXR turns a request into the composite resource Crossplane composes for it, in place: a
-// LambdaStackClaim becomes the cluster-scoped XLambdaStack with the claim's spec (claim reports
-// true); a LambdaStack is its own composite.
+// LambdaStackClaim becomes the cluster-scoped XLambdaStack with the claim's spec, labelled with
+// the claim's name and namespace as Crossplane labels it (claim reports true); a LambdaStack is
+// its own composite.
 func ClaimToXR(obj map[string]any) (claim bool) {
 	if obj["kind"] != v1alpha1.KindLambdaStackClaim {
 		return false
 	}
 	obj["kind"] = v1alpha1.KindXLambdaStack
 	if meta, ok := obj["metadata"].(map[string]any); ok {
+		labels, _ := meta["labels"].(map[string]any)
+		if labels == nil {
+			labels = map[string]any{}
+		}
+		labels["crossplane.io/claim-name"] = meta["name"]
+		labels["crossplane.io/claim-namespace"] = meta["namespace"]
+		meta["labels"] = labels
 		delete(meta, "namespace")
 	}
 	return true

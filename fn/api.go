@@ -69,7 +69,7 @@ func (b *builder) apiName() string { return b.name(maxAPIName, "api") }
 
 // apiLogGroupName is the log group of the API's access logs.
 func (b *builder) apiLogGroupName() string {
-	return fitName("/aws/apigateway/"+b.s.Stage+"-"+b.s.App, maxLogGroupName)
+	return fitName("/aws/apigateway/"+stackStem(b.s), maxLogGroupName)
 }
 
 // apiID is the id AWS gave the API of the region of suffix; "" until observed.

@@ -25,7 +25,7 @@ func TestAPIParts(t *testing.T) {
 			absentKeys: []string{KeyAPIAuthorizer, KeyAPIStage, KeyAPIPermission},
 			check: func(t *testing.T, m map[string]map[string]any) {
 				want := map[string]any{
-					"name": "dev-mcp-api", "protocolType": "HTTP", "region": "us-east-1",
+					"name": "team_dev-mcp-api", "protocolType": "HTTP", "region": "us-east-1",
 					"description": "HTTP API of the dev mcp Lambda function (LambdaStack)",
 				}
 				for k, v := range want {
@@ -43,7 +43,7 @@ func TestAPIParts(t *testing.T) {
 					if fp(m[k], "authorizerIdRef") != nil {
 						t.Errorf("%s has an authorizer with iam auth", k)
 					}
-					if got := fp(m[k], "targetRef", "name"); got != "mcp-api-integration" {
+					if got := fp(m[k], "targetRef", "name"); got != "mcp--api-integration" {
 						t.Errorf("%s targetRef = %v", k, got)
 					}
 				}
@@ -56,14 +56,14 @@ func TestAPIParts(t *testing.T) {
 						t.Errorf("integration %s = %v, want %v", k, got, v)
 					}
 				}
-				if got := fp(i, "integrationUriRef", "name"); got != "mcp-function" {
+				if got := fp(i, "integrationUriRef", "name"); got != "mcp--function" {
 					t.Errorf("integrationUriRef = %v, want the function", got)
 				}
-				if got := fp(i, "apiIdRef", "name"); got != "mcp-api" {
+				if got := fp(i, "apiIdRef", "name"); got != "mcp--api" {
 					t.Errorf("apiIdRef = %v", got)
 				}
 				lg := m[KeyAPILogGroup]
-				if got := field(lg, "metadata", "annotations", AnnotationExternalName); got != "/aws/apigateway/dev-mcp" {
+				if got := field(lg, "metadata", "annotations", AnnotationExternalName); got != "/aws/apigateway/team_dev-mcp" {
 					t.Errorf("api log group name = %v", got)
 				}
 				if got := fp(lg, "retentionInDays"); got != int64(7) {
@@ -82,10 +82,10 @@ func TestAPIParts(t *testing.T) {
 				a := m[KeyAPIAuthorizer]
 				want := map[string]any{
 					"authorizerType":   "JWT",
-					"name":             "prod-mcp-jwt",
+					"name":             "team_prod-mcp-jwt",
 					"identitySources":  []any{"$request.header.Authorization"},
 					"jwtConfiguration": map[string]any{"issuer": "https://issuer.example.com", "audience": []any{"cli", "web"}},
-					"apiIdRef":         map[string]any{"name": "mcp-api"},
+					"apiIdRef":         map[string]any{"name": "mcp--api"},
 				}
 				for k, v := range want {
 					if got := fp(a, k); !reflect.DeepEqual(got, v) {
@@ -93,7 +93,7 @@ func TestAPIParts(t *testing.T) {
 					}
 				}
 				r := m["api-route-post-mcp"]
-				if fp(r, "authorizationType") != "JWT" || fp(r, "authorizerIdRef", "name") != "mcp-api-authorizer" {
+				if fp(r, "authorizationType") != "JWT" || fp(r, "authorizerIdRef", "name") != "mcp--api-authorizer" {
 					t.Errorf("route auth = %v %v", fp(r, "authorizationType"), fp(r, "authorizerIdRef"))
 				}
 				if got := field(m[KeyAPILogGroup], "spec", "managementPolicies"); !reflect.DeepEqual(got, []any{"Observe", "Create", "Update", "LateInitialize"}) {
@@ -208,7 +208,7 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 				t.Error("stage autoDeploy is not true")
 			}
 			logs := block(fp(st, "accessLogSettings"))
-			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/staging-mcp" {
+			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/team_staging-mcp" {
 				t.Errorf("destinationArn = %v", got)
 			}
 			if logs["format"] != AccessLogFormat() {
@@ -231,10 +231,10 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 					t.Errorf("permission %s = %v, want %v", k, got, v)
 				}
 			}
-			if got := fp(p, "functionNameRef", "name"); got != "mcp-function" {
+			if got := fp(p, "functionNameRef", "name"); got != "mcp--function" {
 				t.Errorf("permission functionNameRef = %v", got)
 			}
-			if got := fp(p, "qualifierRef", "name"); got != "mcp-alias" {
+			if got := fp(p, "qualifierRef", "name"); got != "mcp--alias" {
 				t.Errorf("permission qualifierRef = %v, want the live alias (staging uses it)", got)
 			}
 		})

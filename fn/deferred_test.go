@@ -14,8 +14,11 @@ import (
 	"github.com/spec3/lambdastack/internal/simprovider"
 )
 
-// simAPIID is the id the simulated provider gives the API of the test stacks (named mcp-api).
-var simAPIID = simprovider.NewExternalName("API", "mcp-api", simprovider.Hash("mcp-api"), nil)
+// simAPIID is the id the simulated provider gives the API of the test stacks (XR mcp).
+var simAPIID = func() string {
+	name := objectName(&Settings{XRName: "mcp"}, KeyAPI)
+	return simprovider.NewExternalName("API", name, simprovider.Hash(name), nil)
+}()
 
 // simulateObserved is what the simulated provider (internal/simprovider) reports for the
 // resources Plan composed.

@@ -20,8 +20,6 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-
-	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // Function is the LambdaStack composition function.
@@ -63,14 +61,22 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	r, err := planRequest(req, xr, env)
-	if err == nil {
-		err = f.compose(rsp, xr, r)
+	s, resolved, err := tenantSettings(req, rsp, xr, env)
+	var r Result
+	if err == nil && resolved {
+		if r, err = planRequest(req, s); err == nil {
+			err = f.compose(rsp, xr, r)
+		}
 	}
 	if err != nil {
 		rsp = response.To(req, response.DefaultTTL) // drop anything half-written
 		log.Debug("fatal", "error", err)
 		response.Fatal(rsp, err)
+		return rsp, nil
+	}
+	if !resolved {
+		// Crossplane calls again with the owner's Namespace (tenancy.go); compose nothing until then.
+		log.Debug("asked for the owner's Namespace")
 		return rsp, nil
 	}
 	ready := 0
@@ -84,12 +90,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	return rsp, nil
 }
 
-// planRequest resolves the request against its stage and plans the stack from the observed resources.
-func planRequest(req *fnv1.RunFunctionRequest, xr composite, env *v1alpha1.StageProfile) (Result, error) {
-	s, err := resolve(xr, env)
-	if err != nil {
-		return Result{}, err
-	}
+// planRequest plans the stack of the resolved settings from the observed resources.
+func planRequest(req *fnv1.RunFunctionRequest, s *Settings) (Result, error) {
 	observed, err := request.GetObservedComposedResources(req)
 	if err != nil {
 		return Result{}, fmt.Errorf("cannot read the observed composed resources: %w", err)

@@ -45,10 +45,11 @@ func TestRunFunctionAsksForTheStageConfigFirst(t *testing.T) {
 
 func TestRunFunctionComposesTheCoreStack(t *testing.T) {
 	rsp := run(t, newRequest(t, xrObject(nil), []map[string]any{}, nil))
-	if len(rsp.GetResults()) != 0 {
-		t.Fatalf("unexpected results: %v", rsp.GetResults())
+	// dev has no EnvironmentConfig here: the one result is the single-team warning (tenancy.go)
+	if res := rsp.GetResults(); len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_WARNING || !strings.Contains(res[0].GetMessage(), "single-team cluster") {
+		t.Fatalf("unexpected results: %v", res)
 	}
-	for _, key := range []string{KeyRole, KeyRoleBasic, KeyFunction, KeyLogGroup} {
+	for _, key := range []string{KeyRole, KeyRoleLogs, KeyFunction, KeyLogGroup} {
 		r, ok := rsp.GetDesired().GetResources()[key]
 		if !ok {
 			t.Errorf("no desired %s", key)
@@ -59,7 +60,7 @@ func TestRunFunctionComposesTheCoreStack(t *testing.T) {
 		}
 	}
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["functionName"] != "dev-mcp" || st["stage"] != "dev" || st["logGroupName"] != "/aws/lambda/dev-mcp" {
+	if st["functionName"] != "team_dev-mcp" || st["stage"] != "dev" || st["logGroupName"] != "/aws/lambda/team_dev-mcp" {
 		t.Errorf("status %v", st)
 	}
 	if got := rsp.GetMeta().GetTtl().AsDuration(); got != time.Minute {
@@ -74,9 +75,9 @@ func TestRunFunctionReadinessFollowsObservedResources(t *testing.T) {
 		var at map[string]any
 		switch k {
 		case KeyFunction:
-			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:123456789012:function:dev-mcp"}
+			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:123456789012:function:team_dev-mcp"}
 		case KeyRole:
-			at = map[string]any{"arn": "arn:aws:iam::123456789012:role/dev-mcp-role"}
+			at = map[string]any{"arn": "arn:aws:iam::123456789012:role/team_dev-mcp-role"}
 		}
 		observed[k] = readyObserved(r.GetResource().AsMap(), at)
 	}
@@ -94,7 +95,7 @@ func TestRunFunctionReadinessFollowsObservedResources(t *testing.T) {
 		t.Errorf("condition %v", cond)
 	}
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["functionArn"] != "arn:aws:lambda:us-east-1:123456789012:function:dev-mcp" || st["roleArn"] != "arn:aws:iam::123456789012:role/dev-mcp-role" {
+	if st["functionArn"] != "arn:aws:lambda:us-east-1:123456789012:function:team_dev-mcp" || st["roleArn"] != "arn:aws:iam::123456789012:role/team_dev-mcp-role" {
 		t.Errorf("status %v", st)
 	}
 }
@@ -150,7 +151,7 @@ func TestRunFunctionRefusesBadInput(t *testing.T) {
 		"tag value too long":   {xr: xrObject(map[string]any{"tags": map[string]any{"k": strings.Repeat("v", 257)}}), want: "spec.tags"},
 		"bad region":           {xr: xrObject(map[string]any{"region": "mars-north-1"}), want: "spec.regions"},
 		"region not allowed":   {xr: xrObject(map[string]any{"stage": "prod", "region": "us-west-2", "api": map[string]any{"auth": map[string]any{"type": "iam"}}}), envs: []map[string]any{envConfig("p", "prod", map[string]any{"allowedRegions": []any{"eu-central-1"}})}, want: "not allowed for stage prod"},
-		"public prod api":      {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "none"}}}), want: "spec.api.public: true"},
+		"public prod api":      {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "none"}}}), envs: prodEnvs(), want: "spec.api.public: true"},
 		"jwt without issuer":   {xr: xrObject(map[string]any{"api": map[string]any{"auth": map[string]any{"type": "jwt"}}}), want: "spec.api.auth.jwt"},
 		"bad route":            {xr: xrObject(map[string]any{"api": map[string]any{"routes": []any{"FETCH /x"}}}), want: "spec.api.routes"},
 		"inline secret value":  {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "value": "hunter2"}}}), want: "spec.secrets[0].value"},
@@ -160,14 +161,14 @@ func TestRunFunctionRefusesBadInput(t *testing.T) {
 		"bad subnet":           {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-xyz"}, "securityGroupIds": []any{"sg-0123456789abcdef0"}}}), want: "spec.network.subnetIds"},
 		"sg and vpc":           {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"}}), want: "spec.network"},
 		"bad egress cidr":      {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0", "egressCidrs": []any{"10.0.0.1/8"}}}), want: "spec.network.egressCidrs"},
-		"canary and pin":       {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "iam"}}, "release": map[string]any{"pinnedVersion": "3", "canary": map[string]any{"additionalVersion": "4", "weight": 10}}}), want: "spec.release"},
+		"canary and pin":       {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "iam"}}, "release": map[string]any{"pinnedVersion": "3", "canary": map[string]any{"additionalVersion": "4", "weight": 10}}}), envs: prodEnvs(), want: "spec.release"},
 		"canary without alias": {xr: xrObject(map[string]any{"release": map[string]any{"canary": map[string]any{"additionalVersion": "4", "weight": 10}}}), want: "spec.release.useAlias"},
 		"bad topic arn":        {xr: xrObject(map[string]any{"monitoring": map[string]any{"alarmTopicArn": "topic"}}), want: "monitoring.alarmTopicArn"},
 		"two stage configs":    {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", nil), envConfig("b", "dev", nil)}, want: "keep exactly one"},
 		"config typo":          {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", map[string]any{"regoin": "x"})}, want: `unknown field "regoin"`},
 		"config aws: tag":      {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", map[string]any{"tags": map[string]any{"aws:x": "y"}})}, want: "EnvironmentConfig data.tags"},
 		"not a LambdaStack":    {xr: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}}, want: "not served"},
-		"legacy secret ns":     {xr: legacyXR(map[string]any{"secrets": []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}), want: "secretKeyRef.namespace"},
+		"legacy secret ns":     {xr: unclaimedXR(map[string]any{"secrets": []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}), want: "secretKeyRef.namespace"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

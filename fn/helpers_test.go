@@ -34,7 +34,15 @@ func xrObject(spec map[string]any) map[string]any {
 	}
 }
 
+// legacyXR is the XLambdaStack Crossplane creates for a claim in namespace team.
 func legacyXR(spec map[string]any) map[string]any {
+	o := unclaimedXR(spec)
+	o["metadata"].(map[string]any)["labels"] = map[string]any{LabelClaimNamespace: "team"}
+	return o
+}
+
+// unclaimedXR is an XLambdaStack created without a claim (by a cluster administrator).
+func unclaimedXR(spec map[string]any) map[string]any {
 	o := xrObject(spec)
 	o["kind"] = v1alpha1.KindXLambdaStack
 	delete(o["metadata"].(map[string]any), "namespace")
@@ -74,7 +82,15 @@ func newRequest(t testing.TB, xr map[string]any, envConfigs []map[string]any, ob
 	return req
 }
 
+// envConfig is a stage's EnvironmentConfig; unless data says otherwise it binds the stage to the
+// namespace of xrObject (team), as the platform would for that team.
 func envConfig(name, stage string, data map[string]any) map[string]any {
+	if _, ok := data["namespaces"]; !ok && data != nil {
+		data["namespaces"] = []any{"team"}
+	}
+	if data == nil {
+		data = map[string]any{"namespaces": []any{"team"}}
+	}
 	return map[string]any{
 		"apiVersion": "apiextensions.crossplane.io/v1beta1",
 		"kind":       "EnvironmentConfig",
@@ -99,7 +115,7 @@ func settingsFor(t testing.TB, xr map[string]any, env map[string]any) *Settings 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := resolve(c, p)
+	s, err := resolveFor(c, ownerNamespace(req, c), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,3 +156,9 @@ func readyObserved(obj map[string]any, atProvider map[string]any) map[string]any
 }
 
 var _ = resource.ReadyTrue
+
+// prodEnvs is the prod stage's EnvironmentConfig binding it to the test namespace: a production
+// stage needs one (rule 1 of docs/tenancy.md).
+func prodEnvs() []map[string]any {
+	return []map[string]any{envConfig("stage-prod", "prod", map[string]any{})}
+}

@@ -8,14 +8,28 @@ import (
 // Resource keys of the IAM part.
 const (
 	KeyRole            = "role"
-	KeyRoleBasic       = "role-basic-execution"
-	KeyRoleVPC         = "role-vpc-access"
+	KeyRoleBasic       = "role-basic-execution" // only where the stage opts in (managedLogPolicy)
+	KeyRoleLogs        = "role-logs"
+	KeyRoleVPC         = "role-network"
 	KeyRoleTracing     = "role-xray"
 	KeyRoleInline      = "role-policy"
 	policyBasicExecute = "service-role/AWSLambdaBasicExecutionRole"
-	policyVPCAccess    = "service-role/AWSLambdaVPCAccessExecutionRole"
 	policyXRayWrite    = "AWSXRayDaemonWriteAccess"
 )
+
+// WildcardResourceActions are the only actions the execution role is ever allowed on Resource
+// "*": AWS supports no resource-level permissions for them (the EC2 Describe calls Lambda makes
+// to place a function in a VPC, and X-Ray's write calls in AWSXRayDaemonWriteAccess).
+// docs/tenancy.md lists them; policy_test.go fails on any other action granted on "*".
+var WildcardResourceActions = []string{
+	"ec2:DescribeNetworkInterfaces",
+	"ec2:DescribeSubnets",
+	"xray:GetSamplingRules",
+	"xray:GetSamplingStatisticSummaries",
+	"xray:GetSamplingTargets",
+	"xray:PutTelemetryRecords",
+	"xray:PutTraceSegments",
+}
 
 // partition is the AWS partition of a region (aws, aws-cn, aws-us-gov).
 func partition(region string) string {
@@ -71,13 +85,68 @@ func (b *builder) iam() {
 			"assumeRolePolicy": lambdaTrustPolicy(),
 			"description":      "Execution role of the " + s.Stage + " " + s.App + " Lambda function (LambdaStack)",
 		}))
-	b.attachManagedPolicy(KeyRoleBasic, policyBasicExecute)
+	if s.ManagedLogPolicy {
+		b.attachManagedPolicy(KeyRoleBasic, policyBasicExecute)
+	} else {
+		b.rolePolicy(KeyRoleLogs, "logs", b.logsPolicy())
+	}
 	if s.Function.Tracing {
 		b.attachManagedPolicy(KeyRoleTracing, policyXRayWrite)
 	}
 	if s.Network != nil {
-		b.attachManagedPolicy(KeyRoleVPC, policyVPCAccess)
+		b.rolePolicy(KeyRoleVPC, "network", b.networkPolicy())
 	}
+}
+
+// rolePolicy composes an inline policy of the execution role.
+func (b *builder) rolePolicy(key, name string, doc PolicyDocument) {
+	b.add(b.managed(key, "iam", "RolePolicy", mrOpts{externalName: b.name(maxPolicyName, name)},
+		map[string]any{"roleRef": b.ref(KeyRole), "policy": policyJSON(doc)}))
+}
+
+// logsPolicy lets the function write to its own log group in each region, nothing else (the
+// stack creates the log groups, so the function needs no logs:CreateLogGroup).
+func (b *builder) logsPolicy() PolicyDocument {
+	var groups []string
+	for _, r := range b.s.Regions {
+		groups = append(groups, "arn:"+partition(r)+":logs:"+r+":"+firstStr(b.account(), "*")+":log-group:"+b.logGroupName()+":*")
+	}
+	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+		Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: uniqueSorted(groups),
+	}}}
+}
+
+// networkPolicy is what Lambda needs of the execution role to give the function network
+// interfaces in the stack's subnets: creating them only in those subnets with the stack's
+// security groups, managing only interfaces in those subnets, and the two Describe calls AWS
+// allows on "*" only (WildcardResourceActions).
+func (b *builder) networkPolicy() PolicyDocument {
+	n, r := b.s.Network, b.s.Region
+	prefix := "arn:" + partition(r) + ":ec2:" + r + ":" + firstStr(b.account(), "*") + ":"
+	var subnets, groups []string
+	for _, id := range n.SubnetIDs {
+		subnets = append(subnets, prefix+"subnet/"+id)
+	}
+	for _, id := range n.SecurityGroupIDs {
+		groups = append(groups, prefix+"security-group/"+id)
+	}
+	if n.VPCID != "" {
+		// the stack's own group, whose ID AWS assigns; only groups of that VPC
+		groups = append(groups, prefix+"security-group/*")
+	}
+	create := append(append([]string{prefix + "network-interface/*"}, uniqueSorted(subnets)...), uniqueSorted(groups)...)
+	st := []Statement{
+		{Sid: "CreateInterfacesInStackSubnets", Effect: "Allow", Action: []string{"ec2:CreateNetworkInterface"}, Resource: create},
+		{Sid: "ManageInterfacesInStackSubnets", Effect: "Allow",
+			Action:    []string{"ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"},
+			Resource:  []string{prefix + "network-interface/*"},
+			Condition: map[string]any{"ArnEquals": map[string]any{"ec2:Subnet": uniqueSorted(subnets)}}},
+		{Sid: "DescribeNetwork", Effect: "Allow", Action: []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}, Resource: []string{"*"}},
+	}
+	if n.VPCID != "" {
+		st[0].Condition = map[string]any{"ArnEqualsIfExists": map[string]any{"ec2:Vpc": []string{prefix + "vpc/" + n.VPCID}}}
+	}
+	return PolicyDocument{Version: "2012-10-17", Statement: st}
 }
 
 func (b *builder) attachManagedPolicy(key, policy string) {

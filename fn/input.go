@@ -55,7 +55,7 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	case nil:
 	case map[string]any:
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(spec, &xr.Spec); err != nil {
-			return composite{}, fmt.Errorf("cannot decode %s: %w", xr.Kind, err)
+			return composite{}, specDecodeError(spec, fmt.Errorf("cannot decode %s: %w", xr.Kind, err))
 		}
 	default:
 		return composite{}, fmt.Errorf("cannot decode %s: want an object, got %T", xr.Kind, spec)

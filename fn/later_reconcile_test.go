@@ -57,8 +57,8 @@ func TestLaterReconcileFailureIsFatalAndKeepsEverything(t *testing.T) {
 			spec(xr)["region"] = "us-west-2"
 			return envs
 		}},
-		"legacy secret without namespace": {example: "legacy-claim", want: "secretKeyRef.namespace", mutate: func(xr map[string]any, envs []map[string]any) []map[string]any {
-			spec(xr)["secrets"] = []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}
+		"legacy secret from another namespace": {example: "legacy-claim", want: "a claim reads Kubernetes Secrets only from its own namespace team-mcp-dev", mutate: func(xr map[string]any, envs []map[string]any) []map[string]any {
+			spec(xr)["secrets"] = []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "aws-credentials", "key": "credentials", "namespace": "crossplane-system"}}}}}
 			return envs
 		}},
 	}

@@ -44,7 +44,7 @@ func TestAlarms(t *testing.T) {
 			xr:        xrObject(map[string]any{"stage": "staging"}),
 			observed:  true,
 			wantKeys:  []string{KeyAlarmTopic, KeyAlarmErrors, KeyAlarmThrottles, KeyAlarmDuration, KeyAlarmAPI5xx, KeyAlarmAPILatency},
-			wantTopic: "arn:aws:sns:us-east-1:" + testAccount + ":staging-mcp-alarms",
+			wantTopic: "arn:aws:sns:us-east-1:" + testAccount + ":team_staging-mcp-alarms",
 		},
 		"API off: no API alarms": {
 			xr:        xrObject(map[string]any{"stage": "staging", "api": map[string]any{"enabled": false}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
@@ -95,7 +95,7 @@ func TestAlarmFields(t *testing.T) {
 	m, _ := converged(t, settingsFor(t, xr, nil))
 	cases := map[string]map[string]any{
 		KeyAlarmErrors: {"namespace": "AWS/Lambda", "metricName": "Errors", "statistic": "Sum", "threshold": int64(1),
-			"comparisonOperator": "GreaterThanOrEqualToThreshold", "dimensions": map[string]any{"FunctionName": "prod-mcp"}},
+			"comparisonOperator": "GreaterThanOrEqualToThreshold", "dimensions": map[string]any{"FunctionName": "team_prod-mcp"}},
 		KeyAlarmThrottles: {"namespace": "AWS/Lambda", "metricName": "Throttles", "statistic": "Sum", "threshold": int64(1)},
 		KeyAlarmDuration: {"namespace": "AWS/Lambda", "metricName": "Duration", "extendedStatistic": "p99", "statistic": nil,
 			"threshold": int64(10000), "comparisonOperator": "GreaterThanThreshold"},
@@ -112,7 +112,7 @@ func TestAlarmFields(t *testing.T) {
 				t.Errorf("%s %s = %v, want %v", key, f, got, v)
 			}
 		}
-		if n, _ := field(a, "metadata", "annotations", AnnotationExternalName).(string); !strings.HasPrefix(n, "prod-mcp-") {
+		if n, _ := field(a, "metadata", "annotations", AnnotationExternalName).(string); !strings.HasPrefix(n, "team_prod-mcp-") {
 			t.Errorf("%s name = %q", key, n)
 		}
 	}
@@ -124,7 +124,7 @@ func TestAlarmTopic(t *testing.T) {
 			xr := xrObject(map[string]any{"stage": stage, "monitoring": map[string]any{"alarmEmails": []any{"ops@example.com"}}})
 			m := byKey(t, settingsFor(t, xr, nil))
 			topic := m[KeyAlarmTopic]
-			if got := field(topic, "metadata", "annotations", AnnotationExternalName); got != stage+"-mcp-alarms" {
+			if got := field(topic, "metadata", "annotations", AnnotationExternalName); got != "team_"+stage+"-mcp-alarms" {
 				t.Errorf("topic name = %v", got)
 			}
 			mp := field(topic, "spec", "managementPolicies")
@@ -132,7 +132,7 @@ func TestAlarmTopic(t *testing.T) {
 				t.Errorf("topic managementPolicies = %v; want Delete left out only for prod", mp)
 			}
 			sub := m["alarm-topic-email-ops-example-com"]
-			want := map[string]any{"protocol": "email", "endpoint": "ops@example.com", "topicArnRef": map[string]any{"name": "mcp-alarm-topic"}}
+			want := map[string]any{"protocol": "email", "endpoint": "ops@example.com", "topicArnRef": map[string]any{"name": "mcp--alarm-topic"}}
 			for k, v := range want {
 				if got := fp(sub, k); !reflect.DeepEqual(got, v) {
 					t.Errorf("subscription %s = %v, want %v", k, got, v)
@@ -146,7 +146,7 @@ func TestMonitoringStatus(t *testing.T) {
 	s := settingsFor(t, xrObject(map[string]any{"stage": "staging"}), nil)
 	_, o := converged(t, s)
 	st := mustPlan(t, s, o).Status
-	if st.AlarmTopicARN != "arn:aws:sns:us-east-1:"+testAccount+":staging-mcp-alarms" || st.DashboardName != "staging-mcp" {
+	if st.AlarmTopicARN != "arn:aws:sns:us-east-1:"+testAccount+":team_staging-mcp-alarms" || st.DashboardName != "team_staging-mcp" {
 		t.Errorf("status alarmTopicArn %q dashboardName %q", st.AlarmTopicARN, st.DashboardName)
 	}
 	dev := settingsFor(t, xrObject(nil), nil)
@@ -175,7 +175,7 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("API metric = %v", m)
 	}
 	d := after[KeyDashboard]
-	if got := field(d, "metadata", "annotations", AnnotationExternalName); got != "staging-mcp" {
+	if got := field(d, "metadata", "annotations", AnnotationExternalName); got != "team_staging-mcp" {
 		t.Errorf("dashboard name = %v", got)
 	}
 	again, _, _ := plan(t, s, simulateObserved(out))

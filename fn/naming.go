@@ -26,10 +26,25 @@ const (
 	hashLen       = 8
 )
 
-// awsName is the stage-prefixed AWS name <stage>-<app>[-<part>...], truncated to limit with a
+// ownerSeparator joins the owner namespace to the rest of an AWS name. Namespaces, stages and
+// apps never contain it, so <owner>_<stage>-<app> of two stacks in different namespaces never
+// read the same, and every AWS name the stack uses accepts it.
+const ownerSeparator = "_"
+
+// stackStem is what every AWS name of a stack starts with: <owner>_<stage>-<app>, or
+// <stage>-<app> for an XLambdaStack without a claim (no owner namespace). Two stacks of the same
+// stage and app in different namespaces therefore never name the same AWS resource.
+func stackStem(s *Settings) string {
+	if s.NameOwner == "" {
+		return s.Stage + "-" + s.App
+	}
+	return s.NameOwner + ownerSeparator + s.Stage + "-" + s.App
+}
+
+// awsName is the AWS name <stem>[-<part>...] (stem from stackStem), truncated to limit with a
 // short stable hash of the full name when it is too long.
-func awsName(limit int, stage, app string, parts ...string) string {
-	n := stage + "-" + app
+func awsName(limit int, stem string, parts ...string) string {
+	n := stem
 	for _, p := range parts {
 		if p != "" {
 			n += "-" + p
@@ -49,10 +64,21 @@ func fitName(name string, limit int) string {
 	return prefix + "-" + hex.EncodeToString(sum[:])[:hashLen]
 }
 
-// objectName is the Kubernetes name of a composed resource: <xr-name>-<key>, at most 63
-// characters, deterministic so Crossplane adopts the same object on every reconcile.
-func objectName(xrName, key string) string {
-	return fitName(xrName+"-"+key, maxObjectName)
+// objectSeparator joins the XR's name and a resource key in a composed object's name. Keys never
+// contain it (secret names may not, validate.go), so the names of two XRs in one namespace never
+// match: with a single "-", XR mcp's key api-log-group and XR mcp-api's key log-group would.
+const objectSeparator = "--"
+
+// objectName is the Kubernetes name of a composed resource: <xr-name>--<key>, at most 63
+// characters, deterministic so Crossplane adopts the same object on every reconcile. A stack
+// composed before the separator was "--" keeps <xr-name>-<key> (Settings.LegacyObjectNames):
+// Crossplane keeps the names of existing composed objects, so references must too.
+func objectName(s *Settings, key string) string {
+	sep := objectSeparator
+	if s.LegacyObjectNames {
+		sep = "-"
+	}
+	return fitName(s.XRName+sep+key, maxObjectName)
 }
 
 // slug turns free text (a route key, a secret name) into a lower-case RFC 1123 label fragment.

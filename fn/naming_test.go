@@ -25,7 +25,7 @@ func TestAWSName(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := awsName(tc.limit, tc.stage, tc.app, tc.parts...)
+			got := awsName(tc.limit, tc.stage+"-"+tc.app, tc.parts...)
 			if len(got) > tc.limit {
 				t.Fatalf("%q is %d characters, limit %d", got, len(got), tc.limit)
 			}
@@ -57,10 +57,17 @@ func TestFitNameIsStableAndDistinct(t *testing.T) {
 }
 
 func TestObjectName(t *testing.T) {
-	if got := objectName("mcp", "role"); got != "mcp-role" {
+	if got := objectName(&Settings{XRName: "mcp"}, "role"); got != "mcp--role" {
 		t.Errorf("got %q", got)
 	}
-	long := objectName(strings.Repeat("n", 80), "usage-log-group-by-function")
+	if got := objectName(&Settings{XRName: "mcp", LegacyObjectNames: true}, "role"); got != "mcp-role" {
+		t.Errorf("an existing stack's object name changed: %q", got)
+	}
+	// rule 3 of docs/tenancy.md: XR mcp's api-log-group and XR mcp-api's log-group differ
+	if a, b := objectName(&Settings{XRName: "mcp"}, "api-log-group"), objectName(&Settings{XRName: "mcp-api"}, "log-group"); a == b {
+		t.Errorf("two XRs compose the same object name %q", a)
+	}
+	long := objectName(&Settings{XRName: strings.Repeat("n", 80)}, "usage-log-group-by-function")
 	if len(long) > 63 {
 		t.Errorf("%q is longer than 63", long)
 	}
@@ -76,6 +83,94 @@ func TestSlug(t *testing.T) {
 	} {
 		if got := slug(in); got != want {
 			t.Errorf("slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// awsNames collects every AWS name a stack's resources carry: external names and the name,
+// functionName and alarmName parameters.
+func awsNames(m map[string]map[string]any) map[string]string {
+	out := map[string]string{}
+	for k, r := range m {
+		if n, ok := field(r, "metadata", "annotations", AnnotationExternalName).(string); ok && n != "$default" && n != "live" {
+			out[k+" external-name"] = n
+		}
+		if n, ok := field(r, "spec", "forProvider", "name").(string); ok {
+			out[k+" name"] = n
+		}
+	}
+	return out
+}
+
+// Rule 3 of docs/tenancy.md: two stacks in different namespaces that ask for the same stage and
+// app in one account and region never name the same AWS resource.
+func TestAWSNamesDifferBetweenNamespaces(t *testing.T) {
+	spec := map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "iam"}},
+		"monitoring": map[string]any{"alarms": true, "dashboard": true, "alarmEmails": []any{"ops@example.com"}},
+		"network":    map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"},
+		"secrets":    []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}
+	env := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-a", "team-b", "team"}, "providerConfigName": "aws-prod", "providerConfigKind": "ClusterProviderConfig"})
+	names := map[string]map[string]string{}
+	for _, ns := range []string{"team-a", "team-b"} {
+		names[ns] = awsNames(wantComposed(t, newRequest(t, xrIn(ns, spec), []map[string]any{env}, nil)))
+	}
+	if len(names["team-a"]) < 10 {
+		t.Fatalf("only %d AWS names found: %v", len(names["team-a"]), names["team-a"])
+	}
+	taken := map[string]string{}
+	for k, n := range names["team-a"] {
+		taken[n] = k
+	}
+	for k, n := range names["team-b"] {
+		if other, ok := taken[n]; ok {
+			t.Errorf("team-b's %s and team-a's %s are both named %q", k, other, n)
+		}
+	}
+	// a claim from team-a gets team-a's owner part too, and an owner that looks like a longer
+	// stage cannot produce another namespace's names
+	claim := awsNames(wantComposed(t, newRequest(t, claimXR("team-a", spec), []map[string]any{env}, nil)))
+	if claim["function external-name"] != "team-a_prod-mcp" {
+		t.Errorf("claim's function name = %q, want team-a_prod-mcp", claim["function external-name"])
+	}
+}
+
+// The longest owner, stage and app keep every AWS name within its limit, distinct, and the same
+// on every call.
+func TestLongestNamesFitAWSLimits(t *testing.T) {
+	owner := strings.Repeat("n", 63)
+	stage := "s" + strings.Repeat("t", 15)
+	app := "a" + strings.Repeat("p", 39)
+	spec := map[string]any{"stage": stage, "app": app, "api": map[string]any{"auth": map[string]any{"type": "iam"}},
+		"monitoring": map[string]any{"alarms": true, "dashboard": true, "alarmEmails": []any{"ops@example.com"}},
+		"network":    map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"},
+		"secrets":    []any{map[string]any{"name": strings.Repeat("z", 32), "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}
+	env := envConfig("stage", stage, map[string]any{"namespaces": []any{owner}, "baseProfile": "prod"})
+	limits := map[string]int{
+		"Function": maxFunctionName, "Role": maxRoleName, "RolePolicy": maxPolicyName, "Group": maxLogGroupName,
+		"API": maxAPIName, "MetricAlarm": maxAlarmName, "Dashboard": maxDashboardName, "Topic": maxTopicName,
+		"Secret": maxSecretName, "SecurityGroup": maxSGName, "Authorizer": maxAuthorizer,
+	}
+	first := wantComposed(t, newRequest(t, xrIn(owner, spec), []map[string]any{env}, nil))
+	again := awsNames(wantComposed(t, newRequest(t, xrIn(owner, spec), []map[string]any{env}, nil)))
+	seen := map[string]string{}
+	for k, r := range first {
+		kind, _ := r["kind"].(string)
+		for what, n := range awsNames(map[string]map[string]any{k: r}) {
+			limit, ok := limits[kind]
+			if !ok {
+				t.Errorf("%s: no AWS name limit known for kind %s", what, kind)
+				continue
+			}
+			if len(n) > limit {
+				t.Errorf("%s: %q is %d characters, %s allows %d", what, n, len(n), kind, limit)
+			}
+			if again[what] != n {
+				t.Errorf("%s: %q, then %q", what, n, again[what])
+			}
+			if prev, dup := seen[kind+"/"+n]; dup {
+				t.Errorf("%s and %s are both %s %q", what, prev, kind, n)
+			}
+			seen[kind+"/"+n] = what
 		}
 	}
 }

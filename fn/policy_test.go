@@ -4,14 +4,38 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // Least privilege: no IAM statement the function emits has a wildcard action, a NotAction, or
-// the resource "*". The test walks every string of every composed resource of many generated
-// stacks (before and after the provider reports values back) and checks each one that is a
-// policy document (an object with a Statement), whatever field holds it.
+// the resource "*" (except for the actions AWS allows only on "*", WildcardResourceActions).
+// The test walks every string of every composed resource of many generated stacks (before and
+// after the provider reports values back) and checks each one that is a policy document (an
+// object with a Statement), whatever field holds it, and the document of every AWS managed
+// policy attached (policyArn), as AWS publishes it.
+
+// managedPolicies are the documents of the AWS managed policies the stack may attach, as AWS
+// publishes them (IAM console, version v1 / current). A managed policy not listed here is a
+// problem: its permissions would go unchecked.
+var managedPolicies = map[string]string{
+	"service-role/AWSLambdaBasicExecutionRole": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`,
+	"AWSXRayDaemonWriteAccess":                 `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["xray:PutTraceSegments","xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets","xray:GetSamplingStatisticSummaries"],"Resource":["*"]}]}`,
+}
+
+// managedPolicyProblems checks the document of an attached AWS managed policy.
+func managedPolicyProblems(arn, path string) []string {
+	i := strings.Index(arn, ":policy/")
+	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::aws:policy/") || i < 0 {
+		return []string{path + ": " + arn + " is not an AWS managed policy"}
+	}
+	doc, ok := managedPolicies[arn[i+len(":policy/"):]]
+	if !ok {
+		return []string{path + ": managed policy " + arn + " has no known document to check"}
+	}
+	return statementProblems(doc, path+" ("+arn+")")
+}
 
 // policyFields must hold policy documents where they appear.
 var policyFields = map[string]bool{"assumeRolePolicy": true, "policy": true}
@@ -28,6 +52,10 @@ func policyProblems(v any, path string) []string {
 					out = append(out, p+": not a policy document: "+s)
 					continue
 				}
+			}
+			if s, ok := x.(string); ok && k == "policyArn" {
+				out = append(out, managedPolicyProblems(s, p)...)
+				continue
 			}
 			out = append(out, policyProblems(x, p)...)
 		}
@@ -78,7 +106,15 @@ func statementProblems(s, path string) []string {
 			}
 		}
 		for _, r := range stringsOf(st["Resource"]) {
-			if r == "*" {
+			if r != "*" {
+				continue
+			}
+			for _, a := range actions {
+				if !slices.Contains(WildcardResourceActions, a) {
+					out = append(out, where+": Resource * for "+a)
+				}
+			}
+			if len(actions) == 0 {
 				out = append(out, where+": Resource *")
 			}
 		}
@@ -106,13 +142,17 @@ func TestPolicyCheckerFindsWildcards(t *testing.T) {
 		obj  map[string]any
 		want string
 	}{
-		"service wildcard":   {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::b"]}]}`}, "wildcard action s3:*"},
-		"star":               {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b"}]}`}, "wildcard action *"},
-		"partial wildcard":   {map[string]any{"x": []any{`{"Statement":[{"Action":["secretsmanager:Get*"]}]}`}}, "wildcard action secretsmanager:Get*"},
-		"not action":         {map[string]any{"policy": `{"Statement":[{"NotAction":["iam:PassRole"]}]}`}, "NotAction"},
-		"resource star":      {map[string]any{"assumeRolePolicy": `{"Statement":[{"Action":["sts:AssumeRole"],"Resource":"*"}]}`}, "Resource *"},
-		"not a policy":       {map[string]any{"policy": `{}`}, "not a policy document"},
-		"nested in an array": {map[string]any{"spec": map[string]any{"inlinePolicy": []any{map[string]any{"policy": `{"Statement":[{"Action":"kms:*"}]}`}}}}, "kms:*"},
+		"service wildcard":       {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::b"]}]}`}, "wildcard action s3:*"},
+		"star":                   {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b"}]}`}, "wildcard action *"},
+		"partial wildcard":       {map[string]any{"x": []any{`{"Statement":[{"Action":["secretsmanager:Get*"]}]}`}}, "wildcard action secretsmanager:Get*"},
+		"not action":             {map[string]any{"policy": `{"Statement":[{"NotAction":["iam:PassRole"]}]}`}, "NotAction"},
+		"resource star":          {map[string]any{"assumeRolePolicy": `{"Statement":[{"Action":["sts:AssumeRole"],"Resource":"*"}]}`}, "Resource * for sts:AssumeRole"},
+		"star beside a describe": {map[string]any{"policy": `{"Statement":[{"Action":["ec2:DescribeSubnets","ec2:CreateNetworkInterface"],"Resource":"*"}]}`}, "Resource * for ec2:CreateNetworkInterface"},
+		"basic execution role":   {map[string]any{"policyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}, "Resource * for logs:CreateLogGroup"},
+		"VPC access role":        {map[string]any{"policyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}, "no known document"},
+		"customer policy":        {map[string]any{"policyArn": "arn:aws:iam::123456789012:policy/admin"}, "not an AWS managed policy"},
+		"not a policy":           {map[string]any{"policy": `{}`}, "not a policy document"},
+		"nested in an array":     {map[string]any{"spec": map[string]any{"inlinePolicy": []any{map[string]any{"policy": `{"Statement":[{"Action":"kms:*"}]}`}}}}, "kms:*"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -124,6 +164,59 @@ func TestPolicyCheckerFindsWildcards(t *testing.T) {
 	}
 	if p := policyProblems(map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:us-east-1:1:key/x"]}]}`}, ""); len(p) != 0 {
 		t.Errorf("a narrow policy is reported: %v", p)
+	}
+	if p := policyProblems(map[string]any{"policyArn": "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"}, ""); len(p) != 0 {
+		t.Errorf("X-Ray's write policy (actions AWS allows only on *) is reported: %v", p)
+	}
+}
+
+// The stage's opt-in to AWSLambdaBasicExecutionRole is the one way to get logs on "*", and the
+// walk sees it.
+func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
+	opted := settingsFor(t, xrObject(nil), envConfig("stage-dev", "dev", map[string]any{"managedLogPolicy": true}))
+	m := byKey(t, opted)
+	if _, ok := m[KeyRoleLogs]; ok {
+		t.Error("inline log policy composed although the stage attaches the managed one")
+	}
+	if got := strings.Join(policyProblems(m[KeyRoleBasic], KeyRoleBasic), "\n"); !strings.Contains(got, "Resource * for logs:PutLogEvents") {
+		t.Errorf("the walk does not see the managed policy's Resource *: %q", got)
+	}
+	def := byKey(t, settingsFor(t, xrObject(map[string]any{"regions": []any{"us-east-1", "eu-west-1"},
+		"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "a-{region}", "key": "k.zip"}}}}), nil))
+	if _, ok := def[KeyRoleBasic]; ok {
+		t.Error("AWSLambdaBasicExecutionRole attached without the stage opting in")
+	}
+	d := policyOf(t, def[KeyRoleLogs])
+	want := []string{
+		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev-mcp:*",
+		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev-mcp:*",
+	}
+	if len(d.Statement) != 1 || !slices.Equal(d.Statement[0].Resource, want) || !slices.Equal(d.Statement[0].Action, []string{"logs:CreateLogStream", "logs:PutLogEvents"}) {
+		t.Errorf("log policy %+v, want CreateLogStream and PutLogEvents on %v", d.Statement, want)
+	}
+}
+
+// The network policy's only "*" is the Describe calls; creating and managing interfaces is
+// limited to the stack's subnets.
+func TestNetworkPolicyIsNarrow(t *testing.T) {
+	m := byKey(t, settingsFor(t, xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}, "securityGroupIds": []any{"sg-0c1d2e3f4a5b60710"}}}), nil))
+	d := policyOf(t, m[KeyRoleVPC])
+	var stars []string
+	for _, st := range d.Statement {
+		if slices.Contains(st.Resource, "*") {
+			stars = append(stars, st.Action...)
+		}
+	}
+	if !slices.Equal(stars, []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}) {
+		t.Errorf("actions on *: %v", stars)
+	}
+	create := d.Statement[0]
+	wantCreate := []string{"arn:aws:ec2:us-east-1:*:network-interface/*", "arn:aws:ec2:us-east-1:*:subnet/subnet-0a1b2c3d4e5f60718", "arn:aws:ec2:us-east-1:*:security-group/sg-0c1d2e3f4a5b60710"}
+	if !slices.Equal(create.Action, []string{"ec2:CreateNetworkInterface"}) || !slices.Equal(create.Resource, wantCreate) {
+		t.Errorf("create statement %+v", create)
+	}
+	if c := fmt.Sprint(d.Statement[1].Condition); !strings.Contains(c, "ec2:Subnet") || !strings.Contains(c, "subnet/subnet-0a1b2c3d4e5f60718") {
+		t.Errorf("managing interfaces is not limited to the stack's subnets: %v", c)
 	}
 }
 

@@ -21,7 +21,7 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 	ProfileDev: {
 		Production:              boolp(false),
 		RetainStatefulResources: boolp(false),
-		ProviderConfigKind:      "ClusterProviderConfig",
+		ProviderConfigKind:      "ProviderConfig",
 		Region:                  "us-east-1",
 		ResponseTTLSeconds:      i64(60),
 		Function: &v1alpha1.FunctionSettings{
@@ -40,7 +40,7 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 	ProfileStaging: {
 		Production:              boolp(false),
 		RetainStatefulResources: boolp(false),
-		ProviderConfigKind:      "ClusterProviderConfig",
+		ProviderConfigKind:      "ProviderConfig",
 		Region:                  "us-east-1",
 		ResponseTTLSeconds:      i64(60),
 		Function: &v1alpha1.FunctionSettings{
@@ -59,7 +59,7 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 	ProfileProd: {
 		Production:              boolp(true),
 		RetainStatefulResources: boolp(true),
-		ProviderConfigKind:      "ClusterProviderConfig",
+		ProviderConfigKind:      "ProviderConfig",
 		Region:                  "us-east-1",
 		ResponseTTLSeconds:      i64(60),
 		Function: &v1alpha1.FunctionSettings{

@@ -58,7 +58,7 @@ func builtWith(t *testing.T, s *Settings, o observedState) map[string]map[string
 }
 
 func fnObserved(version string) map[string]any {
-	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:prod-mcp", "version": version}
+	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp", "version": version}
 }
 
 func TestReleaseAlias(t *testing.T) {
@@ -177,26 +177,26 @@ func TestReleaseResourceShapes(t *testing.T) {
 	if n := field(alias, "metadata", "annotations", AnnotationExternalName); n != AliasName {
 		t.Errorf("alias external name %v", n)
 	}
-	if ref := field(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp-function" {
+	if ref := field(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp--function" {
 		t.Errorf("alias functionNameRef %v", ref)
 	}
 	if r := field(alias, "spec", "forProvider", "region"); r != "us-east-1" {
 		t.Errorf("alias region %v", r)
 	}
 	pcc := got[KeyProvisionedConcurrency]
-	wantPCC := map[string]any{"functionName": "prod-mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
+	wantPCC := map[string]any{"functionName": "team_prod-mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
 	if fp := field(pcc, "spec", "forProvider"); !reflect.DeepEqual(fp, wantPCC) {
 		t.Errorf("provisioned concurrency %v", fp)
 	}
 	alarm := got[KeyCanaryAlarm]
-	wantDims := map[string]any{"FunctionName": "prod-mcp", "Resource": "prod-mcp:live", "ExecutedVersion": "4"}
+	wantDims := map[string]any{"FunctionName": "team_prod-mcp", "Resource": "team_prod-mcp:live", "ExecutedVersion": "4"}
 	if d := field(alarm, "spec", "forProvider", "dimensions"); !reflect.DeepEqual(d, wantDims) {
 		t.Errorf("canary alarm dimensions %v", d)
 	}
 	if m := field(alarm, "spec", "forProvider", "metricName"); m != "Errors" {
 		t.Errorf("canary alarm metric %v", m)
 	}
-	if n := field(alarm, "metadata", "annotations", AnnotationExternalName); n != "prod-mcp-canary-errors" {
+	if n := field(alarm, "metadata", "annotations", AnnotationExternalName); n != "team_prod-mcp-canary-errors" {
 		t.Errorf("canary alarm name %v", n)
 	}
 
@@ -219,8 +219,8 @@ func legacyOf(xr map[string]any) map[string]any {
 }
 
 func TestInvokeTarget(t *testing.T) {
-	fnRef := map[string]any{"name": "mcp-function"}
-	aliasRef := map[string]any{"name": "mcp-alias"}
+	fnRef := map[string]any{"name": "mcp--function"}
+	aliasRef := map[string]any{"name": "mcp--alias"}
 	cases := map[string]struct {
 		release         map[string]any
 		at              map[string]map[string]any
@@ -234,18 +234,18 @@ func TestInvokeTarget(t *testing.T) {
 			wantPermission:  map[string]any{"functionNameRef": fnRef},
 		},
 		"alias ARN observed": {
-			at:              map[string]map[string]any{KeyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:prod-mcp:live"}},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:prod-mcp:live"},
+			at:              map[string]map[string]any{KeyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"}},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"alias ARN from the function ARN": {
 			at:              map[string]map[string]any{KeyFunction: fnObserved("1")},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:prod-mcp:live"},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"alias ARN from the role's account": {
-			at:              map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/prod-mcp-role"}},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:prod-mcp:live"},
+			at:              map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_prod-mcp-role"}},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"nothing observed: the function until the account is known": {
@@ -310,8 +310,8 @@ func TestMultiRegion(t *testing.T) {
 	}
 	s := settingsFor(t, prodXR(nil, spec), nil)
 	at := map[string]map[string]any{
-		KeyFunction:                {"arn": "arn:aws:lambda:eu-central-1:" + testAccount + ":function:prod-mcp", "version": "3"},
-		KeyFunction + "-eu-west-1": {"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:prod-mcp", "version": "2"},
+		KeyFunction:                {"arn": "arn:aws:lambda:eu-central-1:" + testAccount + ":function:team_prod-mcp", "version": "3"},
+		KeyFunction + "-eu-west-1": {"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "version": "2"},
 	}
 	got := builtWith(t, s, observedStack(t, s, at, nil))
 	for key, want := range map[string]struct{ region, bucket, version string }{
@@ -331,7 +331,7 @@ func TestMultiRegion(t *testing.T) {
 		if v := field(alias, "spec", "forProvider", "functionVersion"); v != want.version {
 			t.Errorf("alias%s version %v, want %s", key, v, want.version)
 		}
-		if r := field(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp-function"+key {
+		if r := field(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp--function"+key {
 			t.Errorf("alias%s refers to %v", key, r)
 		}
 		if l := field(alias, "metadata", "labels", LabelRegion); l != want.region {
@@ -348,7 +348,7 @@ func TestMultiRegion(t *testing.T) {
 		t.Errorf("%d IAM roles, want one shared role", roles)
 	}
 	b := &builder{s: s, o: observedStack(t, s, at, nil)}
-	if uri := b.invokeTarget("eu-west-1").Integration["integrationUri"]; uri != "arn:aws:lambda:eu-west-1:"+testAccount+":function:prod-mcp:live" {
+	if uri := b.invokeTarget("eu-west-1").Integration["integrationUri"]; uri != "arn:aws:lambda:eu-west-1:"+testAccount+":function:team_prod-mcp:live" {
 		t.Errorf("eu-west-1 invokes %v", uri)
 	}
 }
@@ -422,7 +422,7 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 	xr := prodXR(map[string]any{"canary": map[string]any{"additionalVersion": "5", "weight": int64(10)}},
 		map[string]any{"regions": []any{"us-east-1", "eu-west-1"},
 			"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "a-{region}", "key": "k.zip"}}}})
-	first := run(t, newRequest(t, xr, []map[string]any{}, nil))
+	first := run(t, newRequest(t, xr, prodEnvs(), nil))
 	observed := map[string]map[string]any{}
 	for k, r := range first.GetDesired().GetResources() {
 		var at map[string]any
@@ -430,9 +430,9 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 		case KeyFunction:
 			at = fnObserved("4")
 		case KeyFunction + "-eu-west-1":
-			at = map[string]any{"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:prod-mcp", "version": "4"}
+			at = map[string]any{"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "version": "4"}
 		case KeyAlias:
-			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:prod-mcp:live", "functionVersion": "4"}
+			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live", "functionVersion": "4"}
 		case KeyAPI + "-eu-west-1":
 			at = map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"}
 		}
@@ -443,14 +443,14 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 		observed[k] = readyObserved(obj, at)
 	}
 	observed[KeyAPI+"-eu-west-1"] = readyObserved(map[string]any{}, map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"})
-	rsp := run(t, newRequest(t, xr, []map[string]any{}, observed))
+	rsp := run(t, newRequest(t, xr, prodEnvs(), observed))
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["aliasArn"] != "arn:aws:lambda:us-east-1:"+testAccount+":function:prod-mcp:live" || st["liveVersion"] != "4" {
+	if st["aliasArn"] != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_prod-mcp:live" || st["liveVersion"] != "4" {
 		t.Errorf("status alias %v %v", st["aliasArn"], st["liveVersion"])
 	}
 	wantRegions := []any{
-		map[string]any{"region": "us-east-1", "functionArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:prod-mcp"},
-		map[string]any{"region": "eu-west-1", "functionArn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:prod-mcp", "apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"},
+		map[string]any{"region": "us-east-1", "functionArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp"},
+		map[string]any{"region": "eu-west-1", "functionArn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"},
 	}
 	if !reflect.DeepEqual(st["regions"], wantRegions) {
 		t.Errorf("status regions %v", st["regions"])

@@ -44,7 +44,7 @@ func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[str
 	}
 
 	meta := map[string]any{
-		"name":   objectName(s.XRName, key),
+		"name":   objectName(s, key),
 		"labels": b.labels(o.region),
 	}
 	if s.Flavour == Namespaced {
@@ -104,7 +104,7 @@ func (b *builder) labels(region string) map[string]any {
 // ref points at another composed resource of the same stack by its deterministic name (same
 // namespace for the namespaced flavour).
 func (b *builder) ref(key string) map[string]any {
-	return map[string]any{"name": objectName(b.s.XRName, key)}
+	return map[string]any{"name": objectName(b.s, key)}
 }
 
 // block is a nested singleton parameter block: an object for namespaced kinds, a one-element

@@ -51,9 +51,10 @@ func (b *builder) secrets() {
 		}))
 }
 
-// secretName is the AWS name of a secret the stack creates: <stage>-<app>/<name>.
+// secretName is the AWS name of a secret the stack creates: [<prefix>]<owner>_<stage>-<app>/<name>,
+// under the stage's secret name prefix for the namespace when it sets one (tenancy.go).
 func (b *builder) secretName(name string) string {
-	return fitName(b.s.Stage+"-"+b.s.App+"/"+name, maxSecretName)
+	return fitName(b.s.SecretNamePrefix+stackStem(b.s)+"/"+name, maxSecretName)
 }
 
 func (b *builder) secret(sec v1alpha1.SecretSpec) Composed {

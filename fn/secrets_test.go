@@ -40,10 +40,10 @@ func policyOf(t *testing.T, obj map[string]any) PolicyDocument {
 }
 
 func TestSecrets(t *testing.T) {
-	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:dev-mcp/db-??????"
+	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:team_dev-mcp/db-??????"
 	// the ARN the simulated provider reports for the created secret
-	secretObject := objectName("mcp", keySecret+"db")
-	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "dev-mcp/db", "region": "us-east-1"})
+	secretObject := objectName(&Settings{XRName: "mcp"}, keySecret+"db")
+	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "team_dev-mcp/db", "region": "us-east-1"})
 	cases := map[string]struct {
 		xr        map[string]any
 		observed  bool
@@ -105,10 +105,10 @@ func TestSecrets(t *testing.T) {
 			if !hasPolicy {
 				return
 			}
-			if got := field(pol, "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-secrets" {
+			if got := field(pol, "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-secrets" {
 				t.Errorf("policy name = %v", got)
 			}
-			if got := fp(pol, "roleRef", "name"); got != "mcp-role" {
+			if got := fp(pol, "roleRef", "name"); got != "mcp--role" {
 				t.Errorf("policy roleRef = %v", got)
 			}
 			d := policyOf(t, pol)
@@ -158,7 +158,7 @@ func TestCreatedSecretShapes(t *testing.T) {
 			m := byKey(t, settingsFor(t, tc.xr, nil))
 			sec, ver := m["secret-signing-key"], m["secret-signing-key-version"]
 			stage := fp(sec, "tags").(map[string]any)[TagStage].(string)
-			want := map[string]any{"name": stage + "-mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
+			want := map[string]any{"name": "team_" + stage + "-mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
 			for k, v := range want {
 				if got := fp(sec, k); got != v {
 					t.Errorf("secret %s = %v, want %v", k, got, v)
@@ -170,7 +170,7 @@ func TestCreatedSecretShapes(t *testing.T) {
 			if got := fp(ver, "secretStringSecretRef"); !reflect.DeepEqual(got, tc.wantRef) {
 				t.Errorf("secretStringSecretRef = %v, want %v", got, tc.wantRef)
 			}
-			if got := fp(ver, "secretIdRef", "name"); got != "mcp-secret-signing-key" {
+			if got := fp(ver, "secretIdRef", "name"); got != "mcp--secret-signing-key" {
 				t.Errorf("secretIdRef = %v", got)
 			}
 			for _, obj := range []map[string]any{sec, ver} {
@@ -196,8 +196,8 @@ func TestSecretEnvName(t *testing.T) {
 
 func TestSecretPatternUsesTheAccountOnceKnown(t *testing.T) {
 	s := settingsFor(t, secretsXR("dev", false, createdSecret("db", "")), nil)
-	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/dev-mcp-role"}}, nil)}
-	if got, want := b.secretsPolicy().Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:dev-mcp/db-??????"}; !reflect.DeepEqual(got, want) {
+	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_dev-mcp-role"}}, nil)}
+	if got, want := b.secretsPolicy().Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:team_dev-mcp/db-??????"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("resource = %v, want %v", got, want)
 	}
 }

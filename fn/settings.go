@@ -3,6 +3,7 @@ package fn
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
@@ -25,11 +26,29 @@ type Settings struct {
 	Flavour   Flavour
 	XRName    string
 	Namespace string // empty for the legacy flavour
+	// Owner is the namespace the stack belongs to: the request's namespace, the claim's
+	// namespace for the legacy flavour, "" for an XLambdaStack created without a claim. AWS
+	// names carry it (naming.go) and the Kubernetes Secrets the stack reads must live in it.
+	Owner string
+	// NameOwner is the owner part of the stack's AWS names (naming.go): Owner, or "" for a
+	// stack that exists with names from before owners were part of them (they never change).
+	NameOwner string
 	XRKind    string
+	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
+	LegacyObjectNames bool
 
 	Stage   string
 	App     string
 	Profile string // the built-in profile the stage is based on
+
+	// StageConfigured is true when the stage has an EnvironmentConfig (the platform bound it to
+	// namespaces and an account, docs/tenancy.md); false for a built-in stage used as it is.
+	StageConfigured bool
+	// SecretNamePrefix is the stage's data.secretNamePrefix with {namespace} replaced by Owner.
+	SecretNamePrefix string
+	// ManagedLogPolicy: the role gets AWSLambdaBasicExecutionRole instead of the inline policy
+	// scoped to its own log groups (iam.go).
+	ManagedLogPolicy bool
 
 	Production         bool
 	Retain             bool
@@ -104,8 +123,15 @@ const (
 	DefaultRoute   = "ANY /{proxy+}"
 )
 
-// resolve merges a request with its stage config and base profile. env may be nil.
+// resolve merges a request with its stage config and base profile, the stack owned by the
+// request's namespace. env may be nil.
 func resolve(xr composite, env *v1alpha1.StageProfile) (*Settings, error) {
+	return resolveFor(xr, xr.Namespace, env)
+}
+
+// resolveFor merges a request with its stage config and base profile for a stack owned by the
+// namespace owner (see Settings.Owner). env may be nil.
+func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settings, error) {
 	spec := xr.Spec
 	profile := spec.Stage
 	if env != nil && env.BaseProfile != "" {
@@ -121,20 +147,24 @@ func resolve(xr composite, env *v1alpha1.StageProfile) (*Settings, error) {
 		}
 		return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile is required because %q is not a built-in profile (dev, staging, prod)", spec.Stage, spec.Stage)
 	}
+	configured := env != nil
 	if env == nil {
 		env = &v1alpha1.StageProfile{}
 	}
 
 	s := &Settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, XRKind: xr.Kind,
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRKind: xr.Kind,
 		Stage: spec.Stage, App: spec.App, Profile: profile,
+		StageConfigured:    configured,
+		SecretNamePrefix:   strings.ReplaceAll(env.SecretNamePrefix, namespacePlaceholder, owner),
+		ManagedLogPolicy:   firstBool(env.ManagedLogPolicy, base.ManagedLogPolicy),
 		Production:         firstBool(env.Production, base.Production),
 		Retain:             firstBool(env.RetainStatefulResources, base.RetainStatefulResources),
 		ProviderConfigName: firstStr(spec.ProviderConfigName, env.ProviderConfigName, base.ProviderConfigName, spec.Stage),
 		ProviderConfigKind: firstStr(env.ProviderConfigKind, base.ProviderConfigKind),
 		TTL:                time.Duration(firstInt(env.ResponseTTLSeconds, base.ResponseTTLSeconds)) * time.Second,
 		Network:            spec.Network,
-		Secrets:            spec.Secrets,
+		Secrets:            ownedSecrets(spec.Secrets, xr.Flavour, owner),
 		Tags:               mergeMaps(base.Tags, env.Tags, spec.Tags),
 	}
 	s.Region, s.Regions = resolveRegions(spec, env, &base)

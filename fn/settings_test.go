@@ -11,8 +11,10 @@ func TestResolvePrecedence(t *testing.T) {
 		"baseProfile":        "staging",
 		"region":             "eu-west-2",
 		"providerConfigName": "aws-qa",
-		"function":           map[string]any{"memoryMB": 384, "logRetentionDays": 14},
-		"tags":               map[string]any{"owner": "platform", "team": "stage-team"},
+		// the stage grants a second account a request may pick (rule 2 of docs/tenancy.md)
+		"allowedProviderConfigNames": []any{"special"},
+		"function":                   map[string]any{"memoryMB": 384, "logRetentionDays": 14},
+		"tags":                       map[string]any{"owner": "platform", "team": "stage-team"},
 	})
 	cases := map[string]struct {
 		spec  map[string]any
@@ -24,7 +26,7 @@ func TestResolvePrecedence(t *testing.T) {
 				if s.Function.MemoryMB != 256 || s.Function.LogRetentionDays != 7 || s.Monitor.Alarms || s.Production {
 					t.Errorf("dev profile not applied: %+v", s.Function)
 				}
-				if s.ProviderConfigName != "dev" || s.ProviderConfigKind != "ClusterProviderConfig" || s.TTL != time.Minute {
+				if s.ProviderConfigName != "dev" || s.ProviderConfigKind != "ProviderConfig" || s.TTL != time.Minute {
 					t.Errorf("provider config %s/%s ttl %s", s.ProviderConfigKind, s.ProviderConfigName, s.TTL)
 				}
 				if s.Function.Runtime != DefaultRuntime || s.Function.Handler != DefaultHandler || s.Function.Architecture != "arm64" {

@@ -35,7 +35,7 @@ func (b *builder) usages() {
 func (b *builder) usage(of, by Composed, reason string) Composed {
 	key := "usage-" + of.Key + "-by-" + by.Key
 	kind, apiVersion := "Usage", "protection.crossplane.io/v1beta1"
-	meta := map[string]any{"name": objectName(b.s.XRName, key), "labels": b.labels("")}
+	meta := map[string]any{"name": objectName(b.s, key), "labels": b.labels("")}
 	if b.s.Flavour == Legacy {
 		kind = "ClusterUsage"
 	} else {

@@ -28,6 +28,7 @@ var (
 	reRoute    = regexp.MustCompile(`^(\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9._~{}+/-]*)$`)
 	reSecretNm = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 	reVersion  = regexp.MustCompile(`^[1-9][0-9]*$`)
+	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
 	reImageURI = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$`)
 )
 
@@ -63,6 +64,8 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 	validateSecrets(&errs, s)
 	validateRelease(&errs, &s.Release)
 	validateRegionalCode(&errs, s)
+	validateTenancy(&errs, s, spec, env)
+	validateLimits(&errs, s, spec, env)
 	if k := s.ProviderConfigKind; k != "ProviderConfig" && k != "ClusterProviderConfig" {
 		errs.add("providerConfigKind", "%q must be ProviderConfig or ClusterProviderConfig", k)
 	}
@@ -107,20 +110,11 @@ func validateFunction(errs *fieldErrors, f *FunctionConfig) {
 	if c.ImageURI == "" && !slices.Contains(runtimes, f.Runtime) {
 		errs.add("spec.function.runtime", "%q is not supported (supported: %s)", f.Runtime, strings.Join(runtimes, ", "))
 	}
-	if f.MemoryMB < 128 || f.MemoryMB > 10240 {
-		errs.add("spec.function.memoryMB", "%d is out of range 128-10240", f.MemoryMB)
-	}
-	if f.TimeoutSeconds < 1 || f.TimeoutSeconds > 900 {
-		errs.add("spec.function.timeoutSeconds", "%d is out of range 1-900", f.TimeoutSeconds)
-	}
 	if f.Architecture != "arm64" && f.Architecture != "x86_64" {
 		errs.add("spec.function.architecture", "%q must be arm64 or x86_64", f.Architecture)
 	}
 	if !slices.Contains(retentionDays, f.LogRetentionDays) {
 		errs.add("spec.function.logRetentionDays", "%d is not a CloudWatch Logs retention value", f.LogRetentionDays)
-	}
-	if rc := f.ReservedConcurrency; rc != nil && (*rc < 0 || *rc > 10000) {
-		errs.add("spec.function.reservedConcurrency", "%d is out of range 0-10000", *rc)
 	}
 	for _, k := range sortedKeys(f.Environment) {
 		switch {
@@ -227,8 +221,8 @@ func validateSecrets(errs *fieldErrors, s *Settings) {
 	seen := map[string]bool{}
 	for i, sec := range s.Secrets {
 		f := fmt.Sprintf("spec.secrets[%d]", i)
-		if !reSecretNm.MatchString(sec.Name) || len(sec.Name) > 32 {
-			errs.add(f+".name", "%q must be 1-32 lower-case letters, digits or '-'", sec.Name)
+		if !reSecretNm.MatchString(sec.Name) || len(sec.Name) > 32 || strings.Contains(sec.Name, objectSeparator) {
+			errs.add(f+".name", "%q must be 1-32 lower-case letters, digits or single '-'", sec.Name)
 		}
 		if seen[sec.Name] {
 			errs.add(f+".name", "%q is used twice", sec.Name)
@@ -246,7 +240,7 @@ func validateSecrets(errs *fieldErrors, s *Settings) {
 		case sec.Create != nil && (sec.Create.ValueFrom.SecretKeyRef.Name == "" || sec.Create.ValueFrom.SecretKeyRef.Key == ""):
 			errs.add(f+".create.valueFrom.secretKeyRef", "needs name and key")
 		case sec.Create != nil && s.Flavour == Legacy && sec.Create.ValueFrom.SecretKeyRef.Namespace == "":
-			errs.add(f+".create.valueFrom.secretKeyRef.namespace", "is required for a claim (the legacy flavour is cluster-scoped)")
+			errs.add(f+".create.valueFrom.secretKeyRef.namespace", "is required for an XLambdaStack without a claim (a claim's secrets come from its own namespace)")
 		}
 		if sec.KMSKeyARN != "" && !reKMSARN.MatchString(sec.KMSKeyARN) {
 			errs.add(f+".kmsKeyArn", "%q is not a KMS key ARN", sec.KMSKeyARN)
@@ -265,14 +259,8 @@ func validateRelease(errs *fieldErrors, r *ReleaseConfig) {
 		if !reVersion.MatchString(r.Canary.AdditionalVersion) {
 			errs.add("spec.release.canary.additionalVersion", "%q is not a published version number", r.Canary.AdditionalVersion)
 		}
-		if r.Canary.Weight < 1 || r.Canary.Weight > 99 {
-			errs.add("spec.release.canary.weight", "%d is out of range 1-99", r.Canary.Weight)
-		}
 	}
 	if (r.PinnedVersion != "" || r.Canary != nil || r.ProvisionedConcurrency > 0) && !r.UseAlias {
 		errs.add("spec.release.useAlias", "pinnedVersion, canary and provisionedConcurrency need the live alias; set useAlias: true")
-	}
-	if r.ProvisionedConcurrency < 0 || r.ProvisionedConcurrency > 1000 {
-		errs.add("spec.release.provisionedConcurrency", "%d is out of range 0-1000", r.ProvisionedConcurrency)
 	}
 }

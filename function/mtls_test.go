@@ -76,7 +76,7 @@ func TestServesOverMTLS(t *testing.T) {
 			}
 		}
 		st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-		if st["functionName"] != "dev-mcp-server" {
+		if st["functionName"] != "team-mcp-dev_dev-mcp-server" { // <owner>_<stage>-<app> (docs/tenancy.md)
 			t.Errorf("status.functionName = %v", st["functionName"])
 		}
 	})

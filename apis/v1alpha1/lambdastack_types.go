@@ -33,14 +33,16 @@ type XLambdaStack struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.region) || !has(self.regions) || self.regions.exists(r, r == self.region)",message="spec.region must be one of spec.regions when both are set"
 type LambdaStackSpec struct {
 	// Stage deployed by this request, e.g. dev, staging, prod, or any stage that has an
-	// EnvironmentConfig labelled platform.spec3.io/stage=<stage>. It prefixes every AWS name.
+	// EnvironmentConfig labelled platform.spec3.io/stage=<stage>. That EnvironmentConfig says
+	// which namespaces may use the stage; prod needs one (docs/tenancy.md).
 	// +kubebuilder:validation:MinLength=2
 	// +kubebuilder:validation:MaxLength=16
 	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]*[a-z0-9]$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.stage is immutable; create a new request for another stage"
 	Stage string `json:"stage"`
 
-	// App is the service name; AWS names are <stage>-<app>[-<part>].
+	// App is the service name; AWS names are <namespace>_<stage>-<app>[-<part>], the namespace
+	// being the request's (for a claim, the claim's).
 	// +kubebuilder:validation:MinLength=2
 	// +kubebuilder:validation:MaxLength=40
 	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]*[a-z0-9]$`
@@ -62,7 +64,9 @@ type LambdaStackSpec struct {
 	// +kubebuilder:validation:items:Pattern=`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`
 	Regions []string `json:"regions,omitempty"`
 
-	// ProviderConfigName overrides the stage's provider config (which selects the AWS account).
+	// ProviderConfigName picks the provider config (the AWS account) among those the stage's
+	// EnvironmentConfig grants (providerConfigName, allowedProviderConfigNames); any other is
+	// refused. Default: the stage's.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
@@ -400,9 +404,11 @@ type SecretSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:Pattern=`^[a-z][a-z0-9-]*$`
+	// +kubebuilder:validation:XValidation:rule="!self.contains('--')",message="secret names may not contain --"
 	Name string `json:"name"`
 
-	// ARN of an existing secret.
+	// ARN of an existing secret, in the stage's account (and under its secret name prefix for the
+	// namespace, where the stage sets one).
 	// +optional
 	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`
 	ARN string `json:"arn,omitempty"`
@@ -411,7 +417,8 @@ type SecretSpec struct {
 	// +optional
 	Create *CreateSecretSpec `json:"create,omitempty"`
 
-	// KMSKeyARN of the customer managed key that encrypts the secret; the role may decrypt with it.
+	// KMSKeyARN of the customer managed key that encrypts the secret, in the stage's account; the
+	// role may decrypt with it.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$`
 	KMSKeyARN string `json:"kmsKeyArn,omitempty"`
@@ -435,8 +442,8 @@ type CreateSecretSpec struct {
 
 // SecretValueSource points at a Kubernetes Secret.
 type SecretValueSource struct {
-	// SecretKeyRef selects a key of a Secret (in the request's namespace; for a legacy claim, in
-	// the given namespace).
+	// SecretKeyRef selects a key of a Secret in the request's namespace (for a claim, the
+	// claim's namespace).
 	SecretKeyRef SecretKeySelector `json:"secretKeyRef"`
 }
 
@@ -450,7 +457,8 @@ type SecretKeySelector struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
 	Key string `json:"key"`
-	// Namespace of the Secret; only for the legacy cluster-scoped flavour.
+	// Namespace of the Secret: the request's own (for a claim, the claim's), which is the default;
+	// any other is refused.
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
 	Namespace string `json:"namespace,omitempty"`

@@ -1,5 +1,7 @@
 package v1alpha1
 
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 // StageProfile is the per-stage settings. The built-in profiles (dev, staging, prod) are values of
 // this type; an EnvironmentConfig labelled platform.spec3.io/stage=<stage> carries one in its
 // `data`, overriding the profile it is based on. A request overrides both.
@@ -15,12 +17,43 @@ type StageProfile struct {
 	// is deleted (their managementPolicies leave out Delete).
 	RetainStatefulResources *bool `json:"retainStatefulResources,omitempty"`
 
+	// Namespaces whose requests may use this stage. A request from a namespace that is neither
+	// listed here nor selected by NamespaceSelector is refused (docs/tenancy.md).
+	Namespaces []string `json:"namespaces,omitempty"`
+
+	// NamespaceSelector selects, by their labels, further namespaces that may use this stage.
+	// Crossplane must be allowed to read namespaces (docs/tenancy.md).
+	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
+
 	// ProviderConfigName selects the AWS account of the stage. Default: the stage name.
 	ProviderConfigName string `json:"providerConfigName,omitempty"`
 
-	// ProviderConfigKind of the namespaced flavour: ClusterProviderConfig (what every built-in
-	// profile sets) or ProviderConfig (in the request's namespace).
+	// AllowedProviderConfigNames a request may pick with spec.providerConfigName, besides
+	// ProviderConfigName. Empty: a request cannot choose its provider config.
+	AllowedProviderConfigNames []string `json:"allowedProviderConfigNames,omitempty"`
+
+	// ProviderConfigKind of the namespaced flavour: ProviderConfig (default, in the request's
+	// namespace, so granting a team an account is creating a ProviderConfig in its namespace)
+	// or ClusterProviderConfig (any namespace bound to the stage shares it).
 	ProviderConfigKind string `json:"providerConfigKind,omitempty"`
+
+	// AccountID is the stage's AWS account (12 digits). Existing secrets (spec.secrets[].arn) and
+	// KMS keys must be in it; a stage with an EnvironmentConfig but no accountId refuses them.
+	AccountID string `json:"accountId,omitempty"`
+
+	// SecretNamePrefix is the name prefix of the secrets a namespace may read and create;
+	// {namespace} stands for the request's namespace, e.g. teams/{namespace}/.
+	SecretNamePrefix string `json:"secretNamePrefix,omitempty"`
+
+	// AllowedSecurityGroupIDs a request may attach (spec.network.securityGroupIds). Empty: any.
+	AllowedSecurityGroupIDs []string `json:"allowedSecurityGroupIds,omitempty"`
+
+	// AllowedVPCIDs a request may create its security group in (spec.network.vpcId). Empty: any.
+	AllowedVPCIDs []string `json:"allowedVpcIds,omitempty"`
+
+	// ManagedLogPolicy attaches AWSLambdaBasicExecutionRole (logs:* on every log group of the
+	// account) instead of the inline policy scoped to the function's own log groups.
+	ManagedLogPolicy *bool `json:"managedLogPolicy,omitempty"`
 
 	// Region of the stage.
 	Region string `json:"region,omitempty"`

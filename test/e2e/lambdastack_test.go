@@ -448,11 +448,14 @@ func checkComposed(ctx context.Context, t *testing.T, c *cluster, s *stack, key 
 		t.Errorf("%s: provider config %s %s: %v", id, pcKind, pcName, err)
 	}
 
-	// names: <stage>-<app>[-<part>] (log groups under /aws/lambda/ and /aws/apigateway/)
+	// names: <owner>_<stage>-<app>[-<part>], the owner being the request's (or claim's)
+	// namespace (log groups under /aws/lambda/ and /aws/apigateway/, created secrets under the
+	// stage's per-namespace prefix <owner>/ where it sets one)
 	if namedKinds[u.GetKind()] {
-		re := regexp.MustCompile(`^(/aws/(lambda|apigateway)/)?` + regexp.QuoteMeta(s.stage()+"-"+s.app()) + `([-/][a-z0-9-]+)?$`)
+		owner := regexp.QuoteMeta(s.request.GetNamespace())
+		re := regexp.MustCompile(`^(/aws/(lambda|apigateway)/|` + owner + `/)?` + owner + `_` + regexp.QuoteMeta(s.stage()+"-"+s.app()) + `([-/][a-z0-9-]+)?$`)
 		if n := awsIdentity(u); !re.MatchString(n) {
-			t.Errorf("%s: AWS name %q is not <stage>-<app>[-<part>] (%s)", id, n, re)
+			t.Errorf("%s: AWS name %q is not <owner>_<stage>-<app>[-<part>] (%s)", id, n, re)
 		}
 	}
 

@@ -58,7 +58,7 @@ var variants = []variant{
 		s["network"] = map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0", "egressCidrs": []any{"10.0.0.0/8"}}
 		s["secrets"] = []any{
 			map[string]any{"name": "token", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "tok", "key": "value", "namespace": "team-mcp-dev"}}}},
-			map[string]any{"name": "upstream", "arn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:up-AbCdEf"},
+			map[string]any{"name": "upstream", "arn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:team-mcp-dev/up-AbCdEf"},
 		}
 		s["monitoring"] = map[string]any{"alarms": true, "dashboard": true, "alarmEmails": []any{"oncall@example.com"}}
 		s["api"] = map[string]any{"auth": map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"}}}}

@@ -1,0 +1,302 @@
+package fn
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/response"
+	"google.golang.org/protobuf/types/known/structpb"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+)
+
+// Tenancy (docs/tenancy.md): a stage's EnvironmentConfig says which namespaces may use it and
+// which account (provider config) and region they get; a request cannot widen either. Every
+// stack is owned by a namespace (the request's, or a claim's), whose name is part of every AWS
+// name of the stack and the only namespace its Kubernetes Secrets may come from.
+
+const (
+	// RequirementNamespace is the required resource carrying the owner's Namespace object; it is
+	// asked for only when the stage's EnvironmentConfig selects namespaces by label.
+	RequirementNamespace = "owner-namespace"
+	// LabelClaimNamespace is the label Crossplane puts on the XR of a claim.
+	LabelClaimNamespace = "crossplane.io/claim-namespace"
+	// namespacePlaceholder in data.secretNamePrefix stands for the owner namespace.
+	namespacePlaceholder = "{namespace}"
+)
+
+// tenantSettings is resolve with the tenancy rules around it: the owner namespace must be bound
+// to the stage (rule 1), the merged settings must keep to what the stage grants (rules 2 and 4,
+// validate.go) and must not re-point a stack that exists (rule 5). resolved is false while
+// Crossplane has not yet sent the owner's Namespace the stage's label selector needs.
+func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, xr composite, env *v1alpha1.StageProfile) (s *Settings, resolved bool, err error) {
+	owner := ownerNamespace(req, xr)
+	var nsLabels map[string]string
+	if env != nil && env.NamespaceSelector != nil && owner != "" && !slices.Contains(env.Namespaces, owner) {
+		if rsp.Requirements == nil {
+			rsp.Requirements = &fnv1.Requirements{}
+		}
+		if rsp.Requirements.Resources == nil {
+			rsp.Requirements.Resources = map[string]*fnv1.ResourceSelector{}
+		}
+		rsp.Requirements.Resources[RequirementNamespace] = &fnv1.ResourceSelector{
+			ApiVersion: "v1", Kind: "Namespace",
+			Match: &fnv1.ResourceSelector_MatchName{MatchName: owner},
+		}
+		var ok bool
+		if nsLabels, ok = requiredNamespaceLabels(req, owner); !ok {
+			return nil, false, nil
+		}
+	}
+	if err := admit(xr.Spec.Stage, owner, env, nsLabels); err != nil {
+		return nil, true, err
+	}
+	s, err = resolveFor(xr, owner, env)
+	if err != nil {
+		return nil, true, err
+	}
+	if err := unchangedTarget(req, s); err != nil {
+		return nil, true, err
+	}
+	keepNamesWithoutOwner(req, s)
+	keepObjectNames(req, s)
+	if env == nil {
+		response.Warning(rsp, fmt.Errorf("stage %s has no EnvironmentConfig, so every namespace may use it with provider config %s; that suits a single-team cluster only: a platform binds stages to namespaces with an EnvironmentConfig labelled %s=%s (docs/tenancy.md)", s.Stage, s.ProviderConfigName, v1alpha1.StageLabel, s.Stage)).TargetCompositeAndClaim()
+	}
+	return s, true, nil
+}
+
+// ownerNamespace is the namespace a stack belongs to: the LambdaStack's namespace, or for an
+// XLambdaStack the namespace of its claim (a label only Crossplane sets); "" for an
+// XLambdaStack created without a claim (cluster-scoped: only cluster administrators can).
+func ownerNamespace(req *fnv1.RunFunctionRequest, xr composite) string {
+	if xr.Flavour == Namespaced {
+		return xr.Namespace
+	}
+	meta := req.GetObserved().GetComposite().GetResource().GetFields()["metadata"].GetStructValue().GetFields()
+	return meta["labels"].GetStructValue().GetFields()[LabelClaimNamespace].GetStringValue()
+}
+
+// requiredNamespaceLabels reads the labels of the owner's Namespace from the required
+// resources; ok is false until Crossplane has answered the requirement.
+func requiredNamespaceLabels(req *fnv1.RunFunctionRequest, owner string) (map[string]string, bool) {
+	rr, ok := req.GetRequiredResources()[RequirementNamespace]
+	if !ok {
+		return nil, false
+	}
+	for _, item := range rr.GetItems() {
+		meta := item.GetResource().GetFields()["metadata"].GetStructValue().GetFields()
+		if meta["name"].GetStringValue() != owner {
+			continue
+		}
+		out := map[string]string{}
+		for k, v := range meta["labels"].GetStructValue().GetFields() {
+			out[k] = v.GetStringValue()
+		}
+		return out, true
+	}
+	return map[string]string{}, true // the namespace was not found: no labels select it
+}
+
+// admit applies rule 1: a stage with an EnvironmentConfig serves only the namespaces it names
+// or selects; a built-in stage without one serves any namespace unless it is a production
+// stage, which needs an EnvironmentConfig.
+func admit(stage, owner string, env *v1alpha1.StageProfile, nsLabels map[string]string) error {
+	if env == nil {
+		if p, ok := builtinProfiles[stage]; ok && p.Production != nil && *p.Production {
+			return fmt.Errorf("spec.stage: stage %s is a production stage and has no EnvironmentConfig; the platform team must create one labelled %s=%s that names the namespaces allowed to use it (docs/tenancy.md)", stage, v1alpha1.StageLabel, stage)
+		}
+		return nil
+	}
+	if owner == "" {
+		// An XLambdaStack without a claim: cluster-scoped, created by a cluster administrator.
+		return nil
+	}
+	if slices.Contains(env.Namespaces, owner) {
+		return nil
+	}
+	if env.NamespaceSelector != nil {
+		sel, err := metav1.LabelSelectorAsSelector(env.NamespaceSelector)
+		if err != nil {
+			return fmt.Errorf("EnvironmentConfig of stage %s: data.namespaceSelector: %w", stage, err)
+		}
+		if !sel.Empty() && sel.Matches(labels.Set(nsLabels)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("spec.stage: namespace %s may not use stage %s; the platform grants it by adding %s to data.namespaces (or labelling the namespace to match data.namespaceSelector) of the EnvironmentConfig labelled %s=%s (docs/tenancy.md)", owner, stage, owner, v1alpha1.StageLabel, stage)
+}
+
+// ownedSecrets returns the secrets with each legacy secretKeyRef without a namespace pointing
+// into the owner's namespace (the claim's); the request's slice is not modified.
+func ownedSecrets(in []v1alpha1.SecretSpec, f Flavour, owner string) []v1alpha1.SecretSpec {
+	if f != Legacy || owner == "" {
+		return in
+	}
+	out := append([]v1alpha1.SecretSpec(nil), in...)
+	for i, sec := range out {
+		if sec.Create != nil && sec.Create.ValueFrom.SecretKeyRef.Namespace == "" {
+			c := *sec.Create
+			c.ValueFrom.SecretKeyRef.Namespace = owner
+			out[i].Create = &c
+		}
+	}
+	return out
+}
+
+// validateTenancy applies rules 2 and 4 to the merged settings: the provider config comes from
+// the stage, Kubernetes Secrets from the owner's namespace, existing secrets and KMS keys from
+// the stage's account (and secret name prefix), security groups and VPCs from its allowlists.
+func validateTenancy(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) {
+	if want := firstStr(env.ProviderConfigName, s.Stage); spec.ProviderConfigName != "" && spec.ProviderConfigName != want &&
+		!slices.Contains(env.AllowedProviderConfigNames, spec.ProviderConfigName) {
+		granted := append([]string{want}, env.AllowedProviderConfigNames...)
+		errs.add("spec.providerConfigName", "%q is not granted to stage %s (granted: %s); the stage's EnvironmentConfig lists the others a request may pick in data.allowedProviderConfigNames", spec.ProviderConfigName, s.Stage, strings.Join(granted, ", "))
+	}
+	if env.AccountID != "" && !reAccount.MatchString(env.AccountID) {
+		errs.add("EnvironmentConfig data.accountId", "%q is not a 12-digit AWS account ID", env.AccountID)
+	}
+
+	for i, sec := range s.Secrets {
+		f := fmt.Sprintf("spec.secrets[%d]", i)
+		if sec.Create != nil {
+			ns := sec.Create.ValueFrom.SecretKeyRef.Namespace
+			switch {
+			case s.Flavour == Namespaced && ns != "" && ns != s.Owner:
+				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a LambdaStack reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
+			case s.Flavour == Legacy && s.Owner != "" && ns != s.Owner:
+				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a claim reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
+			}
+		}
+		if sec.ARN != "" && reSecretAR.MatchString(sec.ARN) {
+			checkGrantedARN(errs, s, env, f+".arn", "secret", sec.ARN)
+			if name := secretNameOfARN(sec.ARN); s.SecretNamePrefix != "" && !strings.HasPrefix(name, s.SecretNamePrefix) {
+				errs.add(f+".arn", "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
+			}
+		}
+		if sec.KMSKeyARN != "" && reKMSARN.MatchString(sec.KMSKeyARN) {
+			checkGrantedARN(errs, s, env, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
+		}
+	}
+
+	if n := s.Network; n != nil {
+		if len(env.AllowedSecurityGroupIDs) > 0 {
+			for _, id := range n.SecurityGroupIDs {
+				if !slices.Contains(env.AllowedSecurityGroupIDs, id) {
+					errs.add("spec.network.securityGroupIds", "%s is not granted to stage %s (data.allowedSecurityGroupIds: %s)", id, s.Stage, strings.Join(env.AllowedSecurityGroupIDs, ", "))
+				}
+			}
+		}
+		if len(env.AllowedVPCIDs) > 0 && n.VPCID != "" && !slices.Contains(env.AllowedVPCIDs, n.VPCID) {
+			errs.add("spec.network.vpcId", "%s is not granted to stage %s (data.allowedVpcIds: %s)", n.VPCID, s.Stage, strings.Join(env.AllowedVPCIDs, ", "))
+		}
+	}
+}
+
+// checkGrantedARN refuses an ARN outside the stage's account. A stage with an EnvironmentConfig
+// must name its account for existing secrets and keys to be granted at all; a built-in stage
+// without one (a single-team cluster) grants any.
+func checkGrantedARN(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile, field, what, arn string) {
+	if !s.StageConfigured {
+		return
+	}
+	acct := arnAccount(arn)
+	switch {
+	case env.AccountID == "":
+		errs.add(field, "the %s %s cannot be granted: stage %s's EnvironmentConfig names no account (data.accountId), so no existing %s may be used", what, arn, s.Stage, what)
+	case acct != env.AccountID:
+		errs.add(field, "the %s is in account %s, not in stage %s's account %s", what, acct, s.Stage, env.AccountID)
+	}
+}
+
+// secretNameOfARN is the name part of a Secrets Manager ARN (after "secret:").
+func secretNameOfARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) < 7 {
+		return ""
+	}
+	return parts[6]
+}
+
+// unchangedTarget applies rule 5: composed resources that exist keep their provider config
+// (the AWS account) and the function its primary region. A change there, typically a deleted
+// or relabelled EnvironmentConfig, is refused instead of re-pointing the stack.
+func unchangedTarget(req *fnv1.RunFunctionRequest, s *Settings) error {
+	wantPC := s.ProviderConfigName
+	if s.Flavour == Namespaced {
+		wantPC = s.ProviderConfigKind + "/" + s.ProviderConfigName
+	}
+	var changes []string
+	pcs := map[string][]string{}
+	for key, r := range req.GetObserved().GetResources() {
+		spec := r.GetResource().GetFields()["spec"].GetStructValue().GetFields()
+		ref := spec["providerConfigRef"].GetStructValue().GetFields()
+		name := ref["name"].GetStringValue()
+		if name == "" {
+			continue // not a managed resource (a Usage)
+		}
+		got := name
+		if s.Flavour == Namespaced {
+			got = ref["kind"].GetStringValue() + "/" + name
+		}
+		if got != wantPC {
+			pcs[got] = append(pcs[got], key)
+		}
+		if key == KeyFunction {
+			region := stringField(spec["forProvider"], "region")
+			if region != "" && region != s.Region {
+				changes = append(changes, fmt.Sprintf("region %s -> %s (function)", region, s.Region))
+			}
+		}
+	}
+	for _, got := range sortedKeys(pcs) {
+		keys := pcs[got]
+		sort.Strings(keys)
+		changes = append(changes, fmt.Sprintf("provider config %s -> %s (%s)", got, wantPC, strings.Join(keys, ", ")))
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	src := "the built-in profile " + s.Profile + " (stage " + s.Stage + " has no EnvironmentConfig now)"
+	if s.StageConfigured {
+		src = "stage " + s.Stage + "'s EnvironmentConfig"
+	}
+	return fmt.Errorf("spec.stage: the stack exists in another account or region than %s now gives: %s; nothing was changed. Restore the stage's EnvironmentConfig (or the request's settings); to move the stack, delete it and create it anew", src, strings.Join(changes, "; "))
+}
+
+func stringField(v *structpb.Value, name string) string {
+	return v.GetStructValue().GetFields()[name].GetStringValue()
+}
+
+// keepNamesWithoutOwner keeps the AWS names of a stack composed before names carried the owner
+// namespace: when its function exists as <stage>-<app>, every name stays as it was (renaming
+// would make the provider create new AWS resources and orphan the old ones), and so does the
+// name of each secret it created.
+func keepNamesWithoutOwner(req *fnv1.RunFunctionRequest, s *Settings) {
+	fnObj := req.GetObserved().GetResources()[KeyFunction].GetResource()
+	if fnObj == nil || s.NameOwner == "" {
+		return
+	}
+	ann := fnObj.GetFields()["metadata"].GetStructValue().GetFields()["annotations"].GetStructValue().GetFields()
+	if ann[AnnotationExternalName].GetStringValue() == fitName(s.Stage+"-"+s.App, maxFunctionName) {
+		s.NameOwner = ""
+		s.SecretNamePrefix = ""
+	}
+}
+
+// keepObjectNames notices a stack whose composed objects are named <xr>-<key> (composed before
+// the "--" separator): its references keep pointing at those names.
+func keepObjectNames(req *fnv1.RunFunctionRequest, s *Settings) {
+	for key, r := range req.GetObserved().GetResources() {
+		name := r.GetResource().GetFields()["metadata"].GetStructValue().GetFields()["name"].GetStringValue()
+		if name != "" && name == fitName(s.XRName+"-"+key, maxObjectName) {
+			s.LegacyObjectNames = true
+			return
+		}
+	}
+}

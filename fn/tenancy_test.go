@@ -1,0 +1,344 @@
+package fn
+
+import (
+	"strings"
+	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
+)
+
+// The tenancy rules of docs/tenancy.md, each replayed as the attack of issue 12 first (refused
+// with a Fatal result that names the field and leaves the desired state alone), then the
+// granted case.
+
+// xrIn is xrObject in namespace ns.
+func xrIn(ns string, spec map[string]any) map[string]any {
+	xr := xrObject(spec)
+	xr["metadata"].(map[string]any)["namespace"] = ns
+	return xr
+}
+
+// claimXR is the XLambdaStack Crossplane creates for a claim in namespace ns.
+func claimXR(ns string, spec map[string]any) map[string]any {
+	xr := legacyXR(spec)
+	xr["metadata"].(map[string]any)["labels"] = map[string]any{LabelClaimNamespace: ns}
+	return xr
+}
+
+// wantFatal runs req and wants exactly one Fatal result containing each of want, with the
+// request's desired state returned untouched.
+func wantFatal(t *testing.T, req *fnv1.RunFunctionRequest, want ...string) string {
+	t.Helper()
+	rsp := run(t, req)
+	res := rsp.GetResults()
+	if len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_FATAL {
+		t.Fatalf("want one Fatal result, got %v", res)
+	}
+	for _, w := range want {
+		if !strings.Contains(res[0].GetMessage(), w) {
+			t.Errorf("Fatal %q does not say %q", res[0].GetMessage(), w)
+		}
+	}
+	if diff := cmp.Diff(req.GetDesired(), rsp.GetDesired(), protocmp.Transform()); diff != "" {
+		t.Errorf("desired state changed on a Fatal result: %s", diff)
+	}
+	return res[0].GetMessage()
+}
+
+// wantComposed runs req and wants no Fatal result; it returns the desired resources by key.
+func wantComposed(t *testing.T, req *fnv1.RunFunctionRequest) map[string]map[string]any {
+	t.Helper()
+	rsp := run(t, req)
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			t.Fatalf("refused: %s", r.GetMessage())
+		}
+	}
+	out := map[string]map[string]any{}
+	for k, r := range rsp.GetDesired().GetResources() {
+		out[k] = r.GetResource().AsMap()
+	}
+	if len(out) == 0 {
+		t.Fatal("nothing composed")
+	}
+	return out
+}
+
+func nsObject(name string, labels map[string]any) map[string]any {
+	return map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": name, "labels": labels}}
+}
+
+// withNamespace adds the answer to the owner-namespace requirement.
+func withNamespace(t *testing.T, req *fnv1.RunFunctionRequest, ns map[string]any) *fnv1.RunFunctionRequest {
+	if req.RequiredResources == nil {
+		req.RequiredResources = map[string]*fnv1.Resources{}
+	}
+	req.RequiredResources[RequirementNamespace] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: mustStruct(t, ns)}}}
+	return req
+}
+
+// Rule 1: stages are bound to namespaces.
+func TestStageBoundToNamespaces(t *testing.T) {
+	prodForA := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-a"}, "providerConfigName": "aws-prod"})
+	iam := map[string]any{"auth": map[string]any{"type": "iam"}}
+
+	t.Run("refused: another namespace asks for a bound stage", func(t *testing.T) {
+		t.Logf("%s", wantFatal(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam}), []map[string]any{prodForA}, nil),
+			"namespace team-b may not use stage prod", "data.namespaces", "platform.spec3.io/stage=prod"))
+	})
+	t.Run("refused: stage prod without an EnvironmentConfig", func(t *testing.T) {
+		wantFatal(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam}), []map[string]any{}, nil),
+			"stage prod is a production stage and has no EnvironmentConfig")
+	})
+	t.Run("refused: a claim from another namespace", func(t *testing.T) {
+		wantFatal(t, newRequest(t, claimXR("team-b", map[string]any{"stage": "prod", "api": iam}), []map[string]any{prodForA}, nil),
+			"namespace team-b may not use stage prod")
+	})
+	t.Run("refused: the namespace's labels do not match the selector", func(t *testing.T) {
+		sel := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"},
+			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"platform.spec3.io/stage-dev": "granted"}}})
+		req := withNamespace(t, newRequest(t, xrIn("team-b", nil), []map[string]any{sel}, nil), nsObject("team-b", map[string]any{"platform.spec3.io/stage-dev": "no"}))
+		wantFatal(t, req, "namespace team-b may not use stage dev", "data.namespaceSelector")
+	})
+	t.Run("refused: an empty selector selects nothing", func(t *testing.T) {
+		sel := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "namespaceSelector": map[string]any{}})
+		req := withNamespace(t, newRequest(t, xrIn("team-b", nil), []map[string]any{sel}, nil), nsObject("team-b", map[string]any{"x": "y"}))
+		wantFatal(t, req, "namespace team-b may not use stage dev")
+	})
+
+	t.Run("granted: a listed namespace", func(t *testing.T) {
+		got := wantComposed(t, newRequest(t, xrIn("team-a", map[string]any{"stage": "prod", "api": iam}), []map[string]any{prodForA}, nil))
+		if got[KeyFunction]["metadata"].(map[string]any)["namespace"] != "team-a" {
+			t.Errorf("function not in team-a: %v", got[KeyFunction]["metadata"])
+		}
+	})
+	t.Run("granted: a claim from a listed namespace", func(t *testing.T) {
+		wantComposed(t, newRequest(t, claimXR("team-a", map[string]any{"stage": "prod", "api": iam}), []map[string]any{prodForA}, nil))
+	})
+	t.Run("granted: a namespace the selector matches, once Crossplane sent it", func(t *testing.T) {
+		sel := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"},
+			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"platform.spec3.io/stage-dev": "granted"}}})
+		req := newRequest(t, xrIn("team-b", nil), []map[string]any{sel}, nil)
+		first := run(t, req)
+		if len(first.GetResults()) != 0 || len(first.GetDesired().GetResources()) != 0 {
+			t.Fatalf("before the Namespace is known: want no results and nothing composed, got %v and %d resources", first.GetResults(), len(first.GetDesired().GetResources()))
+		}
+		sl := first.GetRequirements().GetResources()[RequirementNamespace]
+		if sl.GetKind() != "Namespace" || sl.GetApiVersion() != "v1" || sl.GetMatchName() != "team-b" {
+			t.Fatalf("requirement for the owner's Namespace: %v", sl)
+		}
+		withNamespace(t, req, nsObject("team-b", map[string]any{"platform.spec3.io/stage-dev": "granted"}))
+		wantComposed(t, req)
+	})
+	t.Run("granted with a warning: a built-in stage without an EnvironmentConfig", func(t *testing.T) {
+		rsp := run(t, newRequest(t, xrIn("anyone", nil), []map[string]any{}, nil))
+		if res := rsp.GetResults(); len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_WARNING || !strings.Contains(res[0].GetMessage(), "single-team cluster") {
+			t.Fatalf("want the single-team warning, got %v", res)
+		}
+	})
+}
+
+// Rule 2: the account comes from the platform, not the request.
+func TestProviderConfigFromThePlatform(t *testing.T) {
+	dev := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-b"}, "providerConfigName": "aws-dev"})
+	none := map[string]any{"auth": map[string]any{"type": "none"}}
+
+	t.Run("refused: dev request names prod's provider config", func(t *testing.T) {
+		wantFatal(t, newRequest(t, xrIn("team-b", map[string]any{"providerConfigName": "aws-prod", "api": none}), []map[string]any{dev}, nil),
+			`spec.providerConfigName: "aws-prod" is not granted to stage dev (granted: aws-dev)`)
+	})
+	t.Run("refused: built-in stage, request names another provider config", func(t *testing.T) {
+		wantFatal(t, newRequest(t, xrIn("team-b", map[string]any{"providerConfigName": "aws-prod", "api": none}), []map[string]any{}, nil),
+			`spec.providerConfigName: "aws-prod" is not granted to stage dev (granted: dev)`)
+	})
+	t.Run("refused: a region outside prod's allowedRegions", func(t *testing.T) {
+		prod := envConfig("stage-prod", "prod", map[string]any{"region": "eu-central-1", "allowedRegions": []any{"eu-central-1"}})
+		wantFatal(t, newRequest(t, xrObject(map[string]any{"stage": "prod", "region": "ap-south-1"}), []map[string]any{prod}, nil),
+			"region ap-south-1 is not allowed for stage prod")
+	})
+
+	t.Run("granted: the namespaced flavour uses the ProviderConfig of its own namespace", func(t *testing.T) {
+		got := wantComposed(t, newRequest(t, xrIn("team-b", nil), []map[string]any{dev}, nil))
+		for k, r := range got {
+			ref, _ := field(r, "spec", "providerConfigRef").(map[string]any)
+			if ref == nil {
+				continue // Usage
+			}
+			if ref["kind"] != "ProviderConfig" || ref["name"] != "aws-dev" || field(r, "metadata", "namespace") != "team-b" {
+				t.Errorf("%s: providerConfigRef %v in namespace %v", k, ref, field(r, "metadata", "namespace"))
+			}
+		}
+	})
+	t.Run("granted: ClusterProviderConfig where the stage says so; a listed alternative", func(t *testing.T) {
+		cl := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-b"}, "providerConfigName": "aws-dev",
+			"providerConfigKind": "ClusterProviderConfig", "allowedProviderConfigNames": []any{"aws-dev-2"}})
+		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"providerConfigName": "aws-dev-2"}), []map[string]any{cl}, nil))
+		if ref := field(got[KeyFunction], "spec", "providerConfigRef").(map[string]any); ref["kind"] != "ClusterProviderConfig" || ref["name"] != "aws-dev-2" {
+			t.Errorf("providerConfigRef %v", ref)
+		}
+	})
+}
+
+// Rule 4: a team reads only what is its own.
+func TestTeamReadsOnlyItsOwn(t *testing.T) {
+	const acct = "333333333333"
+	prod := func(extra map[string]any) []map[string]any {
+		d := map[string]any{"namespaces": []any{"team-a", "team-b"}, "accountId": acct, "secretNamePrefix": "{namespace}/"}
+		for k, v := range extra {
+			d[k] = v
+		}
+		return []map[string]any{envConfig("stage-prod", "prod", d)}
+	}
+	iam := map[string]any{"auth": map[string]any{"type": "iam"}}
+	created := func(ns string) []any {
+		ref := map[string]any{"name": "aws-credentials", "key": "credentials"}
+		if ns != "" {
+			ref["namespace"] = ns
+		}
+		return []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": ref}}}}
+	}
+	arn := func(account, name string) []any {
+		return []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:" + account + ":secret:" + name + "-AbCdEf"}}
+	}
+	cases := map[string]struct {
+		xr   map[string]any
+		envs []map[string]any
+		want string
+	}{
+		"claim reads the provider's credentials in crossplane-system": {
+			xr: claimXR("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": created("crossplane-system")}), envs: prod(nil),
+			want: `spec.secrets[0].create.valueFrom.secretKeyRef.namespace: "crossplane-system": a claim reads Kubernetes Secrets only from its own namespace team-b`,
+		},
+		"LambdaStack names another namespace's Secret": {
+			xr: xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": created("team-a")}), envs: prod(nil),
+			want: `"team-a": a LambdaStack reads Kubernetes Secrets only from its own namespace team-b`,
+		},
+		"secret of another account": {
+			xr: xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": arn("999999999999", "team-b/db")}), envs: prod(nil),
+			want: "spec.secrets[0].arn: the secret is in account 999999999999, not in stage prod's account 333333333333",
+		},
+		"another team's secret in the same account": {
+			xr: xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": arn(acct, "team-a/db")}), envs: prod(nil),
+			want: `spec.secrets[0].arn: secret "team-a/db-AbCdEf" is not under this namespace's prefix "team-b/"`,
+		},
+		"a stage that names no account grants no existing secret": {
+			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": arn(acct, "team-b/db")}),
+			envs: []map[string]any{envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-b"}})},
+			want: "stage prod's EnvironmentConfig names no account (data.accountId)",
+		},
+		"KMS key of another account": {
+			xr: xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:" + acct + ":secret:team-b/db-AbCdEf",
+				"kmsKeyArn": "arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}), envs: prod(nil),
+			want: "spec.secrets[0].kmsKeyArn: the KMS key is in account 999999999999",
+		},
+		"a security group outside the allowlist": {
+			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0aaaaaaaaaaaaaaaa"}}}),
+			envs: prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}),
+			want: "spec.network.securityGroupIds: sg-0aaaaaaaaaaaaaaaa is not granted to stage prod",
+		},
+		"a VPC outside the allowlist": {
+			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0aaaaaaaaaaaaaaaa"}}),
+			envs: prod(map[string]any{"allowedVpcIds": []any{"vpc-0bbbbbbbbbbbbbbbb"}}),
+			want: "spec.network.vpcId: vpc-0aaaaaaaaaaaaaaaa is not granted to stage prod",
+		},
+		"a malformed account in the EnvironmentConfig": {
+			xr: xrIn("team-b", map[string]any{"stage": "prod", "api": iam}), envs: prod(map[string]any{"accountId": "33"}),
+			want: `EnvironmentConfig data.accountId: "33" is not a 12-digit AWS account ID`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run("refused: "+name, func(t *testing.T) {
+			wantFatal(t, newRequest(t, tc.xr, tc.envs, nil), tc.want)
+		})
+	}
+
+	t.Run("granted: a claim's secret comes from the claim's namespace", func(t *testing.T) {
+		got := wantComposed(t, newRequest(t, claimXR("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": created("")}), prod(nil), nil))
+		if ns := field(got[keySecret+"db"+keySecretVersion], "spec", "forProvider", "secretStringSecretRef", "namespace"); ns != "team-b" {
+			t.Errorf("secretStringSecretRef.namespace = %v, want team-b", ns)
+		}
+	})
+	t.Run("granted: the team's own secret, key and security group", func(t *testing.T) {
+		own := "arn:aws:secretsmanager:us-east-1:" + acct + ":secret:team-b/db-AbCdEf"
+		xr := xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": []any{map[string]any{"name": "db", "arn": own,
+			"kmsKeyArn": "arn:aws:kms:us-east-1:" + acct + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
+			"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}})
+		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}), nil))
+		if p, _ := field(got[KeyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
+			t.Errorf("policy does not grant %s: %s", own, p)
+		}
+	})
+	t.Run("granted: a created secret is named under the namespace's prefix", func(t *testing.T) {
+		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": created("")}), prod(nil), nil))
+		if n, _ := field(got[keySecret+"db"], "spec", "forProvider", "name").(string); !strings.HasPrefix(n, "team-b/") {
+			t.Errorf("created secret name %q is not under team-b/", n)
+		}
+	})
+}
+
+// Rule 5: a vanished config is an error, not a fallback.
+func TestVanishedStageConfigIsRefused(t *testing.T) {
+	prod := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-prod", "region": "eu-central-1"})
+	xr := xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "iam"}}})
+	first := wantComposed(t, newRequest(t, xr, []map[string]any{prod}, nil))
+	observed := map[string]map[string]any{}
+	for k, r := range first {
+		observed[k] = readyObserved(r, nil)
+	}
+
+	t.Run("refused: the EnvironmentConfig was deleted", func(t *testing.T) {
+		// prod without a config is refused by rule 1 already; a custom stage based on dev shows
+		// the fallback rule 5 stops: built-in dev would point at ProviderConfig/dev, us-east-1.
+		devLike := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-dev", "region": "eu-west-1"})
+		dx := xrObject(nil)
+		got := wantComposed(t, newRequest(t, dx, []map[string]any{devLike}, nil))
+		obs := map[string]map[string]any{}
+		for k, r := range got {
+			obs[k] = readyObserved(r, nil)
+		}
+		t.Logf("%s", wantFatal(t, newRequest(t, dx, []map[string]any{}, obs),
+			"provider config ProviderConfig/aws-dev -> ProviderConfig/dev", "region eu-west-1 -> us-east-1 (function)", "nothing was changed"))
+	})
+	t.Run("refused: the EnvironmentConfig now names another account", func(t *testing.T) {
+		moved := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-other", "region": "eu-central-1"})
+		wantFatal(t, newRequest(t, xr, []map[string]any{moved}, observed), "provider config ProviderConfig/aws-prod -> ProviderConfig/aws-other")
+	})
+	t.Run("granted: unchanged settings reconcile", func(t *testing.T) {
+		wantComposed(t, newRequest(t, xr, []map[string]any{prod}, observed))
+	})
+}
+
+// Rule 3: names are stable. A stack composed before names carried the owner keeps its names.
+func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
+	xr := xrIn("team-a", nil)
+	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "secretNamePrefix": "{namespace}/"})
+	fresh := wantComposed(t, newRequest(t, xr, []map[string]any{env}, nil))
+	if got := field(fresh[KeyFunction], "metadata", "annotations", AnnotationExternalName); got != "team-a_dev-mcp" {
+		t.Fatalf("new stack's function = %v, want team-a_dev-mcp", got)
+	}
+	old := map[string]map[string]any{}
+	for k, r := range fresh {
+		old[k] = readyObserved(r, nil)
+	}
+	field(old[KeyFunction], "metadata", "annotations").(map[string]any)[AnnotationExternalName] = "dev-mcp"
+	for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
+		r["metadata"].(map[string]any)["name"] = "mcp-" + k
+	}
+	again := wantComposed(t, newRequest(t, xr, []map[string]any{env}, old))
+	for k, n := range awsNames(again) {
+		if strings.Contains(n, "team-a") {
+			t.Errorf("%s of a stack named before owners = %q, want its old name", k, n)
+		}
+	}
+	if got := field(again[KeyRole], "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-role" {
+		t.Errorf("role = %v, want dev-mcp-role", got)
+	}
+	if got := field(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
+		t.Errorf("function's roleRef = %v, want the existing object mcp-role", got)
+	}
+	if got := field(fresh[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp--role" {
+		t.Errorf("a new stack's roleRef = %v, want mcp--role", got)
+	}
+}
