@@ -6,6 +6,7 @@
 # function's share of the control plane's CPU and the latency of one XR update
 # (test/e2e/cmd/scale). Not part of make test. Report: _output/scale.md; logs: test/e2e/.state/logs.
 #   SCALE_N=300 SCALE_NAMESPACES=10 SCALE_STEADY=5m SCALE_TIMEOUT=30m STANDIN_WORKERS=8
+#   XP_POLL_INTERVAL (Crossplane's --poll-interval, run/crossplane.sh: 10s);
 #   E2E_PORT_BASE (test/e2e/lib.sh); E2E_KEEP=1 leaves the control plane running.
 set -uo pipefail
 export t0=$(date +%s.%N)
