@@ -6,37 +6,26 @@
 # function's share of the control plane's CPU and the latency of one XR update
 # (test/e2e/cmd/scale). Not part of make test. Report: _output/scale.md; logs: test/e2e/.state/logs.
 #   SCALE_N=300 SCALE_NAMESPACES=10 SCALE_STEADY=5m SCALE_TIMEOUT=30m STANDIN_WORKERS=8
+#   XP_POLL_INTERVAL (Crossplane's --poll-interval, run/crossplane.sh: 10s);
 #   E2E_PORT_BASE (test/e2e/lib.sh); E2E_KEEP=1 leaves the control plane running.
-set -uo pipefail
+set -euo pipefail
 export t0=$(date +%s.%N)
 . "$(dirname "$0")/lib.sh"
-cd "$ROOT" || exit 1
-rc=0
-finish() {
-  local st=$?
-  [ "$rc" -ne 0 ] || rc=$st
-  [ "$rc" -eq 0 ] || { echo "scale: FAILED (rc=$rc)" >&2; "$E2E_DIR/logs.sh" >&2 || true; }
-  if [ "${E2E_KEEP:-}" = 1 ]; then
-    echo "scale: E2E_KEEP=1: control plane left running (KUBECONFIG=$KUBECONFIG; stop: test/e2e/down.sh)"
-  else
-    "$E2E_DIR/down.sh" >/dev/null
-  fi
-  ts "== done (rc=$rc)"
-  exit "$rc"
-}
-trap finish EXIT
-trap 'rc=130; exit' INT TERM
+cd "$ROOT"
+# on failure the tail of every log; then stop (by recorded PID) unless E2E_KEEP=1
+trap 'exit 130' INT TERM
+trap 'rc=$?; [ $rc -eq 0 ] || "$E2E_DIR/logs.sh" >&2 || true; [ "${E2E_KEEP:-}" = 1 ] || "$E2E_DIR/down.sh" >/dev/null; ts "== done (rc=$rc)"' EXIT
 
 ts "== binaries"
-hack/build-tools.sh kube etcd crossplane-core || { rc=$?; exit; }
+hack/build-tools.sh kube etcd crossplane-core
 mkdir -p "$STATE"
-go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provider-standin || { rc=$?; exit; }
-go build -trimpath -tags e2e -o "$STATE/scale" ./test/e2e/cmd/scale || { rc=$?; exit; }
+go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provider-standin
+go build -trimpath -tags e2e -o "$STATE/scale" ./test/e2e/cmd/scale
 
 ts "== control plane"
-"$E2E_DIR/up.sh" || { rc=$?; exit; }
+"$E2E_DIR/up.sh"
 # the platform: XRDs, compositions, provider configs, the stages' EnvironmentConfigs
-UPTEST_INSTALL_API=1 KUBECTL=kubectl "$E2E_DIR/uptest-setup.sh" >"$LOGS/scale-setup.log" 2>&1 || { rc=$?; cat "$LOGS/scale-setup.log" >&2; exit; }
+UPTEST_INSTALL_API=1 KUBECTL=kubectl "$E2E_DIR/uptest-setup.sh" >"$LOGS/scale-setup.log" 2>&1
 export STANDIN_WORKERS=${STANDIN_WORKERS:-8}
 start provider-standin
 sleep 2
@@ -45,7 +34,5 @@ must_live provider-standin
 ts "== ${SCALE_N:-300} LambdaStacks"
 "$STATE/scale" -n "${SCALE_N:-300}" -namespaces "${SCALE_NAMESPACES:-10}" -steady "${SCALE_STEADY:-5m}" \
   -timeout "${SCALE_TIMEOUT:-30m}" -pids "$PIDS" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"
-rc=${PIPESTATUS[0]}
-[ "$rc" -eq 0 ] || exit
 must_live function
 must_live provider-standin

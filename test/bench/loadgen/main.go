@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -31,6 +30,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/spec3/lambdastack/internal/procstat"
 	"github.com/spec3/lambdastack/test/bench"
 )
 
@@ -113,7 +113,7 @@ func run(c config) error {
 	var report strings.Builder
 	fmt.Fprintf(&report, "# LambdaStack function benchmarks\n\n")
 	fmt.Fprintf(&report, "Date: %s  \nMachine: %d CPUs (%s), %s  \nLoad before the run: %s  \nBinary: %s %s\n\n",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), cpuModel(), runtime.Version(), loadavg(), strings.Join(c.env, " "), c.bin)
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), cpuModel(), runtime.Version(), procstat.LoadAvg(), strings.Join(c.env, " "), c.bin)
 
 	cmd, addr, err := start(bin, c.env)
 	if err != nil {
@@ -153,7 +153,7 @@ func run(c config) error {
 			fmt.Fprintln(&report, line)
 		}
 	}
-	fmt.Fprintf(&report, "\nFunction process after the runs: VmRSS %.1f MiB.  \nLoad after the run: %s\n", float64(procStatus(cmd.Process.Pid, "VmRSS"))/1024, loadavg())
+	fmt.Fprintf(&report, "\nFunction process after the runs: VmRSS %.1f MiB.  \nLoad after the run: %s\n", float64(procstat.StatusKiB(cmd.Process.Pid, "VmRSS"))/1024, procstat.LoadAvg())
 	if c.goBench != "" {
 		t, err := goBenchTable(c.goBench)
 		if err != nil {
@@ -200,9 +200,9 @@ func load(client fnv1.FunctionRunnerServiceClient, pid int, req *fnv1.RunFunctio
 			return result{}, err
 		}
 	}
-	resetPeakRSS(pid)
+	procstat.ResetPeak(pid)
 	r := result{reqBytes: proto.Size(req), callers: callers}
-	busy0, cpu0, self0 := machineCPU(), procCPU(pid), procCPU(os.Getpid())
+	busy0, cpu0, self0 := machineCPU(), procstat.CPU(pid), procstat.CPU(os.Getpid())
 	var (
 		count    atomic.Int64
 		firstErr atomic.Value
@@ -231,7 +231,7 @@ func load(client fnv1.FunctionRunnerServiceClient, pid int, req *fnv1.RunFunctio
 	}
 	wg.Wait()
 	r.elapsed = time.Since(t0)
-	busy1, cpu1, self1 := machineCPU(), procCPU(pid), procCPU(os.Getpid())
+	busy1, cpu1, self1 := machineCPU(), procstat.CPU(pid), procstat.CPU(os.Getpid())
 	if err, _ := firstErr.Load().(error); err != nil {
 		return r, err
 	}
@@ -244,7 +244,7 @@ func load(client fnv1.FunctionRunnerServiceClient, pid int, req *fnv1.RunFunctio
 	r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
 	r.cpuPerCall = (cpu1 - cpu0) / time.Duration(r.calls)
 	r.clientCPU = (self1 - self0) / time.Duration(r.calls)
-	r.peakRSSKiB = procStatus(pid, "VmHWM")
+	r.peakRSSKiB = procstat.StatusKiB(pid, "VmHWM")
 	return r, nil
 }
 
@@ -275,21 +275,6 @@ func start(bin string, env []string) (*exec.Cmd, string, error) {
 	return nil, "", fmt.Errorf("%s does not listen on %s", bin, addr)
 }
 
-// procCPU is utime+stime of a process (clock ticks of 1/100 s, the Linux USER_HZ).
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name (which may contain spaces) start after the last ')'.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+st) * 10 * time.Millisecond
-}
-
 // machineCPU is the CPU time every CPU spent busy (user, nice, system, irq, softirq), from
 // /proc/stat.
 func machineCPU() time.Duration {
@@ -308,37 +293,6 @@ func machineCPU() time.Duration {
 		busy += time.Duration(n) * 10 * time.Millisecond
 	}
 	return busy
-}
-
-// procStatus reads a kB field of /proc/<pid>/status.
-func procStatus(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close() //nolint:errcheck // read only
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
-// resetPeakRSS resets VmHWM to the current RSS (clear_refs 5); without permission the peak
-// stays the process's lifetime peak.
-func resetPeakRSS(pid int) {
-	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 func cpuModel() string {

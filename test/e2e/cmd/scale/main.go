@@ -35,6 +35,7 @@ import (
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 	"github.com/spec3/lambdastack/examples"
+	"github.com/spec3/lambdastack/internal/procstat"
 )
 
 var (
@@ -125,7 +126,7 @@ func run(ctx context.Context, c config) error {
 	var report strings.Builder
 	fmt.Fprintf(&report, "# make scale: %d LambdaStacks in %d namespaces\n\n", c.n, c.namespaces)
 	fmt.Fprintf(&report, "Date: %s  \nMachine: %d CPUs, load before: %s  \nStages (round robin): %s\n\n",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), loadavg(), stageNames(templates))
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), procstat.LoadAvg(), stageNames(templates))
 
 	// Apply all at once; sample CPU meanwhile.
 	cpu0 := cpuOf(pids)
@@ -194,7 +195,7 @@ func run(ctx context.Context, c config) error {
 	}
 	fmt.Fprintf(&report, "\n## One XR update\n\n%s/%s: spec.function.environment changed; the composed Lambda Function showed it after **%s**.\n",
 		stacks[0].GetNamespace(), stacks[0].GetName(), lat.Round(time.Millisecond))
-	fmt.Fprintf(&report, "\nLoad after: %s\n", loadavg())
+	fmt.Fprintf(&report, "\nLoad after: %s\n", procstat.LoadAvg())
 
 	fmt.Print("\n" + report.String())
 	if err := os.MkdirAll(filepath.Dir(c.out), 0o755); err != nil {
@@ -320,7 +321,7 @@ func table(w *strings.Builder, pids map[string]int, cpu map[string]time.Duration
 func cpuOf(pids map[string]int) map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for name, pid := range pids {
-		out[name] = procCPU(pid)
+		out[name] = procstat.CPU(pid)
 	}
 	return out
 }
@@ -333,26 +334,9 @@ func sub(a, b map[string]time.Duration) map[string]time.Duration {
 	return out
 }
 
-// procCPU is utime+stime of a process (clock ticks of 1/100 s).
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	var ticks int64
-	for _, i := range []int{11, 12} { // utime, stime (fields 14, 15)
-		n, _ := strconv.ParseInt(f[i], 10, 64)
-		ticks += n
-	}
-	return time.Duration(ticks) * 10 * time.Millisecond
-}
-
-// resetPeaks resets VmHWM of the processes to their current RSS (clear_refs 5).
 func resetPeaks(pids map[string]int) {
 	for _, pid := range pids {
-		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+		procstat.ResetPeak(pid)
 	}
 }
 
@@ -360,23 +344,7 @@ func resetPeaks(pids map[string]int) {
 func peaks(pids map[string]int) map[string]int64 {
 	out := map[string]int64{}
 	for name, pid := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		if err != nil {
-			continue
-		}
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-				out[name], _ = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			}
-		}
+		out[name] = procstat.StatusKiB(pid, "VmHWM")
 	}
 	return out
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
