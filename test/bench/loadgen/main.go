@@ -13,17 +13,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -43,6 +36,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/spec3/lambdastack/internal/testpki"
 	"github.com/spec3/lambdastack/test/bench"
 )
 
@@ -546,62 +540,24 @@ func loadMTLS(bin string, c config, reqs map[string]*fnv1.RunFunctionRequest) ([
 // writeCerts writes a CA, a server certificate for 127.0.0.1 (tls.crt, tls.key, ca.crt: the
 // files function-sdk-go reads) into dir and returns client credentials the CA signed.
 func writeCerts(dir string) (credentials.TransportCredentials, error) {
-	newKey := func() (*ecdsa.PrivateKey, error) { return ecdsa.GenerateKey(elliptic.P256(), rand.Reader) }
-	caKey, err := newKey()
+	ca, err := testpki.NewCA("loadgen-ca", time.Hour)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "loadgen-ca"},
-		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(time.Hour),
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature, BasicConstraintsValid: true, IsCA: true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	srv, err := ca.Issue("function-lambdastack", nil, testpki.Server, "127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	caCert, err := x509.ParseCertificate(caDER)
+	cli, err := ca.Issue("crossplane", nil, testpki.Client)
 	if err != nil {
 		return nil, err
 	}
-	leaf := func(serial int64, cn string, usage x509.ExtKeyUsage, ips ...net.IP) ([]byte, *ecdsa.PrivateKey, error) {
-		k, err := newKey()
-		if err != nil {
-			return nil, nil, err
-		}
-		t := &x509.Certificate{
-			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
-			NotBefore: now.Add(-time.Minute), NotAfter: now.Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage}, IPAddresses: ips,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, t, caCert, &k.PublicKey, caKey)
-		return der, k, err
-	}
-	srvDER, srvKey, err := leaf(2, "function-lambdastack", x509.ExtKeyUsageServerAuth, net.IPv4(127, 0, 0, 1))
-	if err != nil {
+	if err := testpki.WriteCertsDir(dir, ca, srv); err != nil {
 		return nil, err
 	}
-	cliDER, cliKey, err := leaf(3, "crossplane", x509.ExtKeyUsageClientAuth)
-	if err != nil {
-		return nil, err
-	}
-	srvKeyDER, err := x509.MarshalPKCS8PrivateKey(srvKey)
-	if err != nil {
-		return nil, err
-	}
-	for name, b := range map[string]*pem.Block{
-		"ca.crt": {Type: "CERTIFICATE", Bytes: caDER}, "tls.crt": {Type: "CERTIFICATE", Bytes: srvDER}, "tls.key": {Type: "PRIVATE KEY", Bytes: srvKeyDER},
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(b), 0o600); err != nil {
-			return nil, err
-		}
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(caCert)
 	return credentials.NewTLS(&tls.Config{
-		MinVersion: tls.VersionTLS12, RootCAs: roots, ServerName: "127.0.0.1",
-		Certificates: []tls.Certificate{{Certificate: [][]byte{cliDER}, PrivateKey: cliKey}},
+		MinVersion: tls.VersionTLS12, RootCAs: ca.Pool(), ServerName: "127.0.0.1",
+		Certificates: []tls.Certificate{cli.TLS()},
 	}), nil
 }
 
