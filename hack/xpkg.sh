@@ -8,7 +8,9 @@
 #     function-lambdastack-<arch>.xpkg      Function package (function/crossplane.yaml) with that
 #                                           runtime image embedded
 #     configuration-lambdastack.xpkg        Configuration package: package/crossplane.yaml, the
-#                                           XRDs (apis/*.yaml), the Compositions (compositions/*.yaml);
+#                                           XRDs (apis/*.yaml), the Compositions (compositions/*.yaml),
+#                                           the ManagedResourceActivationPolicy of the provider kinds
+#                                           the stacks use (package/activation-policy.yaml);
 #                                           with VERSION set, its function dependency is stamped
 #                                           ">=$VERSION" (the function released with it or newer)
 #     version                               the VERSION the packages were built for
@@ -64,6 +66,7 @@ build() {
   else
     cp package/crossplane.yaml "$work/configuration/"
   fi
+  cp package/activation-policy.yaml "$work/configuration/"
   cp apis/*.yaml "$work/configuration/apis/"
   cp compositions/*.yaml "$work/configuration/compositions/"
   bin/crossplane xpkg build --package-root="$work/configuration" --examples-root="$work/no-examples" \

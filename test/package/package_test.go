@@ -39,6 +39,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/xpkg/parser"
 	xpv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
+	xpv1alpha1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1alpha1"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
 	pkgmetav1 "github.com/crossplane/crossplane/apis/v2/pkg/meta/v1"
 	pkgmetav1beta1 "github.com/crossplane/crossplane/apis/v2/pkg/meta/v1beta1"
@@ -433,7 +434,7 @@ func pkgLayer(t *testing.T, img v1.Image) (v1.Layer, meta, []kruntime.Object) {
 			t.Fatal(err)
 		}
 	}
-	for _, add := range []func(*kruntime.Scheme) error{xpv1.AddToScheme, xpv2.AddToScheme, extv1.AddToScheme} {
+	for _, add := range []func(*kruntime.Scheme) error{xpv1.AddToScheme, xpv1alpha1.AddToScheme, xpv2.AddToScheme, extv1.AddToScheme} {
 		if err := add(objScheme); err != nil {
 			t.Fatal(err)
 		}
@@ -523,8 +524,8 @@ func TestFunctionPackages(t *testing.T) {
 }
 
 // TestConfigurationPackage: configuration-lambdastack.xpkg is one package.yaml layer (no runtime,
-// no examples) with the Configuration meta, its pinned dependencies, and exactly the XRDs under
-// apis/ and the Compositions under compositions/, their specs unchanged.
+// no examples) with the Configuration meta, its dependencies, and exactly the XRDs under apis/,
+// the Compositions under compositions/ and the activation policy, their specs unchanged.
 func TestConfigurationPackage(t *testing.T) {
 	dir := packages(t)
 	path := filepath.Join(dir, "configuration-lambdastack.xpkg")
@@ -549,7 +550,7 @@ func TestConfigurationPackage(t *testing.T) {
 
 	// the objects: exactly the repository's XRDs and Compositions, specs as written
 	want := map[string]map[string]any{}
-	for _, pattern := range []string{"apis/*.yaml", "compositions/*.yaml"} {
+	for _, pattern := range []string{"apis/*.yaml", "compositions/*.yaml", "package/activation-policy.yaml"} {
 		files, err := filepath.Glob(filepath.Join(root, pattern))
 		if err != nil {
 			t.Fatal(err)
@@ -589,7 +590,7 @@ func TestConfigurationPackage(t *testing.T) {
 	sort.Strings(wantKeys)
 	t.Logf("packaged objects: %q", gotKeys)
 	if !reflect.DeepEqual(gotKeys, wantKeys) {
-		t.Fatalf("packaged objects %q, want %q (apis/*.yaml, compositions/*.yaml)", gotKeys, wantKeys)
+		t.Fatalf("packaged objects %q, want %q (apis/*.yaml, compositions/*.yaml, package/activation-policy.yaml)", gotKeys, wantKeys)
 	}
 	for k, w := range want {
 		if !reflect.DeepEqual(got[k]["spec"], w["spec"]) {
