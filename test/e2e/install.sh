@@ -68,7 +68,7 @@ metadata:
 spec:
   package: xpkg.upbound.io/spec3/configuration-lambdastack:$version
 YAML
-timeout=${E2E_INSTALL_TIMEOUT:-300}
+timeout=${E2E_INSTALL_TIMEOUT:-900} # a loaded 2-core machine needs minutes for the ~340 provider kinds
 want=${E2E_PACKAGES:-11} # the Configuration, the function, 8 provider-aws services, provider-family-aws
 dump() {
   kubectl get pkg,pkgrev -o wide >&2 || true
