@@ -5,6 +5,9 @@
 // XRDs and Compositions, marks revisions RevisionHealthy) and leaves the runtime of Functions and
 // Providers to an external controller. This is that controller, for this machine:
 //
+//   - every active revision with a runtime (Function or Provider): it fills the package's TLS
+//     server Secret and records it in status.tlsServerSecretName, as the Deployment runtime does
+//     before Crossplane establishes the revision's objects (Crossplane requires it);
 //   - an active, RevisionHealthy FunctionRevision: it pulls the revision's package
 //     (status.resolvedImage: the ImageConfig-rewritten reference) from the registry, takes the
 //     runtime image's entrypoint (/function, the binary `make xpkg` built) out of it and runs
