@@ -60,8 +60,9 @@ fuzz:
 generate:
 	@hack/generate.sh
 
-## e2e: a real control plane (etcd, kube-apiserver, kube-controller-manager, Crossplane, the
-## function) on this machine, the Go e2e suite and uptest against it, then a clean stop (docs/e2e.md)
+## e2e: a real control plane (etcd, kube-apiserver, kube-controller-manager, Crossplane) on this
+## machine with LambdaStack installed from a local registry as docs/install.md says, the Go e2e
+## suite and uptest against it, then a clean stop (docs/e2e.md)
 e2e:
 	@test/e2e/run.sh
 

@@ -2,14 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -28,6 +21,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/spec3/lambdastack/fn"
+	"github.com/spec3/lambdastack/internal/testpki"
 )
 
 // TestServesOverMTLS builds the function binary, starts it the way its package runs it
@@ -41,21 +35,17 @@ func TestServesOverMTLS(t *testing.T) {
 	}
 	dir := t.TempDir()
 	ca := newCA(t, "lambdastack-test-ca")
-	server := ca.issue(t, "function-lambdastack", x509.ExtKeyUsageServerAuth, "localhost", "127.0.0.1")
-	client := ca.issue(t, "crossplane", x509.ExtKeyUsageClientAuth)
+	server := issue(t, ca, "function-lambdastack", testpki.Server, "localhost", "127.0.0.1")
+	client := issue(t, ca, "crossplane", testpki.Client)
 	certs := filepath.Join(dir, "certs")
-	if err := os.Mkdir(certs, 0o700); err != nil {
+	if err := testpki.WriteCertsDir(certs, ca, server); err != nil {
 		t.Fatal(err)
 	}
-	writePEM(t, filepath.Join(certs, "tls.crt"), "CERTIFICATE", server.der)
-	writePEM(t, filepath.Join(certs, "tls.key"), "PRIVATE KEY", server.keyDER(t))
-	writePEM(t, filepath.Join(certs, "ca.crt"), "CERTIFICATE", ca.der)
 
 	addr := startBinary(t, dir, "--tls-server-certs-dir="+certs)
 
-	roots := x509.NewCertPool()
-	roots.AddCert(ca.cert)
-	clientPair := tls.Certificate{Certificate: [][]byte{client.der}, PrivateKey: client.key}
+	roots := ca.Pool()
+	clientPair := client.TLS()
 
 	t.Run("client certificate signed by the CA", func(t *testing.T) {
 		rsp, err := call(t, addr, credentials.NewTLS(&tls.Config{
@@ -94,11 +84,10 @@ func TestServesOverMTLS(t *testing.T) {
 	refused := map[string]credentials.TransportCredentials{
 		"no client certificate": credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots, ServerName: "localhost"}),
 		"client certificate of another CA": func() credentials.TransportCredentials {
-			other := newCA(t, "someone-else")
-			c := other.issue(t, "crossplane", x509.ExtKeyUsageClientAuth)
+			c := issue(t, newCA(t, "someone-else"), "crossplane", testpki.Client)
 			return credentials.NewTLS(&tls.Config{
 				MinVersion: tls.VersionTLS12, RootCAs: roots, ServerName: "localhost",
-				Certificates: []tls.Certificate{{Certificate: [][]byte{c.der}, PrivateKey: c.key}},
+				Certificates: []tls.Certificate{c.TLS()},
 			})
 		}(),
 		"plaintext": insecure.NewCredentials(),
@@ -194,95 +183,21 @@ func devRequest(t *testing.T) *fnv1.RunFunctionRequest {
 	}
 }
 
-type keyPair struct {
-	cert *x509.Certificate
-	der  []byte
-	key  *ecdsa.PrivateKey
+// newCA and issue: the project's test PKI (internal/testpki), valid for an hour.
+func newCA(t *testing.T, cn string) *testpki.CA {
+	t.Helper()
+	ca, err := testpki.NewCA(cn, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca
 }
 
-func (k keyPair) keyDER(t *testing.T) []byte {
+func issue(t *testing.T, ca *testpki.CA, cn string, usage testpki.Usage, hosts ...string) testpki.Pair {
 	t.Helper()
-	b, err := x509.MarshalPKCS8PrivateKey(k.key)
+	p, err := ca.Issue(cn, nil, usage, hosts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
-}
-
-func newKey(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func serial(t *testing.T) *big.Int {
-	t.Helper()
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func newCA(t *testing.T, name string) keyPair {
-	t.Helper()
-	key := newKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Minute),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keyPair{cert: cert, der: der, key: key}
-}
-
-// issue signs a leaf certificate; hosts become DNS or IP SANs.
-func (ca keyPair) issue(t *testing.T, cn string, usage x509.ExtKeyUsage, hosts ...string) keyPair {
-	t.Helper()
-	key := newKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber: serial(t),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Minute),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-	}
-	for _, h := range hosts {
-		if ip := net.ParseIP(h); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, h)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keyPair{cert: cert, der: der, key: key}
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	return p
 }

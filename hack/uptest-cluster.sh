@@ -8,7 +8,7 @@
 #
 # The packages are the ones `make xpkg` built from this checkout: this script pushes them
 # (hack/xpkg.sh push, with the docker config's credentials) to a scratch registry, tagged with the
-# function version package/crossplane.yaml pins, and an ImageConfig rewrites the Configuration's
+# version they were built for (hack/xpkg.sh version), and an ImageConfig rewrites the Configuration's
 # dependency xpkg.upbound.io/spec3/function-lambdastack to that registry, so the real dependency
 # resolution runs without publishing a release.
 #
@@ -31,9 +31,10 @@ REG=${UPTEST_REGISTRY%/}
 TIMEOUT=${UPTEST_PACKAGE_TIMEOUT:-20m}
 log() { echo "uptest-cluster: $*" >&2; }
 
-# Both packages are tagged with the function version the Configuration pins (xpkg.sh push refuses others).
-version=$(yq -r '.spec.dependsOn[] | select(.kind == "Function") | .version' package/crossplane.yaml)
-[ -n "$version" ] || { log "no Function dependency in package/crossplane.yaml"; exit 1; }
+# Both packages are tagged with the version they were built for (xpkg.sh push refuses others): the
+# Configuration's function dependency admits it.
+version=$(hack/xpkg.sh version)
+[ -n "$version" ] || { log "no version: run make xpkg first"; exit 1; }
 
 if [ "${UPTEST_SKIP_PUSH:-}" != 1 ]; then
   log "pushing the packages of make xpkg to $REG (tag $version)"

@@ -8,11 +8,17 @@
 #     function-lambdastack-<arch>.xpkg      Function package (function/crossplane.yaml) with that
 #                                           runtime image embedded
 #     configuration-lambdastack.xpkg        Configuration package: package/crossplane.yaml, the
-#                                           XRDs (apis/*.yaml), the Compositions (compositions/*.yaml)
+#                                           XRDs (apis/*.yaml), the Compositions (compositions/*.yaml),
+#                                           the ManagedResourceActivationPolicy of the provider kinds
+#                                           the stacks use (package/activation-policy.yaml);
+#                                           with VERSION set, its function dependency is stamped
+#                                           ">=$VERSION" (the function released with it or newer)
+#     version                               the VERSION the packages were built for
+#   hack/xpkg.sh version   prints the version the packages in $XPKG_OUTPUT are for
 #   hack/xpkg.sh push      pushes them as $REGISTRY/function-lambdastack:$VERSION (one index over
 #                          both arches) and $REGISTRY/configuration-lambdastack:$VERSION, with the
-#                          registry credentials of ~/.docker/config.json. VERSION must equal the
-#                          function version package/crossplane.yaml depends on.
+#                          registry credentials of ~/.docker/config.json. VERSION must be the one
+#                          the packages were built for (make xpkg VERSION=...).
 #
 #   XPKG_ARCHES   architectures (default "amd64 arm64")
 #   VERSION       recorded as the images' org.opencontainers.image.version label (build); the tag (push)
@@ -52,7 +58,15 @@ build() {
     bin/crossplane xpkg build --package-root="$work/function" --examples-root="$work/no-examples" \
       --embed-runtime-image-tarball="$OUT/function-$arch.tar" -o "$OUT/function-lambdastack-$arch.xpkg"
   done
-  cp package/crossplane.yaml "$work/configuration/"
+  # The function dependency's lower bound is the release being built: package/crossplane.yaml
+  # holds the last release's, the packaged copy gets VERSION's.
+  if [ -n "${VERSION:-}" ]; then
+    awk -v v="$VERSION" '/kind: Function/ {f=1} f && /^ *version:/ {sub(/version:.*/, "version: \">=" v "\""); f=0} {print}' \
+      package/crossplane.yaml >"$work/configuration/crossplane.yaml"
+  else
+    cp package/crossplane.yaml "$work/configuration/"
+  fi
+  cp package/activation-policy.yaml "$work/configuration/"
   cp apis/*.yaml "$work/configuration/apis/"
   cp compositions/*.yaml "$work/configuration/compositions/"
   bin/crossplane xpkg build --package-root="$work/configuration" --examples-root="$work/no-examples" \
@@ -62,15 +76,18 @@ build() {
   for arch in $ARCHES; do files+=("$OUT/function-$arch.tar" "$OUT/function-lambdastack-$arch.xpkg"); done
   files+=("$OUT/configuration-lambdastack.xpkg")
   "$work/bin/image" digest "${files[@]}"
+  echo "${VERSION:-}" >"$OUT/version"
 }
 
 push() {
   [ -n "${VERSION:-}" ] || { log "VERSION (the tag, e.g. v0.1.0) is required"; exit 1; }
-  # the Configuration installs the function version it names: a release must bump that pin
-  local pinned
-  pinned=$(awk '/kind: Function/ {f=1} f && /version:/ {gsub(/["'\'' ]/, "", $2); print $2; exit}' package/crossplane.yaml)
-  [ "$pinned" = "$VERSION" ] || {
-    log "package/crossplane.yaml depends on function-lambdastack $pinned, not $VERSION: bump it first"
+  # the Configuration's function dependency starts at the version it was built for (built without
+  # VERSION: package/crossplane.yaml's lower bound)
+  local built
+  built=$(cat "$OUT/version" 2>/dev/null || true)
+  [ -n "$built" ] || built=$(file_version)
+  [ "$built" = "$VERSION" ] || {
+    log "the packages in $OUT were built for version '$built', not $VERSION: run make xpkg VERSION=$VERSION first"
     exit 1
   }
   hack/build-tools.sh crossplane
@@ -83,8 +100,14 @@ push() {
   bin/crossplane xpkg push -f "$OUT/configuration-lambdastack.xpkg" "$REGISTRY/configuration-lambdastack:$VERSION"
 }
 
+# file_version: the lower bound of package/crossplane.yaml's function dependency (">=v0.1.0" -> v0.1.0)
+file_version() {
+  awk '/kind: Function/ {f=1} f && /^ *version:/ {gsub(/["'\'' >=]/, "", $2); print $2; exit}' package/crossplane.yaml
+}
+
 case "${1:-build}" in
   build) build ;;
   push) push ;;
-  *) echo "usage: hack/xpkg.sh [build|push]" >&2; exit 2 ;;
+  version) cat "$OUT/version" 2>/dev/null | grep . || file_version ;;
+  *) echo "usage: hack/xpkg.sh [build|push|version]" >&2; exit 2 ;;
 esac

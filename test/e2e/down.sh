@@ -4,7 +4,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 quiet=; [ "${1:-}" = --quiet ] && quiet=1
-for n in provider-standin function crossplane kcm kas etcd; do
+for n in provider-standin package-runtime crossplane registry kcm kas etcd; do
   f=$PIDS/$n.pid
   [ -f "$f" ] || continue
   p=$(cat "$f")
@@ -15,4 +15,4 @@ for n in provider-standin function crossplane kcm kas etcd; do
   fi
   rm -f "$f"
 done
-rm -rf "$STATE/etcd-data" "$STATE/xpkg-cache"
+rm -rf "$STATE/etcd-data" "$STATE/xpkg-cache" "$STATE/registry" "$STATE/functions"

@@ -158,8 +158,17 @@ func TestLambdaStack(t *testing.T) {
 	}
 	t.Run("update", func(t *testing.T) { testUpdate(ctx, t, c, stacks["dev"]) })
 	t.Run("refused", func(t *testing.T) { testRefused(ctx, t, c, stacks["dev"]) })
+	t.Run("usage", func(t *testing.T) {
+		for _, name := range []string{"dev", "legacy-claim"} {
+			t.Run(name, func(t *testing.T) { testUsage(ctx, t, c, stacks[name]) })
+		}
+	})
 	// after refused, which requires that nothing else changes managed resources meanwhile
 	t.Run("release", func(t *testing.T) { testRelease(ctx, t, c, release) })
+	// last before delete: the stacks stay live through the upgrade
+	if os.Getenv("E2E_SKIP_UPGRADE") != "1" {
+		t.Run("upgrade", func(t *testing.T) { testUpgrade(ctx, t, c, order, stacks) })
+	}
 	t.Run("delete", func(t *testing.T) {
 		for _, name := range order {
 			s := stacks[name]
@@ -171,25 +180,98 @@ func TestLambdaStack(t *testing.T) {
 	})
 }
 
-// testPlatform installs the API (both XRDs), the Compositions, the provider configs and the
-// stages' EnvironmentConfigs, and checks Crossplane took them.
+// The packages docs/install.md says `kubectl get pkg` shows once the Configuration is installed:
+// the Configuration and what Crossplane's package manager installed for its dependencies, named
+// <org>-<repo> of their package paths.
+var wantPackages = []string{
+	"Configuration/configuration-lambdastack",
+	"Function/spec3-function-lambdastack",
+	"Provider/upbound-provider-aws-apigatewayv2",
+	"Provider/upbound-provider-aws-cloudwatch",
+	"Provider/upbound-provider-aws-cloudwatchlogs",
+	"Provider/upbound-provider-aws-ec2",
+	"Provider/upbound-provider-aws-iam",
+	"Provider/upbound-provider-aws-lambda",
+	"Provider/upbound-provider-aws-secretsmanager",
+	"Provider/upbound-provider-aws-sns",
+	"Provider/upbound-provider-family-aws",
+}
+
+// testPlatform checks the install test/e2e/install.sh did as docs/install.md says (kubectl apply
+// of the Configuration from the registry): exactly the packages the docs list, all Healthy; the
+// Compositions the Configuration installed call Functions by the names the package manager gave
+// them, each Healthy with an endpoint; both XRDs Established (the legacy one Offered), a
+// CompositionRevision of each Composition. Then it applies what a platform team applies besides.
 func testPlatform(ctx context.Context, t *testing.T, c *cluster) {
-	fn, err := c.get(ctx, "pkg.crossplane.io/v1", "Function", "", "function-lambdastack")
-	if err != nil {
-		t.Fatalf("the Function object is missing (test/e2e/up.sh installs it): %v", err)
+	var got []string
+	healthy := map[string]bool{}
+	for _, kind := range []string{"Configuration", "Function", "Provider"} {
+		r, err := c.resource("pkg.crossplane.io/v1", kind, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := r.List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range l.Items {
+			p := &l.Items[i]
+			key := kind + "/" + p.GetName()
+			got = append(got, key)
+			st, msg := condition(p, "Healthy")
+			healthy[key] = st == "True"
+			if st != "True" {
+				t.Errorf("%s (%s) is not Healthy: %s", key, str(p, "spec", "package"), msg)
+			}
+		}
 	}
-	if st, msg := condition(fn, "Healthy"); st != "True" {
-		t.Fatalf("Function function-lambdastack is not Healthy: %s", msg)
+	sort.Strings(got)
+	t.Logf("packages: %s", strings.Join(got, ", "))
+	if strings.Join(got, " ") != strings.Join(wantPackages, " ") {
+		t.Errorf("packages on the cluster:\n  %s\nwant (docs/install.md):\n  %s", strings.Join(got, "\n  "), strings.Join(wantPackages, "\n  "))
 	}
 
-	apis := os.Getenv("E2E_APIS_DIR") // override for trying XRDs out; default apis/
-	if apis == "" {
-		apis = "apis"
+	comps, err := c.resource("apiextensions.crossplane.io/v1", "Composition", "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	xrds := []string{filepath.Join(apis, "lambdastacks.yaml"), filepath.Join(apis, "xlambdastacks.yaml")}
-	for _, f := range xrds {
-		c.mustKubectl(t, "", "apply", "--server-side", "--force-conflicts", "--field-manager=lambdastack-e2e", "-f", f)
+	l, err := comps.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
+	if len(l.Items) != 2 {
+		t.Errorf("%d Compositions, want 2 (compositions/*.yaml, installed by the Configuration)", len(l.Items))
+	}
+	for _, comp := range l.Items {
+		if owner := metav1.GetControllerOf(&comp); owner == nil || owner.Kind != "ConfigurationRevision" {
+			t.Errorf("Composition %s is not controlled by a ConfigurationRevision (owner %v): not installed by the package manager", comp.GetName(), owner)
+		}
+		steps, _, _ := unstructured.NestedSlice(comp.Object, "spec", "pipeline")
+		for _, s := range steps {
+			fn, _, _ := unstructured.NestedString(s.(map[string]any), "functionRef", "name")
+			if !healthy["Function/"+fn] {
+				t.Errorf("Composition %s calls function %q, which the package manager did not install (packages: %s)", comp.GetName(), fn, strings.Join(got, ", "))
+				continue
+			}
+			revs, err := c.resource("pkg.crossplane.io/v1", "FunctionRevision", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rl, err := revs.List(ctx, metav1.ListOptions{LabelSelector: "pkg.crossplane.io/package=" + fn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rl.Items {
+				if str(&r, "spec", "desiredState") == "Active" {
+					t.Logf("Composition %s -> Function %s, revision %s (%s) at %s", comp.GetName(), fn, r.GetName(), str(&r, "status", "resolvedImage"), str(&r, "status", "endpoint"))
+				}
+			}
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
 	for _, x := range []struct{ name, cond string }{
 		{"lambdastacks." + group, "Established"},
 		{"xlambdastacks." + group, "Established"},
@@ -204,36 +286,20 @@ func testPlatform(ctx context.Context, t *testing.T, c *cluster) {
 			return st == "True", msg
 		}, func() { t.Log(c.logTail(xpLog, x.name, 15)) })
 	}
-
-	comps, err := filepath.Glob(filepath.Join(c.root, "compositions", "*.yaml"))
-	if err != nil || len(comps) == 0 {
-		t.Fatalf("no compositions/*.yaml (%v)", err)
-	}
-	args := []string{"apply"}
-	for _, f := range comps {
-		args = append(args, "-f", f)
-	}
-	c.mustKubectl(t, "", args...)
-	for _, f := range comps {
-		objs, err := readManifests(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, comp := range objs {
-			name := comp.GetName()
-			// Crossplane accepted the Composition when it cut a revision of it.
-			eventually(t, time.Minute, "CompositionRevision of Composition "+name, func() (bool, string) {
-				r, err := c.resource("apiextensions.crossplane.io/v1", "CompositionRevision", "")
-				if err != nil {
-					return false, err.Error()
-				}
-				l, err := r.List(ctx, metav1.ListOptions{LabelSelector: "crossplane.io/composition-name=" + name})
-				if err != nil {
-					return false, err.Error()
-				}
-				return len(l.Items) > 0, "no revision"
-			})
-		}
+	for _, comp := range l.Items {
+		name := comp.GetName()
+		// Crossplane accepted the Composition when it cut a revision of it.
+		eventually(t, time.Minute, "CompositionRevision of Composition "+name, func() (bool, string) {
+			r, err := c.resource("apiextensions.crossplane.io/v1", "CompositionRevision", "")
+			if err != nil {
+				return false, err.Error()
+			}
+			l, err := r.List(ctx, metav1.ListOptions{LabelSelector: "crossplane.io/composition-name=" + name})
+			if err != nil {
+				return false, err.Error()
+			}
+			return len(l.Items) > 0, "no revision"
+		})
 	}
 
 	// What a platform team applies besides: one provider config per stage (account), the stages'
@@ -788,6 +854,9 @@ func testDelete(ctx context.Context, t *testing.T, c *cluster, s *stack) {
 		case (d.Outcome == providerstandin.RetainedInAWS) != retained[key]:
 			t.Errorf("%s %s: on deletion the provider would have %s the AWS resource", u.GetKind(), key, d.Outcome)
 		}
+	}
+	if deletions != nil {
+		checkDeletionOrder(t, c, s, deletions)
 	}
 }
 

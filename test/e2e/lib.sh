@@ -18,15 +18,17 @@ ETCD_PEER_PORT=$((PORT_BASE + 80))  # 27380 etcd peers
 KAS_PORT=$((PORT_BASE + 143))       # 27443 kube-apiserver
 XP_METRICS_PORT=$((PORT_BASE + 180)) # 27480 crossplane metrics
 XP_HEALTH_PORT=$((PORT_BASE + 181))  # 27481 crossplane /readyz
-FN_PORT=$((PORT_BASE + 144))        # 27444 function-lambdastack gRPC (mTLS)
-FN_METRICS_PORT=$((PORT_BASE + 190)) # 27490 function-lambdastack metrics (if the binary serves them)
+XP_WEBHOOK_PORT=$((PORT_BASE + 182)) # 27482 crossplane webhooks (TLS)
+REG_PORT=$((PORT_BASE + 150))       # 27450 the OCI registry (TLS) the packages are installed from
+FN_PORT=$((PORT_BASE + 144))        # 27444.. functions' gRPC (mTLS), one port per FunctionRevision
+FN_PORTS=4                          # 27444-27447 handed out by the package runtime
 
-# The Function object as Crossplane sees it. The package is pinned by digest and pre-seeded into
-# Crossplane's xpkg cache (no registry is ever contacted).
-FN_NAME=function-lambdastack
-FN_SOURCE=xpkg.lambdastack.test/spec3/function-lambdastack
+# The version the packages are built and installed as (a second build is pushed as
+# E2E_UPGRADE_VERSION by the upgrade test).
+E2E_VERSION=${E2E_VERSION:-v0.1.0}
+E2E_UPGRADE_VERSION=${E2E_UPGRADE_VERSION:-v0.2.0}
 
-# provider-aws release whose CRDs are applied (read from the Go module cache).
+# provider-aws release whose CRDs the provider packages carry (read from the Go module cache).
 PROVIDER_AWS_MODULE=github.com/upbound/provider-aws/v2
 PROVIDER_AWS_VERSION=v2.5.0
 

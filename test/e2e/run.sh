@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make e2e: the whole end-to-end run, from a clean state, in one command:
-#   1. binaries: hack/build-tools.sh kube etcd crossplane-core uptest chainsaw (built once)
-#   2. test/e2e/up.sh: etcd, kube-apiserver, kube-controller-manager, Crossplane, the function
+#   1. binaries: hack/build-tools.sh kube etcd crossplane-core crossplane uptest chainsaw (built once)
+#   2. test/e2e/up.sh: etcd, kube-apiserver, kube-controller-manager, Crossplane, the registry,
+#      the package runtime; LambdaStack installed from the registry (install.sh)
 #   3. go test -tags e2e ./test/e2e/ (with the provider stand-in in-process)
 #   4. uptest over the examples against the same control plane, stand-in as a process
 #   5. test/e2e/down.sh (always); on failure the tail of every log is printed first
@@ -31,7 +32,7 @@ trap finish EXIT
 trap 'rc=130; exit' INT TERM
 
 step "binaries"
-hack/build-tools.sh kube etcd crossplane-core uptest chainsaw || { rc=$?; exit; }
+hack/build-tools.sh kube etcd crossplane-core crossplane uptest chainsaw || { rc=$?; exit; }
 mkdir -p "$STATE"
 # -trimpath like hack/build-tools.sh: the client-go/grpc packages compiled for crossplane-core
 # (same versions) are reused from the build cache, so a cold build costs seconds, not minutes

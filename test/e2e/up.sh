@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
-# Starts the local e2e control plane, no containers:
+# Starts the local e2e control plane, no containers, and installs LambdaStack as a user does:
 #   etcd -> kube-apiserver -> kube-controller-manager -> crossplane core init/start
-#   -> function-lambdastack (local process, mTLS) installed as a real Function object
-#   -> provider-aws CRDs (no provider runs: see providerstandin/).
-# State, logs and PIDs go to test/e2e/.state; stop with down.sh. Binaries come from bin/
-# (hack/build-tools.sh kube etcd crossplane-core; the function is built from ./function here).
+#   the OCI registry (loopback, TLS) with the packages pushed (packages.sh: make xpkg's function
+#   and Configuration as $E2E_VERSION, the provider-aws packages without their binary)
+#   the External package runtime (cmd/package-runtime: runs the function from its package)
+#   -> install.sh: ImageConfigs + kubectl apply of the Configuration, every package Healthy.
+# No provider runs: see providerstandin/. State, logs and PIDs go to test/e2e/.state; stop with
+# down.sh. Binaries come from bin/ (hack/build-tools.sh kube etcd crossplane-core crossplane).
 set -euo pipefail
 t0=${t0:-$(date +%s.%N)}
 . "$(dirname "$0")/lib.sh"
 trap 'rc=$?; [ $rc -eq 0 ] || { echo "e2e: up failed (rc=$rc); logs in $LOGS" >&2; "$E2E_DIR/logs.sh" >&2 || true; }' EXIT
 
-for b in etcd kube-apiserver kube-controller-manager crossplane-core; do
-  [ -x "$BIN/$b" ] || die "$BIN/$b missing: run hack/build-tools.sh kube etcd crossplane-core"
+for b in etcd kube-apiserver kube-controller-manager crossplane-core crossplane; do
+  [ -x "$BIN/$b" ] || die "$BIN/$b missing: run hack/build-tools.sh kube etcd crossplane-core crossplane"
 done
 # a previous run may have left processes behind: stop them (by recorded PID only) and start clean
 "$E2E_DIR/down.sh" --quiet
 rm -rf "$LOGS"; mkdir -p "$LOGS" "$PIDS"
-for p in $ETCD_PORT $ETCD_PEER_PORT $KAS_PORT $XP_METRICS_PORT $XP_HEALTH_PORT $FN_PORT; do
+for p in $ETCD_PORT $ETCD_PEER_PORT $KAS_PORT $XP_METRICS_PORT $XP_HEALTH_PORT $XP_WEBHOOK_PORT $REG_PORT \
+  $(seq "$FN_PORT" $((FN_PORT + FN_PORTS - 1))); do
   port_free "$p" || die "port $p is in use (set E2E_PORT_BASE to move all e2e ports)"
 done
 
-(cd "$ROOT" && go build -o "$BIN/function-lambdastack" ./function) || die "cannot build ./function"
-ts "function-lambdastack built"
-
+mkdir -p "$STATE/bin"
+(cd "$ROOT" && go build -trimpath -o "$STATE/bin/" ./test/e2e/cmd/registry ./test/e2e/cmd/package-runtime) ||
+  die "cannot build test/e2e/cmd/registry and package-runtime"
 "$E2E_DIR/pki.sh"
+
+# the registry, and the packages pushed to it while the control plane starts
+start registry
+for i in $(seq 1 100); do must_live registry; port_free "$REG_PORT" || break; sleep 0.1; done
+port_free "$REG_PORT" && die "registry does not listen on :$REG_PORT"
+"$E2E_DIR/packages.sh" providers >"$LOGS/packages-providers.log" 2>&1 & providers_pid=$!
+"$E2E_DIR/packages.sh" lambdastack "$E2E_VERSION" >"$LOGS/packages-lambdastack.log" 2>&1 & lambdastack_pid=$!
+ts "registry on 127.0.0.1:$REG_PORT; building and pushing the packages"
 rm -f "$KUBECONFIG"
 kubectl config set-cluster e2e --server="https://127.0.0.1:$KAS_PORT" --certificate-authority="$PKI/ca.crt" --embed-certs >/dev/null
 kubectl config set-credentials admin --client-certificate="$PKI/admin.crt" --client-key="$PKI/admin.key" --embed-certs >/dev/null
@@ -48,14 +59,31 @@ start kcm
 ts "kube-controller-manager started"
 
 kubectl create namespace crossplane-system >/dev/null
-# core init applies Crossplane's CRDs, the Lock and the default DeploymentRuntimeConfig. Right after
-# creating the CRDs the first try can fail with a stale REST mapping ("no matches for kind Lock").
+# Crossplane's webhooks (Usages) as the API server reaches them: the webhook configurations name
+# the Service crossplane-webhooks; here it is an ExternalName Service for localhost, so the API
+# server calls https://localhost:$XP_WEBHOOK_PORT (verifying the certificate as
+# crossplane-webhooks.crossplane-system.svc against the CA bundle core init put in the
+# configurations), where core start serves them.
+kubectl -n crossplane-system create service externalname crossplane-webhooks --external-name=localhost >/dev/null
+# core init applies Crossplane's CRDs, the Lock, the default DeploymentRuntimeConfig, the TLS
+# secrets (Crossplane's own CA: function clients, webhook server) and the webhook configurations.
+# Right after creating the CRDs the first try can fail with a stale REST mapping ("no matches for
+# kind Lock"). No default ManagedResourceActivationPolicy: the Configuration's own policy
+# activates the provider kinds the stacks use (package/activation-policy.yaml).
 core_dir=$(cd "$ROOT/tools/core" && go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)
 for i in $(seq 1 8); do
-  CRDS_PATH=$core_dir/cluster/crds TLS_CA_SECRET_NAME=crossplane-root-ca TLS_CLIENT_SECRET_NAME=crossplane-tls-client \
-    timeout 60 "$BIN/crossplane-core" core init --enable-webhooks=false >"$LOGS/crossplane-init.log" 2>&1 && break
+  CRDS_PATH=$core_dir/cluster/crds WEBHOOK_CONFIGS_PATH=$core_dir/cluster/webhookconfigurations \
+    TLS_CA_SECRET_NAME=crossplane-root-ca TLS_CLIENT_SECRET_NAME=crossplane-tls-client \
+    TLS_SERVER_SECRET_NAME=crossplane-tls-server WEBHOOK_SERVICE_NAME=crossplane-webhooks \
+    WEBHOOK_SERVICE_NAMESPACE=crossplane-system WEBHOOK_SERVICE_PORT=$XP_WEBHOOK_PORT \
+    timeout 60 "$BIN/crossplane-core" core init >"$LOGS/crossplane-init.log" 2>&1 && break
   [ "$i" = 8 ] && { tail -20 "$LOGS/crossplane-init.log" >&2; die "crossplane core init failed 8 times"; }
   sleep 1
+done
+# the webhook server's certificate, as the pod would mount the Secret
+mkdir -p "$STATE/webhook-certs"
+for k in tls.crt tls.key; do
+  kubectl -n crossplane-system get secret crossplane-tls-server -o "jsonpath={.data.${k//./\\.}}" | base64 -d >"$STATE/webhook-certs/$k"
 done
 ts "crossplane core init done (attempt $i)"
 
@@ -68,35 +96,13 @@ done
 curl -sf "http://127.0.0.1:$XP_HEALTH_PORT/readyz" >/dev/null || die "crossplane not ready after 60s"
 ts "crossplane ready"
 
-n=$("$E2E_DIR/provider-crds.sh")
-ts "$n provider-aws $PROVIDER_AWS_VERSION CRDs established"
+start package-runtime
+ts "package runtime started"
 
-start function
-for i in $(seq 1 100); do must_live function; port_free "$FN_PORT" || break; sleep 0.1; done
-port_free "$FN_PORT" && die "function-lambdastack does not listen on :$FN_PORT"
-ts "function-lambdastack listening on :$FN_PORT (mTLS)"
+wait "$providers_pid" || { cat "$LOGS/packages-providers.log" >&2; die "provider packages"; }
+wait "$lambdastack_pid" || { cat "$LOGS/packages-lambdastack.log" >&2; die "LambdaStack packages"; }
+ts "packages pushed: $(cat "$LOGS/packages-providers.log" "$LOGS/packages-lambdastack.log" | tr '\n' ' ')"
 
-# A real Function object. Its package is pinned by digest and pre-seeded in the xpkg cache, so no
-# registry is contacted. Then we play the External package runtime: the revision's endpoint, TLS
-# server secret and RuntimeHealthy condition.
-ref=$("$E2E_DIR/seed-pkg.sh")
-kubectl -n crossplane-system create secret tls "$FN_NAME-tls-server" \
-  --cert="$PKI/fn-server.crt" --key="$PKI/fn-server.key" >/dev/null
-printf 'apiVersion: pkg.crossplane.io/v1\nkind: Function\nmetadata:\n  name: %s\nspec:\n  package: %s\n' "$FN_NAME" "$ref" |
-  kubectl apply -f - >/dev/null
-rev=
-for i in $(seq 1 150); do
-  rev=$(kubectl get functionrevisions.pkg.crossplane.io -l "pkg.crossplane.io/package=$FN_NAME" -o name 2>/dev/null)
-  [ -n "$rev" ] && break
-  sleep 0.2
-done
-[ -n "$rev" ] || { kubectl get functions.pkg.crossplane.io "$FN_NAME" -o yaml >&2; die "no FunctionRevision for $FN_NAME after 30s"; }
-kubectl patch "$rev" --subresource=status --type=merge \
-  -p "{\"status\":{\"endpoint\":\"dns:///localhost:$FN_PORT\",\"tlsServerSecretName\":\"$FN_NAME-tls-server\"}}" >/dev/null
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-kubectl patch "$rev" --subresource=status --type=json \
-  -p "[{\"op\":\"add\",\"path\":\"/status/conditions/-\",\"value\":{\"type\":\"RuntimeHealthy\",\"status\":\"True\",\"reason\":\"HealthyPackageRevision\",\"lastTransitionTime\":\"$now\"}}]" >/dev/null
-kubectl wait functions.pkg.crossplane.io "$FN_NAME" --for=condition=Healthy --timeout=120s >/dev/null ||
-  { kubectl get functions.pkg.crossplane.io,functionrevisions.pkg.crossplane.io -o yaml >&2; die "Function $FN_NAME not Healthy"; }
-ts "Function $FN_NAME Healthy ($rev -> dns:///localhost:$FN_PORT)"
+"$E2E_DIR/install.sh" "$E2E_VERSION" | tee "$LOGS/install.log"
+ts "LambdaStack $E2E_VERSION installed from the registry: every package Healthy"
 echo "e2e: control plane up; export KUBECONFIG=$KUBECONFIG"

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -38,6 +39,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/xpkg/parser"
 	xpv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
+	xpv1alpha1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1alpha1"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
 	pkgmetav1 "github.com/crossplane/crossplane/apis/v2/pkg/meta/v1"
 	pkgmetav1beta1 "github.com/crossplane/crossplane/apis/v2/pkg/meta/v1beta1"
@@ -61,6 +63,8 @@ const (
 	// providerAWS is the provider-aws release whose CRDs the render and schema tests validate against.
 	providerAWS = "v2.5.0"
 	functionPkg = "xpkg.upbound.io/spec3/function-lambdastack"
+	// buildVersion is the VERSION the test builds the packages for (make xpkg VERSION=...).
+	buildVersion = "v0.7.3"
 )
 
 var arches = []string{"amd64", "arm64"}
@@ -108,7 +112,7 @@ func packages(t *testing.T) string {
 		buildDir = filepath.Join(tmpDir, "out")
 		start := time.Now()
 		cmd := exec.Command(filepath.Join(root, "hack", "xpkg.sh"), "build")
-		cmd.Env = append(os.Environ(), "XPKG_OUTPUT="+buildDir)
+		cmd.Env = append(os.Environ(), "XPKG_OUTPUT="+buildDir, "VERSION="+buildVersion)
 		out, err := cmd.CombinedOutput()
 		t.Logf("hack/xpkg.sh build (%s):\n%s", time.Since(start).Round(time.Second), out)
 		if err != nil {
@@ -430,7 +434,7 @@ func pkgLayer(t *testing.T, img v1.Image) (v1.Layer, meta, []kruntime.Object) {
 			t.Fatal(err)
 		}
 	}
-	for _, add := range []func(*kruntime.Scheme) error{xpv1.AddToScheme, xpv2.AddToScheme, extv1.AddToScheme} {
+	for _, add := range []func(*kruntime.Scheme) error{xpv1.AddToScheme, xpv1alpha1.AddToScheme, xpv2.AddToScheme, extv1.AddToScheme} {
 		if err := add(objScheme); err != nil {
 			t.Fatal(err)
 		}
@@ -508,6 +512,10 @@ func TestFunctionPackages(t *testing.T) {
 			if m.Kind != "Function" || m.Metadata.Name != "function-lambdastack" {
 				t.Errorf("meta %s %q, want Function function-lambdastack", m.Kind, m.Metadata.Name)
 			}
+			// the current meta version of Crossplane v2 (v1beta1 is generated from it for old packages)
+			if m.APIVersion != pkgmetav1.SchemeGroupVersion.String() {
+				t.Errorf("meta apiVersion %q, want %s", m.APIVersion, pkgmetav1.SchemeGroupVersion)
+			}
 			if !slices.Contains(m.Spec.Capabilities, pkgmetav1.FunctionCapabilityComposition) {
 				t.Errorf("capabilities %q lack %q", m.Spec.Capabilities, pkgmetav1.FunctionCapabilityComposition)
 			}
@@ -516,8 +524,8 @@ func TestFunctionPackages(t *testing.T) {
 }
 
 // TestConfigurationPackage: configuration-lambdastack.xpkg is one package.yaml layer (no runtime,
-// no examples) with the Configuration meta, its pinned dependencies, and exactly the XRDs under
-// apis/ and the Compositions under compositions/, their specs unchanged.
+// no examples) with the Configuration meta, its dependencies, and exactly the XRDs under apis/,
+// the Compositions under compositions/ and the activation policy, their specs unchanged.
 func TestConfigurationPackage(t *testing.T) {
 	dir := packages(t)
 	path := filepath.Join(dir, "configuration-lambdastack.xpkg")
@@ -537,11 +545,12 @@ func TestConfigurationPackage(t *testing.T) {
 			t.Errorf("spec.crossplane.version %q admits Crossplane v1, which has no apiextensions.crossplane.io/v2 XRDs", m.Spec.Crossplane.Version)
 		}
 	}
-	checkDependencies(t, m.Spec.DependsOn)
+	checkDependencies(t, m.Spec.DependsOn, builtVersion(t, dir))
+	checkFunctionRefs(t, m.Spec.DependsOn, objs)
 
 	// the objects: exactly the repository's XRDs and Compositions, specs as written
 	want := map[string]map[string]any{}
-	for _, pattern := range []string{"apis/*.yaml", "compositions/*.yaml"} {
+	for _, pattern := range []string{"apis/*.yaml", "compositions/*.yaml", "package/activation-policy.yaml"} {
 		files, err := filepath.Glob(filepath.Join(root, pattern))
 		if err != nil {
 			t.Fatal(err)
@@ -581,7 +590,7 @@ func TestConfigurationPackage(t *testing.T) {
 	sort.Strings(wantKeys)
 	t.Logf("packaged objects: %q", gotKeys)
 	if !reflect.DeepEqual(gotKeys, wantKeys) {
-		t.Fatalf("packaged objects %q, want %q (apis/*.yaml, compositions/*.yaml)", gotKeys, wantKeys)
+		t.Fatalf("packaged objects %q, want %q (apis/*.yaml, compositions/*.yaml, package/activation-policy.yaml)", gotKeys, wantKeys)
 	}
 	for k, w := range want {
 		if !reflect.DeepEqual(got[k]["spec"], w["spec"]) {
@@ -597,12 +606,25 @@ func objKey(o map[string]any) string {
 	return fmt.Sprintf("%v/%v", o["kind"], md["name"])
 }
 
-// checkDependencies: the function at an exact version (the one the render examples run), and the
-// provider-aws family providers the stack composes at the release its tests validate against.
-func checkDependencies(t *testing.T, deps []pkgmetav1.Dependency) {
+// builtVersion is the VERSION the packages in dir were built for (hack/xpkg.sh writes it).
+func builtVersion(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "version"))
+	if err != nil {
+		t.Fatalf("%v (hack/xpkg.sh build records the VERSION it built for)", err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// checkDependencies: constraints as published Configurations write them. The function: at least
+// the version the packages were built for (">=VERSION", stamped by hack/xpkg.sh; without VERSION
+// package/crossplane.yaml's own range). The providers: the provider-aws family providers the
+// stack composes, at least the release its tests validate against, newer patches admitted.
+func checkDependencies(t *testing.T, deps []pkgmetav1.Dependency, version string) {
 	t.Helper()
 	var providers []string
-	var fnVersion string
+	var fnConstraint string
+	newerPatch := semver.MustParse(providerAWS).IncPatch()
 	for _, d := range deps {
 		if d.APIVersion == nil || d.Kind == nil || d.Package == nil {
 			t.Errorf("dependency %+v: use apiVersion, kind and package (provider/function are deprecated)", d)
@@ -611,20 +633,26 @@ func checkDependencies(t *testing.T, deps []pkgmetav1.Dependency) {
 		if *d.APIVersion != "pkg.crossplane.io/v1" {
 			t.Errorf("%s: apiVersion %q, want pkg.crossplane.io/v1", *d.Package, *d.APIVersion)
 		}
-		if _, err := semver.StrictNewVersion(strings.TrimPrefix(d.Version, "v")); err != nil || !strings.HasPrefix(d.Version, "v") {
-			t.Errorf("%s: version %q is not pinned to one vX.Y.Z", *d.Package, d.Version)
+		// as the package manager reads it (a digest would pin one build)
+		c, err := semver.NewConstraint(d.Version)
+		if err != nil {
+			t.Errorf("%s: version %q is not a semver constraint: %v", *d.Package, d.Version, err)
+			continue
 		}
 		switch *d.Kind {
 		case "Provider":
 			providers = append(providers, *d.Package)
-			if d.Version != providerAWS {
-				t.Errorf("%s: version %q, want %s", *d.Package, d.Version, providerAWS)
+			if d.Version != ">="+providerAWS {
+				t.Errorf("%s: version %q, want \">=%s\"", *d.Package, d.Version, providerAWS)
+			}
+			if !c.Check(semver.MustParse(providerAWS)) || !c.Check(&newerPatch) {
+				t.Errorf("%s: %q must admit %s and %s", *d.Package, d.Version, providerAWS, newerPatch.Original())
 			}
 		case "Function":
 			if *d.Package != functionPkg {
 				t.Errorf("function dependency %q, want %s", *d.Package, functionPkg)
 			}
-			fnVersion = d.Version
+			fnConstraint = d.Version
 		default:
 			t.Errorf("%s: unexpected dependency kind %q", *d.Package, *d.Kind)
 		}
@@ -633,29 +661,102 @@ func checkDependencies(t *testing.T, deps []pkgmetav1.Dependency) {
 	if !reflect.DeepEqual(providers, wantProviders) {
 		t.Errorf("providers %q, want %q", providers, wantProviders)
 	}
-	if fnVersion == "" {
+	if fnConstraint == "" {
 		t.Fatalf("no dependency on %s", functionPkg)
 	}
-	// examples/functions.yaml (what `make render` runs) names the same function release
+	want := functionConstraint(t)
+	if version != "" {
+		want = ">=" + version
+	}
+	if fnConstraint != want {
+		t.Errorf("function dependency %q, want %q (built for version %q)", fnConstraint, want, version)
+	}
+	// examples/functions.yaml (what `make render` runs) names a function release the
+	// Configuration admits, under the name Crossplane gives the dependency
 	b, err := os.ReadFile(filepath.Join(root, "examples", "functions.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var f struct {
-		Spec struct {
+		Metadata metav1.ObjectMeta `json:"metadata"`
+		Spec     struct {
 			Package string `json:"package"`
 		} `json:"spec"`
 	}
 	if err := yaml.Unmarshal(b, &f); err != nil {
 		t.Fatal(err)
 	}
-	if want := functionPkg + ":" + fnVersion; f.Spec.Package != want {
-		t.Errorf("examples/functions.yaml runs %q, the Configuration depends on %q", f.Spec.Package, want)
+	ref := mustRef(t, f.Spec.Package)
+	if ref.Context().Name() != functionPkg {
+		t.Errorf("examples/functions.yaml runs %q, the Configuration depends on %s", f.Spec.Package, functionPkg)
+	}
+	if c, err := semver.NewConstraint(functionConstraint(t)); err != nil || !c.Check(semver.MustParse(ref.Identifier())) {
+		t.Errorf("examples/functions.yaml runs %s, which package/crossplane.yaml's %q does not admit", ref.Identifier(), functionConstraint(t))
+	}
+	if want := dependencyName(t, functionPkg); f.Metadata.Name != want {
+		t.Errorf("examples/functions.yaml names the function %q, Crossplane installs it as %q", f.Metadata.Name, want)
 	}
 }
 
-// pinnedFunctionVersion is the function version package/crossplane.yaml depends on.
-func pinnedFunctionVersion(t *testing.T) string {
+// dependencyName is the name Crossplane's package manager gives the package it installs for a
+// dependency: the repository path without the registry host, as a DNS label (Crossplane v2.4.0,
+// internal/controller/pkg/resolver NewPackage: xpkg.ToDNSLabel of the reference's
+// RepositoryStr). Lower-case letters and digits are kept, '/', '.', ':' and '-' become '-', at
+// most 63 characters, no leading or trailing '-'; e.g. spec3-function-lambdastack for
+// xpkg.upbound.io/spec3/function-lambdastack. (crossplane-runtime's xpkg package would drag
+// the registry credential helpers into this module; the e2e suite checks the names the real
+// package manager creates.)
+func dependencyName(t *testing.T, pkg string) string {
+	t.Helper()
+	r, err := name.NewRepository(pkg, name.StrictValidation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, ch := range r.RepositoryStr() {
+		switch {
+		case b.Len() == 63:
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
+			b.WriteRune(ch)
+		case strings.ContainsRune("/.:-", ch):
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+// checkFunctionRefs: every pipeline step of every packaged Composition calls a Function by the
+// name the package manager gives one of the Configuration's Function dependencies. A step
+// calling any other name fails every stack at its first step once installed.
+func checkFunctionRefs(t *testing.T, deps []pkgmetav1.Dependency, objs []kruntime.Object) {
+	t.Helper()
+	installed := map[string]bool{}
+	for _, d := range deps {
+		if d.Kind != nil && *d.Kind == "Function" && d.Package != nil {
+			installed[dependencyName(t, *d.Package)] = true
+		}
+	}
+	steps := 0
+	for _, o := range objs {
+		comp, ok := o.(*xpv1.Composition)
+		if !ok {
+			continue
+		}
+		for _, s := range comp.Spec.Pipeline {
+			steps++
+			if !installed[s.FunctionRef.Name] {
+				t.Errorf("Composition %s step %s calls function %q; the Configuration's dependencies install %q",
+					comp.GetName(), s.Step, s.FunctionRef.Name, slices.Sorted(maps.Keys(installed)))
+			}
+		}
+	}
+	if steps == 0 {
+		t.Error("no Composition pipeline step in the package")
+	}
+}
+
+// functionConstraint is the function version range package/crossplane.yaml depends on.
+func functionConstraint(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(root, "package", "crossplane.yaml"))
 	if err != nil {
@@ -687,7 +788,10 @@ func TestPush(t *testing.T) {
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
-	version := pinnedFunctionVersion(t)
+	version := builtVersion(t, dir)
+	if version == "" {
+		t.Skip("the packages in XPKG_DIR were built without VERSION; push needs one")
+	}
 
 	push := func(v string) ([]byte, error) {
 		cmd := exec.Command(filepath.Join(root, "hack", "xpkg.sh"), "push")
@@ -695,10 +799,10 @@ func TestPush(t *testing.T) {
 			"DOCKER_CONFIG="+t.TempDir()) // anonymous: no credentials of this machine
 		return cmd.CombinedOutput()
 	}
-	if out, err := push("v0.0.0-not-pinned"); err == nil || !strings.Contains(string(out), "bump it first") {
-		t.Errorf("push of an unpinned version: err %v, output:\n%s", err, out)
+	if out, err := push("v0.0.0-not-built"); err == nil || !strings.Contains(string(out), "make xpkg VERSION=v0.0.0-not-built first") {
+		t.Errorf("push of a version the packages were not built for: err %v, output:\n%s", err, out)
 	}
-	if _, err := remote.Head(mustRef(t, host+"/spec3/configuration-lambdastack:v0.0.0-not-pinned")); err == nil {
+	if _, err := remote.Head(mustRef(t, host+"/spec3/configuration-lambdastack:v0.0.0-not-built")); err == nil {
 		t.Error("the refused version was pushed")
 	}
 	if out, err := push(version); err != nil {

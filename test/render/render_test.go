@@ -243,10 +243,15 @@ func RenderObject(t *testing.T, addr string, request map[string]any, observed []
 			t.Fatal(err)
 		}
 	}
+	// every function the Composition's pipeline calls, by the name it calls it, is this one
+	addrs := map[string]string{}
+	for _, s := range comp.Spec.Pipeline {
+		addrs[s.FunctionRef.Name] = addr
+	}
 	in := render.CompositionInputs{
 		CompositeResource: xr,
 		Composition:       comp,
-		FunctionAddrs:     map[string]string{"function-lambdastack": addr},
+		FunctionAddrs:     addrs,
 		RequiredResources: required,
 		ObservedResources: observed,
 	}

@@ -58,6 +58,8 @@ type Deletion struct {
 	Kind, Namespace, Name string
 	ManagementPolicies    []string
 	Outcome               string
+	// Released is when the stand-in removed the finalizer (the object is gone right after).
+	Released time.Time
 }
 
 // StandIn is the provider stand-in. Create it with New, start it with Run.
@@ -245,6 +247,7 @@ func (s *StandIn) reconcile(ctx context.Context, it item) (time.Duration, error)
 		if _, err := r.Update(ctx, mr, metav1.UpdateOptions{FieldManager: "provider-standin"}); err != nil {
 			return 0, err
 		}
+		d.Released = time.Now()
 		s.mu.Lock()
 		s.deletions[Key(gk, d.Namespace, d.Name)] = d
 		s.mu.Unlock()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Crossplane core out of cluster with the admin kubeconfig: no webhooks, functions use the
-# "External" package runtime (the harness plays it: endpoint, TLS secret, RuntimeHealthy).
+# Crossplane core out of cluster with the admin kubeconfig. Packages come from the local registry
+# (ImageConfig rewrite, registry CA from --ca-bundle-path); the "External" package runtime leaves
+# running functions and providers to test/e2e/cmd/package-runtime. Webhooks on (Usages), served
+# on :$XP_WEBHOOK_PORT with the certificate core init made (up.sh).
 # The XR circuit breaker gets a larger budget than the default (burst 100, refill 1/s): the
 # provider stand-in answers in milliseconds, so the watch events a real provider spreads over
 # minutes arrive within a second and would open the breaker (then the XR is only re-checked every
@@ -10,8 +12,9 @@
 mkdir -p "$STATE/xpkg-cache"
 exec "$BIN/crossplane-core" core start --debug \
   --namespace=crossplane-system \
-  --enable-webhooks=false \
+  --webhook-port="$XP_WEBHOOK_PORT" --tls-server-certs-dir="$STATE/webhook-certs" \
   --package-runtime=External \
+  --ca-bundle-path="$PKI/ca.crt" \
   --xpkg-cache-dir="$STATE/xpkg-cache" \
   --tls-client-certs-dir="$PKI/xp-client-dir" \
   --metrics-port="$XP_METRICS_PORT" --health-probe-port="$XP_HEALTH_PORT" \

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# the External package runtime (test/e2e/cmd/package-runtime): runs each active FunctionRevision's
+# function from its package as a local process over mTLS; marks provider runtimes healthy
+# without starting a controller (the provider stand-in plays it)
+. "$(dirname "$0")/../lib.sh"
+exec "$STATE/bin/package-runtime" --kubeconfig="$KUBECONFIG" \
+  --function-certs-dir="$PKI/fn-server-dir" --registry-ca="$PKI/ca.crt" \
+  --work="$STATE/functions" --function-log="$LOGS/function.log" --first-port="$FN_PORT"
