@@ -156,6 +156,9 @@ func TestRenderedResourcesMatchTheirCRDs(t *testing.T) {
 		list = append(list, k)
 	}
 	sort.Strings(list)
+	for _, p := range packagingProblems(t, kinds) {
+		t.Error(p)
+	}
 	t.Logf("schema-validated %d composed resources (%d distinct resources of %d examples and %d variants, %d kinds) against provider-aws v2.5.0 and Crossplane v2.4.0 CRDs; kinds: %s",
 		validated, distinct, len(Cases), len(variants), len(list), strings.Join(list, ", "))
 }

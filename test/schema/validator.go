@@ -426,3 +426,14 @@ func hasBlockingErr(errs field.ErrorList) (bool, *field.Error) {
 	}
 	return false, nil
 }
+
+// CRDName is the name of the CRD that serves group/kind, <plural>.<group>, as a
+// ManagedResourceActivationPolicy names it (from the CRD file <group>_<plural>.yaml).
+func (v *Validator) CRDName(group, kind string) (string, error) {
+	f, err := v.dir.file(group, kind)
+	if err != nil {
+		return "", err
+	}
+	plural := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), group+"_"), ".yaml")
+	return plural + "." + group, nil
+}
