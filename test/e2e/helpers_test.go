@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,3 +321,24 @@ func (c *cluster) managedWithLabel(ctx context.Context, k, v string) ([]string, 
 }
 
 func isNotFound(err error) bool { return kerrors.IsNotFound(err) }
+
+// clusterWithStandIn connects to the e2e control plane and, unless E2E_STANDIN=external (a
+// stand-in process runs already), starts the provider stand-in in-process until ctx ends (see
+// package providerstandin for what it does and does not do). Its log goes to stderr, not
+// t.Logf: it may still log while the test ends.
+func clusterWithStandIn(ctx context.Context, t *testing.T) *cluster {
+	t.Helper()
+	c, err := newCluster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("E2E_STANDIN") != "external" {
+		if c.standIn, err = providerstandin.New(ctx, c.cfg, log.New(os.Stderr, "", log.Ltime).Printf); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.standIn.Run(ctx, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}

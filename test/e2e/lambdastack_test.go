@@ -10,7 +10,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"log"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,21 +80,7 @@ func (s *stack) app() string   { return str(s.request, "spec", "app") }
 func TestLambdaStack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c, err := newCluster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if os.Getenv("E2E_STANDIN") != "external" {
-		// The provider stand-in: see package providerstandin for what it does and does not do.
-		// its log goes to stderr, not t.Logf: it may still log while the test ends
-		c.standIn, err = providerstandin.New(ctx, c.cfg, log.New(os.Stderr, "", log.Ltime).Printf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.standIn.Run(ctx, 4); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := clusterWithStandIn(ctx, t)
 
 	raw, err := os.ReadFile("testdata/expected.yaml")
 	if err != nil {

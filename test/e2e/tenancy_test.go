@@ -5,8 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"log"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,19 +24,7 @@ import (
 func TestTenancy(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c, err := newCluster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if os.Getenv("E2E_STANDIN") != "external" {
-		c.standIn, err = providerstandin.New(ctx, c.cfg, log.New(os.Stderr, "", log.Ltime).Printf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.standIn.Run(ctx, 4); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := clusterWithStandIn(ctx, t)
 	if !t.Run("platform", func(t *testing.T) { testPlatform(ctx, t, c) }) {
 		t.FailNow()
 	}
