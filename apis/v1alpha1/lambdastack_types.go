@@ -546,6 +546,31 @@ type LambdaStackStatus struct {
 	// Regions reports each region's function and endpoint.
 	// +optional
 	Regions []RegionStatus `json:"regions,omitempty"`
+	// Summary is the stack's state in a few words, for kubectl get: Available, Creating (n/m
+	// ready), or Failing: <resource> (<kind>) when the provider reports an error.
+	// +optional
+	Summary string `json:"summary,omitempty"`
+	// Failures lists the composed resources the provider reports failing, with its message.
+	// +optional
+	Failures []ResourceFailure `json:"failures,omitempty"`
+}
+
+// ResourceFailure is one composed resource the provider cannot create or update.
+type ResourceFailure struct {
+	// Resource is the part of the stack, e.g. function or api-stage (the composed resource's key).
+	Resource string `json:"resource"`
+	// Kind of the managed resource, e.g. Function.
+	Kind string `json:"kind"`
+	// Name of the managed resource object (kubectl get <kind> <name>).
+	// +optional
+	Name string `json:"name,omitempty"`
+	// Condition that failed: Synced, Ready or LastAsyncOperation.
+	Condition string `json:"condition"`
+	// Reason the provider gave, e.g. ReconcileError.
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// Message of the provider, shortened (request IDs removed, at most 240 characters).
+	Message string `json:"message"`
 }
 
 // RegionStatus is one region of a multi-region stack.

@@ -403,6 +403,53 @@ func Conditions(ok bool, generation int64, now, msg string) []any {
 	return []any{cond("Ready", "True", "Available", ""), cond("Synced", "True", "ReconcileSuccess", "")}
 }
 
+// Failed operations Fail simulates.
+const (
+	OpObserve = "observe" // reading the resource from AWS failed (e.g. permissions taken away)
+	OpCreate  = "create"  // AWS refused to create the resource (e.g. a quota, permissions)
+)
+
+// Fail makes an observed managed resource report that AWS refused an operation, with the
+// conditions upjet-based providers write (SIMULATED; awsError is the AWS SDK's error text):
+//   - OpObserve: Synced=False ReconcileError "observe failed: <awsError>"; Ready stays as it was.
+//   - OpCreate: the resource never existed: no atProvider, Ready=False Creating,
+//     LastAsyncOperation=False ApplyFailure "async create failed: failed to create the resource:
+//     [{0 <awsError>  []}]" and Synced=False ReconcileError with the same error behind
+//     "create failed: ".
+func Fail(obj map[string]any, op string, generation int64, now, awsError string) {
+	status, _ := obj["status"].(map[string]any)
+	if status == nil {
+		status = map[string]any{}
+		obj["status"] = status
+	}
+	cond := func(t, st, reason, message string) map[string]any {
+		c := map[string]any{"type": t, "status": st, "reason": reason, "lastTransitionTime": now, "observedGeneration": generation}
+		if message != "" {
+			c["message"] = message
+		}
+		return c
+	}
+	switch op {
+	case OpObserve:
+		ready := cond("Ready", "False", "Creating", "")
+		conds, _ := status["conditions"].([]any)
+		for _, c := range conds {
+			if m, _ := c.(map[string]any); m["type"] == "Ready" {
+				ready = m
+			}
+		}
+		status["conditions"] = []any{ready, cond("Synced", "False", "ReconcileError", "observe failed: "+awsError)}
+	default:
+		async := "async create failed: failed to create the resource: [{0 " + awsError + "  []}]"
+		delete(status, "atProvider")
+		status["conditions"] = []any{
+			cond("Ready", "False", "Creating", ""),
+			cond("Synced", "False", "ReconcileError", "create failed: "+async),
+			cond("LastAsyncOperation", "False", "ApplyFailure", async),
+		}
+	}
+}
+
 func invokeArn(region, fnArn string) string {
 	return fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", region, fnArn)
 }
