@@ -51,6 +51,8 @@ type alarmSpec struct {
 	Threshold  int64
 	Comparison string
 	Dimensions map[string]any
+	// EvaluationPeriods overrides the stage's when set.
+	EvaluationPeriods int64
 }
 
 func (b *builder) alarms(region, suffix string) {
@@ -58,6 +60,9 @@ func (b *builder) alarms(region, suffix string) {
 		b.add(b.alarmTopic(region, suffix)...)
 	}
 	for _, a := range b.functionAlarms() {
+		b.addAlarm(region, suffix, a)
+	}
+	for _, a := range b.metricAlarms() {
 		b.addAlarm(region, suffix, a)
 	}
 	if !b.s.API.Enabled {
@@ -113,20 +118,26 @@ func (b *builder) addAlarm(region, suffix string, a alarmSpec) {
 		return
 	}
 	m := b.s.Monitor
+	periods := m.EvaluationPeriods
+	if a.EvaluationPeriods > 0 {
+		periods = a.EvaluationPeriods
+	}
 	p := map[string]any{
 		"alarmDescription": fmt.Sprintf("%s of the %s %s stack: %s %d in %d period(s) of %d s (LambdaStack)",
-			a.What, b.s.Stage, b.s.App, comparisonText(a.Comparison), a.Threshold, m.EvaluationPeriods, m.PeriodSeconds),
+			a.What, b.s.Stage, b.s.App, comparisonText(a.Comparison), a.Threshold, periods, m.PeriodSeconds),
 		"namespace":          a.Namespace,
 		"metricName":         a.Metric,
-		"dimensions":         a.Dimensions,
 		"period":             m.PeriodSeconds,
-		"evaluationPeriods":  m.EvaluationPeriods,
+		"evaluationPeriods":  periods,
 		"threshold":          a.Threshold,
 		"comparisonOperator": a.Comparison,
 		"treatMissingData":   "notBreaching",
 		"actionsEnabled":     true,
 		"alarmActions":       []any{topic},
 		"okActions":          []any{topic},
+	}
+	if len(a.Dimensions) > 0 {
+		p["dimensions"] = a.Dimensions
 	}
 	if a.Extended != "" {
 		p["extendedStatistic"] = a.Extended
@@ -138,8 +149,13 @@ func (b *builder) addAlarm(region, suffix string, a alarmSpec) {
 }
 
 func comparisonText(op string) string {
-	if op == "GreaterThanThreshold" {
+	switch op {
+	case "GreaterThanThreshold":
 		return ">"
+	case "LessThanThreshold":
+		return "<"
+	case "LessThanOrEqualToThreshold":
+		return "<="
 	}
 	return ">="
 }
@@ -183,6 +199,7 @@ func (b *builder) dashboard() Composed {
 	var widgets []dashboardWidget
 	b.regional(func(region, suffix string) {
 		widgets = append(widgets, b.functionWidgets(region)...)
+		widgets = append(widgets, b.metricWidgets(region)...)
 		if !b.s.API.Enabled {
 			return
 		}

@@ -106,6 +106,8 @@ type MonitorConfig struct {
 	APILatencyP99Millis      int64
 	EvaluationPeriods        int64
 	PeriodSeconds            int64
+	// Metrics are the app's metrics from its log lines (metrics.go).
+	Metrics []v1alpha1.LogMetricSpec
 }
 
 // ReleaseConfig is the resolved release behaviour.
@@ -170,7 +172,13 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 	s.Region, s.Regions = resolveRegions(spec, env, &base)
 	s.Function = resolveFunction(spec.Function, env.Function, base.Function)
 	s.API = resolveAPI(spec.API, env.API, base.API)
-	s.Monitor = resolveMonitoring(spec.Monitoring, env.Monitoring, base.Monitoring)
+	var monitoring *v1alpha1.MonitoringSettings
+	var metrics []v1alpha1.LogMetricSpec
+	if spec.Monitoring != nil {
+		monitoring, metrics = &spec.Monitoring.MonitoringSettings, spec.Monitoring.Metrics
+	}
+	s.Monitor = resolveMonitoring(monitoring, env.Monitoring, base.Monitoring)
+	s.Monitor.Metrics = metrics
 	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
 
 	if err := validateSettings(s, &spec, env); err != nil {

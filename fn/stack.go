@@ -45,6 +45,7 @@ func Plan(s *Settings, o observedState) (Result, error) {
 		(*builder).secrets,
 		(*builder).network,
 		(*builder).logGroups,
+		(*builder).metricFilters,
 		(*builder).lambda,
 		(*builder).release,
 		(*builder).api,

@@ -59,6 +59,7 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 	validateTags(&errs, "EnvironmentConfig data.tags", env.Tags)
 	validateAPI(&errs, s)
 	validateMonitoring(&errs, &s.Monitor)
+	validateMetrics(&errs, s)
 	validateNetwork(&errs, s.Network)
 	validateNetworkRegions(&errs, s)
 	validateSecrets(&errs, s)

@@ -79,9 +79,10 @@ type LambdaStackSpec struct {
 	// +optional
 	API *APISpec `json:"api,omitempty"`
 
-	// Monitoring overrides the stage's alarms and dashboard settings.
+	// Monitoring overrides the stage's alarms and dashboard settings and adds the app's own
+	// metrics.
 	// +optional
-	Monitoring *MonitoringSettings `json:"monitoring,omitempty"`
+	Monitoring *MonitoringSpec `json:"monitoring,omitempty"`
 
 	// Network places the function in a VPC.
 	// +optional
@@ -298,6 +299,75 @@ type CORSSpec struct {
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=86400
 	MaxAgeSeconds *int64 `json:"maxAgeSeconds,omitempty"`
+}
+
+// MonitoringSpec is the monitoring of one request: the stage's settings it overrides and the
+// app's own metrics.
+type MonitoringSpec struct {
+	MonitoringSettings `json:",inline"`
+
+	// Metrics the stack derives from the function's log lines (CloudWatch Logs metric filters on
+	// the function's log group, in every region), published in the namespace
+	// LambdaStack/<owner>_<stage>-<app>, shown on the dashboard, each optionally with an alarm.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=20
+	Metrics []LogMetricSpec `json:"metrics,omitempty"`
+}
+
+// LogMetricSpec is one metric counted or measured from the function's log lines.
+type LogMetricSpec struct {
+	// Name of the metric in CloudWatch, e.g. OrdersPlaced.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._-]*$`
+	Name string `json:"name"`
+
+	// Pattern is the CloudWatch Logs filter pattern selecting the log lines, e.g.
+	// { $.event = "order_placed" } or "ERROR" (at most 1024 characters, AWS's limit).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	Pattern string `json:"pattern"`
+
+	// Value published per matching line: a number, or a field of the line such as $.amount.
+	// Default 1 (a count).
+	// +optional
+	// +kubebuilder:validation:MaxLength=100
+	Value string `json:"value,omitempty"`
+
+	// Unit of the metric, e.g. Count, Milliseconds. Default: none.
+	// +optional
+	// +kubebuilder:validation:Enum=Seconds;Microseconds;Milliseconds;Bytes;Kilobytes;Megabytes;Gigabytes;Terabytes;Bits;Kilobits;Megabits;Gigabits;Terabits;Percent;Count;Bytes/Second;Kilobytes/Second;Megabytes/Second;Gigabytes/Second;Terabytes/Second;Bits/Second;Kilobits/Second;Megabits/Second;Gigabits/Second;Terabits/Second;Count/Second;None
+	Unit string `json:"unit,omitempty"`
+
+	// Alarm on the metric; its actions go to the stack's alarm topic. It is composed only where
+	// the stage has alarms (monitoring.alarms).
+	// +optional
+	Alarm *LogMetricAlarm `json:"alarm,omitempty"`
+}
+
+// LogMetricAlarm is an alarm on one of the app's metrics.
+type LogMetricAlarm struct {
+	// Threshold the statistic is compared with.
+	// +kubebuilder:validation:Minimum=0
+	Threshold int64 `json:"threshold"`
+
+	// Comparison of the statistic with the threshold. Default GreaterThanOrEqualToThreshold.
+	// +optional
+	// +kubebuilder:validation:Enum=GreaterThanOrEqualToThreshold;GreaterThanThreshold;LessThanThreshold;LessThanOrEqualToThreshold
+	Comparison string `json:"comparison,omitempty"`
+
+	// Statistic over each period. Default Sum.
+	// +optional
+	// +kubebuilder:validation:Enum=Sum;Average;Minimum;Maximum;SampleCount
+	Statistic string `json:"statistic,omitempty"`
+
+	// EvaluationPeriods before the alarm fires. Default: the stage's (monitoring.evaluationPeriods).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10
+	EvaluationPeriods *int64 `json:"evaluationPeriods,omitempty"`
 }
 
 // MonitoringSettings are the alarms and dashboard of the stack. A stage profile sets them and a

@@ -21,6 +21,7 @@ var refKinds = map[string]string{
 	"secretId":                    "Secret",
 	"topicArn":                    "Topic",
 	"logGroup":                    "Group",
+	"logGroupName":                "Group",
 	"integrationUri":              "Function",
 	"target":                      "Integration",
 	"destinationArn":              "Group",
