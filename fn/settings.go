@@ -64,6 +64,7 @@ type Settings struct {
 	Network  *v1alpha1.NetworkSpec
 	Secrets  []v1alpha1.SecretSpec
 	Release  ReleaseConfig
+	Budget   BudgetConfig
 	Tags     map[string]string // user tags (stage config, then request); standard tags are added by tags.go
 }
 
@@ -180,6 +181,11 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 	s.Monitor = resolveMonitoring(monitoring, env.Monitoring, base.Monitoring)
 	s.Monitor.Metrics = metrics
 	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
+	budget, err := resolveBudget(spec.Budget, env.Budget, s.Monitor)
+	if err != nil {
+		return nil, err
+	}
+	s.Budget = budget
 
 	if err := validateSettings(s, &spec, env); err != nil {
 		return nil, err

@@ -50,6 +50,7 @@ func Plan(s *Settings, o observedState) (Result, error) {
 		(*builder).release,
 		(*builder).api,
 		(*builder).monitoring,
+		(*builder).budget,
 		(*builder).usages,
 	} {
 		part(b)

@@ -84,6 +84,12 @@ type LambdaStackSpec struct {
 	// +optional
 	Monitoring *MonitoringSpec `json:"monitoring,omitempty"`
 
+	// Budget is the stack's AWS Budget: a monthly cost limit on what carries its
+	// lambdastack:composite cost allocation tag, with notifications at 80% forecast and 100%
+	// actual. Default: the stage's (a budget where the stage sets a monthly limit).
+	// +optional
+	Budget *BudgetSpec `json:"budget,omitempty"`
+
 	// Network places the function in a VPC.
 	// +optional
 	Network *NetworkSpec `json:"network,omitempty"`
@@ -430,6 +436,35 @@ type MonitoringSettings struct {
 	// +optional
 	// +kubebuilder:validation:Enum=60;300;900;3600
 	PeriodSeconds *int64 `json:"periodSeconds,omitempty"`
+}
+
+// BudgetSpec is the budget of one request.
+type BudgetSpec struct {
+	BudgetSettings `json:",inline"`
+
+	// Enabled turns the budget off (false) where the stage sets one, or asks for one (true,
+	// the default when spec.budget is given): a monthly limit must then come from here or the
+	// stage.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
+// BudgetSettings are the budget tunables a stage sets and a request may override.
+type BudgetSettings struct {
+	// MonthlyLimitUSD is the monthly cost limit in US dollars.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000000
+	MonthlyLimitUSD *int64 `json:"monthlyLimitUSD,omitempty"`
+
+	// Emails notified (at most 10, AWS's limit per notification). Unset: the stage's alarm topic
+	// when it names an existing one (monitoring.alarmTopicArn; its policy must let
+	// budgets.amazonaws.com publish), else monitoring.alarmEmails.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:items:Pattern=`^[^@\s]+@[^@\s]+\.[^@\s]+$`
+	Emails []string `json:"emails,omitempty"`
 }
 
 // NetworkSpec places the function in a VPC: either existing security groups, or a VPC in which

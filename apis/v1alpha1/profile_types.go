@@ -76,6 +76,9 @@ type StageProfile struct {
 	// Release defaults.
 	Release *ReleaseSettings `json:"release,omitempty"`
 
+	// Budget of every stack of the stage (a stack gets one where a monthly limit is set).
+	Budget *BudgetSettings `json:"budget,omitempty"`
+
 	// Tags for every resource of the stage.
 	Tags map[string]string `json:"tags,omitempty"`
 }
