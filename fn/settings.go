@@ -65,7 +65,9 @@ type Settings struct {
 	Secrets  []v1alpha1.SecretSpec
 	Release  ReleaseConfig
 	Budget   BudgetConfig
-	Tags     map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+	// CentralLogs is the stage's central log destination; nil for none (centrallogs.go).
+	CentralLogs *CentralLogsConfig
+	Tags        map[string]string // user tags (stage config, then request); standard tags are added by tags.go
 }
 
 // FunctionConfig is the resolved Lambda function.
@@ -181,14 +183,16 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 	s.Monitor = resolveMonitoring(monitoring, env.Monitoring, base.Monitoring)
 	s.Monitor.Metrics = metrics
 	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
-	budget, err := resolveBudget(spec.Budget, env.Budget, s.Monitor)
-	if err != nil {
-		return nil, err
-	}
+	budget, budgetErr := resolveBudget(spec.Budget, env.Budget, s.Monitor)
 	s.Budget = budget
+	central, centralErr := resolveCentralLogs(env.CentralLogs, s.Regions)
+	s.CentralLogs = central
 
-	if err := validateSettings(s, &spec, env); err != nil {
-		return nil, err
+	// The request's own fields first (regions allowed, limits), then what depends on them.
+	for _, err := range []error{validateSettings(s, &spec, env), budgetErr, centralErr} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

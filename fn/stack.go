@@ -51,6 +51,7 @@ func Plan(s *Settings, o observedState) (Result, error) {
 		(*builder).api,
 		(*builder).monitoring,
 		(*builder).budget,
+		(*builder).centralLogs,
 		(*builder).usages,
 	} {
 		part(b)

@@ -22,6 +22,7 @@ var refKinds = map[string]string{
 	"topicArn":                    "Topic",
 	"logGroup":                    "Group",
 	"logGroupName":                "Group",
+	"roleArn":                     "Role",
 	"integrationUri":              "Function",
 	"target":                      "Integration",
 	"destinationArn":              "Group",
