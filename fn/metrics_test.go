@@ -1,7 +1,6 @@
 package fn
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -119,12 +118,8 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 	if !strings.Contains(p["alarmDescription"].(string), "< 1 in 3 period(s)") {
 		t.Errorf("description %v", p["alarmDescription"])
 	}
-	var body dashboardBody
-	if err := json.Unmarshal([]byte(field(m[KeyDashboard], "spec", "forProvider", "dashboardBody").(string)), &body); err != nil {
-		t.Fatal(err)
-	}
 	var found bool
-	for _, w := range body.Widgets {
+	for _, w := range dashboardWidgets(t, m[KeyDashboard]) {
 		for _, met := range w.Properties.Metrics {
 			if len(met) == 2 && met[0] == "LambdaStack/team_staging-mcp" && met[1] == "OrdersPlaced" {
 				found = true
