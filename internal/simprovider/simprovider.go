@@ -66,6 +66,7 @@ var idKinds = map[string]func(h string, fp map[string]any) string{
 	"SecurityGroupEgressRule":  func(h string, _ map[string]any) string { return "sgr-" + h[:17] },
 	"SecurityGroupIngressRule": func(h string, _ map[string]any) string { return "sgr-" + h[:17] },
 	"RolePolicyAttachment":     func(h string, _ map[string]any) string { return "rpa-" + h[:12] },
+	"SubscriptionFilter":       func(h string, _ map[string]any) string { return "cwlsf-" + h[:10] },
 	"Secret": func(h string, fp map[string]any) string { // the secret's ARN, named after forProvider.name
 		name, _ := fp["name"].(string)
 		return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region(fp), AccountID, name, h[:6])
