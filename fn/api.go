@@ -228,39 +228,43 @@ func (b *builder) apiStage(region, suffix string) (Composed, bool) {
 
 // accessLogRecord is one access log line; fields are written in this order.
 type accessLogRecord struct {
-	RequestID          string `json:"requestId"`
-	RequestTime        string `json:"requestTime"`
-	SourceIP           string `json:"sourceIp"`
-	HTTPMethod         string `json:"httpMethod"`
-	Path               string `json:"path"`
-	RouteKey           string `json:"routeKey"`
-	Protocol           string `json:"protocol"`
-	Status             string `json:"status"`
-	ResponseLength     string `json:"responseLength"`
-	ResponseLatency    string `json:"responseLatency"`
-	IntegrationStatus  string `json:"integrationStatus"`
-	IntegrationLatency string `json:"integrationLatency"`
-	IntegrationError   string `json:"integrationError"`
-	AuthorizerError    string `json:"authorizerError"`
+	RequestID string `json:"requestId"`
+	// IntegrationRequestID is the Lambda invocation's request ID, the RequestId of the function's
+	// log lines: a central log store joins API and function logs on it.
+	IntegrationRequestID string `json:"integrationRequestId"`
+	RequestTime          string `json:"requestTime"`
+	SourceIP             string `json:"sourceIp"`
+	HTTPMethod           string `json:"httpMethod"`
+	Path                 string `json:"path"`
+	RouteKey             string `json:"routeKey"`
+	Protocol             string `json:"protocol"`
+	Status               string `json:"status"`
+	ResponseLength       string `json:"responseLength"`
+	ResponseLatency      string `json:"responseLatency"`
+	IntegrationStatus    string `json:"integrationStatus"`
+	IntegrationLatency   string `json:"integrationLatency"`
+	IntegrationError     string `json:"integrationError"`
+	AuthorizerError      string `json:"authorizerError"`
 }
 
 // AccessLogFormat is the JSON access log format of the API stage, the same on every call.
 func AccessLogFormat() string {
 	out, err := json.Marshal(accessLogRecord{
-		RequestID:          "$context.requestId",
-		RequestTime:        "$context.requestTime",
-		SourceIP:           "$context.identity.sourceIp",
-		HTTPMethod:         "$context.httpMethod",
-		Path:               "$context.path",
-		RouteKey:           "$context.routeKey",
-		Protocol:           "$context.protocol",
-		Status:             "$context.status",
-		ResponseLength:     "$context.responseLength",
-		ResponseLatency:    "$context.responseLatency",
-		IntegrationStatus:  "$context.integrationStatus",
-		IntegrationLatency: "$context.integrationLatency",
-		IntegrationError:   "$context.integrationErrorMessage",
-		AuthorizerError:    "$context.authorizer.error",
+		RequestID:            "$context.requestId",
+		IntegrationRequestID: "$context.integration.requestId",
+		RequestTime:          "$context.requestTime",
+		SourceIP:             "$context.identity.sourceIp",
+		HTTPMethod:           "$context.httpMethod",
+		Path:                 "$context.path",
+		RouteKey:             "$context.routeKey",
+		Protocol:             "$context.protocol",
+		Status:               "$context.status",
+		ResponseLength:       "$context.responseLength",
+		ResponseLatency:      "$context.responseLatency",
+		IntegrationStatus:    "$context.integrationStatus",
+		IntegrationLatency:   "$context.integrationLatency",
+		IntegrationError:     "$context.integrationErrorMessage",
+		AuthorizerError:      "$context.authorizer.error",
 	})
 	if err != nil { // plain strings: cannot fail
 		panic(err)

@@ -138,7 +138,12 @@ func (f *Function) compose(rsp *fnv1.RunFunctionResponse, xr composite, r Result
 	}
 	rsp.Meta.Ttl = durationpb.New(ttl)
 
-	if msg := waitingMessage(unready, r.Pending); msg != "" {
+	if len(r.Status.Failures) > 0 {
+		// Not "Creating": the provider has answered with an error that will not go away by
+		// waiting; the message names each failing part, its kind and the provider's words.
+		response.ConditionFalse(rsp, ConditionResourcesReady, ReasonFailing).
+			WithMessage(failureMessage(r.Status.Failures)).TargetCompositeAndClaim()
+	} else if msg := waitingMessage(unready, r.Pending); msg != "" {
 		response.ConditionFalse(rsp, ConditionResourcesReady, "Creating").
 			WithMessage(msg).TargetCompositeAndClaim()
 	} else {

@@ -36,6 +36,7 @@ var numericBounds = map[string]bound{
 	"release.provisionedConcurrency":      {0, 1000},
 	"release.canary.weight":               {1, 99},
 	"api.cors.maxAgeSeconds":              {0, 86400},
+	"budget.monthlyLimitUSD":              {1, 1000000},
 }
 
 // numericEnums are the settings that take one of a few values.
@@ -161,6 +162,8 @@ func numericSetting(s *Settings, name string) (int64, bool) {
 			return 0, false
 		}
 		return *s.API.CORS.MaxAgeSeconds, true
+	case "budget.monthlyLimitUSD":
+		return s.Budget.LimitUSD, s.Budget.Enabled
 	}
 	panic("numericSetting: no setting " + name) // numericBounds and this switch are one list
 }

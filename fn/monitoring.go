@@ -51,6 +51,8 @@ type alarmSpec struct {
 	Threshold  int64
 	Comparison string
 	Dimensions map[string]any
+	// EvaluationPeriods overrides the stage's when set.
+	EvaluationPeriods int64
 }
 
 func (b *builder) alarms(region, suffix string) {
@@ -58,6 +60,9 @@ func (b *builder) alarms(region, suffix string) {
 		b.add(b.alarmTopic(region, suffix)...)
 	}
 	for _, a := range b.functionAlarms() {
+		b.addAlarm(region, suffix, a)
+	}
+	for _, a := range b.metricAlarms() {
 		b.addAlarm(region, suffix, a)
 	}
 	if !b.s.API.Enabled {
@@ -113,20 +118,26 @@ func (b *builder) addAlarm(region, suffix string, a alarmSpec) {
 		return
 	}
 	m := b.s.Monitor
+	periods := m.EvaluationPeriods
+	if a.EvaluationPeriods > 0 {
+		periods = a.EvaluationPeriods
+	}
 	p := map[string]any{
 		"alarmDescription": fmt.Sprintf("%s of the %s %s stack: %s %d in %d period(s) of %d s (LambdaStack)",
-			a.What, b.s.Stage, b.s.App, comparisonText(a.Comparison), a.Threshold, m.EvaluationPeriods, m.PeriodSeconds),
+			a.What, b.s.Stage, b.s.App, comparisonText(a.Comparison), a.Threshold, periods, m.PeriodSeconds),
 		"namespace":          a.Namespace,
 		"metricName":         a.Metric,
-		"dimensions":         a.Dimensions,
 		"period":             m.PeriodSeconds,
-		"evaluationPeriods":  m.EvaluationPeriods,
+		"evaluationPeriods":  periods,
 		"threshold":          a.Threshold,
 		"comparisonOperator": a.Comparison,
 		"treatMissingData":   "notBreaching",
 		"actionsEnabled":     true,
 		"alarmActions":       []any{topic},
 		"okActions":          []any{topic},
+	}
+	if len(a.Dimensions) > 0 {
+		p["dimensions"] = a.Dimensions
 	}
 	if a.Extended != "" {
 		p["extendedStatistic"] = a.Extended
@@ -138,8 +149,13 @@ func (b *builder) addAlarm(region, suffix string, a alarmSpec) {
 }
 
 func comparisonText(op string) string {
-	if op == "GreaterThanThreshold" {
+	switch op {
+	case "GreaterThanThreshold":
 		return ">"
+	case "LessThanThreshold":
+		return "<"
+	case "LessThanOrEqualToThreshold":
+		return "<="
 	}
 	return ">="
 }
@@ -177,12 +193,16 @@ func (b *builder) alarmTopic(region, suffix string) []Composed {
 // dashboardName is the AWS name of the dashboard.
 func (b *builder) dashboardName() string { return b.name(maxDashboardName) }
 
-// dashboard is one dashboard, in the primary region, with a row of function widgets and one of
-// API widgets per region. An API's widgets appear once its id is observed.
+// dashboard is one dashboard, in the primary region: for a stack of several regions first a row
+// comparing the regions, then per region the function widgets, the app's metrics, the live
+// alias's versions (with a canary, live against canary) and the API widgets (once the API's id is
+// observed), and last a text widget linking the runbook.
 func (b *builder) dashboard() Composed {
-	var widgets []dashboardWidget
+	widgets := b.regionWidgets()
 	b.regional(func(region, suffix string) {
 		widgets = append(widgets, b.functionWidgets(region)...)
+		widgets = append(widgets, b.metricWidgets(region)...)
+		widgets = append(widgets, b.releaseWidgets(region, suffix)...)
 		if !b.s.API.Enabled {
 			return
 		}
@@ -192,9 +212,87 @@ func (b *builder) dashboard() Composed {
 			b.wait(KeyDashboard, "the id of "+KeyAPI+suffix+" for its API widgets")
 		}
 	})
+	widgets = append(widgets, b.runbookWidget())
 	return b.managed(KeyDashboard, "cloudwatch", "Dashboard",
 		mrOpts{externalName: b.dashboardName(), region: b.s.Region},
 		map[string]any{"dashboardBody": dashboardJSON(widgets)})
+}
+
+// RunbookURL is the runbook section of docs/services.md in the project's repository (the
+// Configuration's meta.crossplane.io/source; TestRunbookURL checks both).
+const RunbookURL = "https://github.com/spec3/lambdastack/blob/main/docs/services.md#runbook"
+
+// runbookWidget is a text widget naming the stack and linking the runbook.
+func (b *builder) runbookWidget() dashboardWidget {
+	md := fmt.Sprintf("**%s** (%s, stage %s): something wrong? [Runbook](%s) · `kubectl describe %s`",
+		b.s.App, compositeID(b.s), b.s.Stage, RunbookURL, describeTarget(b.s))
+	return dashboardWidget{Type: "text", Width: 24, Height: textWidgetHeight, Properties: textProperties{Markdown: md}}
+}
+
+// describeTarget is what kubectl describe takes for the stack's request: the claim for a
+// claimed XLambdaStack, else the XR.
+func describeTarget(s *Settings) string {
+	switch {
+	case s.Flavour == Namespaced:
+		return "lambdastack -n " + s.Namespace + " " + s.XRName
+	case s.Owner != "":
+		return "lambdastackclaim -n " + s.Owner + " <claim> (XLambdaStack " + s.XRName + ")"
+	}
+	return "xlambdastack " + s.XRName
+}
+
+// regionWidgets compare the regions of a stack of several regions: invocations, errors and p99
+// duration of each region's function, one line per region.
+func (b *builder) regionWidgets() []dashboardWidget {
+	if len(b.s.Regions) < 2 {
+		return nil
+	}
+	byRegion := func(metric, stat string) [][]any {
+		var out [][]any
+		for _, r := range b.s.Regions {
+			out = append(out, []any{"AWS/Lambda", metric, "FunctionName", b.functionName(), metricOptions{Stat: stat, Label: r, Region: r}})
+		}
+		return out
+	}
+	w := func(title, stat string, metrics [][]any) dashboardWidget {
+		return dashboardWidget{Type: "metric", Width: widgetWidth, Height: widgetHeight, Properties: widgetProperties{
+			Title: title, Region: b.s.Region, View: "timeSeries", Period: b.s.Monitor.PeriodSeconds, Stat: stat, Metrics: metrics,
+		}}
+	}
+	return []dashboardWidget{
+		w("Lambda invocations by region", "Sum", byRegion("Invocations", "Sum")),
+		w("Lambda errors by region", "Sum", byRegion("Errors", "Sum")),
+		w("Lambda duration p99 (ms) by region", "p99", byRegion("Duration", "p99")),
+	}
+}
+
+// releaseWidgets show the versions the live alias serves in a region (Lambda's ExecutedVersion
+// dimension on the alias): invocations and errors of the live version and, during a canary, of
+// the canary version. None without the alias or before a version is published.
+func (b *builder) releaseWidgets(region, suffix string) []dashboardWidget {
+	if !b.s.Release.UseAlias {
+		return nil
+	}
+	t := b.aliasTarget(suffix)
+	if !isVersion(t.Version) {
+		return nil
+	}
+	fn := b.functionName()
+	versions := []struct{ version, label string }{{t.Version, "live v" + t.Version}}
+	if t.Canary != "" {
+		versions = append(versions, struct{ version, label string }{t.Canary, fmt.Sprintf("canary v%s (%g%%)", t.Canary, t.Weight*100)})
+	}
+	series := func(metric string) [][]any {
+		var out [][]any
+		for _, v := range versions {
+			out = append(out, []any{"AWS/Lambda", metric, "FunctionName", fn, "Resource", fn + ":" + AliasName, "ExecutedVersion", v.version, metricOptions{Label: v.label}})
+		}
+		return out
+	}
+	return []dashboardWidget{
+		b.widget(region, "Live alias: invocations by version", "Sum", series("Invocations")...),
+		b.widget(region, "Live alias: errors by version", "Sum", series("Errors")...),
+	}
 }
 
 // Dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html),
@@ -204,12 +302,17 @@ type dashboardBody struct {
 }
 
 type dashboardWidget struct {
-	Type       string           `json:"type"`
-	X          int              `json:"x"`
-	Y          int              `json:"y"`
-	Width      int              `json:"width"`
-	Height     int              `json:"height"`
-	Properties widgetProperties `json:"properties"`
+	Type       string `json:"type"`
+	X          int    `json:"x"`
+	Y          int    `json:"y"`
+	Width      int    `json:"width"`
+	Height     int    `json:"height"`
+	Properties any    `json:"properties"` // widgetProperties or textProperties
+}
+
+// textProperties are the properties of a text widget.
+type textProperties struct {
+	Markdown string `json:"markdown"`
 }
 
 type widgetProperties struct {
@@ -224,14 +327,16 @@ type widgetProperties struct {
 
 // metricOptions is the rendering of one metric of a widget.
 type metricOptions struct {
-	Stat  string `json:"stat,omitempty"`
-	Label string `json:"label,omitempty"`
+	Stat   string `json:"stat,omitempty"`
+	Label  string `json:"label,omitempty"`
+	Region string `json:"region,omitempty"`
 }
 
 const (
-	widgetWidth   = 8
-	widgetHeight  = 6
-	widgetsPerRow = 24 / widgetWidth
+	dashboardWidth   = 24
+	widgetWidth      = 8
+	widgetHeight     = 6
+	textWidgetHeight = 2
 )
 
 func (b *builder) widget(region, title, stat string, metrics ...[]any) dashboardWidget {
@@ -277,11 +382,17 @@ func (b *builder) apiWidgets(region, apiID string) []dashboardWidget {
 	}
 }
 
-// dashboardJSON lays the widgets out left to right, widgetsPerRow to a row, and renders the body.
+// dashboardJSON lays the widgets out left to right in rows of the dashboard's width (a widget
+// that does not fit starts a new row below the tallest of the row) and renders the body.
 func dashboardJSON(widgets []dashboardWidget) string {
+	x, y, rowHeight := 0, 0, 0
 	for i := range widgets {
-		widgets[i].X = (i % widgetsPerRow) * widgetWidth
-		widgets[i].Y = (i / widgetsPerRow) * widgetHeight
+		if x+widgets[i].Width > dashboardWidth {
+			x, y, rowHeight = 0, y+rowHeight, 0
+		}
+		widgets[i].X, widgets[i].Y = x, y
+		x += widgets[i].Width
+		rowHeight = max(rowHeight, widgets[i].Height)
 	}
 	out, err := json.Marshal(dashboardBody{Widgets: widgets})
 	if err != nil { // strings, numbers and structs: cannot fail

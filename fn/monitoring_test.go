@@ -2,6 +2,7 @@ package fn
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -164,12 +165,18 @@ func TestDashboard(t *testing.T) {
 	}
 	after, _, _ := plan(t, s, simulateObserved(out))
 	widgets := dashboardWidgets(t, after[KeyDashboard])
-	if got := titles(widgets)[5:]; !reflect.DeepEqual(got, []string{"API requests", "API 4xx", "API 5xx", "API latency (ms)"}) {
-		t.Errorf("API widgets = %v", got)
+	if got := titles(widgets)[5:]; !reflect.DeepEqual(got, []string{"Live alias: invocations by version", "Live alias: errors by version", "API requests", "API 4xx", "API 5xx", "API latency (ms)"}) {
+		t.Errorf("release and API widgets = %v", got)
 	}
 	last := widgets[len(widgets)-1]
-	if last.X != 16 || last.Y != 12 || last.Width != 8 || last.Height != 6 {
-		t.Errorf("last widget at %d,%d size %dx%d", last.X, last.Y, last.Width, last.Height)
+	if last.X != 8 || last.Y != 18 || last.Width != 8 || last.Height != 6 {
+		t.Errorf("last metric widget at %d,%d size %dx%d", last.X, last.Y, last.Width, last.Height)
+	}
+	all := allWidgets(t, after[KeyDashboard])
+	text := all[len(all)-1]
+	if text.Type != "text" || text.X != 0 || text.Y != 24 || text.Width != 24 ||
+		!strings.Contains(text.Properties.Markdown, "[Runbook]("+RunbookURL+")") || !strings.Contains(text.Properties.Markdown, "kubectl describe lambdastack -n team mcp") {
+		t.Errorf("runbook widget %+v", text)
 	}
 	if m := last.Properties.Metrics[0]; m[0] != "AWS/ApiGateway" || m[2] != "ApiId" || m[3] != simAPIID {
 		t.Errorf("API metric = %v", m)
@@ -190,31 +197,133 @@ func TestDashboardMultiRegion(t *testing.T) {
 		"monitoring": map[string]any{"alarmTopicArn": opsTopic}}), nil)
 	m, _ := converged(t, s)
 	widgets := dashboardWidgets(t, m[KeyDashboard])
-	if len(widgets) != 18 {
-		t.Fatalf("%d widgets, want 9 per region", len(widgets))
+	if len(widgets) != 3+2*11 {
+		t.Fatalf("%d widgets, want 3 comparing the regions and 11 per region: %v", len(widgets), titles(widgets))
 	}
-	if widgets[9].Properties.Region != "eu-west-1" || !strings.HasSuffix(widgets[9].Properties.Title, "(eu-west-1)") {
-		t.Errorf("second region's first widget = %+v", widgets[9].Properties)
+	if got := titles(widgets[:3]); !reflect.DeepEqual(got, []string{"Lambda invocations by region", "Lambda errors by region", "Lambda duration p99 (ms) by region"}) {
+		t.Errorf("region comparison widgets %v", got)
+	}
+	for _, w := range widgets[:3] {
+		var regions []string
+		for _, met := range w.Properties.Metrics {
+			opts, _ := met[len(met)-1].(map[string]any)
+			r, _ := opts["region"].(string)
+			regions = append(regions, r)
+		}
+		if !reflect.DeepEqual(regions, []string{"us-east-1", "eu-west-1"}) {
+			t.Errorf("%s shows regions %v", w.Properties.Title, regions)
+		}
+	}
+	if w := widgets[3+11]; w.Properties.Region != "eu-west-1" || !strings.HasSuffix(w.Properties.Title, "(eu-west-1)") {
+		t.Errorf("second region's first widget = %+v", w.Properties)
 	}
 	if _, ok := m[KeyAlarmErrors+"-eu-west-1"]; !ok {
 		t.Error("no alarms in the second region")
 	}
 }
 
-func dashboardWidgets(t *testing.T, d map[string]any) []dashboardWidget {
+// decodedWidget is a dashboard widget as the body says; Markdown is set for text widgets.
+type decodedWidget struct {
+	Type       string `json:"type"`
+	X          int    `json:"x"`
+	Y          int    `json:"y"`
+	Width      int    `json:"width"`
+	Height     int    `json:"height"`
+	Properties struct {
+		widgetProperties
+		Markdown string `json:"markdown"`
+	} `json:"properties"`
+}
+
+// dashboardWidgets are the metric widgets of a dashboard, in order; the text widgets are left
+// out (dashboardText).
+func dashboardWidgets(t *testing.T, d map[string]any) []decodedWidget {
+	t.Helper()
+	var out []decodedWidget
+	for _, w := range allWidgets(t, d) {
+		if w.Type == "metric" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func allWidgets(t *testing.T, d map[string]any) []decodedWidget {
 	t.Helper()
 	body, _ := fp(d, "dashboardBody").(string)
-	var b dashboardBody
+	var b struct {
+		Widgets []decodedWidget `json:"widgets"`
+	}
 	if err := json.Unmarshal([]byte(body), &b); err != nil {
 		t.Fatalf("dashboard body is not JSON: %v", err)
 	}
 	return b.Widgets
 }
 
-func titles(ws []dashboardWidget) []string {
+func titles(ws []decodedWidget) []string {
 	out := make([]string, len(ws))
 	for i, w := range ws {
 		out[i] = w.Properties.Title
 	}
 	return out
+}
+
+func TestDashboardShowsLiveAndCanaryVersions(t *testing.T) {
+	s := settingsFor(t, prodXR(map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(10)}}, nil), prodEnvs()[0])
+	o := observedStack(t, s, map[string]map[string]any{KeyFunction: fnObserved("8")}, map[string]map[string]any{KeyAlias: {"functionVersion": "7"}})
+	widgets := dashboardWidgets(t, builtWith(t, s, o)[KeyDashboard])
+	var release []decodedWidget
+	for _, w := range widgets {
+		if strings.HasPrefix(w.Properties.Title, "Live alias") {
+			release = append(release, w)
+		}
+	}
+	if len(release) != 2 {
+		t.Fatalf("release widgets %v", titles(widgets))
+	}
+	var labels, versions []string
+	for _, met := range release[0].Properties.Metrics {
+		if met[4] != "Resource" || met[5] != "team_prod-mcp:live" || met[6] != "ExecutedVersion" {
+			t.Errorf("release metric %v", met)
+		}
+		versions = append(versions, met[7].(string))
+		labels = append(labels, met[8].(map[string]any)["label"].(string))
+	}
+	if !reflect.DeepEqual(versions, []string{"7", "8"}) || !reflect.DeepEqual(labels, []string{"live v7", "canary v8 (10%)"}) {
+		t.Errorf("versions %v labels %v, want live 7 and canary 8", versions, labels)
+	}
+
+	// Before a version is published there is nothing to show; without the alias neither.
+	first := dashboardWidgets(t, builtWith(t, s, nil)[KeyDashboard])
+	for _, w := range first {
+		if strings.HasPrefix(w.Properties.Title, "Live alias") {
+			t.Errorf("release widget before any version is published: %v", w.Properties.Title)
+		}
+	}
+}
+
+// TestRunbookURL: the dashboard's runbook link points into this project's repository (the
+// Configuration's meta.crossplane.io/source) at a section docs/services.md has.
+func TestRunbookURL(t *testing.T) {
+	pkg, err := os.ReadFile("../package/crossplane.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var source string
+	for _, line := range strings.Split(string(pkg), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "meta.crossplane.io/source:"); ok {
+			source = strings.TrimSpace(v)
+		}
+	}
+	if source == "" || !strings.HasPrefix(RunbookURL, "https://"+source+"/blob/main/") {
+		t.Errorf("RunbookURL %s is not in the repository %q", RunbookURL, source)
+	}
+	doc, err := os.ReadFile("../docs/services.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, anchor, _ := strings.Cut(strings.TrimPrefix(RunbookURL, "https://"+source+"/blob/main/"), "#")
+	if file != "docs/services.md" || !strings.Contains(string(doc), "\n## "+strings.ToUpper(anchor[:1])+anchor[1:]+"\n") {
+		t.Errorf("docs/services.md has no section for #%s", anchor)
+	}
 }

@@ -26,7 +26,7 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 		ResponseTTLSeconds:      i64(60),
 		Function: &v1alpha1.FunctionSettings{
 			MemoryMB: i64(256), TimeoutSeconds: i64(30), Architecture: "arm64",
-			LogRetentionDays: i64(7), Tracing: boolp(false),
+			LogRetentionDays: i64(7), Tracing: boolp(false), ReservedConcurrency: i64(5),
 		},
 		API: &v1alpha1.APISettings{ThrottlingBurstLimit: i64(50), ThrottlingRateLimit: i64(20)},
 		Monitoring: &v1alpha1.MonitoringSettings{
@@ -45,7 +45,7 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 		ResponseTTLSeconds:      i64(60),
 		Function: &v1alpha1.FunctionSettings{
 			MemoryMB: i64(512), TimeoutSeconds: i64(30), Architecture: "arm64",
-			LogRetentionDays: i64(30), Tracing: boolp(true),
+			LogRetentionDays: i64(30), Tracing: boolp(true), ReservedConcurrency: i64(25),
 		},
 		API: &v1alpha1.APISettings{ThrottlingBurstLimit: i64(100), ThrottlingRateLimit: i64(50)},
 		Monitoring: &v1alpha1.MonitoringSettings{

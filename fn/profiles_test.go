@@ -16,6 +16,12 @@ var profileRows = map[string]func(p v1alpha1.StageProfile) any{
 	"architecture":     func(p v1alpha1.StageProfile) any { return p.Function.Architecture },
 	"logRetentionDays": func(p v1alpha1.StageProfile) any { return *p.Function.LogRetentionDays },
 	"tracing (X-Ray)":  func(p v1alpha1.StageProfile) any { return *p.Function.Tracing },
+	"reservedConcurrency (caps concurrent executions)": func(p v1alpha1.StageProfile) any {
+		if p.Function.ReservedConcurrency == nil {
+			return "unreserved"
+		}
+		return *p.Function.ReservedConcurrency
+	},
 	"production (no unauthenticated API without `api.public`)":                  func(p v1alpha1.StageProfile) any { return *p.Production },
 	"retainStatefulResources (log groups, secrets, alarm topic kept on delete)": func(p v1alpha1.StageProfile) any { return *p.RetainStatefulResources },
 	"api throttlingBurstLimit": func(p v1alpha1.StageProfile) any { return *p.API.ThrottlingBurstLimit },
@@ -93,5 +99,37 @@ func TestBuiltinProfilesAreComplete(t *testing.T) {
 			p.RetainStatefulResources == nil || p.ResponseTTLSeconds == nil || p.Region == "" {
 			t.Errorf("profile %s leaves settings unset: %+v", name, p)
 		}
+	}
+}
+
+func TestProvisionedConcurrencyAboveReservedIsRefused(t *testing.T) {
+	xr := xrObject(map[string]any{"stage": "staging", "release": map[string]any{"provisionedConcurrency": int64(30)}})
+	wantFatal(t, newRequest(t, xr, []map[string]any{}, nil), "spec.release.provisionedConcurrency", "30 exceeds the function's reserved concurrency 25")
+}
+
+func TestReservedConcurrencyDefaultsPerStage(t *testing.T) {
+	cases := map[string]struct {
+		xr   map[string]any
+		envs []map[string]any
+		want any // reservedConcurrentExecutions; nil: unreserved
+	}{
+		"dev":                 {xr: xrObject(nil), want: int64(5)},
+		"staging":             {xr: xrObject(map[string]any{"stage": "staging"}), want: int64(25)},
+		"prod: unreserved":    {xr: xrObject(map[string]any{"stage": "prod"}), envs: prodEnvs(), want: nil},
+		"dev, request 50":     {xr: xrObject(map[string]any{"function": map[string]any{"reservedConcurrency": int64(50), "code": map[string]any{"s3": map[string]any{"bucket": "artifacts", "key": "mcp/abc.zip"}}}}), want: int64(50)},
+		"dev, stage config 2": {xr: xrObject(nil), envs: []map[string]any{envConfig("stage-dev", "dev", map[string]any{"function": map[string]any{"reservedConcurrency": int64(2)}})}, want: int64(2)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			envs := tc.envs
+			if envs == nil {
+				envs = []map[string]any{}
+			}
+			m := wantComposed(t, newRequest(t, tc.xr, envs, nil))
+			got := field(m[KeyFunction], "spec", "forProvider", "reservedConcurrentExecutions")
+			if tc.want == nil && got != nil || tc.want != nil && fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("reservedConcurrentExecutions = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

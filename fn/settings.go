@@ -64,7 +64,10 @@ type Settings struct {
 	Network  *v1alpha1.NetworkSpec
 	Secrets  []v1alpha1.SecretSpec
 	Release  ReleaseConfig
-	Tags     map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+	Budget   BudgetConfig
+	// CentralLogs is the stage's central log destination; nil for none (centrallogs.go).
+	CentralLogs *CentralLogsConfig
+	Tags        map[string]string // user tags (stage config, then request); standard tags are added by tags.go
 }
 
 // FunctionConfig is the resolved Lambda function.
@@ -106,6 +109,8 @@ type MonitorConfig struct {
 	APILatencyP99Millis      int64
 	EvaluationPeriods        int64
 	PeriodSeconds            int64
+	// Metrics are the app's metrics from its log lines (metrics.go).
+	Metrics []v1alpha1.LogMetricSpec
 }
 
 // ReleaseConfig is the resolved release behaviour.
@@ -170,11 +175,24 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 	s.Region, s.Regions = resolveRegions(spec, env, &base)
 	s.Function = resolveFunction(spec.Function, env.Function, base.Function)
 	s.API = resolveAPI(spec.API, env.API, base.API)
-	s.Monitor = resolveMonitoring(spec.Monitoring, env.Monitoring, base.Monitoring)
+	var monitoring *v1alpha1.MonitoringSettings
+	var metrics []v1alpha1.LogMetricSpec
+	if spec.Monitoring != nil {
+		monitoring, metrics = &spec.Monitoring.MonitoringSettings, spec.Monitoring.Metrics
+	}
+	s.Monitor = resolveMonitoring(monitoring, env.Monitoring, base.Monitoring)
+	s.Monitor.Metrics = metrics
 	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
+	budget, budgetErr := resolveBudget(spec.Budget, env.Budget, s.Monitor)
+	s.Budget = budget
+	central, centralErr := resolveCentralLogs(env.CentralLogs, s.Regions)
+	s.CentralLogs = central
 
-	if err := validateSettings(s, &spec, env); err != nil {
-		return nil, err
+	// The request's own fields first (regions allowed, limits), then what depends on them.
+	for _, err := range []error{validateSettings(s, &spec, env), budgetErr, centralErr} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

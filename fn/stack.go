@@ -45,10 +45,13 @@ func Plan(s *Settings, o observedState) (Result, error) {
 		(*builder).secrets,
 		(*builder).network,
 		(*builder).logGroups,
+		(*builder).metricFilters,
 		(*builder).lambda,
 		(*builder).release,
 		(*builder).api,
 		(*builder).monitoring,
+		(*builder).budget,
+		(*builder).centralLogs,
 		(*builder).usages,
 	} {
 		part(b)

@@ -12,23 +12,34 @@ import (
 // reads them.
 type observedState map[resource.Name]resource.ObservedComposed
 
-// condition returns the status and message of a condition of an observed resource.
-func (o observedState) condition(key, typ string) (status, message string, found bool) {
+// observedCondition is one status condition of an observed resource.
+type observedCondition struct{ status, reason, message string }
+
+// conditionOf returns a condition of an observed resource.
+func (o observedState) conditionOf(key, typ string) (observedCondition, bool) {
 	oc, ok := o[resource.Name(key)]
 	if !ok || oc.Resource == nil {
-		return "", "", false
+		return observedCondition{}, false
 	}
 	s, _ := oc.Resource.Object["status"].(map[string]any)
 	conds, _ := s["conditions"].([]any)
 	for _, c := range conds {
 		m, _ := c.(map[string]any)
 		if m["type"] == typ {
-			st, _ := m["status"].(string)
-			msg, _ := m["message"].(string)
-			return st, msg, true
+			var oc observedCondition
+			oc.status, _ = m["status"].(string)
+			oc.reason, _ = m["reason"].(string)
+			oc.message, _ = m["message"].(string)
+			return oc, true
 		}
 	}
-	return "", "", false
+	return observedCondition{}, false
+}
+
+// condition returns the status and message of a condition of an observed resource.
+func (o observedState) condition(key, typ string) (status, message string, found bool) {
+	c, ok := o.conditionOf(key, typ)
+	return c.status, c.message, ok
 }
 
 // atProvider reads status.atProvider.<field> of an observed resource as a string.
@@ -74,6 +85,8 @@ func (b *builder) status() v1alpha1.LambdaStackStatus {
 	st.AliasARN, st.LiveVersion = b.liveStatus()
 	st.Regions = b.regionStatuses()
 	st.AlarmTopicARN, st.DashboardName = b.monitoringStatus()
+	st.Failures = b.failures()
+	st.Summary = summary(b.out, b.pending, st.Failures)
 	return st
 }
 

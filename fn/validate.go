@@ -59,6 +59,11 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 	validateTags(&errs, "EnvironmentConfig data.tags", env.Tags)
 	validateAPI(&errs, s)
 	validateMonitoring(&errs, &s.Monitor)
+	validateMetrics(&errs, s)
+	if rc := s.Function.ReservedConcurrency; rc != nil && s.Release.ProvisionedConcurrency > *rc {
+		errs.add("spec.release.provisionedConcurrency", "%d exceeds the function's reserved concurrency %d (function.reservedConcurrency, the stage's default where unset); AWS refuses it: raise reservedConcurrency",
+			s.Release.ProvisionedConcurrency, *rc)
+	}
 	validateNetwork(&errs, s.Network)
 	validateNetworkRegions(&errs, s)
 	validateSecrets(&errs, s)

@@ -79,9 +79,16 @@ type LambdaStackSpec struct {
 	// +optional
 	API *APISpec `json:"api,omitempty"`
 
-	// Monitoring overrides the stage's alarms and dashboard settings.
+	// Monitoring overrides the stage's alarms and dashboard settings and adds the app's own
+	// metrics.
 	// +optional
-	Monitoring *MonitoringSettings `json:"monitoring,omitempty"`
+	Monitoring *MonitoringSpec `json:"monitoring,omitempty"`
+
+	// Budget is the stack's AWS Budget: a monthly cost limit on what carries its
+	// lambdastack:composite cost allocation tag, with notifications at 80% forecast and 100%
+	// actual. Default: the stage's (a budget where the stage sets a monthly limit).
+	// +optional
+	Budget *BudgetSpec `json:"budget,omitempty"`
 
 	// Network places the function in a VPC.
 	// +optional
@@ -300,6 +307,75 @@ type CORSSpec struct {
 	MaxAgeSeconds *int64 `json:"maxAgeSeconds,omitempty"`
 }
 
+// MonitoringSpec is the monitoring of one request: the stage's settings it overrides and the
+// app's own metrics.
+type MonitoringSpec struct {
+	MonitoringSettings `json:",inline"`
+
+	// Metrics the stack derives from the function's log lines (CloudWatch Logs metric filters on
+	// the function's log group, in every region), published in the namespace
+	// LambdaStack/<owner>_<stage>-<app>, shown on the dashboard, each optionally with an alarm.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=20
+	Metrics []LogMetricSpec `json:"metrics,omitempty"`
+}
+
+// LogMetricSpec is one metric counted or measured from the function's log lines.
+type LogMetricSpec struct {
+	// Name of the metric in CloudWatch, e.g. OrdersPlaced.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._-]*$`
+	Name string `json:"name"`
+
+	// Pattern is the CloudWatch Logs filter pattern selecting the log lines, e.g.
+	// { $.event = "order_placed" } or "ERROR" (at most 1024 characters, AWS's limit).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	Pattern string `json:"pattern"`
+
+	// Value published per matching line: a number, or a field of the line such as $.amount.
+	// Default 1 (a count).
+	// +optional
+	// +kubebuilder:validation:MaxLength=100
+	Value string `json:"value,omitempty"`
+
+	// Unit of the metric, e.g. Count, Milliseconds. Default: none.
+	// +optional
+	// +kubebuilder:validation:Enum=Seconds;Microseconds;Milliseconds;Bytes;Kilobytes;Megabytes;Gigabytes;Terabytes;Bits;Kilobits;Megabits;Gigabits;Terabits;Percent;Count;Bytes/Second;Kilobytes/Second;Megabytes/Second;Gigabytes/Second;Terabytes/Second;Bits/Second;Kilobits/Second;Megabits/Second;Gigabits/Second;Terabits/Second;Count/Second;None
+	Unit string `json:"unit,omitempty"`
+
+	// Alarm on the metric; its actions go to the stack's alarm topic. It is composed only where
+	// the stage has alarms (monitoring.alarms).
+	// +optional
+	Alarm *LogMetricAlarm `json:"alarm,omitempty"`
+}
+
+// LogMetricAlarm is an alarm on one of the app's metrics.
+type LogMetricAlarm struct {
+	// Threshold the statistic is compared with.
+	// +kubebuilder:validation:Minimum=0
+	Threshold int64 `json:"threshold"`
+
+	// Comparison of the statistic with the threshold. Default GreaterThanOrEqualToThreshold.
+	// +optional
+	// +kubebuilder:validation:Enum=GreaterThanOrEqualToThreshold;GreaterThanThreshold;LessThanThreshold;LessThanOrEqualToThreshold
+	Comparison string `json:"comparison,omitempty"`
+
+	// Statistic over each period. Default Sum.
+	// +optional
+	// +kubebuilder:validation:Enum=Sum;Average;Minimum;Maximum;SampleCount
+	Statistic string `json:"statistic,omitempty"`
+
+	// EvaluationPeriods before the alarm fires. Default: the stage's (monitoring.evaluationPeriods).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10
+	EvaluationPeriods *int64 `json:"evaluationPeriods,omitempty"`
+}
+
 // MonitoringSettings are the alarms and dashboard of the stack. A stage profile sets them and a
 // request may override them.
 type MonitoringSettings struct {
@@ -360,6 +436,35 @@ type MonitoringSettings struct {
 	// +optional
 	// +kubebuilder:validation:Enum=60;300;900;3600
 	PeriodSeconds *int64 `json:"periodSeconds,omitempty"`
+}
+
+// BudgetSpec is the budget of one request.
+type BudgetSpec struct {
+	BudgetSettings `json:",inline"`
+
+	// Enabled turns the budget off (false) where the stage sets one, or asks for one (true,
+	// the default when spec.budget is given): a monthly limit must then come from here or the
+	// stage.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
+// BudgetSettings are the budget tunables a stage sets and a request may override.
+type BudgetSettings struct {
+	// MonthlyLimitUSD is the monthly cost limit in US dollars.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000000
+	MonthlyLimitUSD *int64 `json:"monthlyLimitUSD,omitempty"`
+
+	// Emails notified (at most 10, AWS's limit per notification). Unset: the stage's alarm topic
+	// when it names an existing one (monitoring.alarmTopicArn; its policy must let
+	// budgets.amazonaws.com publish), else monitoring.alarmEmails.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:items:Pattern=`^[^@\s]+@[^@\s]+\.[^@\s]+$`
+	Emails []string `json:"emails,omitempty"`
 }
 
 // NetworkSpec places the function in a VPC: either existing security groups, or a VPC in which
@@ -546,6 +651,31 @@ type LambdaStackStatus struct {
 	// Regions reports each region's function and endpoint.
 	// +optional
 	Regions []RegionStatus `json:"regions,omitempty"`
+	// Summary is the stack's state in a few words, for kubectl get: Available, Creating (n/m
+	// ready), or Failing: <resource> (<kind>) when the provider reports an error.
+	// +optional
+	Summary string `json:"summary,omitempty"`
+	// Failures lists the composed resources the provider reports failing, with its message.
+	// +optional
+	Failures []ResourceFailure `json:"failures,omitempty"`
+}
+
+// ResourceFailure is one composed resource the provider cannot create or update.
+type ResourceFailure struct {
+	// Resource is the part of the stack, e.g. function or api-stage (the composed resource's key).
+	Resource string `json:"resource"`
+	// Kind of the managed resource, e.g. Function.
+	Kind string `json:"kind"`
+	// Name of the managed resource object (kubectl get <kind> <name>).
+	// +optional
+	Name string `json:"name,omitempty"`
+	// Condition that failed: Synced, Ready or LastAsyncOperation.
+	Condition string `json:"condition"`
+	// Reason the provider gave, e.g. ReconcileError.
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// Message of the provider, shortened (request IDs removed, at most 240 characters).
+	Message string `json:"message"`
 }
 
 // RegionStatus is one region of a multi-region stack.

@@ -76,6 +76,31 @@ type StageProfile struct {
 	// Release defaults.
 	Release *ReleaseSettings `json:"release,omitempty"`
 
+	// Budget of every stack of the stage (a stack gets one where a monthly limit is set).
+	Budget *BudgetSettings `json:"budget,omitempty"`
+
+	// CentralLogs sends every log group of every stack of the stage (the function's and the API's
+	// access logs, in every region) to a central destination (docs/services.md).
+	CentralLogs *CentralLogsSettings `json:"centralLogs,omitempty"`
+
 	// Tags for every resource of the stage.
 	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// CentralLogsSettings name the central log destination of a stage: one destination per region,
+// since a log group subscribes only to a destination in its own region.
+type CentralLogsSettings struct {
+	// DestinationARNs, at most one per region: CloudWatch Logs destinations
+	// (arn:aws:logs:<region>:<account>:destination:<name>, e.g. in a log archive account), Kinesis
+	// data streams (arn:aws:kinesis:<region>:<account>:stream/<name>) or Firehose delivery streams
+	// (arn:aws:firehose:<region>:<account>:deliverystream/<name>).
+	DestinationARNs []string `json:"destinationArns,omitempty"`
+
+	// RoleARN is the IAM role CloudWatch Logs assumes to put records into a Kinesis or Firehose
+	// destination. Unset: each stack creates one allowed to write only to the stage's streams.
+	// CloudWatch Logs destinations need none (their access policy admits the account).
+	RoleARN string `json:"roleArn,omitempty"`
+
+	// FilterPattern selects the log events sent. Default: every event.
+	FilterPattern string `json:"filterPattern,omitempty"`
 }

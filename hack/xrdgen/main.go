@@ -113,14 +113,21 @@ func toXRD(crd *extv1.CustomResourceDefinition, f flavour) (map[string]any, erro
 	}, nil
 }
 
+// printerColumns are the XRD's columns; Crossplane appends its own SYNCED, READY, COMPOSITION
+// and AGE (CLAIM: SYNCED, READY, CONNECTION-SECRET, AGE) to the CRDs it derives, so they are not
+// repeated here. Status is the function's one-line summary (Failing: <resource> (<kind>) when the
+// provider reports an error); Endpoint shows with -o wide.
 func printerColumns() []any {
 	col := func(name, path string) map[string]any {
 		return map[string]any{"name": name, "type": "string", "jsonPath": path}
 	}
+	wide := col("Endpoint", ".status.apiEndpoint")
+	wide["priority"] = 1
 	return []any{
 		col("Stage", ".spec.stage"),
 		col("App", ".spec.app"),
 		col("Region", ".status.region"),
-		col("Endpoint", ".status.apiEndpoint"),
+		col("Status", ".status.summary"),
+		wide,
 	}
 }

@@ -66,6 +66,7 @@ var idKinds = map[string]func(h string, fp map[string]any) string{
 	"SecurityGroupEgressRule":  func(h string, _ map[string]any) string { return "sgr-" + h[:17] },
 	"SecurityGroupIngressRule": func(h string, _ map[string]any) string { return "sgr-" + h[:17] },
 	"RolePolicyAttachment":     func(h string, _ map[string]any) string { return "rpa-" + h[:12] },
+	"SubscriptionFilter":       func(h string, _ map[string]any) string { return "cwlsf-" + h[:10] },
 	"Secret": func(h string, fp map[string]any) string { // the secret's ARN, named after forProvider.name
 		name, _ := fp["name"].(string)
 		return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region(fp), AccountID, name, h[:6])
@@ -118,13 +119,15 @@ var references = map[string]map[string]refTarget{
 		"subnetId":                   {"ec2", "Subnet", "externalName", "subnetIds"},
 		"replacementSecurityGroupId": {"ec2", "SecurityGroup", "externalName", "replacementSecurityGroupIds"},
 	},
-	"lambda/Permission":        {"functionName": {"lambda", "Function", "externalName", ""}, "qualifier": {"lambda", "Alias", "externalName", ""}},
-	"lambda/Alias":             {"functionName": {"lambda", "Function", "externalName", ""}},
-	"lambda/FunctionURL":       {"functionName": {"lambda", "Function", "externalName", ""}},
-	"iam/RolePolicyAttachment": {"role": {"iam", "Role", "externalName", ""}, "policyArn": {"iam", "Policy", "arn", ""}},
-	"iam/RolePolicy":           {"role": {"iam", "Role", "id", ""}},
-	"iam/Role":                 {"managedPolicyArns": {"iam", "Policy", "arn", ""}},
-	"cloudwatchlogs/Group":     {"kmsKeyId": {"kms", "Key", "arn", ""}},
+	"lambda/Permission":                 {"functionName": {"lambda", "Function", "externalName", ""}, "qualifier": {"lambda", "Alias", "externalName", ""}},
+	"lambda/Alias":                      {"functionName": {"lambda", "Function", "externalName", ""}},
+	"lambda/FunctionURL":                {"functionName": {"lambda", "Function", "externalName", ""}},
+	"iam/RolePolicyAttachment":          {"role": {"iam", "Role", "externalName", ""}, "policyArn": {"iam", "Policy", "arn", ""}},
+	"iam/RolePolicy":                    {"role": {"iam", "Role", "id", ""}},
+	"iam/Role":                          {"managedPolicyArns": {"iam", "Policy", "arn", ""}},
+	"cloudwatchlogs/Group":              {"kmsKeyId": {"kms", "Key", "arn", ""}},
+	"cloudwatchlogs/MetricFilter":       {"logGroupName": {"cloudwatchlogs", "Group", "externalName", ""}},
+	"cloudwatchlogs/SubscriptionFilter": {"roleArn": {"iam", "Role", "arn", ""}, "destinationArn": {"kinesis", "Stream", "arn", ""}},
 	"apigatewayv2/Integration": {
 		"apiId": {"apigatewayv2", "API", "externalName", ""}, "integrationUri": {"lambda", "Function", "invokeArn", ""},
 		"credentialsArn": {"iam", "Role", "arn", ""}, "connectionId": {"apigatewayv2", "VPCLink", "id", ""},
@@ -401,6 +404,53 @@ func Conditions(ok bool, generation int64, now, msg string) []any {
 		return []any{cond("Ready", "False", "Creating", ""), cond("Synced", "False", "ReconcileError", msg)}
 	}
 	return []any{cond("Ready", "True", "Available", ""), cond("Synced", "True", "ReconcileSuccess", "")}
+}
+
+// Failed operations Fail simulates.
+const (
+	OpObserve = "observe" // reading the resource from AWS failed (e.g. permissions taken away)
+	OpCreate  = "create"  // AWS refused to create the resource (e.g. a quota, permissions)
+)
+
+// Fail makes an observed managed resource report that AWS refused an operation, with the
+// conditions upjet-based providers write (SIMULATED; awsError is the AWS SDK's error text):
+//   - OpObserve: Synced=False ReconcileError "observe failed: <awsError>"; Ready stays as it was.
+//   - OpCreate: the resource never existed: no atProvider, Ready=False Creating,
+//     LastAsyncOperation=False ApplyFailure "async create failed: failed to create the resource:
+//     [{0 <awsError>  []}]" and Synced=False ReconcileError with the same error behind
+//     "create failed: ".
+func Fail(obj map[string]any, op string, generation int64, now, awsError string) {
+	status, _ := obj["status"].(map[string]any)
+	if status == nil {
+		status = map[string]any{}
+		obj["status"] = status
+	}
+	cond := func(t, st, reason, message string) map[string]any {
+		c := map[string]any{"type": t, "status": st, "reason": reason, "lastTransitionTime": now, "observedGeneration": generation}
+		if message != "" {
+			c["message"] = message
+		}
+		return c
+	}
+	switch op {
+	case OpObserve:
+		ready := cond("Ready", "False", "Creating", "")
+		conds, _ := status["conditions"].([]any)
+		for _, c := range conds {
+			if m, _ := c.(map[string]any); m["type"] == "Ready" {
+				ready = m
+			}
+		}
+		status["conditions"] = []any{ready, cond("Synced", "False", "ReconcileError", "observe failed: "+awsError)}
+	default:
+		async := "async create failed: failed to create the resource: [{0 " + awsError + "  []}]"
+		delete(status, "atProvider")
+		status["conditions"] = []any{
+			cond("Ready", "False", "Creating", ""),
+			cond("Synced", "False", "ReconcileError", "create failed: "+async),
+			cond("LastAsyncOperation", "False", "ApplyFailure", async),
+		}
+	}
 }
 
 func invokeArn(region, fnArn string) string {

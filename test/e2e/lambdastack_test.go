@@ -433,7 +433,7 @@ func checkComposedSet(t *testing.T, s *stack) {
 func awsIdentity(u *unstructured.Unstructured) string {
 	fp := func(k string) string { return str(u, "spec", "forProvider", k) }
 	switch u.GetKind() {
-	case "API", "SecurityGroup", "Secret", "Authorizer":
+	case "API", "SecurityGroup", "Secret", "Authorizer", "SubscriptionFilter":
 		return fp("name")
 	case "Route":
 		return fp("routeKey")

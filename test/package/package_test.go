@@ -72,6 +72,7 @@ var arches = []string{"amd64", "arm64"}
 // The provider-aws family providers the stack composes resources of (one per AWS service).
 var wantProviders = []string{
 	"xpkg.upbound.io/upbound/provider-aws-apigatewayv2",
+	"xpkg.upbound.io/upbound/provider-aws-budgets",
 	"xpkg.upbound.io/upbound/provider-aws-cloudwatch",
 	"xpkg.upbound.io/upbound/provider-aws-cloudwatchlogs",
 	"xpkg.upbound.io/upbound/provider-aws-ec2",

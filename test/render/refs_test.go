@@ -21,6 +21,8 @@ var refKinds = map[string]string{
 	"secretId":                    "Secret",
 	"topicArn":                    "Topic",
 	"logGroup":                    "Group",
+	"logGroupName":                "Group",
+	"roleArn":                     "Role",
 	"integrationUri":              "Function",
 	"target":                      "Integration",
 	"destinationArn":              "Group",

@@ -1,0 +1,144 @@
+package fn
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestBudgetRefusals(t *testing.T) {
+	cases := map[string]struct {
+		xr   map[string]any
+		envs []map[string]any
+		want []string
+	}{
+		"a budget without a limit": {
+			xr:   xrObject(map[string]any{"budget": map[string]any{"emails": []any{"owner@example.com"}}}),
+			want: []string{"spec.budget.monthlyLimitUSD", "needs a monthly limit", "data.budget.monthlyLimitUSD"},
+		},
+		"enabled without a limit": {
+			xr:   xrObject(map[string]any{"budget": map[string]any{"enabled": true}}),
+			want: []string{"spec.budget.monthlyLimitUSD"},
+		},
+		"a limit but nobody to notify": {
+			xr:   xrObject(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(20)}}),
+			want: []string{"spec.budget.emails", "20 USD a month has nobody to notify"},
+		},
+		"the stage's limit but nobody to notify": {
+			xr:   xrObject(nil),
+			envs: []map[string]any{envConfig("stage-dev", "dev", map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(10)}})},
+			want: []string{"spec.budget.emails"},
+		},
+		"the stage's limit out of range": {
+			xr:   xrObject(map[string]any{"budget": map[string]any{"emails": []any{"owner@example.com"}}}),
+			envs: []map[string]any{envConfig("stage-dev", "dev", map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(-5)}})},
+			want: []string{"EnvironmentConfig data.budget.monthlyLimitUSD: -5 is out of range 1-1000000"},
+		},
+		"not an email": {
+			xr:   xrObject(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(20), "emails": []any{"nobody"}}}),
+			want: []string{"spec.budget.emails", `"nobody" is not an email address`},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			envs := tc.envs
+			if envs == nil {
+				envs = []map[string]any{}
+			}
+			wantFatal(t, newRequest(t, tc.xr, envs, nil), tc.want...)
+		})
+	}
+}
+
+func TestBudget(t *testing.T) {
+	stageLimit := func(data map[string]any) []map[string]any {
+		return []map[string]any{envConfig("stage-staging", "staging", data)}
+	}
+	cases := map[string]struct {
+		xr         map[string]any
+		envs       []map[string]any
+		none       bool
+		wantLimit  string
+		wantTopic  string
+		wantEmails []any
+	}{
+		"no limit anywhere: no budget": {xr: xrObject(map[string]any{"stage": "staging"}), none: true},
+		"the stage's limit and topic": {
+			xr:        xrObject(map[string]any{"stage": "staging"}),
+			envs:      stageLimit(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50)}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
+			wantLimit: "50.0", wantTopic: opsTopic,
+		},
+		"the request's limit over the stage's, the request's emails over the topic": {
+			xr:        xrObject(map[string]any{"stage": "staging", "budget": map[string]any{"monthlyLimitUSD": int64(75), "emails": []any{"b@example.com", "a@example.com"}}}),
+			envs:      stageLimit(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50)}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
+			wantLimit: "75.0", wantEmails: []any{"a@example.com", "b@example.com"},
+		},
+		"alarm emails when the stack creates its topic": {
+			xr:        xrObject(map[string]any{"stage": "staging", "monitoring": map[string]any{"alarmEmails": []any{"ops@example.com"}}, "budget": map[string]any{"monthlyLimitUSD": int64(30)}}),
+			wantLimit: "30.0", wantEmails: []any{"ops@example.com"},
+		},
+		"turned off by the request": {
+			xr:   xrObject(map[string]any{"stage": "staging", "budget": map[string]any{"enabled": false}}),
+			envs: stageLimit(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50)}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
+			none: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			envs := tc.envs
+			if envs == nil {
+				envs = []map[string]any{}
+			}
+			m := wantComposed(t, newRequest(t, tc.xr, envs, nil))
+			b, ok := m[KeyBudget]
+			if tc.none {
+				if ok {
+					t.Fatalf("budget composed: %v", b)
+				}
+				return
+			}
+			if !ok {
+				t.Fatalf("no budget among %v", keysOf(m))
+			}
+			if b["apiVersion"] != "budgets.aws.m.upbound.io/v1beta1" || b["kind"] != "Budget" {
+				t.Errorf("budget is %v %v", b["apiVersion"], b["kind"])
+			}
+			if name := field(b, "metadata", "annotations", AnnotationExternalName); name != "team_staging-mcp-budget" {
+				t.Errorf("budget name %v", name)
+			}
+			p := field(b, "spec", "forProvider").(map[string]any)
+			if p["limitAmount"] != tc.wantLimit || p["limitUnit"] != "USD" || p["timeUnit"] != "MONTHLY" || p["budgetType"] != "COST" {
+				t.Errorf("budget %v", p)
+			}
+			if _, ok := p["region"]; ok {
+				t.Errorf("AWS Budgets is global; region %v set", p["region"])
+			}
+			wantFilter := []any{map[string]any{"name": "TagKeyValue", "values": []any{"user:lambdastack:composite$LambdaStack/team/mcp"}}}
+			if !reflect.DeepEqual(p["costFilter"], wantFilter) {
+				t.Errorf("costFilter %v, want %v", p["costFilter"], wantFilter)
+			}
+			if tag := field(b, "spec", "forProvider", "tags", TagComposite); tag != "LambdaStack/team/mcp" {
+				t.Errorf("the budget filters on %s=LambdaStack/team/mcp but the stack tags %v", TagComposite, tag)
+			}
+			notes := p["notification"].([]any)
+			if len(notes) != 2 {
+				t.Fatalf("notifications %v", notes)
+			}
+			for i, want := range []struct {
+				kind      string
+				threshold any
+			}{{"FORECASTED", 80}, {"ACTUAL", 100}} {
+				n := notes[i].(map[string]any)
+				if n["notificationType"] != want.kind || n["threshold"] != float64(want.threshold.(int)) && n["threshold"] != want.threshold ||
+					n["thresholdType"] != "PERCENTAGE" || n["comparisonOperator"] != "GREATER_THAN" {
+					t.Errorf("notification %d %v", i, n)
+				}
+				if tc.wantTopic != "" && !reflect.DeepEqual(n["subscriberSnsTopicArns"], []any{tc.wantTopic}) {
+					t.Errorf("notification %d topics %v, want %s", i, n["subscriberSnsTopicArns"], tc.wantTopic)
+				}
+				if tc.wantEmails != nil && !reflect.DeepEqual(n["subscriberEmailAddresses"], tc.wantEmails) {
+					t.Errorf("notification %d emails %v, want %v", i, n["subscriberEmailAddresses"], tc.wantEmails)
+				}
+			}
+		})
+	}
+}
