@@ -150,8 +150,9 @@ func ownedSecrets(in []v1alpha1.SecretSpec, f Flavour, owner string) []v1alpha1.
 }
 
 // validateTenancy applies rules 2 and 4 to the merged settings: the provider config comes from
-// the stage, Kubernetes Secrets from the owner's namespace, existing secrets and KMS keys from
-// the stage's account (and secret name prefix), security groups and VPCs from its allowlists.
+// the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys and alarm
+// topics from the stage's account (secrets also under its name prefix), security groups and VPCs
+// from its allowlists.
 func validateTenancy(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) {
 	if want := firstStr(env.ProviderConfigName, s.Stage); spec.ProviderConfigName != "" && spec.ProviderConfigName != want &&
 		!slices.Contains(env.AllowedProviderConfigNames, spec.ProviderConfigName) {
@@ -182,6 +183,12 @@ func validateTenancy(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackS
 		if sec.KMSKeyARN != "" && reKMSARN.MatchString(sec.KMSKeyARN) {
 			checkGrantedARN(errs, s, env, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
 		}
+	}
+
+	// an alarm topic named by the request (the stage's own is the platform's word): alarms and
+	// budget notifications publish to it, so it must be in the stage's account
+	if m := spec.Monitoring; m != nil && m.AlarmTopicARN != "" && reTopicARN.MatchString(m.AlarmTopicARN) {
+		checkGrantedARN(errs, s, env, "spec.monitoring.alarmTopicArn", "SNS topic", m.AlarmTopicARN)
 	}
 
 	if n := s.Network; n != nil {

@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -233,6 +234,11 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 				"kmsKeyArn": "arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}), envs: prod(nil),
 			want: "spec.secrets[0].kmsKeyArn: the KMS key is in account 999999999999",
 		},
+		"an alarm topic of another account": {
+			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "monitoring": map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:999999999999:team-x-pager"}}),
+			envs: prod(nil),
+			want: "spec.monitoring.alarmTopicArn: the SNS topic is in account 999999999999, not in stage prod's account 333333333333",
+		},
 		"a security group outside the allowlist": {
 			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0aaaaaaaaaaaaaaaa"}}}),
 			envs: prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}),
@@ -268,6 +274,13 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}), nil))
 		if p, _ := field(got[KeyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
 			t.Errorf("policy does not grant %s: %s", own, p)
+		}
+	})
+	t.Run("granted: an alarm topic in the stage's account", func(t *testing.T) {
+		topic := "arn:aws:sns:us-east-1:" + acct + ":team-b-pager"
+		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "monitoring": map[string]any{"alarmTopicArn": topic}}), prod(nil), nil))
+		if a := field(got[KeyAlarmErrors], "spec", "forProvider", "alarmActions"); !reflect.DeepEqual(a, []any{topic}) {
+			t.Errorf("alarm-errors alarmActions = %v, want [%s]", a, topic)
 		}
 	})
 	t.Run("granted: a created secret is named under the namespace's prefix", func(t *testing.T) {
