@@ -172,6 +172,7 @@ var wantPackages = []string{
 	"Configuration/configuration-lambdastack",
 	"Function/spec3-function-lambdastack",
 	"Provider/upbound-provider-aws-apigatewayv2",
+	"Provider/upbound-provider-aws-budgets",
 	"Provider/upbound-provider-aws-cloudwatch",
 	"Provider/upbound-provider-aws-cloudwatchlogs",
 	"Provider/upbound-provider-aws-ec2",
