@@ -24,8 +24,11 @@ go build -trimpath -tags e2e -o "$STATE/scale" ./test/e2e/cmd/scale
 
 ts "== control plane"
 "$E2E_DIR/up.sh"
-# the platform: XRDs, compositions, provider configs, the stages' EnvironmentConfigs
-UPTEST_INSTALL_API=1 KUBECTL=kubectl "$E2E_DIR/uptest-setup.sh" >"$LOGS/scale-setup.log" 2>&1
+# the platform (up.sh installed the Configuration): provider configs, the stages'
+# EnvironmentConfigs, Crossplane may read namespaces (stages that select them by label); the
+# scale command grants its team namespaces the stages as a platform team would
+KUBECTL=kubectl "$E2E_DIR/uptest-setup.sh" >"$LOGS/scale-setup.log" 2>&1
+kubectl apply -f examples/crossplane-namespace-reader.yaml >>"$LOGS/scale-setup.log"
 export STANDIN_WORKERS=${STANDIN_WORKERS:-8}
 start provider-standin
 sleep 2

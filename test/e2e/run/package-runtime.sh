@@ -5,4 +5,5 @@
 . "$(dirname "$0")/../lib.sh"
 exec "$STATE/bin/package-runtime" --kubeconfig="$KUBECONFIG" \
   --function-certs-dir="$PKI/fn-server-dir" --registry-ca="$PKI/ca.crt" \
-  --work="$STATE/functions" --function-log="$LOGS/function.log" --first-port="$FN_PORT"
+  --work="$STATE/functions" --function-log="$LOGS/function.log" --function-pid-file="$PIDS/function.pid" \
+  --first-port="$FN_PORT"

@@ -42,6 +42,7 @@ import (
 	"path"
 	"path/filepath"
 	goruntime "runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -77,6 +78,7 @@ type options struct {
 	registryCA string
 	work       string
 	logFile    string
+	pidFile    string // where the PID of the function started last is written ("": nowhere)
 	firstPort  int
 	interval   time.Duration
 }
@@ -105,6 +107,7 @@ func main() {
 	flag.StringVar(&o.registryCA, "registry-ca", "", "CA bundle the registry's certificate verifies against")
 	flag.StringVar(&o.work, "work", "", "directory for the functions' binaries and certificates")
 	flag.StringVar(&o.logFile, "function-log", "", "file the functions' output is appended to")
+	flag.StringVar(&o.pidFile, "function-pid-file", "", "file the PID of the function started last is written to (for make scale and make chaos)")
 	flag.IntVar(&o.firstPort, "first-port", 27444, "first loopback port handed to a function (then +1 per revision)")
 	flag.DurationVar(&o.interval, "interval", 500*time.Millisecond, "how often revisions are checked")
 	flag.Parse()
@@ -328,6 +331,11 @@ func (r *runtime) start(ctx context.Context, rev *unstructured.Unstructured) (*p
 	p := &process{cmd: cmd, port: port, exited: make(chan struct{})}
 	go func() { p.exitErr = cmd.Wait(); close(p.exited) }()
 	log.Printf("FunctionRevision %s: started %s (pid %d) from %s: %s", n, cf.Config.Entrypoint[0], cmd.Process.Pid, src, strings.Join(args, " "))
+	if r.o.pidFile != "" {
+		if err := os.WriteFile(r.o.pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600); err != nil {
+			log.Printf("cannot record the function's PID: %v", err)
+		}
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)

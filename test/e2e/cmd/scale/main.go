@@ -42,6 +42,7 @@ var (
 	xrGVR     = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "lambdastacks"}
 	fnGVR     = schema.GroupVersionResource{Group: "lambda.aws.m.upbound.io", Version: "v1beta1", Resource: "functions"}
 	nsGVR     = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	envGVR    = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1beta1", Resource: "environmentconfigs"}
 	secretGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 )
 
@@ -117,9 +118,13 @@ func run(ctx context.Context, c config) error {
 		if err := unstructured.SetNestedField(u.Object, fmt.Sprintf("app%03d", i), "spec", "app"); err != nil {
 			return err
 		}
+		ownSecrets(u)
 		stacks = append(stacks, u)
 	}
 	if err := teamNamespaces(ctx, dyn, c.namespaces); err != nil {
+		return err
+	}
+	if err := grantStages(ctx, dyn, c.namespaces); err != nil {
 		return err
 	}
 
@@ -254,6 +259,60 @@ func teamNamespaces(ctx context.Context, dyn dynamic.Interface, n int) error {
 	return nil
 }
 
+// ownSecrets points the existing secrets a stack copied from an example at the same names
+// under its own namespace (docs/tenancy.md: a stage with a secretNamePrefix grants a namespace
+// only the secrets under <namespace>/), as a team in that namespace would write them.
+func ownSecrets(u *unstructured.Unstructured) {
+	secrets, _, _ := unstructured.NestedSlice(u.Object, "spec", "secrets")
+	for _, sec := range secrets {
+		m, _ := sec.(map[string]any)
+		if arn, ok := m["arn"].(string); ok {
+			if i := strings.Index(arn, ":secret:"); i >= 0 {
+				name := arn[i+len(":secret:"):]
+				if j := strings.Index(name, "/"); j >= 0 {
+					m["arn"] = arn[:i] + ":secret:" + u.GetNamespace() + name[j:]
+				}
+			}
+		}
+	}
+	if secrets != nil {
+		_ = unstructured.SetNestedSlice(u.Object, secrets, "spec", "secrets")
+	}
+}
+
+// grantStages does what the platform team does for a new team namespace (docs/tenancy.md): it
+// labels the namespace for the stages that select namespaces by label and adds it to the
+// namespaces of every stage EnvironmentConfig that lists them.
+func grantStages(ctx context.Context, dyn dynamic.Interface, n int) error {
+	var names []any
+	for i := range n {
+		ns := fmt.Sprintf("scale-team-%02d", i)
+		names = append(names, ns)
+		patch := `{"metadata":{"labels":{"platform.spec3.io/stage-dev":"granted"}}}`
+		if _, err := dyn.Resource(nsGVR).Patch(ctx, ns, "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
+			return err
+		}
+	}
+	l, err := dyn.Resource(envGVR).List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.StageLabel})
+	if err != nil {
+		return err
+	}
+	for i := range l.Items {
+		ec := &l.Items[i]
+		granted, found, _ := unstructured.NestedSlice(ec.Object, "data", "namespaces")
+		if !found {
+			continue
+		}
+		if err := unstructured.SetNestedSlice(ec.Object, append(granted, names...), "data", "namespaces"); err != nil {
+			return err
+		}
+		if _, err := dyn.Resource(envGVR).Update(ctx, ec, metav1.UpdateOptions{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func countReady(ctx context.Context, dyn dynamic.Interface) (int, error) {
 	l, err := dyn.Resource(xrGVR).List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -287,8 +346,12 @@ func updateLatency(ctx context.Context, dyn dynamic.Interface, xr *unstructured.
 	if _, err := dyn.Resource(xrGVR).Namespace(xr.GetNamespace()).Patch(ctx, xr.GetName(), "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
 		return 0, err
 	}
+	fnName, err := composedName(ctx, dyn, xr, "Function")
+	if err != nil {
+		return 0, err
+	}
 	for time.Since(t0) < 5*time.Minute {
-		fn, err := dyn.Resource(fnGVR).Namespace(xr.GetNamespace()).Get(ctx, xr.GetName()+"-function", metav1.GetOptions{})
+		fn, err := dyn.Resource(fnGVR).Namespace(xr.GetNamespace()).Get(ctx, fnName, metav1.GetOptions{})
 		if err == nil {
 			if v, _, _ := unstructured.NestedString(fn.Object, "spec", "forProvider", "environment", "variables", "SCALE_PROBE"); v == value {
 				return time.Since(t0), nil
@@ -347,4 +410,20 @@ func peaks(pids map[string]int) map[string]int64 {
 		out[name] = procstat.StatusKiB(pid, "VmHWM")
 	}
 	return out
+}
+
+// composedName is the name of the XR's composed resource of kind, from its resource references.
+func composedName(ctx context.Context, dyn dynamic.Interface, xr *unstructured.Unstructured, kind string) (string, error) {
+	cur, err := dyn.Resource(xrGVR).Namespace(xr.GetNamespace()).Get(ctx, xr.GetName(), metav1.GetOptions{})
+	if err != nil {
+		return "", err
+	}
+	refs, _, _ := unstructured.NestedSlice(cur.Object, "spec", "crossplane", "resourceRefs")
+	for _, r := range refs {
+		if m, _ := r.(map[string]any); m["kind"] == kind {
+			name, _ := m["name"].(string)
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("%s/%s composes no %s", xr.GetNamespace(), xr.GetName(), kind)
 }
