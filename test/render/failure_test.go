@@ -6,7 +6,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composed"
 
 	"github.com/spec3/lambdastack/fn"
 	"github.com/spec3/lambdastack/internal/simprovider"
@@ -27,13 +26,7 @@ func TestFailingResourceShowsOnTheXR(t *testing.T) {
 		"is not authorized to perform: lambda:CreateFunction"
 	for _, request := range []string{"examples/dev.yaml", "examples/legacy-claim.yaml"} {
 		t.Run(request, func(t *testing.T) {
-			out := Render(t, addr, request, nil)
-			var observed []composed.Unstructured
-			for range 4 {
-				observed = SimulateProvider(out.ComposedResources)
-				out = Render(t, addr, request, observed)
-			}
-			observed = SimulateProvider(out.ComposedResources)
+			_, observed := renderSettled(t, addr, request)
 			failed := ""
 			for i := range observed {
 				if observed[i].GetAnnotations()[simprovider.AnnotationCompositionResourceName] == fn.KeyFunction {
@@ -44,7 +37,7 @@ func TestFailingResourceShowsOnTheXR(t *testing.T) {
 			if failed == "" {
 				t.Fatal("no function among the composed resources")
 			}
-			out = Render(t, addr, request, observed)
+			out := Render(t, addr, request, observed)
 			xr := out.CompositeResource.Object
 			var cond map[string]any
 			conds, _, _ := unstructured.NestedSlice(xr, "status", "conditions")

@@ -83,13 +83,7 @@ func TestLaterReconcileFailureDeletesNothing(t *testing.T) {
 func TestEngineDeletesWhatTheFunctionDrops(t *testing.T) {
 	addr := startFunction(t)
 	const request = "examples/staging.yaml"
-	out := Render(t, addr, request, nil)
-	var observed []composed.Unstructured
-	for range 4 {
-		observed = SimulateProvider(out.ComposedResources)
-		out = Render(t, addr, request, observed)
-	}
-	observed = SimulateProvider(out.ComposedResources)
+	_, observed := renderSettled(t, addr, request)
 	noAPI := ReadRequest(t, request)
 	if err := unstructured.SetNestedField(noAPI, false, "spec", "api", "enabled"); err != nil {
 		t.Fatal(err)

@@ -403,3 +403,15 @@ func newComposite(obj map[string]any) *compositeUnstructured {
 	xr.SetUnstructuredContent(obj)
 	return xr
 }
+
+// renderSettled renders request four times more, each time with what the simulated provider
+// made of the last render observed, so parts that wait for observed values are composed; it
+// returns the last render and the simulated provider's view of it (every resource Ready).
+func renderSettled(t *testing.T, addr, request string) (render.CompositionOutputs, []composed.Unstructured) {
+	t.Helper()
+	out := Render(t, addr, request, nil)
+	for range 4 {
+		out = Render(t, addr, request, SimulateProvider(out.ComposedResources))
+	}
+	return out, SimulateProvider(out.ComposedResources)
+}
