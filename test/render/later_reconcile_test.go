@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/cli/v2/cmd/crossplane/render"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composed"
 )
 
 // TestLaterReconcileFailureDeletesNothing brings an example stack up (rendered, then made
@@ -48,13 +47,7 @@ func TestLaterReconcileFailureDeletesNothing(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			request := ReadRequest(t, tc.request)
-			out := Render(t, addr, tc.request, nil)
-			var observed []composed.Unstructured
-			for range 4 {
-				observed = SimulateProvider(out.ComposedResources)
-				out = Render(t, addr, tc.request, observed)
-			}
-			observed = SimulateProvider(out.ComposedResources)
+			_, observed := renderSettled(t, addr, tc.request)
 
 			bad := runtime.DeepCopyJSON(request)
 			configs := tc.breakIt(t, bad)

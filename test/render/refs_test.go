@@ -49,10 +49,7 @@ func TestReferencesStayInTheStack(t *testing.T) {
 	addr := startFunction(t)
 	for _, c := range Cases {
 		t.Run(c.Name, func(t *testing.T) {
-			out := Render(t, addr, c.Request, nil)
-			for range 4 { // let parts that wait for observed values appear
-				out = Render(t, addr, c.Request, SimulateProvider(out.ComposedResources))
-			}
+			out, _ := renderSettled(t, addr, c.Request)
 			index := map[string]composed.Unstructured{}
 			for _, r := range out.ComposedResources {
 				index[r.GetName()] = r
