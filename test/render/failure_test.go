@@ -6,7 +6,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-
 	"github.com/spec3/lambdastack/fn"
 	"github.com/spec3/lambdastack/internal/simprovider"
 	"github.com/spec3/lambdastack/test/schema"
