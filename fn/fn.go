@@ -61,23 +61,32 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	s, resolved, err := tenantSettings(req, rsp, xr, env)
-	var r Result
-	if err == nil && resolved {
-		if r, err = planRequest(req, s); err == nil {
-			err = f.compose(rsp, xr, r)
-		}
-	}
-	if err != nil {
-		rsp = response.To(req, response.DefaultTTL) // drop anything half-written
+	// from here on a Fatal result drops anything half-written, requirements included
+	fail := func(err error) (*fnv1.RunFunctionResponse, error) {
+		rsp = response.To(req, response.DefaultTTL)
 		log.Debug("fatal", "error", err)
 		response.Fatal(rsp, err)
 		return rsp, nil
+	}
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		return fail(fmt.Errorf("cannot read the observed composed resources: %w", err))
+	}
+	s, resolved, err := tenantSettings(req, rsp, xr, env, observed)
+	if err != nil {
+		return fail(err)
 	}
 	if !resolved {
 		// Crossplane calls again with the owner's Namespace (tenancy.go); compose nothing until then.
 		log.Debug("asked for the owner's Namespace")
 		return rsp, nil
+	}
+	r, err := Plan(s, observed)
+	if err == nil {
+		err = f.compose(rsp, xr, r)
+	}
+	if err != nil {
+		return fail(err)
 	}
 	ready := 0
 	for _, c := range r.Resources {
@@ -88,15 +97,6 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	log.Debug("composed", "observed", len(req.GetObserved().GetResources()), "desired", len(r.Resources),
 		"ready", ready, "pending", len(r.Pending), "warnings", len(r.Warnings))
 	return rsp, nil
-}
-
-// planRequest plans the stack of the resolved settings from the observed resources.
-func planRequest(req *fnv1.RunFunctionRequest, s *Settings) (Result, error) {
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		return Result{}, fmt.Errorf("cannot read the observed composed resources: %w", err)
-	}
-	return Plan(s, observed)
 }
 
 // compose writes a plan into the response: the whole desired state (composed resources and

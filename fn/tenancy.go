@@ -8,8 +8,8 @@ import (
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/response"
-	"google.golang.org/protobuf/types/known/structpb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
@@ -34,7 +34,7 @@ const (
 // to the stage (rule 1), the merged settings must keep to what the stage grants (rules 2 and 4,
 // validate.go) and must not re-point a stack that exists (rule 5). resolved is false while
 // Crossplane has not yet sent the owner's Namespace the stage's label selector needs.
-func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, xr composite, env *v1alpha1.StageProfile) (s *Settings, resolved bool, err error) {
+func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, xr composite, env *v1alpha1.StageProfile, o observedState) (s *Settings, resolved bool, err error) {
 	owner := ownerNamespace(req, xr)
 	var nsLabels map[string]string
 	if env != nil && env.NamespaceSelector != nil && owner != "" && !slices.Contains(env.Namespaces, owner) {
@@ -60,11 +60,11 @@ func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse,
 	if err != nil {
 		return nil, true, err
 	}
-	if err := unchangedTarget(req, s); err != nil {
+	if err := unchangedTarget(o, s); err != nil {
 		return nil, true, err
 	}
-	keepNamesWithoutOwner(req, s)
-	keepObjectNames(req, s)
+	keepNamesWithoutOwner(o, s)
+	keepObjectNames(o, s)
 	if env == nil {
 		response.Warning(rsp, fmt.Errorf("stage %s has no EnvironmentConfig, so every namespace may use it with provider config %s; that suits a single-team cluster only: a platform binds stages to namespaces with an EnvironmentConfig labelled %s=%s (docs/tenancy.md)", s.Stage, s.ProviderConfigName, v1alpha1.StageLabel, s.Stage)).TargetCompositeAndClaim()
 	}
@@ -233,33 +233,32 @@ func secretNameOfARN(arn string) string {
 // unchangedTarget applies rule 5: composed resources that exist keep their provider config
 // (the AWS account) and the function its primary region. A change there, typically a deleted
 // or relabelled EnvironmentConfig, is refused instead of re-pointing the stack.
-func unchangedTarget(req *fnv1.RunFunctionRequest, s *Settings) error {
+func unchangedTarget(o observedState, s *Settings) error {
 	wantPC := s.ProviderConfigName
 	if s.Flavour == Namespaced {
 		wantPC = s.ProviderConfigKind + "/" + s.ProviderConfigName
 	}
 	var changes []string
 	pcs := map[string][]string{}
-	for key, r := range req.GetObserved().GetResources() {
-		spec := r.GetResource().GetFields()["spec"].GetStructValue().GetFields()
-		ref := spec["providerConfigRef"].GetStructValue().GetFields()
-		name := ref["name"].GetStringValue()
+	for key, oc := range o {
+		if oc.Resource == nil {
+			continue
+		}
+		name, _, _ := unstructured.NestedString(oc.Resource.Object, "spec", "providerConfigRef", "name")
 		if name == "" {
 			continue // not a managed resource (a Usage)
 		}
 		got := name
 		if s.Flavour == Namespaced {
-			got = ref["kind"].GetStringValue() + "/" + name
+			kind, _, _ := unstructured.NestedString(oc.Resource.Object, "spec", "providerConfigRef", "kind")
+			got = kind + "/" + name
 		}
 		if got != wantPC {
-			pcs[got] = append(pcs[got], key)
+			pcs[got] = append(pcs[got], string(key))
 		}
-		if key == KeyFunction {
-			region := stringField(spec["forProvider"], "region")
-			if region != "" && region != s.Region {
-				changes = append(changes, fmt.Sprintf("region %s -> %s (function)", region, s.Region))
-			}
-		}
+	}
+	if region := o.kept(KeyFunction, "region"); region != "" && region != s.Region {
+		changes = append(changes, fmt.Sprintf("region %s -> %s (function)", region, s.Region))
 	}
 	for _, got := range sortedKeys(pcs) {
 		keys := pcs[got]
@@ -276,21 +275,16 @@ func unchangedTarget(req *fnv1.RunFunctionRequest, s *Settings) error {
 	return fmt.Errorf("spec.stage: the stack exists in another account or region than %s now gives: %s; nothing was changed. Restore the stage's EnvironmentConfig (or the request's settings); to move the stack, delete it and create it anew", src, strings.Join(changes, "; "))
 }
 
-func stringField(v *structpb.Value, name string) string {
-	return v.GetStructValue().GetFields()[name].GetStringValue()
-}
-
 // keepNamesWithoutOwner keeps the AWS names of a stack composed before names carried the owner
 // namespace: when its function exists as <stage>-<app>, every name stays as it was (renaming
 // would make the provider create new AWS resources and orphan the old ones), and so does the
 // name of each secret it created.
-func keepNamesWithoutOwner(req *fnv1.RunFunctionRequest, s *Settings) {
-	fnObj := req.GetObserved().GetResources()[KeyFunction].GetResource()
-	if fnObj == nil || s.NameOwner == "" {
+func keepNamesWithoutOwner(o observedState, s *Settings) {
+	fnObj, ok := o[KeyFunction]
+	if !ok || fnObj.Resource == nil || s.NameOwner == "" {
 		return
 	}
-	ann := fnObj.GetFields()["metadata"].GetStructValue().GetFields()["annotations"].GetStructValue().GetFields()
-	if ann[AnnotationExternalName].GetStringValue() == fitName(s.Stage+"-"+s.App, maxFunctionName) {
+	if fnObj.Resource.GetAnnotations()[AnnotationExternalName] == fitName(s.Stage+"-"+s.App, maxFunctionName) {
 		s.NameOwner = ""
 		s.SecretNamePrefix = ""
 	}
@@ -298,10 +292,12 @@ func keepNamesWithoutOwner(req *fnv1.RunFunctionRequest, s *Settings) {
 
 // keepObjectNames notices a stack whose composed objects are named <xr>-<key> (composed before
 // the "--" separator): its references keep pointing at those names.
-func keepObjectNames(req *fnv1.RunFunctionRequest, s *Settings) {
-	for key, r := range req.GetObserved().GetResources() {
-		name := r.GetResource().GetFields()["metadata"].GetStructValue().GetFields()["name"].GetStringValue()
-		if name != "" && name == fitName(s.XRName+"-"+key, maxObjectName) {
+func keepObjectNames(o observedState, s *Settings) {
+	for key, oc := range o {
+		if oc.Resource == nil {
+			continue
+		}
+		if name := oc.Resource.GetName(); name != "" && name == fitName(s.XRName+"-"+string(key), maxObjectName) {
 			s.LegacyObjectNames = true
 			return
 		}
