@@ -8,7 +8,7 @@ import (
 )
 
 func fp(obj map[string]any, path ...string) any {
-	return field(obj, append([]string{"spec", "forProvider"}, path...)...)
+	return lookup(obj, append([]string{"spec", "forProvider"}, path...)...)
 }
 
 func TestAPIParts(t *testing.T) {
@@ -63,13 +63,13 @@ func TestAPIParts(t *testing.T) {
 					t.Errorf("apiIdRef = %v", got)
 				}
 				lg := m[KeyAPILogGroup]
-				if got := field(lg, "metadata", "annotations", AnnotationExternalName); got != "/aws/apigateway/team_dev-mcp" {
+				if got := lookup(lg, "metadata", "annotations", AnnotationExternalName); got != "/aws/apigateway/team_dev-mcp" {
 					t.Errorf("api log group name = %v", got)
 				}
 				if got := fp(lg, "retentionInDays"); got != int64(7) {
 					t.Errorf("api log group retention = %v, want dev's 7", got)
 				}
-				if field(lg, "spec", "managementPolicies") != nil {
+				if lookup(lg, "spec", "managementPolicies") != nil {
 					t.Error("dev retains its API log group")
 				}
 			},
@@ -96,7 +96,7 @@ func TestAPIParts(t *testing.T) {
 				if fp(r, "authorizationType") != "JWT" || fp(r, "authorizerIdRef", "name") != "mcp--api-authorizer" {
 					t.Errorf("route auth = %v %v", fp(r, "authorizationType"), fp(r, "authorizerIdRef"))
 				}
-				if got := field(m[KeyAPILogGroup], "spec", "managementPolicies"); !reflect.DeepEqual(got, []any{"Observe", "Create", "Update", "LateInitialize"}) {
+				if got := lookup(m[KeyAPILogGroup], "spec", "managementPolicies"); !reflect.DeepEqual(got, []any{"Observe", "Create", "Update", "LateInitialize"}) {
 					t.Errorf("prod's API log group managementPolicies = %v, want no Delete", got)
 				}
 			},
@@ -137,7 +137,7 @@ func TestAPIParts(t *testing.T) {
 				if l, ok := fp(m[KeyAPIAuthorizer], "jwtConfiguration").([]any); !ok || len(l) != 1 {
 					t.Errorf("legacy jwtConfiguration = %v, want a one-element list", fp(m[KeyAPIAuthorizer], "jwtConfiguration"))
 				}
-				if got := field(m[KeyAPI], "apiVersion"); got != "apigatewayv2.aws.upbound.io/v1beta1" {
+				if got := lookup(m[KeyAPI], "apiVersion"); got != "apigatewayv2.aws.upbound.io/v1beta1" {
 					t.Errorf("legacy apiVersion = %v", got)
 				}
 			},
@@ -201,7 +201,7 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 				return v.(map[string]any)
 			}
 			st := m[KeyAPIStage]
-			if got := field(st, "metadata", "annotations", AnnotationExternalName); got != "$default" {
+			if got := lookup(st, "metadata", "annotations", AnnotationExternalName); got != "$default" {
 				t.Errorf("stage name = %v", got)
 			}
 			if fp(st, "autoDeploy") != true {

@@ -102,10 +102,10 @@ func TestBudget(t *testing.T) {
 			if b["apiVersion"] != "budgets.aws.m.upbound.io/v1beta1" || b["kind"] != "Budget" {
 				t.Errorf("budget is %v %v", b["apiVersion"], b["kind"])
 			}
-			if name := field(b, "metadata", "annotations", AnnotationExternalName); name != "team_staging-mcp-budget" {
+			if name := lookup(b, "metadata", "annotations", AnnotationExternalName); name != "team_staging-mcp-budget" {
 				t.Errorf("budget name %v", name)
 			}
-			p := field(b, "spec", "forProvider").(map[string]any)
+			p := lookup(b, "spec", "forProvider").(map[string]any)
 			if p["limitAmount"] != tc.wantLimit || p["limitUnit"] != "USD" || p["timeUnit"] != "MONTHLY" || p["budgetType"] != "COST" {
 				t.Errorf("budget %v", p)
 			}
@@ -116,7 +116,7 @@ func TestBudget(t *testing.T) {
 			if !reflect.DeepEqual(p["costFilter"], wantFilter) {
 				t.Errorf("costFilter %v, want %v", p["costFilter"], wantFilter)
 			}
-			if tag := field(b, "spec", "forProvider", "tags", TagComposite); tag != "LambdaStack/team/mcp" {
+			if tag := lookup(b, "spec", "forProvider", "tags", TagComposite); tag != "LambdaStack/team/mcp" {
 				t.Errorf("the budget filters on %s=LambdaStack/team/mcp but the stack tags %v", TagComposite, tag)
 			}
 			notes := p["notification"].([]any)

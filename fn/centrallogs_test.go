@@ -118,13 +118,13 @@ func TestCentralLogs(t *testing.T) {
 				if !ok {
 					t.Fatalf("no %s among %v", key, keysOf(m))
 				}
-				p := field(f, "spec", "forProvider").(map[string]any)
+				p := lookup(f, "spec", "forProvider").(map[string]any)
 				if p["destinationArn"] != dest {
 					t.Errorf("%s sends to %v, want %s", key, p["destinationArn"], dest)
 				}
 				wantGroup := "/aws/lambda/team_dev-mcp"
 				if strings.HasPrefix(key, KeyAPILogSubscription) {
-					wantGroup = field(m[strings.Replace(key, KeyAPILogSubscription, KeyAPILogGroup, 1)], "metadata", "annotations", AnnotationExternalName).(string)
+					wantGroup = lookup(m[strings.Replace(key, KeyAPILogSubscription, KeyAPILogGroup, 1)], "metadata", "annotations", AnnotationExternalName).(string)
 				}
 				if p["logGroupName"] != wantGroup {
 					t.Errorf("%s subscribes %v, want %s", key, p["logGroupName"], wantGroup)
@@ -158,13 +158,13 @@ func TestCentralLogs(t *testing.T) {
 				return
 			}
 			var trust, policy PolicyDocument
-			if err := json.Unmarshal([]byte(field(m[KeyCentralLogsRole], "spec", "forProvider", "assumeRolePolicy").(string)), &trust); err != nil {
+			if err := json.Unmarshal([]byte(lookup(m[KeyCentralLogsRole], "spec", "forProvider", "assumeRolePolicy").(string)), &trust); err != nil {
 				t.Fatal(err)
 			}
 			if trust.Statement[0].Principal["Service"] != "logs.amazonaws.com" || !strings.Contains(string(mustJSON(t, trust.Statement[0].Condition)), "log-group:/aws/lambda/team_dev-mcp:*") {
 				t.Errorf("trust %+v", trust)
 			}
-			if err := json.Unmarshal([]byte(field(m[KeyCentralLogsPolicy], "spec", "forProvider", "policy").(string)), &policy); err != nil {
+			if err := json.Unmarshal([]byte(lookup(m[KeyCentralLogsPolicy], "spec", "forProvider", "policy").(string)), &policy); err != nil {
 				t.Fatal(err)
 			}
 			st := policy.Statement[0]

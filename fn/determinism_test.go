@@ -208,7 +208,7 @@ func TestSetListsAreOrderIndependent(t *testing.T) {
 		xr := deepCopyMap(t, ex.xr)
 		changed := false
 		for _, path := range setLists {
-			l, ok := field(xr, path...).([]any)
+			l, ok := lookup(xr, path...).([]any)
 			if !ok || len(l) < 2 {
 				continue
 			}

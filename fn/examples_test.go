@@ -30,7 +30,7 @@ func loadExampleRequests(t testing.TB) []exampleRequest {
 			t.Fatal(err)
 		}
 		examples.ClaimToXR(xr)
-		stage, _ := field(xr, "spec", "stage").(string)
+		stage, _ := lookup(xr, "spec", "stage").(string)
 		envs, err := examples.StageConfigs(root, stage)
 		if err != nil {
 			t.Fatal(err)

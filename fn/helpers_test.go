@@ -129,19 +129,6 @@ func byKey(t testing.TB, s *Settings) map[string]map[string]any {
 	return m
 }
 
-// field reads a nested field of an object.
-func field(obj map[string]any, path ...string) any {
-	var cur any = obj
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[p]
-	}
-	return cur
-}
-
 func readyObserved(obj map[string]any, atProvider map[string]any) map[string]any {
 	o := map[string]any{}
 	for k, v := range obj {

@@ -73,11 +73,11 @@ func TestMetricFiltersInEveryRegion(t *testing.T) {
 		if strings.HasSuffix(key, "-eu-west-1") {
 			wantGroup += "-eu-west-1"
 		}
-		if got := field(f, "spec", "forProvider", "logGroupNameRef", "name"); got != objectName(settingsFor(t, xr, nil), wantGroup) {
+		if got := lookup(f, "spec", "forProvider", "logGroupNameRef", "name"); got != objectName(settingsFor(t, xr, nil), wantGroup) {
 			t.Errorf("%s filters %v, want the log group %s of its region", key, got, wantGroup)
 		}
 	}
-	orders := field(m["metric-ordersplaced"], "spec", "forProvider").(map[string]any)
+	orders := lookup(m["metric-ordersplaced"], "spec", "forProvider").(map[string]any)
 	tr := orders["metricTransformation"].(map[string]any)
 	if tr["namespace"] != "LambdaStack/team_dev-mcp" || tr["name"] != "OrdersPlaced" || tr["value"] != "1" || tr["unit"] != "Count" {
 		t.Errorf("metricTransformation %v", tr)
@@ -85,10 +85,10 @@ func TestMetricFiltersInEveryRegion(t *testing.T) {
 	if orders["pattern"] != `{ $.event = "order_placed" }` || orders["region"] != "us-east-1" {
 		t.Errorf("filter %v", orders)
 	}
-	if got := field(m["metric-paymentmillis"], "spec", "forProvider", "metricTransformation", "value"); got != "$.payment_ms" {
+	if got := lookup(m["metric-paymentmillis"], "spec", "forProvider", "metricTransformation", "value"); got != "$.payment_ms" {
 		t.Errorf("value %v", got)
 	}
-	if name := field(m["metric-ordersplaced"], "metadata", "annotations", AnnotationExternalName); name != "team_dev-mcp-metric-ordersplaced" {
+	if name := lookup(m["metric-ordersplaced"], "metadata", "annotations", AnnotationExternalName); name != "team_dev-mcp-metric-ordersplaced" {
 		t.Errorf("filter name %v", name)
 	}
 	// dev has no alarms: a metric's alarm waits for a stage with alarms.
@@ -104,7 +104,7 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 	if !ok {
 		t.Fatalf("no metric alarm among %v", keysOf(m))
 	}
-	p := field(a, "spec", "forProvider").(map[string]any)
+	p := lookup(a, "spec", "forProvider").(map[string]any)
 	if p["namespace"] != "LambdaStack/team_staging-mcp" || p["metricName"] != "OrdersPlaced" || p["statistic"] != "Sum" ||
 		p["comparisonOperator"] != "LessThanThreshold" || p["threshold"] != int64(1) || p["evaluationPeriods"] != int64(3) {
 		t.Errorf("alarm %v", p)
@@ -134,8 +134,8 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 func TestMetricFilterLegacyShape(t *testing.T) {
 	xr := legacyXR(map[string]any{"monitoring": map[string]any{"metrics": []any{ordersMetric(false)}}})
 	m := byKey(t, settingsFor(t, xr, nil))
-	tr, ok := field(m["metric-ordersplaced"], "spec", "forProvider", "metricTransformation").([]any)
+	tr, ok := lookup(m["metric-ordersplaced"], "spec", "forProvider", "metricTransformation").([]any)
 	if !ok || len(tr) != 1 {
-		t.Errorf("legacy metricTransformation %v, want a one-element list", field(m["metric-ordersplaced"], "spec", "forProvider", "metricTransformation"))
+		t.Errorf("legacy metricTransformation %v, want a one-element list", lookup(m["metric-ordersplaced"], "spec", "forProvider", "metricTransformation"))
 	}
 }

@@ -76,7 +76,7 @@ func TestAlarms(t *testing.T) {
 				}
 			}
 			for k, obj := range m {
-				if field(obj, "kind") != "MetricAlarm" || k == KeyCanaryAlarm {
+				if lookup(obj, "kind") != "MetricAlarm" || k == KeyCanaryAlarm {
 					continue
 				}
 				for _, f := range []string{"alarmActions", "okActions"} {
@@ -113,7 +113,7 @@ func TestAlarmFields(t *testing.T) {
 				t.Errorf("%s %s = %v, want %v", key, f, got, v)
 			}
 		}
-		if n, _ := field(a, "metadata", "annotations", AnnotationExternalName).(string); !strings.HasPrefix(n, "team_prod-mcp-") {
+		if n, _ := lookup(a, "metadata", "annotations", AnnotationExternalName).(string); !strings.HasPrefix(n, "team_prod-mcp-") {
 			t.Errorf("%s name = %q", key, n)
 		}
 	}
@@ -125,10 +125,10 @@ func TestAlarmTopic(t *testing.T) {
 			xr := xrObject(map[string]any{"stage": stage, "monitoring": map[string]any{"alarmEmails": []any{"ops@example.com"}}})
 			m := byKey(t, settingsFor(t, xr, nil))
 			topic := m[KeyAlarmTopic]
-			if got := field(topic, "metadata", "annotations", AnnotationExternalName); got != "team_"+stage+"-mcp-alarms" {
+			if got := lookup(topic, "metadata", "annotations", AnnotationExternalName); got != "team_"+stage+"-mcp-alarms" {
 				t.Errorf("topic name = %v", got)
 			}
-			mp := field(topic, "spec", "managementPolicies")
+			mp := lookup(topic, "spec", "managementPolicies")
 			if retained := mp != nil; retained != (stage == "prod") {
 				t.Errorf("topic managementPolicies = %v; want Delete left out only for prod", mp)
 			}
@@ -182,7 +182,7 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("API metric = %v", m)
 	}
 	d := after[KeyDashboard]
-	if got := field(d, "metadata", "annotations", AnnotationExternalName); got != "team_staging-mcp" {
+	if got := lookup(d, "metadata", "annotations", AnnotationExternalName); got != "team_staging-mcp" {
 		t.Errorf("dashboard name = %v", got)
 	}
 	again, _, _ := plan(t, s, simulateObserved(out))

@@ -92,10 +92,10 @@ func TestSlug(t *testing.T) {
 func awsNames(m map[string]map[string]any) map[string]string {
 	out := map[string]string{}
 	for k, r := range m {
-		if n, ok := field(r, "metadata", "annotations", AnnotationExternalName).(string); ok && n != "$default" && n != "live" {
+		if n, ok := lookup(r, "metadata", "annotations", AnnotationExternalName).(string); ok && n != "$default" && n != "live" {
 			out[k+" external-name"] = n
 		}
-		if n, ok := field(r, "spec", "forProvider", "name").(string); ok {
+		if n, ok := lookup(r, "spec", "forProvider", "name").(string); ok {
 			out[k+" name"] = n
 		}
 	}

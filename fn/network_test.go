@@ -67,7 +67,7 @@ func TestNetwork(t *testing.T) {
 						t.Errorf("%s = %v", k, fp(obj))
 					}
 				}
-				if field(obj, "kind") == "SecurityGroupIngressRule" || field(obj, "kind") == "SecurityGroupRule" {
+				if lookup(obj, "kind") == "SecurityGroupIngressRule" || lookup(obj, "kind") == "SecurityGroupRule" {
 					t.Errorf("%s: the stack composes no ingress", k)
 				}
 			}
@@ -78,8 +78,8 @@ func TestNetwork(t *testing.T) {
 			if hasUsage != hasSG {
 				t.Errorf("usage of the security group by the function composed = %v, want %v", hasUsage, hasSG)
 			}
-			if hasUsage && field(usage, "spec", "of", "kind") != "SecurityGroup" {
-				t.Errorf("usage of = %v", field(usage, "spec", "of"))
+			if hasUsage && lookup(usage, "spec", "of", "kind") != "SecurityGroup" {
+				t.Errorf("usage of = %v", lookup(usage, "spec", "of"))
 			}
 		})
 	}

@@ -126,7 +126,7 @@ func TestReservedConcurrencyDefaultsPerStage(t *testing.T) {
 				envs = []map[string]any{}
 			}
 			m := wantComposed(t, newRequest(t, tc.xr, envs, nil))
-			got := field(m[KeyFunction], "spec", "forProvider", "reservedConcurrentExecutions")
+			got := lookup(m[KeyFunction], "spec", "forProvider", "reservedConcurrentExecutions")
 			if tc.want == nil && got != nil || tc.want != nil && fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("reservedConcurrentExecutions = %v, want %v", got, tc.want)
 			}

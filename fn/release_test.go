@@ -130,7 +130,7 @@ func TestReleaseAlias(t *testing.T) {
 			s := settingsFor(t, prodXR(tc.release, nil), nil)
 			got := builtWith(t, s, observedStack(t, s, tc.at, tc.fp))
 			fn := got[KeyFunction]
-			if publish := field(fn, "spec", "forProvider", "publish"); publish != (tc.wantVersion != "") {
+			if publish := lookup(fn, "spec", "forProvider", "publish"); publish != (tc.wantVersion != "") {
 				t.Errorf("function publish = %v", publish)
 			}
 			alias, ok := got[KeyAlias]
@@ -140,10 +140,10 @@ func TestReleaseAlias(t *testing.T) {
 			if !ok {
 				return
 			}
-			if v := field(alias, "spec", "forProvider", "functionVersion"); v != tc.wantVersion {
+			if v := lookup(alias, "spec", "forProvider", "functionVersion"); v != tc.wantVersion {
 				t.Errorf("functionVersion = %v, want %s", v, tc.wantVersion)
 			}
-			if r := field(alias, "spec", "forProvider", "routingConfig", "additionalVersionWeights"); !reflect.DeepEqual(r, anyMap(tc.wantRouting)) {
+			if r := lookup(alias, "spec", "forProvider", "routingConfig", "additionalVersionWeights"); !reflect.DeepEqual(r, anyMap(tc.wantRouting)) {
 				t.Errorf("routing = %v, want %v", r, tc.wantRouting)
 			}
 			if _, ok := got[KeyProvisionedConcurrency]; ok != tc.wantPCC {
@@ -174,36 +174,36 @@ func TestReleaseResourceShapes(t *testing.T) {
 	if alias["apiVersion"] != "lambda.aws.m.upbound.io/v1beta1" || alias["kind"] != "Alias" {
 		t.Errorf("alias kind %v %v", alias["apiVersion"], alias["kind"])
 	}
-	if n := field(alias, "metadata", "annotations", AnnotationExternalName); n != AliasName {
+	if n := lookup(alias, "metadata", "annotations", AnnotationExternalName); n != AliasName {
 		t.Errorf("alias external name %v", n)
 	}
-	if ref := field(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp--function" {
+	if ref := lookup(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp--function" {
 		t.Errorf("alias functionNameRef %v", ref)
 	}
-	if r := field(alias, "spec", "forProvider", "region"); r != "us-east-1" {
+	if r := lookup(alias, "spec", "forProvider", "region"); r != "us-east-1" {
 		t.Errorf("alias region %v", r)
 	}
 	pcc := got[KeyProvisionedConcurrency]
 	wantPCC := map[string]any{"functionName": "team_prod-mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
-	if fp := field(pcc, "spec", "forProvider"); !reflect.DeepEqual(fp, wantPCC) {
+	if fp := lookup(pcc, "spec", "forProvider"); !reflect.DeepEqual(fp, wantPCC) {
 		t.Errorf("provisioned concurrency %v", fp)
 	}
 	alarm := got[KeyCanaryAlarm]
 	wantDims := map[string]any{"FunctionName": "team_prod-mcp", "Resource": "team_prod-mcp:live", "ExecutedVersion": "4"}
-	if d := field(alarm, "spec", "forProvider", "dimensions"); !reflect.DeepEqual(d, wantDims) {
+	if d := lookup(alarm, "spec", "forProvider", "dimensions"); !reflect.DeepEqual(d, wantDims) {
 		t.Errorf("canary alarm dimensions %v", d)
 	}
-	if m := field(alarm, "spec", "forProvider", "metricName"); m != "Errors" {
+	if m := lookup(alarm, "spec", "forProvider", "metricName"); m != "Errors" {
 		t.Errorf("canary alarm metric %v", m)
 	}
-	if n := field(alarm, "metadata", "annotations", AnnotationExternalName); n != "team_prod-mcp-canary-errors" {
+	if n := lookup(alarm, "metadata", "annotations", AnnotationExternalName); n != "team_prod-mcp-canary-errors" {
 		t.Errorf("canary alarm name %v", n)
 	}
 
 	// The legacy cluster-scoped Alias keeps Terraform's list shape for routingConfig.
 	legacy := settingsFor(t, legacyOf(prodXR(release, nil)), nil)
 	lg := builtWith(t, legacy, observedStack(t, legacy, at, fp))
-	rc := field(lg[KeyAlias], "spec", "forProvider", "routingConfig")
+	rc := lookup(lg[KeyAlias], "spec", "forProvider", "routingConfig")
 	if l, ok := rc.([]any); !ok || len(l) != 1 || !reflect.DeepEqual(l[0], map[string]any{"additionalVersionWeights": map[string]any{"4": 0.2}}) {
 		t.Errorf("legacy routingConfig %#v", rc)
 	}
@@ -293,11 +293,11 @@ func TestRollback(t *testing.T) {
 		}
 		fp := map[string]map[string]any{}
 		if lastAlias != nil {
-			fp[KeyAlias] = field(lastAlias, "spec", "forProvider").(map[string]any)
+			fp[KeyAlias] = lookup(lastAlias, "spec", "forProvider").(map[string]any)
 		}
 		got := builtWith(t, s, observedStack(t, s, at, fp))
 		lastAlias = got[KeyAlias]
-		if v := field(lastAlias, "spec", "forProvider", "functionVersion"); v != st.wantLive {
+		if v := lookup(lastAlias, "spec", "forProvider", "functionVersion"); v != st.wantLive {
 			t.Fatalf("step %d: live serves %v, want %s", i, v, st.wantLive)
 		}
 	}
@@ -322,19 +322,19 @@ func TestMultiRegion(t *testing.T) {
 		if fn == nil || alias == nil {
 			t.Fatalf("region %s: function or alias missing", want.region)
 		}
-		if r := field(fn, "spec", "forProvider", "region"); r != want.region {
+		if r := lookup(fn, "spec", "forProvider", "region"); r != want.region {
 			t.Errorf("function%s region %v", key, r)
 		}
-		if b := field(fn, "spec", "forProvider", "s3Bucket"); b != want.bucket {
+		if b := lookup(fn, "spec", "forProvider", "s3Bucket"); b != want.bucket {
 			t.Errorf("function%s bucket %v", key, b)
 		}
-		if v := field(alias, "spec", "forProvider", "functionVersion"); v != want.version {
+		if v := lookup(alias, "spec", "forProvider", "functionVersion"); v != want.version {
 			t.Errorf("alias%s version %v, want %s", key, v, want.version)
 		}
-		if r := field(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp--function"+key {
+		if r := lookup(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp--function"+key {
 			t.Errorf("alias%s refers to %v", key, r)
 		}
-		if l := field(alias, "metadata", "labels", LabelRegion); l != want.region {
+		if l := lookup(alias, "metadata", "labels", LabelRegion); l != want.region {
 			t.Errorf("alias%s region label %v", key, l)
 		}
 	}
@@ -360,10 +360,10 @@ func TestMultiRegionImage(t *testing.T) {
 		"function": map[string]any{"code": map[string]any{"imageUri": uri}},
 	}
 	got := byKey(t, settingsFor(t, prodXR(nil, spec), nil))
-	if u := field(got[KeyFunction], "spec", "forProvider", "imageUri"); u != uri {
+	if u := lookup(got[KeyFunction], "spec", "forProvider", "imageUri"); u != uri {
 		t.Errorf("primary image %v", u)
 	}
-	if u := field(got[KeyFunction+"-eu-west-1"], "spec", "forProvider", "imageUri"); u != "111122223333.dkr.ecr.eu-west-1.amazonaws.com/mcp:1.2.3" {
+	if u := lookup(got[KeyFunction+"-eu-west-1"], "spec", "forProvider", "imageUri"); u != "111122223333.dkr.ecr.eu-west-1.amazonaws.com/mcp:1.2.3" {
 		t.Errorf("eu-west-1 image %v", u)
 	}
 }
@@ -471,7 +471,7 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 func TestAliasIsNotLateInitialized(t *testing.T) {
 	for _, xr := range []map[string]any{prodXR(nil, nil), legacyOf(prodXR(nil, nil))} {
 		got := byKey(t, settingsFor(t, xr, nil))
-		mp := field(got[KeyAlias], "spec", "managementPolicies")
+		mp := lookup(got[KeyAlias], "spec", "managementPolicies")
 		if !reflect.DeepEqual(mp, []any{"Observe", "Create", "Update", "Delete"}) {
 			t.Errorf("%s alias managementPolicies %v", xr["kind"], mp)
 		}

@@ -105,7 +105,7 @@ func TestSecrets(t *testing.T) {
 			if !hasPolicy {
 				return
 			}
-			if got := field(pol, "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-secrets" {
+			if got := lookup(pol, "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-secrets" {
 				t.Errorf("policy name = %v", got)
 			}
 			if got := fp(pol, "roleRef", "name"); got != "mcp--role" {
@@ -164,7 +164,7 @@ func TestCreatedSecretShapes(t *testing.T) {
 					t.Errorf("secret %s = %v, want %v", k, got, v)
 				}
 			}
-			if field(sec, "metadata", "annotations") != nil {
+			if lookup(sec, "metadata", "annotations") != nil {
 				t.Error("the secret's id comes from AWS; it has no external name")
 			}
 			if got := fp(ver, "secretStringSecretRef"); !reflect.DeepEqual(got, tc.wantRef) {
@@ -174,11 +174,11 @@ func TestCreatedSecretShapes(t *testing.T) {
 				t.Errorf("secretIdRef = %v", got)
 			}
 			for _, obj := range []map[string]any{sec, ver} {
-				mp := field(obj, "spec", "managementPolicies")
+				mp := lookup(obj, "spec", "managementPolicies")
 				if (mp != nil) != tc.retained {
-					t.Errorf("%s managementPolicies = %v, retained want %v", field(obj, "kind"), mp, tc.retained)
+					t.Errorf("%s managementPolicies = %v, retained want %v", lookup(obj, "kind"), mp, tc.retained)
 				}
-				if v, _ := field(obj, "apiVersion").(string); v != tc.apiPrefix+"/v1beta1" {
+				if v, _ := lookup(obj, "apiVersion").(string); v != tc.apiPrefix+"/v1beta1" {
 					t.Errorf("apiVersion = %v", v)
 				}
 			}

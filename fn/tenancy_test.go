@@ -163,12 +163,12 @@ func TestProviderConfigFromThePlatform(t *testing.T) {
 	t.Run("granted: the namespaced flavour uses the ProviderConfig of its own namespace", func(t *testing.T) {
 		got := wantComposed(t, newRequest(t, xrIn("team-b", nil), []map[string]any{dev}, nil))
 		for k, r := range got {
-			ref, _ := field(r, "spec", "providerConfigRef").(map[string]any)
+			ref, _ := lookup(r, "spec", "providerConfigRef").(map[string]any)
 			if ref == nil {
 				continue // Usage
 			}
-			if ref["kind"] != "ProviderConfig" || ref["name"] != "aws-dev" || field(r, "metadata", "namespace") != "team-b" {
-				t.Errorf("%s: providerConfigRef %v in namespace %v", k, ref, field(r, "metadata", "namespace"))
+			if ref["kind"] != "ProviderConfig" || ref["name"] != "aws-dev" || lookup(r, "metadata", "namespace") != "team-b" {
+				t.Errorf("%s: providerConfigRef %v in namespace %v", k, ref, lookup(r, "metadata", "namespace"))
 			}
 		}
 	})
@@ -176,7 +176,7 @@ func TestProviderConfigFromThePlatform(t *testing.T) {
 		cl := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-b"}, "providerConfigName": "aws-dev",
 			"providerConfigKind": "ClusterProviderConfig", "allowedProviderConfigNames": []any{"aws-dev-2"}})
 		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"providerConfigName": "aws-dev-2"}), []map[string]any{cl}, nil))
-		if ref := field(got[KeyFunction], "spec", "providerConfigRef").(map[string]any); ref["kind"] != "ClusterProviderConfig" || ref["name"] != "aws-dev-2" {
+		if ref := lookup(got[KeyFunction], "spec", "providerConfigRef").(map[string]any); ref["kind"] != "ClusterProviderConfig" || ref["name"] != "aws-dev-2" {
 			t.Errorf("providerConfigRef %v", ref)
 		}
 	})
@@ -262,7 +262,7 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 
 	t.Run("granted: a claim's secret comes from the claim's namespace", func(t *testing.T) {
 		got := wantComposed(t, newRequest(t, claimXR("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": created("")}), prod(nil), nil))
-		if ns := field(got[keySecret+"db"+keySecretVersion], "spec", "forProvider", "secretStringSecretRef", "namespace"); ns != "team-b" {
+		if ns := lookup(got[keySecret+"db"+keySecretVersion], "spec", "forProvider", "secretStringSecretRef", "namespace"); ns != "team-b" {
 			t.Errorf("secretStringSecretRef.namespace = %v, want team-b", ns)
 		}
 	})
@@ -272,20 +272,20 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 			"kmsKeyArn": "arn:aws:kms:us-east-1:" + acct + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 			"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}})
 		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}), nil))
-		if p, _ := field(got[KeyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
+		if p, _ := lookup(got[KeyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
 			t.Errorf("policy does not grant %s: %s", own, p)
 		}
 	})
 	t.Run("granted: an alarm topic in the stage's account", func(t *testing.T) {
 		topic := "arn:aws:sns:us-east-1:" + acct + ":team-b-pager"
 		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "monitoring": map[string]any{"alarmTopicArn": topic}}), prod(nil), nil))
-		if a := field(got[KeyAlarmErrors], "spec", "forProvider", "alarmActions"); !reflect.DeepEqual(a, []any{topic}) {
+		if a := lookup(got[KeyAlarmErrors], "spec", "forProvider", "alarmActions"); !reflect.DeepEqual(a, []any{topic}) {
 			t.Errorf("alarm-errors alarmActions = %v, want [%s]", a, topic)
 		}
 	})
 	t.Run("granted: a created secret is named under the namespace's prefix", func(t *testing.T) {
 		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": created("")}), prod(nil), nil))
-		if n, _ := field(got[keySecret+"db"], "spec", "forProvider", "name").(string); !strings.HasPrefix(n, "team-b/") {
+		if n, _ := lookup(got[keySecret+"db"], "spec", "forProvider", "name").(string); !strings.HasPrefix(n, "team-b/") {
 			t.Errorf("created secret name %q is not under team-b/", n)
 		}
 	})
@@ -328,14 +328,14 @@ func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 	xr := xrIn("team-a", nil)
 	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "secretNamePrefix": "{namespace}/"})
 	fresh := wantComposed(t, newRequest(t, xr, []map[string]any{env}, nil))
-	if got := field(fresh[KeyFunction], "metadata", "annotations", AnnotationExternalName); got != "team-a_dev-mcp" {
+	if got := lookup(fresh[KeyFunction], "metadata", "annotations", AnnotationExternalName); got != "team-a_dev-mcp" {
 		t.Fatalf("new stack's function = %v, want team-a_dev-mcp", got)
 	}
 	old := map[string]map[string]any{}
 	for k, r := range fresh {
 		old[k] = readyObserved(r, nil)
 	}
-	field(old[KeyFunction], "metadata", "annotations").(map[string]any)[AnnotationExternalName] = "dev-mcp"
+	lookup(old[KeyFunction], "metadata", "annotations").(map[string]any)[AnnotationExternalName] = "dev-mcp"
 	for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
 		r["metadata"].(map[string]any)["name"] = "mcp-" + k
 	}
@@ -345,13 +345,13 @@ func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 			t.Errorf("%s of a stack named before owners = %q, want its old name", k, n)
 		}
 	}
-	if got := field(again[KeyRole], "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-role" {
+	if got := lookup(again[KeyRole], "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-role" {
 		t.Errorf("role = %v, want dev-mcp-role", got)
 	}
-	if got := field(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
+	if got := lookup(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
 		t.Errorf("function's roleRef = %v, want the existing object mcp-role", got)
 	}
-	if got := field(fresh[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp--role" {
+	if got := lookup(fresh[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp--role" {
 		t.Errorf("a new stack's roleRef = %v, want mcp--role", got)
 	}
 }
