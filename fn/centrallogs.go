@@ -208,8 +208,7 @@ func (b *builder) centralLogsRole() {
 			"assumeRolePolicy": trust,
 			"description":      "CloudWatch Logs delivers the " + b.s.Stage + " " + b.s.App + " log groups to the central log destination (LambdaStack)",
 		}))
-	b.add(b.managed(KeyCentralLogsPolicy, "iam", "RolePolicy", mrOpts{externalName: b.name(maxPolicyName, "logs-delivery")},
-		map[string]any{"roleRef": b.ref(KeyCentralLogsRole), "policy": policyJSON(PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
-			Sid: "PutIntoCentralDestination", Effect: "Allow", Action: uniqueSorted(actions), Resource: uniqueSorted(streams),
-		}}})}))
+	b.rolePolicy(KeyCentralLogsPolicy, KeyCentralLogsRole, "logs-delivery", PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+		Sid: "PutIntoCentralDestination", Effect: "Allow", Action: uniqueSorted(actions), Resource: uniqueSorted(streams),
+	}}})
 }

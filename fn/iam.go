@@ -88,20 +88,20 @@ func (b *builder) iam() {
 	if s.ManagedLogPolicy {
 		b.attachManagedPolicy(KeyRoleBasic, policyBasicExecute)
 	} else {
-		b.rolePolicy(KeyRoleLogs, "logs", b.logsPolicy())
+		b.rolePolicy(KeyRoleLogs, KeyRole, "logs", b.logsPolicy())
 	}
 	if s.Function.Tracing {
 		b.attachManagedPolicy(KeyRoleTracing, policyXRayWrite)
 	}
 	if s.Network != nil {
-		b.rolePolicy(KeyRoleVPC, "network", b.networkPolicy())
+		b.rolePolicy(KeyRoleVPC, KeyRole, "network", b.networkPolicy())
 	}
 }
 
-// rolePolicy composes an inline policy of the execution role.
-func (b *builder) rolePolicy(key, name string, doc PolicyDocument) {
+// rolePolicy composes an inline policy named name of the stack's role roleKey.
+func (b *builder) rolePolicy(key, roleKey, name string, doc PolicyDocument) {
 	b.add(b.managed(key, "iam", "RolePolicy", mrOpts{externalName: b.name(maxPolicyName, name)},
-		map[string]any{"roleRef": b.ref(KeyRole), "policy": policyJSON(doc)}))
+		map[string]any{"roleRef": b.ref(roleKey), "policy": policyJSON(doc)}))
 }
 
 // logsPolicy lets the function write to its own log group in each region, nothing else (the

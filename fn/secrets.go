@@ -44,11 +44,7 @@ func (b *builder) secrets() {
 			b.add(b.secret(sec), b.secretVersion(sec))
 		}
 	}
-	b.add(b.managed(KeyRoleInline, "iam", "RolePolicy", mrOpts{externalName: b.name(maxPolicyName, "secrets")},
-		map[string]any{
-			"roleRef": b.ref(KeyRole),
-			"policy":  policyJSON(b.secretsPolicy()),
-		}))
+	b.rolePolicy(KeyRoleInline, KeyRole, "secrets", b.secretsPolicy())
 }
 
 // secretName is the AWS name of a secret the stack creates: [<prefix>]<owner>_<stage>-<app>/<name>,
