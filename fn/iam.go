@@ -80,11 +80,14 @@ func lambdaTrustPolicy() string {
 // (secrets) is composed by secrets.go.
 func (b *builder) iam() {
 	s := b.s
-	b.add(b.managed(KeyRole, "iam", "Role", mrOpts{externalName: b.name(maxRoleName, "role"), taggable: true},
-		map[string]any{
-			"assumeRolePolicy": lambdaTrustPolicy(),
-			"description":      "Execution role of the " + s.Stage + " " + s.App + " Lambda function (LambdaStack)",
-		}))
+	role := map[string]any{
+		"assumeRolePolicy": lambdaTrustPolicy(),
+		"description":      "Execution role of the " + s.Stage + " " + s.App + " Lambda function (LambdaStack)",
+	}
+	if boundary := s.Permissions.Guards.PermissionsBoundaryARN; boundary != "" {
+		role["permissionsBoundary"] = boundary
+	}
+	b.add(b.managed(KeyRole, "iam", "Role", mrOpts{externalName: b.name(maxRoleName, "role"), taggable: true}, role))
 	if s.ManagedLogPolicy {
 		b.attachManagedPolicy(KeyRoleBasic, policyBasicExecute)
 	} else {
@@ -149,9 +152,15 @@ func (b *builder) networkPolicy() PolicyDocument {
 	return PolicyDocument{Version: "2012-10-17", Statement: st}
 }
 
+// attachManagedPolicy attaches the AWS managed policy named policy to the role.
 func (b *builder) attachManagedPolicy(key, policy string) {
+	b.attachPolicyARN(key, "arn:"+partition(b.s.Region)+":iam::aws:policy/"+policy)
+}
+
+// attachPolicyARN attaches the managed policy arn to the role.
+func (b *builder) attachPolicyARN(key, arn string) {
 	b.add(b.managed(key, "iam", "RolePolicyAttachment", mrOpts{}, map[string]any{
-		"policyArn": "arn:" + partition(b.s.Region) + ":iam::aws:policy/" + policy,
+		"policyArn": arn,
 		"roleRef":   b.ref(KeyRole),
 	}))
 }

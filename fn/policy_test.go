@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"path"
 	"slices"
 	"strings"
 	"testing"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // Least privilege: no IAM statement the function emits has a wildcard action, a NotAction, or
@@ -80,7 +83,39 @@ func looksLikePolicy(s string) bool {
 	return ok
 }
 
-func statementProblems(s, path string) []string {
+// escalations are what no policy of the stack may ever allow, whatever the stage grants (the
+// test's own statement of the rule fn.neverGranted enforces): "*" or a wildcard service, IAM
+// actions other than explicit Get*/List* reads, Organizations actions, and sts:AssumeRole (or a
+// wildcard matching it) on a resource with a wildcard.
+func escalations(actions, resources []string) []string {
+	var out []string
+	wildRes := false
+	for _, r := range resources {
+		wildRes = wildRes || strings.ContainsAny(r, "*?")
+	}
+	for _, a := range actions {
+		svc, name, _ := strings.Cut(strings.ToLower(a), ":")
+		switch {
+		case a == "*" || strings.ContainsAny(svc, "*?"):
+			out = append(out, "every service: "+a)
+		case svc == "organizations":
+			out = append(out, "organizations: "+a)
+		case svc == "iam" && (strings.ContainsAny(name, "*?") || !(strings.HasPrefix(name, "get") || strings.HasPrefix(name, "list"))):
+			out = append(out, "IAM beyond reads: "+a)
+		case svc == "sts" && wildRes && matches(name, "assumerole"):
+			out = append(out, "sts:AssumeRole on a wildcard: "+a)
+		}
+	}
+	return out
+}
+
+func matches(pattern, name string) bool {
+	ok, _ := path.Match(pattern, name)
+	return ok
+}
+
+// escalationProblems lists the statements of policy document s that allow an escalation.
+func escalationProblems(s, path string) []string {
 	var doc struct {
 		Statement []map[string]any
 	}
@@ -88,6 +123,25 @@ func statementProblems(s, path string) []string {
 		return []string{path + ": Statement is not a list of statements: " + err.Error()}
 	}
 	var out []string
+	for i, st := range doc.Statement {
+		if st["Effect"] == "Deny" {
+			continue
+		}
+		for _, e := range escalations(stringsOf(st["Action"]), stringsOf(st["Resource"])) {
+			out = append(out, fmt.Sprintf("%s Statement[%d]: never allowed: %s", path, i, e))
+		}
+	}
+	return out
+}
+
+func statementProblems(s, path string) []string {
+	var doc struct {
+		Statement []map[string]any
+	}
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		return []string{path + ": Statement is not a list of statements: " + err.Error()}
+	}
+	out := escalationProblems(s, path)
 	for i, st := range doc.Statement {
 		where := fmt.Sprintf("%s Statement[%d]", path, i)
 		if _, ok := st["NotAction"]; ok {
@@ -152,6 +206,10 @@ func TestPolicyCheckerFindsWildcards(t *testing.T) {
 		"VPC access role":        {map[string]any{"policyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}, "no known document"},
 		"customer policy":        {map[string]any{"policyArn": "arn:aws:iam::123456789012:policy/admin"}, "not an AWS managed policy"},
 		"not a policy":           {map[string]any{"policy": `{}`}, "not a policy document"},
+		"iam write":              {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["iam:PassRole"],"Resource":["arn:aws:iam::1:role/a"]}]}`}, "never allowed: IAM beyond reads: iam:PassRole"},
+		"organizations":          {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["organizations:ListAccounts"],"Resource":["arn:aws:organizations::1:account/x"]}]}`}, "never allowed: organizations"},
+		"assume any role":        {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["sts:AssumeRole"],"Resource":["arn:aws:iam::1:role/*"]}]}`}, "never allowed: sts:AssumeRole on a wildcard"},
+		"assume by wildcard":     {map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["sts:Assume*"],"Resource":["arn:aws:iam::1:role/*"]}]}`}, "never allowed: sts:AssumeRole on a wildcard"},
 		"nested in an array":     {map[string]any{"spec": map[string]any{"inlinePolicy": []any{map[string]any{"policy": `{"Statement":[{"Action":"kms:*"}]}`}}}}, "kms:*"},
 	}
 	for name, tc := range cases {
@@ -164,6 +222,9 @@ func TestPolicyCheckerFindsWildcards(t *testing.T) {
 	}
 	if p := policyProblems(map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["arn:aws:kms:us-east-1:1:key/x"]}]}`}, ""); len(p) != 0 {
 		t.Errorf("a narrow policy is reported: %v", p)
+	}
+	if p := policyProblems(map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Action":["iam:GetRole","sts:AssumeRole"],"Resource":["arn:aws:iam::1:role/reader"]}]}`}, ""); len(p) != 0 {
+		t.Errorf("an IAM read and assuming one named role are reported: %v", p)
 	}
 	if p := policyProblems(map[string]any{"policyArn": "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"}, ""); len(p) != 0 {
 		t.Errorf("X-Ray's write policy (actions AWS allows only on *) is reported: %v", p)
@@ -268,10 +329,124 @@ func randomStack(rng *rand.Rand) map[string]any {
 	if rng.IntN(3) == 0 {
 		spec["release"] = map[string]any{"useAlias": true, "provisionedConcurrency": 1}
 	}
+	if perms := randomPermissions(rng, narrowGrants, rng.IntN(4)); perms != nil {
+		spec["permissions"] = perms
+	}
 	if rng.IntN(2) == 0 {
 		return legacyXR(spec)
 	}
 	return xrObject(spec)
+}
+
+// A grant a statement of spec.permissions may ask for: actions on resources.
+type grant struct{ actions, resources []any }
+
+// narrowGrants are explicit actions on explicit resources, what any stage accepts.
+var narrowGrants = []grant{
+	{[]any{"dynamodb:GetItem", "dynamodb:PutItem"}, []any{"arn:aws:dynamodb:us-east-1:123456789012:table/orders"}},
+	{[]any{"s3:GetObject"}, []any{"arn:aws:s3:::assets/*"}},
+	{[]any{"sqs:SendMessage"}, []any{"arn:aws:sqs:us-east-1:123456789012:jobs"}},
+	{[]any{"iam:GetRole"}, []any{"arn:aws:iam::123456789012:role/x"}},
+	{[]any{"sts:AssumeRole"}, []any{"arn:aws:iam::123456789012:role/reader"}},
+}
+
+// riskyGrants are wildcards, other accounts and escalations: some a permissive stage accepts,
+// some never.
+var riskyGrants = []grant{
+	{[]any{"*"}, []any{"*"}},
+	{[]any{"s3:*"}, []any{"*"}},
+	{[]any{"s3:Get*", "s3:List*"}, []any{"arn:aws:s3:::assets/*"}},
+	{[]any{"iam:*"}, []any{"*"}},
+	{[]any{"iam:PassRole"}, []any{"arn:aws:iam::123456789012:role/admin"}},
+	{[]any{"iam:Put*"}, []any{"arn:aws:iam::123456789012:role/x"}},
+	{[]any{"iam:CreateAccessKey"}, []any{"*"}},
+	{[]any{"organizations:*"}, []any{"*"}},
+	{[]any{"organizations:DescribeOrganization"}, []any{"*"}},
+	{[]any{"sts:AssumeRole"}, []any{"*"}},
+	{[]any{"sts:AssumeRole"}, []any{"arn:aws:iam::123456789012:role/*"}},
+	{[]any{"sts:Assume?ole"}, []any{"arn:aws:iam::*:role/x"}},
+	{[]any{"sts:*"}, []any{"arn:aws:iam::123456789012:role/reader"}},
+	{[]any{"*:Get*"}, []any{"arn:aws:s3:::assets/*"}},
+	{[]any{"kms:Decrypt"}, []any{"arn:aws:kms:us-east-1:999999999999:key/x"}},
+	{[]any{"kms:Decrypt"}, []any{"arn:aws:kms:us-east-1:555555555555:key/x"}},
+}
+
+// randomPermissions is a spec.permissions of n statements drawn from pool (nil for n 0).
+func randomPermissions(rng *rand.Rand, pool []grant, n int) map[string]any {
+	if n == 0 {
+		return nil
+	}
+	var st []any
+	for range n {
+		g := pool[rng.IntN(len(pool))]
+		s := map[string]any{"actions": g.actions, "resources": g.resources}
+		if rng.IntN(3) == 0 {
+			s["conditions"] = []any{map[string]any{"operator": "StringEquals", "key": "aws:ResourceTag/team", "values": []any{"mcp"}}}
+		}
+		st = append(st, s)
+	}
+	return map[string]any{"statements": st}
+}
+
+// Whatever a stage allows, the policies the function composes never allow an escalation: every
+// risky statement is either refused or granted only within what the stage allows.
+func TestOwnPermissionsNeverEscalate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 1))
+	pool := append(append([]grant(nil), narrowGrants...), riskyGrants...)
+	permissive := envConfig("stage-dev", "dev", map[string]any{"accountId": testAccount, "permissions": map[string]any{
+		"allowWildcardActions": true, "allowWildcardResources": true, "allowedResourceAccountIds": []any{"999999999999"},
+	}})
+	strict := envConfig("stage-dev", "dev", map[string]any{"accountId": testAccount})
+	refused, composed := 0, 0
+	for i := range 300 {
+		env, isStrict := permissive, i%2 == 1
+		if isStrict {
+			env = strict
+		}
+		xr := xrObject(map[string]any{"permissions": randomPermissions(rng, pool, 1+rng.IntN(2))})
+		req := newRequest(t, xr, []map[string]any{env}, nil)
+		rsp := run(t, req)
+		if len(rsp.GetResults()) > 0 && rsp.GetResults()[0].GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			refused++
+			continue
+		}
+		composed++
+		for key, r := range rsp.GetDesired().GetResources() {
+			obj := r.GetResource().AsMap()
+			var problems []string
+			if isStrict {
+				problems = policyProblems(obj, key)
+			} else {
+				problems = escalationsIn(obj, key)
+			}
+			for _, p := range problems {
+				t.Errorf("stack %d: %s", i, p)
+			}
+		}
+	}
+	if refused < 30 || composed < 30 {
+		t.Errorf("refused %d, composed %d: the pool does not exercise both", refused, composed)
+	}
+}
+
+// escalationsIn walks every policy document of a composed object for escalations only.
+func escalationsIn(v any, path string) []string {
+	var out []string
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			out = append(out, escalationsIn(x, path+"."+k)...)
+		}
+	case []any:
+		for i, x := range t {
+			out = append(out, escalationsIn(x, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	case string:
+		if looksLikePolicy(t) {
+			out = append(out, escalationProblems(t, path)...)
+		}
+	}
+	return out
 }
 
 func TestNoWildcardActions(t *testing.T) {

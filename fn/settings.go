@@ -68,6 +68,9 @@ type Settings struct {
 	// CentralLogs is the stage's central log destination; nil for none (centrallogs.go).
 	CentralLogs *CentralLogsConfig
 	Tags        map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+
+	// Permissions are the function's own permissions and the stage's guards (permissions.go).
+	Permissions PermissionsConfig
 }
 
 // FunctionConfig is the resolved Lambda function.
@@ -170,6 +173,7 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 		TTL:                time.Duration(firstInt(env.ResponseTTLSeconds, base.ResponseTTLSeconds)) * time.Second,
 		Network:            spec.Network,
 		Secrets:            ownedSecrets(spec.Secrets, xr.Flavour, owner),
+		Permissions:        resolvePermissions(spec.Permissions, env.Permissions),
 		Tags:               mergeMaps(base.Tags, env.Tags, spec.Tags),
 	}
 	s.Region, s.Regions = resolveRegions(spec, env, &base)

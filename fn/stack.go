@@ -42,6 +42,7 @@ func Plan(s *Settings, o observedState) (Result, error) {
 	b := &builder{s: s, o: o, tags: tags(s)}
 	for _, part := range []func(*builder){
 		(*builder).iam,
+		(*builder).permissions,
 		(*builder).secrets,
 		(*builder).network,
 		(*builder).logGroups,

@@ -67,6 +67,7 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 	validateNetwork(&errs, s.Network)
 	validateNetworkRegions(&errs, s)
 	validateSecrets(&errs, s)
+	validatePermissions(&errs, s, env)
 	validateRelease(&errs, &s.Release)
 	validateRegionalCode(&errs, s)
 	validateTenancy(&errs, s, spec, env)

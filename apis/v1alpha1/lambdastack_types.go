@@ -101,6 +101,13 @@ type LambdaStackSpec struct {
 	// +kubebuilder:validation:MaxItems=20
 	Secrets []SecretSpec `json:"secrets,omitempty"`
 
+	// Permissions are the function's own permissions beyond its logs, network and secrets:
+	// IAM statements added to the execution role (an inline policy) and managed policies the
+	// stage allows. What a statement may grant is bounded by the stage's EnvironmentConfig
+	// (data.permissions; docs/services.md).
+	// +optional
+	Permissions *PermissionsSpec `json:"permissions,omitempty"`
+
 	// Release controls versions, the live alias, canaries and rollback.
 	// +optional
 	Release *ReleaseSpec `json:"release,omitempty"`
@@ -567,6 +574,84 @@ type SecretKeySelector struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
 	Namespace string `json:"namespace,omitempty"`
+}
+
+// PermissionsSpec is what the function may do in AWS besides what the stack grants it.
+type PermissionsSpec struct {
+	// Statements of the role's inline policy <owner>_<stage>-<app>-permissions: explicit actions
+	// on explicit resource ARNs in the stage's account. Wildcard actions and resource "*" need the
+	// stage's allowance; IAM actions other than Get*/List* reads, organizations actions and
+	// sts:AssumeRole on a wildcard resource are never granted.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	Statements []PolicyStatementSpec `json:"statements,omitempty"`
+
+	// ManagedPolicyARNs attached to the role; each must be listed in the stage's
+	// data.permissions.allowedManagedPolicyArns.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:Pattern=`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9/+=,.@_-]+$`
+	ManagedPolicyARNs []string `json:"managedPolicyArns,omitempty"`
+}
+
+// PolicyStatementSpec is one IAM statement of the function's own permissions.
+type PolicyStatementSpec struct {
+	// Sid names the statement in the policy (letters and digits).
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]+$`
+	Sid string `json:"sid,omitempty"`
+
+	// Effect is Allow, the only effect a request may give (a field that could say Deny is
+	// refused rather than silently dropped). Default Allow.
+	// +optional
+	// +kubebuilder:validation:Enum=Allow
+	Effect string `json:"effect,omitempty"`
+
+	// Actions allowed, e.g. dynamodb:GetItem. A wildcard (s3:Get*, sqs:*) needs the stage's
+	// data.permissions.allowWildcardActions.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=50
+	// +listType=set
+	// +kubebuilder:validation:items:Pattern=`^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$`
+	Actions []string `json:"actions"`
+
+	// Resources the actions apply to: ARNs, in the stage's account where they name an account
+	// (others only from data.permissions.allowedResourceAccountIds). "*" (or an ARN whose
+	// account is a wildcard) needs the stage's data.permissions.allowWildcardResources.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=50
+	// +listType=set
+	// +kubebuilder:validation:items:MaxLength=2048
+	// +kubebuilder:validation:items:Pattern=`^(\*|arn:[^\s]+)$`
+	Resources []string `json:"resources"`
+
+	// Conditions of the statement, e.g. {operator: StringEquals, key: aws:ResourceTag/team,
+	// values: [mcp]}.
+	// +optional
+	// +kubebuilder:validation:MaxItems=10
+	Conditions []PolicyConditionSpec `json:"conditions,omitempty"`
+}
+
+// PolicyConditionSpec is one condition of a statement: Operator: {Key: Values}.
+type PolicyConditionSpec struct {
+	// Operator, an IAM condition operator, e.g. StringEquals, ArnLike, IpAddress, Bool,
+	// optionally prefixed ForAllValues:/ForAnyValue: or suffixed IfExists.
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^((ForAllValues|ForAnyValue):)?[A-Za-z]+$`
+	Operator string `json:"operator"`
+
+	// Key is the condition key, e.g. aws:SourceVpce or s3:prefix.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]+:[^\s]+$`
+	Key string `json:"key"`
+
+	// Values compared with the key.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=20
+	Values []string `json:"values"`
 }
 
 // ReleaseSpec controls how code reaches callers.

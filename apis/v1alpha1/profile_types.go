@@ -51,6 +51,10 @@ type StageProfile struct {
 	// AllowedVPCIDs a request may create its security group in (spec.network.vpcId). Empty: any.
 	AllowedVPCIDs []string `json:"allowedVpcIds,omitempty"`
 
+	// Permissions bound what requests may grant their function with spec.permissions, and
+	// set the ceiling of every execution role of the stage (docs/services.md).
+	Permissions *PermissionsGuards `json:"permissions,omitempty"`
+
 	// ManagedLogPolicy attaches AWSLambdaBasicExecutionRole (logs:* on every log group of the
 	// account) instead of the inline policy scoped to the function's own log groups.
 	ManagedLogPolicy *bool `json:"managedLogPolicy,omitempty"`
@@ -103,4 +107,29 @@ type CentralLogsSettings struct {
 
 	// FilterPattern selects the log events sent. Default: every event.
 	FilterPattern string `json:"filterPattern,omitempty"`
+}
+
+// PermissionsGuards are a stage's bounds on the function's own permissions (spec.permissions).
+// Whatever they allow, IAM actions other than Get*/List* reads, organizations actions and
+// sts:AssumeRole on a wildcard resource are never granted.
+type PermissionsGuards struct {
+	// AllowWildcardActions lets statements use wildcard actions within a service (s3:Get*,
+	// sqs:*). Default false. "*" and wildcard services are never allowed (they include IAM).
+	AllowWildcardActions *bool `json:"allowWildcardActions,omitempty"`
+
+	// AllowWildcardResources lets statements name resource "*" or ARNs whose account is a
+	// wildcard. Default false.
+	AllowWildcardResources *bool `json:"allowWildcardResources,omitempty"`
+
+	// AllowedResourceAccountIDs are accounts besides the stage's (data.accountId) whose
+	// resources statements may name, e.g. a shared-services account. Default: none.
+	AllowedResourceAccountIDs []string `json:"allowedResourceAccountIds,omitempty"`
+
+	// AllowedManagedPolicyARNs are the managed policies a request may attach
+	// (spec.permissions.managedPolicyArns). Default: none.
+	AllowedManagedPolicyARNs []string `json:"allowedManagedPolicyArns,omitempty"`
+
+	// PermissionsBoundaryARN is set as the permissions boundary of every execution role of the
+	// stage: whatever the role's policies say, it can do no more than this policy allows.
+	PermissionsBoundaryARN string `json:"permissionsBoundaryArn,omitempty"`
 }
