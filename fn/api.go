@@ -10,7 +10,8 @@ import (
 // HTTP API (API Gateway v2) in front of the function, in every region of the stack: the API,
 // the integration with the function (or its live alias, see release.go's invokeTarget), one
 // route per route key, the $default stage with access logs and throttling, the JWT authorizer
-// for auth type jwt, and the lambda Permission that lets exactly this API invoke the function.
+// for auth type jwt (or the Lambda authorizer for type lambda, authorizer.go), and the lambda
+// Permission that lets exactly this API invoke the function.
 //
 // Routes, the integration and the authorizer are linked by references the provider resolves
 // (apiIdRef, targetRef → "integrations/<id>", authorizerIdRef, integrationUriRef), so they are
@@ -49,8 +50,14 @@ func (b *builder) api() {
 	routes := slugsOf(b.s.API.Routes)
 	b.regional(func(region, suffix string) {
 		b.add(b.apiGateway(region, suffix), b.apiIntegration(region, suffix), b.apiLogGroup(region, suffix))
-		if b.s.API.AuthType == "jwt" {
+		switch b.s.API.AuthType {
+		case "jwt":
 			b.add(b.apiAuthorizer(region, suffix))
+		case "lambda":
+			b.add(b.lambdaAuthorizer(region, suffix))
+			if c, ok := b.authorizerPermission(region, suffix); ok {
+				b.add(c)
+			}
 		}
 		for _, r := range routes {
 			b.add(b.apiRoute(region, suffix, r))
@@ -173,6 +180,12 @@ func (b *builder) apiRoute(region, suffix string, r slugged) Composed {
 	switch b.s.API.AuthType {
 	case "jwt":
 		p["authorizationType"] = "JWT"
+		p["authorizerIdRef"] = b.ref(KeyAPIAuthorizer + suffix)
+		if scopes := b.routeScopes(r.Value); len(scopes) > 0 {
+			p["authorizationScopes"] = sortedStrList(scopes)
+		}
+	case "lambda":
+		p["authorizationType"] = "CUSTOM"
 		p["authorizerIdRef"] = b.ref(KeyAPIAuthorizer + suffix)
 	case "iam":
 		p["authorizationType"] = "AWS_IAM"

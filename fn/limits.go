@@ -36,6 +36,7 @@ var numericBounds = map[string]bound{
 	"release.provisionedConcurrency":      {0, 1000},
 	"release.canary.weight":               {1, 99},
 	"api.cors.maxAgeSeconds":              {0, 86400},
+	"api.auth.lambda.resultTTLSeconds":    {0, 3600},
 	"budget.monthlyLimitUSD":              {1, 1000000},
 }
 
@@ -162,6 +163,11 @@ func numericSetting(s *Settings, name string) (int64, bool) {
 			return 0, false
 		}
 		return *s.API.CORS.MaxAgeSeconds, true
+	case "api.auth.lambda.resultTTLSeconds":
+		if l := s.API.Lambda; s.API.AuthType != "lambda" || l == nil || l.ResultTTLSeconds == nil {
+			return 0, false
+		}
+		return *s.API.Lambda.ResultTTLSeconds, true
 	case "budget.monthlyLimitUSD":
 		return s.Budget.LimitUSD, s.Budget.Enabled
 	}

@@ -292,12 +292,15 @@ func randomStack(rng *rand.Rand) map[string]any {
 		},
 	}
 	api := map[string]any{"enabled": rng.IntN(5) > 0}
-	switch rng.IntN(3) {
+	switch rng.IntN(4) {
 	case 0:
-		api["auth"] = map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"}}}
+		api["auth"] = map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"},
+			"routeScopes": []any{map[string]any{"route": "$default", "scopes": []any{"s"}}}}}
 	case 1:
 		api["auth"] = map[string]any{"type": "none"}
 		api["public"] = true
+	case 2:
+		api["auth"] = map[string]any{"type": "lambda", "lambda": map[string]any{"functionArn": "arn:aws:lambda:us-east-1:123456789012:function:authorizer"}}
 	}
 	spec["api"] = api
 	spec["monitoring"] = map[string]any{"alarms": pick(true, false), "dashboard": pick(true, false)}

@@ -92,6 +92,7 @@ type APIConfig struct {
 	Enabled    bool
 	AuthType   string
 	JWT        *v1alpha1.JWTSpec
+	Lambda     *v1alpha1.LambdaAuthorizerSpec
 	Public     bool
 	Routes     []string
 	CORS       *v1alpha1.CORSSpec
@@ -244,7 +245,7 @@ func resolveAPI(spec *v1alpha1.APISpec, env, base *v1alpha1.APISettings) APIConf
 		AuthType:   "iam",
 	}
 	if spec.Auth != nil {
-		c.AuthType, c.JWT = spec.Auth.Type, spec.Auth.JWT
+		c.AuthType, c.JWT, c.Lambda = spec.Auth.Type, spec.Auth.JWT, spec.Auth.Lambda
 	}
 	if len(c.Routes) == 0 {
 		c.Routes = []string{DefaultRoute, "$default"}

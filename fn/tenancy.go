@@ -191,6 +191,11 @@ func validateTenancy(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackS
 		checkGrantedARN(errs, s, env, "spec.monitoring.alarmTopicArn", "SNS topic", m.AlarmTopicARN)
 	}
 
+	// the Lambda authorizer: the API calls it, so it must be in the stage's account
+	if a := s.API; a.Enabled && a.AuthType == "lambda" && a.Lambda != nil && reAuthorizerARN.MatchString(a.Lambda.FunctionARN) {
+		checkGrantedARN(errs, s, env, "spec.api.auth.lambda.functionArn", "authorizer function", authorizerARN(a.Lambda.FunctionARN, s.Region))
+	}
+
 	if n := s.Network; n != nil {
 		if len(env.AllowedSecurityGroupIDs) > 0 {
 			for _, id := range n.SecurityGroupIDs {

@@ -160,14 +160,20 @@ func validateAPI(errs *fieldErrors, s *Settings) {
 		if a.JWT == nil || !strings.HasPrefix(a.JWT.Issuer, "https://") || len(a.JWT.Audiences) == 0 {
 			errs.add("spec.api.auth.jwt", "type jwt needs an https issuer and at least one audience")
 		}
+	case "lambda":
+		validateLambdaAuthorizer(errs, s)
 	case "iam":
 	case "none":
 		if s.Production && !a.Public {
 			errs.add("spec.api.auth.type", "none is refused on stage %s because its profile is production; set spec.api.public: true to serve an unauthenticated API on purpose", s.Stage)
 		}
 	default:
-		errs.add("spec.api.auth.type", "%q must be jwt, iam or none", a.AuthType)
+		errs.add("spec.api.auth.type", "%q must be jwt, iam, lambda or none", a.AuthType)
 	}
+	if a.Lambda != nil && a.AuthType != "lambda" {
+		errs.add("spec.api.auth.lambda", "applies only to auth type lambda (type is %s)", a.AuthType)
+	}
+	validateRouteScopes(errs, s)
 	if a.CORS != nil && len(a.CORS.AllowOrigins) == 0 {
 		errs.add("spec.api.cors.allowOrigins", "needs at least one origin")
 	}

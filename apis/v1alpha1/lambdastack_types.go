@@ -223,6 +223,7 @@ type S3Code struct {
 
 // APISpec is the HTTP API in front of the function.
 // +kubebuilder:validation:XValidation:rule="!has(self.auth) || self.auth.type != 'jwt' || has(self.auth.jwt)",message="spec.api.auth.jwt is required when spec.api.auth.type is jwt"
+// +kubebuilder:validation:XValidation:rule="!has(self.auth) || self.auth.type != 'lambda' || has(self.auth.lambda)",message="spec.api.auth.lambda is required when spec.api.auth.type is lambda"
 type APISpec struct {
 	APISettings `json:",inline"`
 
@@ -267,13 +268,52 @@ type APISettings struct {
 
 // AuthSpec is the authorization of the API's routes.
 type AuthSpec struct {
-	// Type is jwt (an Authorizer checks bearer tokens), iam (SigV4-signed calls) or none.
-	// +kubebuilder:validation:Enum=jwt;iam;none
+	// Type is jwt (an Authorizer checks bearer tokens), iam (SigV4-signed calls), lambda (a
+	// Lambda REQUEST authorizer: another function decides) or none.
+	// +kubebuilder:validation:Enum=jwt;iam;lambda;none
 	Type string `json:"type"`
 
 	// JWT issuer and audiences, for type jwt.
 	// +optional
 	JWT *JWTSpec `json:"jwt,omitempty"`
+
+	// Lambda is the authorizer function, for type lambda.
+	// +optional
+	Lambda *LambdaAuthorizerSpec `json:"lambda,omitempty"`
+}
+
+// LambdaAuthorizerSpec is a Lambda REQUEST authorizer (payload format 2.0): API Gateway calls
+// the function with the request's identity sources and it answers whether the call is allowed.
+type LambdaAuthorizerSpec struct {
+	// FunctionARN of the authorizer function (optionally with a version or alias), in the stage's
+	// account and in the stack's region: API Gateway calls an authorizer of its own region. In a
+	// stack of several regions write the region as {region} (one authorizer per region), e.g.
+	// arn:aws:lambda:{region}:123456789012:function:authorizer:live.
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:lambda:([a-z0-9-]+|\{region\}):[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$`
+	FunctionARN string `json:"functionArn"`
+
+	// IdentitySources API Gateway passes to the authorizer, and caches its answer by, e.g.
+	// $request.header.Authorization, $request.querystring.token, $context.routeKey. A call
+	// missing one of them is refused (401) without calling the authorizer. Default
+	// $request.header.Authorization.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:items:Pattern=`^\$(request\.(header|querystring)|context|stageVariables)\.[^\s,]+$`
+	IdentitySources []string `json:"identitySources,omitempty"`
+
+	// ResultTTLSeconds API Gateway caches the authorizer's answer for the same identity sources
+	// (0 to 3600; 0 turns caching off). Default 300.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=3600
+	ResultTTLSeconds *int64 `json:"resultTTLSeconds,omitempty"`
+
+	// SimpleResponses: the authorizer answers {"isAuthorized": true|false, "context": {...}}
+	// (true, the default) instead of an IAM policy (false).
+	// +optional
+	SimpleResponses *bool `json:"simpleResponses,omitempty"`
 }
 
 // JWTSpec configures a JWT authorizer.
@@ -288,6 +328,29 @@ type JWTSpec struct {
 	// +kubebuilder:validation:MaxItems=10
 	// +listType=set
 	Audiences []string `json:"audiences"`
+
+	// RouteScopes are the scopes a token must carry (any one of them) on a route; routes not
+	// listed accept any valid token.
+	// +optional
+	// +listType=map
+	// +listMapKey=route
+	// +kubebuilder:validation:MaxItems=30
+	RouteScopes []RouteScopesSpec `json:"routeScopes,omitempty"`
+}
+
+// RouteScopesSpec names the scopes of one route.
+type RouteScopesSpec struct {
+	// Route is one of spec.api.routes, e.g. "POST /mcp".
+	// +kubebuilder:validation:MaxLength=256
+	Route string `json:"route"`
+
+	// Scopes of which the token must carry at least one, e.g. mcp/invoke.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=set
+	// +kubebuilder:validation:items:MaxLength=128
+	// +kubebuilder:validation:items:Pattern=`^[^\s]+$`
+	Scopes []string `json:"scopes"`
 }
 
 // CORSSpec is the CORS configuration of the API.
