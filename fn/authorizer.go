@@ -32,11 +32,6 @@ var reAuthorizerARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+|\{r
 
 var reIdentitySource = regexp.MustCompile(`^\$(request\.(header|querystring)|context|stageVariables)\.[^\s,]+$`)
 
-// authorizerARN is the authorizer function's ARN in region ({region} replaced).
-func authorizerARN(arn, region string) string {
-	return strings.ReplaceAll(arn, RegionPlaceholder, region)
-}
-
 // splitQualifier splits a function ARN into the unqualified ARN and its version or alias.
 func splitQualifier(arn string) (string, string) {
 	parts := strings.SplitN(arn, ":", 8)
@@ -64,20 +59,7 @@ func validateLambdaAuthorizer(errs *fieldErrors, s *Settings) {
 	if !reAuthorizerARN.MatchString(l.FunctionARN) {
 		errs.add(f+".functionArn", "%q is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>])", l.FunctionARN)
 	} else {
-		if len(s.Regions) > 1 && !strings.Contains(l.FunctionARN, RegionPlaceholder) {
-			errs.add(f+".functionArn", "%s is one function, but the stack runs in %d regions (%s) and API Gateway calls an authorizer in its own region: write the region as %s, e.g. arn:aws:lambda:%s:...",
-				l.FunctionARN, len(s.Regions), strings.Join(s.Regions, ", "), RegionPlaceholder, RegionPlaceholder)
-		} else {
-			for _, r := range s.Regions {
-				arn := authorizerARN(l.FunctionARN, r)
-				if got := arnRegion(arn); got != r {
-					errs.add(f+".functionArn", "the authorizer is in region %s, the stack's API in %s: API Gateway calls an authorizer in its own region", got, r)
-				}
-				if p := strings.SplitN(arn, ":", 3)[1]; p != partition(r) {
-					errs.add(f+".functionArn", "%s is in partition %s, the stack in %s", arn, p, partition(r))
-				}
-			}
-		}
+		validateRegionalARN(errs, s, f+".functionArn", "authorizer function", l.FunctionARN)
 	}
 	for _, src := range l.IdentitySources {
 		if !reIdentitySource.MatchString(src) {
@@ -142,7 +124,7 @@ func (b *builder) lambdaAuthorizer(region, suffix string) Composed {
 		"apiIdRef":                       b.ref(KeyAPI + suffix),
 		"name":                           b.name(maxAuthorizer, "lambda"),
 		"authorizerType":                 "REQUEST",
-		"authorizerUri":                  "arn:" + partition(region) + ":apigateway:" + region + ":lambda:path/2015-03-31/functions/" + authorizerARN(l.FunctionARN, region) + "/invocations",
+		"authorizerUri":                  "arn:" + partition(region) + ":apigateway:" + region + ":lambda:path/2015-03-31/functions/" + inRegion(l.FunctionARN, region) + "/invocations",
 		"authorizerPayloadFormatVersion": "2.0",
 		"enableSimpleResponses":          simple,
 		"authorizerResultTtlInSeconds":   ttl,
@@ -162,7 +144,7 @@ func (b *builder) authorizerPermission(region, suffix string) (Composed, bool) {
 		b.wait(key, "the execution ARN of "+KeyAPI+suffix)
 		return Composed{}, false
 	}
-	fn, qualifier := splitQualifier(authorizerARN(b.s.API.Lambda.FunctionARN, region))
+	fn, qualifier := splitQualifier(inRegion(b.s.API.Lambda.FunctionARN, region))
 	p := map[string]any{
 		"action":       "lambda:InvokeFunction",
 		"functionName": fn,

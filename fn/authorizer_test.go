@@ -33,11 +33,11 @@ func TestLambdaAuthorizerRefusals(t *testing.T) {
 		},
 		"another region": {
 			xr:   xrObject(map[string]any{"api": lambdaAuth(map[string]any{"functionArn": strings.Replace(authorizerFn, "us-east-1", "eu-west-1", 1)})}),
-			want: []string{"spec.api.auth.lambda.functionArn", "the authorizer is in region eu-west-1, the stack's API in us-east-1"},
+			want: []string{"spec.api.auth.lambda.functionArn", "the authorizer function is in region eu-west-1, the stack in us-east-1"},
 		},
 		"one function for two regions": {
 			xr:   twoRegions(lambdaAuth(map[string]any{"functionArn": authorizerFn})),
-			want: []string{"spec.api.auth.lambda.functionArn", "is one function, but the stack runs in 2 regions", "{region}"},
+			want: []string{"spec.api.auth.lambda.functionArn", "is one authorizer function, but the stack runs in 2 regions", "{region}"},
 		},
 		"another account": {
 			xr:   xrObject(map[string]any{"api": lambdaAuth(map[string]any{"functionArn": strings.Replace(authorizerFn, testAccount, "999999999999", 1)})}),

@@ -49,6 +49,7 @@ func (b *builder) functionParameters(region string) map[string]any {
 	if vpc := b.vpcConfig(); vpc != nil {
 		p["vpcConfig"] = vpc
 	}
+	b.runtimeParameters(p, region)
 	return p
 }
 

@@ -25,6 +25,7 @@ var numericBounds = map[string]bound{
 	"function.memoryMB":                   {128, 10240},
 	"function.timeoutSeconds":             {1, 900},
 	"function.reservedConcurrency":        {0, 10000},
+	"function.ephemeralStorageMB":         {512, 10240},
 	"api.throttlingBurstLimit":            {0, 100000},
 	"api.throttlingRateLimit":             {0, 100000},
 	"monitoring.errorThreshold":           {1, 0},
@@ -135,6 +136,11 @@ func numericSetting(s *Settings, name string) (int64, bool) {
 			return 0, false
 		}
 		return *s.Function.ReservedConcurrency, true
+	case "function.ephemeralStorageMB":
+		if s.Function.EphemeralStorageMB == nil {
+			return 0, false
+		}
+		return *s.Function.EphemeralStorageMB, true
 	case "api.throttlingBurstLimit":
 		return s.API.BurstLimit, s.API.Enabled
 	case "api.throttlingRateLimit":

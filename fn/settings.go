@@ -85,6 +85,13 @@ type FunctionConfig struct {
 	LogRetentionDays    int64
 	Tracing             bool
 	Environment         map[string]string
+
+	// Runtime details (runtime.go).
+	Layers             []string // as given ({region} not yet replaced)
+	KMSKeyARN          string
+	SnapStart          bool
+	EphemeralStorageMB *int64 // nil: Lambda's default
+	Logging            v1alpha1.LoggingSpec
 }
 
 // APIConfig is the resolved HTTP API.
@@ -230,6 +237,11 @@ func resolveFunction(spec v1alpha1.FunctionSpec, env, base *v1alpha1.FunctionSet
 		LogRetentionDays:    firstInt(spec.LogRetentionDays, env.LogRetentionDays, base.LogRetentionDays),
 		Tracing:             firstBool(spec.Tracing, env.Tracing, base.Tracing),
 		Environment:         mergeMaps(base.Environment, env.Environment, spec.Environment),
+		Layers:              spec.Layers,
+		KMSKeyARN:           spec.KMSKeyARN,
+		SnapStart:           firstBool(spec.SnapStart),
+		EphemeralStorageMB:  firstIntPtr(spec.EphemeralStorageMB, env.EphemeralStorageMB, base.EphemeralStorageMB),
+		Logging:             resolveLogging(spec.Logging, env.Logging, base.Logging),
 	}
 }
 

@@ -193,7 +193,7 @@ func validateTenancy(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackS
 
 	// the Lambda authorizer: the API calls it, so it must be in the stage's account
 	if a := s.API; a.Enabled && a.AuthType == "lambda" && a.Lambda != nil && reAuthorizerARN.MatchString(a.Lambda.FunctionARN) {
-		checkGrantedARN(errs, s, env, "spec.api.auth.lambda.functionArn", "authorizer function", authorizerARN(a.Lambda.FunctionARN, s.Region))
+		checkGrantedARN(errs, s, env, "spec.api.auth.lambda.functionArn", "authorizer function", inRegion(a.Lambda.FunctionARN, s.Region))
 	}
 
 	if n := s.Network; n != nil {

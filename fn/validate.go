@@ -70,6 +70,7 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 	validatePermissions(&errs, s, env)
 	validateRelease(&errs, &s.Release)
 	validateRegionalCode(&errs, s)
+	validateRuntimeDetails(&errs, s, spec, env)
 	validateTenancy(&errs, s, spec, env)
 	validateLimits(&errs, s, spec, env)
 	if k := s.ProviderConfigKind; k != "ProviderConfig" && k != "ClusterProviderConfig" {

@@ -139,6 +139,31 @@ type FunctionSpec struct {
 	// +kubebuilder:validation:MaxLength=128
 	// +kubebuilder:validation:Pattern=`^[^\s]+$`
 	Handler string `json:"handler,omitempty"`
+
+	// Layers of a zip package (at most 5, in the order Lambda extracts them): layer version
+	// ARNs in the stack's region, in the stage's account or one of its allowedLayerAccountIds.
+	// In a stack of several regions write the region as {region}, e.g.
+	// arn:aws:lambda:{region}:123456789012:layer:shared-deps:4 (the layer published in each).
+	// +optional
+	// +kubebuilder:validation:MaxItems=5
+	// +kubebuilder:validation:items:MaxLength=256
+	// +kubebuilder:validation:items:Pattern=`^arn:aws[a-z-]*:lambda:([a-z0-9-]+|\{region\}):[0-9]{12}:layer:[A-Za-z0-9_-]{1,140}:[0-9]+$`
+	Layers []string `json:"layers,omitempty"`
+
+	// KMSKeyARN of the customer managed key that encrypts the function's environment variables
+	// at rest, in the stage's account and the stack's region ({region} in a stack of several
+	// regions, e.g. with a multi-Region key mrk-...). Default: Lambda's AWS managed key.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:kms:([a-z0-9-]+|\{region\}):[0-9]{12}:key/(mrk-)?[a-f0-9-]+$`
+	KMSKeyARN string `json:"kmsKeyArn,omitempty"`
+
+	// SnapStart snapshots each published version after its initialization, so cold starts
+	// resume from it. Java runtimes (java17, java21) only, with the live alias
+	// (release.useAlias), without provisioned concurrency and with at most 512 MB of
+	// ephemeral storage (AWS's limits).
+	// +optional
+	SnapStart *bool `json:"snapStart,omitempty"`
 }
 
 // FunctionSettings are the function tunables a stage profile sets and a request may override.
@@ -175,6 +200,16 @@ type FunctionSettings struct {
 	// +optional
 	Tracing *bool `json:"tracing,omitempty"`
 
+	// EphemeralStorageMB is the size of the function's /tmp in MB (512 to 10240). Default 512.
+	// +optional
+	// +kubebuilder:validation:Minimum=512
+	// +kubebuilder:validation:Maximum=10240
+	EphemeralStorageMB *int64 `json:"ephemeralStorageMB,omitempty"`
+
+	// Logging is the format and levels of the function's logs.
+	// +optional
+	Logging *LoggingSpec `json:"logging,omitempty"`
+
 	// Environment variables of the function. STAGE and the secret ARN variables are set by the
 	// stack and may not be given here.
 	// +optional
@@ -182,6 +217,27 @@ type FunctionSettings struct {
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[a-zA-Z][a-zA-Z0-9_]*$'))",message="environment variable names must start with a letter and contain only letters, digits and _"
 	// +kubebuilder:validation:XValidation:rule="!('STAGE' in self)",message="STAGE is set by the stack from spec.stage"
 	Environment map[string]string `json:"environment,omitempty"`
+}
+
+// LoggingSpec is the log format of the function and, for JSON, the levels Lambda keeps.
+// +kubebuilder:validation:XValidation:rule="!has(self.applicationLogLevel) && !has(self.systemLogLevel) || (has(self.format) && self.format == 'JSON')",message="applicationLogLevel and systemLogLevel need format JSON"
+type LoggingSpec struct {
+	// Format of the log lines: Text (Lambda's default) or JSON (structured lines with level,
+	// timestamp and request ID, which the central log filter and metric patterns can match).
+	// +optional
+	// +kubebuilder:validation:Enum=Text;JSON
+	Format string `json:"format,omitempty"`
+
+	// ApplicationLogLevel: lines the function writes below this level are dropped (JSON only).
+	// +optional
+	// +kubebuilder:validation:Enum=TRACE;DEBUG;INFO;WARN;ERROR;FATAL
+	ApplicationLogLevel string `json:"applicationLogLevel,omitempty"`
+
+	// SystemLogLevel: Lambda's own lines (START, END, REPORT, ...) below this level are dropped
+	// (JSON only).
+	// +optional
+	// +kubebuilder:validation:Enum=DEBUG;INFO;WARN
+	SystemLogLevel string `json:"systemLogLevel,omitempty"`
 }
 
 // CodeSpec names the deployment package. Exactly one of s3 and imageUri.

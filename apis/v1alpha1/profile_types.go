@@ -51,6 +51,10 @@ type StageProfile struct {
 	// AllowedVPCIDs a request may create its security group in (spec.network.vpcId). Empty: any.
 	AllowedVPCIDs []string `json:"allowedVpcIds,omitempty"`
 
+	// AllowedLayerAccountIDs are accounts besides the stage's (accountId) whose Lambda layers a
+	// request may use (spec.function.layers), e.g. a vendor's or the platform's layer account.
+	AllowedLayerAccountIDs []string `json:"allowedLayerAccountIds,omitempty"`
+
 	// Permissions bound what requests may grant their function with spec.permissions, and
 	// set the ceiling of every execution role of the stage (docs/services.md).
 	Permissions *PermissionsGuards `json:"permissions,omitempty"`

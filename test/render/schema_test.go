@@ -64,6 +64,30 @@ var variants = []variant{
 		s["api"] = map[string]any{"auth": map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"}}}}
 		s["release"] = map[string]any{"useAlias": true, "canary": map[string]any{"additionalVersion": "2", "weight": int64(5)}}
 	}},
+	{name: "staging-java-snapstart", base: "examples/staging.yaml", edit: func(s map[string]any) {
+		f := s["function"].(map[string]any)
+		f["runtime"], f["handler"], f["snapStart"] = "java21", "example.Handler::handleRequest", true
+		delete(f, "ephemeralStorageMB")
+		f["logging"] = map[string]any{"format": "JSON", "applicationLogLevel": "WARN"}
+	}},
+	{name: "legacy-permissions-lambda-auth-runtime", base: "examples/legacy-claim.yaml", edit: func(s map[string]any) {
+		s["permissions"] = map[string]any{"statements": []any{map[string]any{"actions": []any{"sqs:SendMessage"},
+			"resources":  []any{"arn:aws:sqs:us-east-1:111111111111:team-mcp-dev-jobs"},
+			"conditions": []any{map[string]any{"operator": "Bool", "key": "aws:SecureTransport", "values": []any{"true"}}}}}}
+		s["api"] = map[string]any{"routes": []any{"POST /mcp"}, "auth": map[string]any{"type": "lambda", "lambda": map[string]any{
+			"functionArn": "arn:aws:lambda:us-east-1:111111111111:function:authorizer:live", "simpleResponses": false}}}
+		f := s["function"].(map[string]any)
+		f["runtime"], f["handler"], f["snapStart"] = "java17", "example.Handler::handleRequest", true
+		f["layers"] = []any{"arn:aws:lambda:us-east-1:111111111111:layer:deps:2"}
+		f["kmsKeyArn"] = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		f["logging"] = map[string]any{"format": "JSON", "systemLogLevel": "WARN"}
+		s["release"] = map[string]any{"useAlias": true}
+	}},
+	{name: "legacy-jwt-scopes-tmp", base: "examples/legacy-claim.yaml", edit: func(s map[string]any) {
+		s["api"] = map[string]any{"routes": []any{"POST /mcp"}, "auth": map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"},
+			"routeScopes": []any{map[string]any{"route": "POST /mcp", "scopes": []any{"mcp/invoke"}}}}}}
+		s["function"].(map[string]any)["ephemeralStorageMB"] = int64(4096)
+	}},
 }
 
 // schemaCases are every example, then every variant.
