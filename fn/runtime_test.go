@@ -181,6 +181,13 @@ func TestRuntimeDetails(t *testing.T) {
 		}
 	}
 
+	// a level of the request on the stage's JSON format
+	lv := settingsFor(t, functionXR(map[string]any{"logging": map[string]any{"applicationLogLevel": "ERROR"}}, nil),
+		envConfig("stage-dev", "dev", map[string]any{"function": map[string]any{"logging": map[string]any{"format": "JSON", "systemLogLevel": "WARN"}}}))
+	if got := fp(byKey(t, lv)[KeyFunction], "loggingConfig"); !reflect.DeepEqual(got, map[string]any{"logFormat": "JSON", "applicationLogLevel": "ERROR", "systemLogLevel": "WARN"}) {
+		t.Errorf("loggingConfig %v, want the stage's format and system level with the request's application level", got)
+	}
+
 	// the stage's log format, {region} per region, SnapStart on java with the alias
 	xr := functionXR(map[string]any{"runtime": "java21", "handler": "example.Handler::handleRequest", "snapStart": true,
 		"layers": []any{strings.Replace(sharedLayer, "us-east-1", "{region}", 1)}, "kmsKeyArn": strings.Replace(envKey, "us-east-1", "{region}", 1)},

@@ -219,8 +219,9 @@ type FunctionSettings struct {
 	Environment map[string]string `json:"environment,omitempty"`
 }
 
-// LoggingSpec is the log format of the function and, for JSON, the levels Lambda keeps.
-// +kubebuilder:validation:XValidation:rule="!has(self.applicationLogLevel) && !has(self.systemLogLevel) || (has(self.format) && self.format == 'JSON')",message="applicationLogLevel and systemLogLevel need format JSON"
+// LoggingSpec is the log format of the function and, for JSON, the levels Lambda keeps. Each
+// field left out takes the stage's (an EnvironmentConfig may make JSON the stage's format).
+// +kubebuilder:validation:XValidation:rule="!has(self.format) || self.format == 'JSON' || (!has(self.applicationLogLevel) && !has(self.systemLogLevel))",message="applicationLogLevel and systemLogLevel need format JSON"
 type LoggingSpec struct {
 	// Format of the log lines: Text (Lambda's default) or JSON (structured lines with level,
 	// timestamp and request ID, which the central log filter and metric patterns can match).
