@@ -173,8 +173,9 @@ func validatePermissions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProf
 	}
 }
 
-// checkStatementResource refuses a resource outside what the stage grants: "*" and ARNs whose
-// account or service is a wildcard need allowWildcardResources; an ARN naming an account must
+// checkStatementResource refuses a resource outside what the stage grants: "*", ARNs whose
+// account or service is a wildcard and ARNs of every resource of a service (arn:aws:s3:::*)
+// need allowWildcardResources; an ARN naming an account must
 // name the stage's (or one of allowedResourceAccountIds); a secret must be under the
 // namespace's secret name prefix. ARNs without an account (S3 buckets) cannot be checked.
 func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile, field, r string) {
@@ -198,6 +199,10 @@ func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageP
 	case hasWildcard(parts[2]) || hasWildcard(acct):
 		if !wildOK {
 			errs.add(field, "%s has a wildcard service or account, so it reaches resources of any account; name the account (data.permissions.allowWildcardResources allows it)", r)
+		}
+	case strings.Trim(parts[5], "*") == "":
+		if !wildOK {
+			errs.add(field, "%s is every resource of the service, as good as \"*\"; name the resources (data.permissions.allowWildcardResources allows it)", r)
 		}
 	case acct == "" || acct == "aws" || !s.StageConfigured:
 	case slices.Contains(s.Permissions.Guards.AllowedResourceAccountIDs, acct):

@@ -58,6 +58,11 @@ func TestPermissionsRefusals(t *testing.T) {
 			envs:  guardedDev(nil),
 			want:  []string{"reaches resources of any account"},
 		},
+		"every bucket": {
+			perms: map[string]any{"statements": []any{stmt([]any{"s3:GetObject"}, []any{"arn:aws:s3:::*"})}},
+			envs:  guardedDev(nil),
+			want:  []string{"arn:aws:s3:::* is every resource of the service"},
+		},
 		"another account": {
 			perms: map[string]any{"statements": []any{stmt([]any{"dynamodb:GetItem"}, []any{otherTable})}},
 			envs:  guardedDev(nil),
