@@ -20,7 +20,8 @@ const (
 // WildcardResourceActions are the only actions the execution role is ever allowed on Resource
 // "*": AWS supports no resource-level permissions for them (the EC2 Describe calls Lambda makes
 // to place a function in a VPC, and X-Ray's write calls in AWSXRayDaemonWriteAccess).
-// docs/tenancy.md lists them; policy_test.go fails on any other action granted on "*".
+// docs/tenancy.md lists them; policy_test.go fails on any other action granted on "*" (a team's
+// own permissions have "*" only where its stage allows it, permissions.go).
 var WildcardResourceActions = []string{
 	"ec2:DescribeNetworkInterfaces",
 	"ec2:DescribeSubnets",
@@ -42,7 +43,8 @@ func partition(region string) string {
 	return "aws"
 }
 
-// PolicyDocument is an IAM policy. Statements never use wildcard actions (policy_test.go).
+// PolicyDocument is an IAM policy. The stack's own statements never use wildcard actions
+// (policy_test.go); a team's own permissions only where its stage allows them (permissions.go).
 type PolicyDocument struct {
 	Version   string      `json:"Version"`
 	Statement []Statement `json:"Statement"`
