@@ -69,7 +69,7 @@ spec:
   package: xpkg.upbound.io/spec3/configuration-lambdastack:$version
 YAML
 timeout=${E2E_INSTALL_TIMEOUT:-900} # a loaded 2-core machine needs minutes for the ~340 provider kinds
-want=${E2E_PACKAGES:-11} # the Configuration, the function, 8 provider-aws services, provider-family-aws
+want=${E2E_PACKAGES:-14} # the Configuration, the function, 11 provider-aws services, provider-family-aws
 dump() {
   kubectl get pkg,pkgrev -o wide >&2 || true
   kubectl get pkg,pkgrev -o yaml 2>/dev/null | grep -E '^    name:|message:' >&2 || true

@@ -171,6 +171,7 @@ func TestLambdaStack(t *testing.T) {
 var wantPackages = []string{
 	"Configuration/configuration-lambdastack",
 	"Function/spec3-function-lambdastack",
+	"Provider/upbound-provider-aws-acm",
 	"Provider/upbound-provider-aws-apigatewayv2",
 	"Provider/upbound-provider-aws-budgets",
 	"Provider/upbound-provider-aws-cloudwatch",
@@ -178,6 +179,7 @@ var wantPackages = []string{
 	"Provider/upbound-provider-aws-ec2",
 	"Provider/upbound-provider-aws-iam",
 	"Provider/upbound-provider-aws-lambda",
+	"Provider/upbound-provider-aws-route53",
 	"Provider/upbound-provider-aws-secretsmanager",
 	"Provider/upbound-provider-aws-sns",
 	"Provider/upbound-provider-family-aws",
