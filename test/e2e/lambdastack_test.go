@@ -450,8 +450,14 @@ func awsIdentity(u *unstructured.Unstructured) string {
 		return fp("cidrIpv4")
 	case "Integration":
 		return fp("integrationType")
-	case "SecretVersion":
+	case "SecretVersion", "CertificateValidation":
 		return "-"
+	case "Certificate":
+		return fp("domainName")
+	case "Record":
+		return fp("type") + " " + fp("name")
+	case "APIMapping":
+		return fp("domainName") // resolved from domainNameRef
 	case "Usage", "ClusterUsage":
 		return str(u, "spec", "of", "kind") + " used by " + str(u, "spec", "by", "kind")
 	}
