@@ -64,6 +64,10 @@ func TestDomainRefusesWhatTheStageDoesNotGrant(t *testing.T) {
 			xr: domainXR(map[string]any{"hostname": "mcp.other-team.api.example.com"}), env: domainEnv(nil),
 			want: `spec.api.domain.hostname: "mcp.other-team.api.example.com" is not granted: namespace team may use team.api.example.com`,
 		},
+		"a namespace whose name ends like ours": {
+			xr: domainXR(map[string]any{"hostname": "mcp.a-team.api.example.com"}), env: domainEnv(nil),
+			want: `spec.api.domain.hostname: "mcp.a-team.api.example.com" is not granted`,
+		},
 		"a hostname outside the zone": {
 			xr: domainXR(map[string]any{"hostname": "team.api.example.com.evil.com"}), env: domainEnv(nil),
 			want: "spec.api.domain.hostname",
