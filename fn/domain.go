@@ -37,7 +37,8 @@ import (
 // part of it a namespace may use, which must contain {namespace}: teams cannot take each
 // other's hostnames.
 
-// Keys of the domain part (per region: <key>-<region>; the latency variant: <key>-global[-<region>]).
+// Keys of the domain part: <key> in a stack with one region; with several, <key>-regional and,
+// for latency routing, <key>-global, each ending in -<region> outside the primary region.
 const (
 	KeyDomainCertificate      = "domain-certificate"
 	KeyDomainValidation       = "domain-certificate-validation"
@@ -47,6 +48,10 @@ const (
 	KeyDomainRecord           = "domain-record"
 	// domainGlobal marks the resources of the hostname served by latency routing.
 	domainGlobal = "-global"
+	// domainRegional marks the resources of <region>.<hostname> in a stack with several regions:
+	// the DomainName is named after its hostname (its external name), so a stack that gains or
+	// loses regions gets new resources for the new names instead of renaming existing ones.
+	domainRegional = "-regional"
 )
 
 const (
@@ -179,6 +184,9 @@ type domainHost struct{ name, variant string }
 
 func (d *DomainConfig) hosts(s *Settings, region string) []domainHost {
 	h := []domainHost{{name: d.host(s, region)}}
+	if len(s.Regions) > 1 {
+		h[0].variant = domainRegional
+	}
 	if d.Latency {
 		h = append(h, domainHost{name: d.Hostname, variant: domainGlobal})
 	}
@@ -207,9 +215,10 @@ func (b *builder) domain() {
 // certificateRef is how a DomainName names its certificate: an existing ARN, or the
 // certificate the stack creates (issued once validated is true).
 type certificateRef struct {
-	arn       string
-	key       string
-	validated bool
+	arn        string
+	key        string // the certificate's key and its validation's
+	validation string
+	validated  bool
 }
 
 // domainCertificate composes the region's certificate with its validation (none for an existing
@@ -218,7 +227,7 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 	if arn := b.s.Domain.Certificates[region]; arn != "" {
 		return certificateRef{arn: arn}
 	}
-	key := KeyDomainCertificate + suffix
+	key := KeyDomainCertificate + hosts[0].variant + suffix
 	p := map[string]any{"domainName": hosts[0].name, "validationMethod": "DNS"}
 	if len(hosts) > 1 {
 		names := make([]string, 0, len(hosts)-1)
@@ -232,14 +241,14 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 	var fqdns []string
 	complete := true
 	for _, h := range hosts {
-		fqdn, ok := b.validationRecord(suffix, h)
+		fqdn, ok := b.validationRecord(key, hosts[0].variant, suffix, h)
 		if !ok {
 			complete = false
 			continue
 		}
 		fqdns = append(fqdns, fqdn)
 	}
-	vkey := KeyDomainValidation + suffix
+	vkey := KeyDomainValidation + hosts[0].variant + suffix
 	if complete {
 		sort.Strings(fqdns)
 		b.add(b.managed(vkey, "acm", "CertificateValidation", mrOpts{region: region}, map[string]any{
@@ -250,7 +259,7 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 		b.wait(vkey, "the DNS validation records of "+key)
 	}
 	st, _, _ := b.o.condition(vkey, "Ready")
-	return certificateRef{key: key, validated: st == "True"}
+	return certificateRef{key: key, validation: vkey, validated: st == "True"}
 }
 
 // dnsRecord is a DNS record ACM asks for to validate a certificate.
@@ -294,8 +303,7 @@ func (o observedState) recordOf(key string) (dnsRecord, bool) {
 // record for the same name in every region of an account, so the record of the latency hostname
 // is composed once, from the primary region's certificate; another region composes its own only
 // if its certificate asks for a different one.
-func (b *builder) validationRecord(suffix string, h domainHost) (string, bool) {
-	certKey := KeyDomainCertificate + suffix
+func (b *builder) validationRecord(certKey, certVariant, suffix string, h domainHost) (string, bool) {
 	key := KeyDomainValidationRecord + h.variant + suffix
 	rec, ok := b.o.validationOption(certKey, h.name)
 	if !ok {
@@ -305,14 +313,15 @@ func (b *builder) validationRecord(suffix string, h domainHost) (string, bool) {
 		b.wait(key, "the domain validation options of "+certKey)
 		return "", false
 	}
-	if h.variant != "" && suffix != "" && !b.o.exists(key) {
+	if h.variant == domainGlobal && suffix != "" && !b.o.exists(key) {
 		primary := KeyDomainValidationRecord + h.variant
-		shared, ok := b.o.validationOption(KeyDomainCertificate, h.name)
+		primaryCert := KeyDomainCertificate + certVariant
+		shared, ok := b.o.validationOption(primaryCert, h.name)
 		if !ok {
 			shared, ok = b.o.recordOf(primary)
 		}
 		if !ok {
-			b.wait(key, "the domain validation options of "+KeyDomainCertificate)
+			b.wait(key, "the domain validation options of "+primaryCert)
 			return "", false
 		}
 		if shared == rec {
@@ -340,7 +349,7 @@ func (b *builder) domainName(region, suffix string, h domainHost, cert certifica
 	case cert.validated || b.o.exists(key):
 		conf["certificateArnRef"] = b.ref(cert.key)
 	default:
-		b.wait(key, KeyDomainValidation+suffix+" to be Ready (ACM issues the certificate once its DNS records validate it)")
+		b.wait(key, cert.validation+" to be Ready (ACM issues the certificate once its DNS records validate it)")
 		return false
 	}
 	b.add(b.managed(key, "apigatewayv2", "DomainName", mrOpts{externalName: h.name, region: region, taggable: true},
@@ -434,7 +443,7 @@ func (b *builder) domainStatus() string {
 	if d.Latency {
 		return b.customURL(KeyDomainRecord+domainGlobal, d.Hostname)
 	}
-	return b.customURL(KeyDomainRecord, d.host(b.s, b.s.Region))
+	return b.regionCustomURL(b.s.Region, "")
 }
 
 // regionCustomURL is the custom URL of region; "" without a domain or until its record is Ready.
@@ -443,5 +452,6 @@ func (b *builder) regionCustomURL(region, suffix string) string {
 	if d == nil || !b.s.API.Enabled {
 		return ""
 	}
-	return b.customURL(KeyDomainRecord+suffix, d.host(b.s, region))
+	h := d.hosts(b.s, region)[0]
+	return b.customURL(KeyDomainRecord+h.variant+suffix, h.name)
 }

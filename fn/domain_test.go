@@ -286,24 +286,29 @@ func TestDomainInSeveralRegionsWithLatencyRouting(t *testing.T) {
 			domainKeys = append(domainKeys, k)
 		}
 	}
+	rg := domainRegional
 	want := []string{
-		KeyDomainCertificate, KeyDomainCertificate + eu, KeyDomainValidation, KeyDomainValidation + eu,
-		KeyDomainMapping, KeyDomainMapping + eu, KeyDomainMapping + domainGlobal, KeyDomainMapping + domainGlobal + eu,
-		KeyDomainName, KeyDomainName + eu, KeyDomainName + domainGlobal, KeyDomainName + domainGlobal + eu,
-		KeyDomainRecord, KeyDomainRecord + eu, KeyDomainRecord + domainGlobal, KeyDomainRecord + domainGlobal + eu,
+		KeyDomainCertificate + rg, KeyDomainCertificate + rg + eu, KeyDomainValidation + rg, KeyDomainValidation + rg + eu,
+		KeyDomainMapping + rg, KeyDomainMapping + rg + eu, KeyDomainMapping + domainGlobal, KeyDomainMapping + domainGlobal + eu,
+		KeyDomainName + rg, KeyDomainName + rg + eu, KeyDomainName + domainGlobal, KeyDomainName + domainGlobal + eu,
+		KeyDomainRecord + rg, KeyDomainRecord + rg + eu, KeyDomainRecord + domainGlobal, KeyDomainRecord + domainGlobal + eu,
 		// ACM asks for one record per name in every region: the hostname's is composed once
-		KeyDomainValidationRecord, KeyDomainValidationRecord + eu, KeyDomainValidationRecord + domainGlobal,
+		KeyDomainValidationRecord + rg, KeyDomainValidationRecord + rg + eu, KeyDomainValidationRecord + domainGlobal,
 	}
 	if !reflect.DeepEqual(domainKeys, sortedCopy(want)) {
 		t.Fatalf("domain resources\n%v\nwant\n%v", domainKeys, sortedCopy(want))
 	}
 	// every region's certificate covers its regional hostname and the hostname
-	if fp(m[KeyDomainCertificate+eu], "domainName") != "eu-west-1."+testHostname ||
-		!reflect.DeepEqual(fp(m[KeyDomainCertificate+eu], "subjectAlternativeNames"), []any{testHostname}) || fp(m[KeyDomainCertificate+eu], "region") != "eu-west-1" {
-		t.Errorf("certificate of eu-west-1: %v", m[KeyDomainCertificate+eu]["spec"])
+	euCert := m[KeyDomainCertificate+rg+eu]
+	if fp(euCert, "domainName") != "eu-west-1."+testHostname ||
+		!reflect.DeepEqual(fp(euCert, "subjectAlternativeNames"), []any{testHostname}) || fp(euCert, "region") != "eu-west-1" {
+		t.Errorf("certificate of eu-west-1: %v", euCert["spec"])
 	}
-	global, _ := o.validationOption(KeyDomainCertificate, testHostname)
-	if got := fp(m[KeyDomainValidation+eu], "validationRecordFqdns"); !reflect.DeepEqual(got, sortedStrList([]string{global.name, mustOption(t, o, KeyDomainCertificate+eu, "eu-west-1."+testHostname).name})) {
+	global := mustOption(t, o, KeyDomainCertificate+rg, testHostname)
+	if mustOption(t, o, KeyDomainCertificate+rg+eu, testHostname) != global {
+		t.Fatal("the simulated certificates ask for different records for the same name")
+	}
+	if got := fp(m[KeyDomainValidation+rg+eu], "validationRecordFqdns"); !reflect.DeepEqual(got, sortedStrList([]string{global.name, mustOption(t, o, KeyDomainCertificate+rg+eu, "eu-west-1."+testHostname).name})) {
 		t.Errorf("eu-west-1 validation fqdns %v", got)
 	}
 	for _, r := range []string{"us-east-1", "eu-west-1"} {
@@ -320,8 +325,8 @@ func TestDomainInSeveralRegionsWithLatencyRouting(t *testing.T) {
 		if got := lookup(m[KeyDomainName+domainGlobal+suffix], "metadata", "annotations", AnnotationExternalName); got != testHostname {
 			t.Errorf("global domain name of %s is %v", r, got)
 		}
-		if fp(m[KeyDomainRecord+suffix], "name") != r+"."+testHostname || fp(m[KeyDomainRecord+suffix], "setIdentifier") != nil {
-			t.Errorf("regional record of %s: %v", r, m[KeyDomainRecord+suffix]["spec"])
+		if fp(m[KeyDomainRecord+rg+suffix], "name") != r+"."+testHostname || fp(m[KeyDomainRecord+rg+suffix], "setIdentifier") != nil {
+			t.Errorf("regional record of %s: %v", r, m[KeyDomainRecord+rg+suffix]["spec"])
 		}
 	}
 	st := mustPlan(t, s, o).Status
@@ -390,5 +395,50 @@ func TestDomainResourcesMatchTheCRDs(t *testing.T) {
 				t.Errorf("no %s was validated", k)
 			}
 		}
+	}
+}
+
+// A region whose certificate asks for another record for the latency hostname than the primary
+// region's gets its own record; ACM normally asks for the same one.
+func TestDomainLatencyValidationRecordPerRegionWhenACMAsksForAnother(t *testing.T) {
+	s := settingsFor(t, domainXR(map[string]any{"hostname": testHostname, "latencyRouting": true}, "us-east-1", "eu-west-1"), domainEnv(nil))
+	_, o := converged(t, s)
+	euCert := KeyDomainCertificate + domainRegional + "-eu-west-1"
+	at := o[resource.Name(euCert)].Resource.Object["status"].(map[string]any)["atProvider"].(map[string]any)
+	for _, e := range at["domainValidationOptions"].([]any) {
+		if m := e.(map[string]any); m["domainName"] == testHostname {
+			m["resourceRecordName"] = "_other." + testHostname + "."
+		}
+	}
+	m, _, pending := plan(t, s, o)
+	own := m[KeyDomainValidationRecord+domainGlobal+"-eu-west-1"]
+	if own == nil || fp(own, "name") != "_other."+testHostname {
+		t.Fatalf("no record of its own for eu-west-1's certificate (pending %v): %v", pending, own)
+	}
+	if fp(m[KeyDomainValidationRecord+domainGlobal], "name") == "_other."+testHostname {
+		t.Error("the primary region's record changed")
+	}
+}
+
+// A DomainName is named after its hostname: a stack that gains a region (its hostnames become
+// <region>.<hostname>) composes new domain names instead of renaming the existing one.
+func TestDomainNamesNeverChangeTheirHostname(t *testing.T) {
+	one, _ := converged(t, settingsFor(t, domainXR(map[string]any{"hostname": testHostname}), domainEnv(nil)))
+	two, _ := converged(t, settingsFor(t, domainXR(map[string]any{"hostname": testHostname, "latencyRouting": true}, "us-east-1", "eu-west-1"), domainEnv(nil)))
+	n := 0
+	for k, obj := range one {
+		if obj["kind"] != "DomainName" {
+			continue
+		}
+		n++
+		if other, ok := two[k]; ok {
+			a, b := lookup(obj, "metadata", "annotations", AnnotationExternalName), lookup(other, "metadata", "annotations", AnnotationExternalName)
+			if a != b {
+				t.Errorf("%s is %v with one region and %v with two", k, a, b)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no DomainName composed")
 	}
 }

@@ -258,9 +258,12 @@ type DomainSpec struct {
 	// hostnames the stage grants the request's namespace (data.domains.hostnameSuffix, by default
 	// <namespace>.<zone>). The name an ACM certificate carries is at most 64 characters, so with
 	// several regions <region>.<hostname> must fit too.
+	// The hostname names the API Gateway domain name, so it cannot change: to move the API to
+	// another hostname, remove spec.api.domain (the stack deletes the old domain), then set it.
 	// +kubebuilder:validation:MinLength=4
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.api.domain.hostname is immutable (it names the API Gateway domain name): remove spec.api.domain first, then set the new hostname"
 	Hostname string `json:"hostname"`
 
 	// CertificateARNs are existing ACM certificates for the hostname (for <region>.<hostname>
