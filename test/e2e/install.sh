@@ -88,4 +88,14 @@ for kind in function.pkg.crossplane.io provider.pkg.crossplane.io; do
 done
 kubectl wait --for=condition=Established --timeout=60s \
   xrd/lambdastacks.platform.spec3.io xrd/xlambdastacks.platform.spec3.io >/dev/null
+# Crossplane creates the CRD of each kind the activation policy activates after the providers are
+# Healthy; the provider stand-in serves the kinds whose CRDs exist when it starts: wait for all
+for crd in $(sed -n 's/^  - \([a-z0-9.-]*\)$/\1/p' "$ROOT/package/activation-policy.yaml"); do
+  until kubectl get crd "$crd" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "CRD $crd (package/activation-policy.yaml) was not created within ${timeout}s"
+    sleep 1
+  done
+done
+kubectl wait --for=condition=Established --timeout=60s \
+  $(sed -n 's/^  - \([a-z0-9.-]*\)$/crd\/\1/p' "$ROOT/package/activation-policy.yaml") >/dev/null
 kubectl get pkg
