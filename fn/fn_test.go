@@ -153,6 +153,7 @@ func TestRunFunctionRefusesBadInput(t *testing.T) {
 		"region not allowed":   {xr: xrObject(map[string]any{"stage": "prod", "region": "us-west-2", "api": map[string]any{"auth": map[string]any{"type": "iam"}}}), envs: []map[string]any{envConfig("p", "prod", map[string]any{"allowedRegions": []any{"eu-central-1"}})}, want: "not allowed for stage prod"},
 		"public prod api":      {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "none"}}}), envs: prodEnvs(), want: "spec.api.public: true"},
 		"jwt without issuer":   {xr: xrObject(map[string]any{"api": map[string]any{"auth": map[string]any{"type": "jwt"}}}), want: "spec.api.auth.jwt"},
+		"domain not granted":   {xr: domainXR(map[string]any{"hostname": "mcp.team-b.api.example.com"}), envs: []map[string]any{domainEnv(nil)}, want: "spec.api.domain.hostname"},
 		"bad route":            {xr: xrObject(map[string]any{"api": map[string]any{"routes": []any{"FETCH /x"}}}), want: "spec.api.routes"},
 		"inline secret value":  {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "value": "hunter2"}}}), want: "spec.secrets[0].value"},
 		"secret arn + create":  {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}), want: "spec.secrets[0]"},

@@ -76,6 +76,7 @@ func (b *builder) regionStatuses() []v1alpha1.RegionStatus {
 			Region:      region,
 			FunctionARN: b.o.atProvider(KeyFunction+suffix, "arn"),
 			APIEndpoint: b.o.atProvider(KeyAPI+suffix, "apiEndpoint"),
+			CustomURL:   b.regionCustomURL(region, suffix),
 		})
 	})
 	return out

@@ -67,7 +67,9 @@ type Settings struct {
 	Budget   BudgetConfig
 	// CentralLogs is the stage's central log destination; nil for none (centrallogs.go).
 	CentralLogs *CentralLogsConfig
-	Tags        map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+	// Domain is the API's custom domain; nil for none (domain.go).
+	Domain *DomainConfig
+	Tags   map[string]string // user tags (stage config, then request); standard tags are added by tags.go
 
 	// Permissions are the function's own permissions and the stage's guards (permissions.go).
 	Permissions PermissionsConfig
@@ -199,9 +201,11 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 	s.Budget = budget
 	central, centralErr := resolveCentralLogs(env.CentralLogs, s.Regions)
 	s.CentralLogs = central
+	domain, domainErr := resolveDomain(spec.API, env, s)
+	s.Domain = domain
 
 	// The request's own fields first (regions allowed, limits), then what depends on them.
-	for _, err := range []error{validateSettings(s, &spec, env), budgetErr, centralErr} {
+	for _, err := range []error{validateSettings(s, &spec, env), budgetErr, centralErr, domainErr} {
 		if err != nil {
 			return nil, err
 		}

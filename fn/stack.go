@@ -50,6 +50,7 @@ func Plan(s *Settings, o observedState) (Result, error) {
 		(*builder).lambda,
 		(*builder).release,
 		(*builder).api,
+		(*builder).domain,
 		(*builder).monitoring,
 		(*builder).budget,
 		(*builder).centralLogs,

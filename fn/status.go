@@ -81,6 +81,7 @@ func (b *builder) status() v1alpha1.LambdaStackStatus {
 		FunctionARN:  b.o.atProvider(KeyFunction, "arn"),
 		RoleARN:      b.o.atProvider(KeyRole, "arn"),
 		APIEndpoint:  b.apiEndpoint(),
+		CustomURL:    b.domainStatus(),
 	}
 	st.AliasARN, st.LiveVersion = b.liveStatus()
 	st.Regions = b.regionStatuses()

@@ -306,6 +306,46 @@ type APISpec struct {
 	// CORS of the API, when browsers call it.
 	// +optional
 	CORS *CORSSpec `json:"cors,omitempty"`
+
+	// Domain serves the API under a custom hostname in the Route53 hosted zone of the stage
+	// (data.domains of its EnvironmentConfig), with a TLS certificate from ACM.
+	// +optional
+	Domain *DomainSpec `json:"domain,omitempty"`
+}
+
+// DomainSpec is the custom domain of the HTTP API: an ACM certificate (created and validated
+// through DNS, or an existing one), a regional API Gateway domain name mapped to the API's
+// $default stage, and a Route53 alias record pointing at it. A stack with several regions gets one
+// regional hostname per region, <region>.<hostname>, and, with latencyRouting, the hostname itself
+// answered by the nearest region.
+type DomainSpec struct {
+	// Hostname of the API, e.g. mcp.team-a.api.example.com: lower-case DNS labels, inside the
+	// hostnames the stage grants the request's namespace (data.domains.hostnameSuffix, by default
+	// <namespace>.<zone>). The name an ACM certificate carries is at most 64 characters, so with
+	// several regions <region>.<hostname> must fit too.
+	// The hostname names the API Gateway domain name, so it cannot change: to move the API to
+	// another hostname, remove spec.api.domain (the stack deletes the old domain), then set it.
+	// +kubebuilder:validation:MinLength=4
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.api.domain.hostname is immutable (it names the API Gateway domain name): remove spec.api.domain first, then set the new hostname"
+	Hostname string `json:"hostname"`
+
+	// CertificateARNs are existing ACM certificates for the hostname (for <region>.<hostname>
+	// and, with latencyRouting, the hostname in a stack with several regions), one per region of
+	// the stack since ACM certificates are regional, in the stage's account (data.accountId).
+	// Unset: the stack requests one per region and validates it through DNS records in the zone.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=4
+	// +kubebuilder:validation:items:Pattern=`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`
+	CertificateARNs []string `json:"certificateArns,omitempty"`
+
+	// LatencyRouting serves the hostname itself from every region of a stack with several
+	// regions: Route53 latency records (one per region) send each caller to the nearest region.
+	// Only for stacks with several regions.
+	// +optional
+	LatencyRouting *bool `json:"latencyRouting,omitempty"`
 }
 
 // APISettings are the API tunables a stage profile sets and a request may override.
@@ -841,6 +881,11 @@ type LambdaStackStatus struct {
 	// APIEndpoint is the invoke URL of the HTTP API once observed.
 	// +optional
 	APIEndpoint string `json:"apiEndpoint,omitempty"`
+	// CustomURL is the API's custom domain URL (spec.api.domain) once its DNS record is Ready:
+	// https://<hostname> for a single region or with latency routing, else the primary
+	// region's https://<region>.<hostname>.
+	// +optional
+	CustomURL string `json:"customUrl,omitempty"`
 	// AliasARN of the live alias once observed.
 	// +optional
 	AliasARN string `json:"aliasArn,omitempty"`
@@ -893,4 +938,7 @@ type RegionStatus struct {
 	// APIEndpoint in that region once observed.
 	// +optional
 	APIEndpoint string `json:"apiEndpoint,omitempty"`
+	// CustomURL of that region's custom domain once its DNS record is Ready.
+	// +optional
+	CustomURL string `json:"customUrl,omitempty"`
 }

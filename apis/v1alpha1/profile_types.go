@@ -91,8 +91,28 @@ type StageProfile struct {
 	// access logs, in every region) to a central destination (docs/services.md).
 	CentralLogs *CentralLogsSettings `json:"centralLogs,omitempty"`
 
+	// Domains is the Route53 hosted zone in which requests of the stage may serve their API
+	// under a custom hostname (spec.api.domain). Unset: custom domains are refused.
+	Domains *DomainSettings `json:"domains,omitempty"`
+
 	// Tags for every resource of the stage.
 	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// DomainSettings name the hosted zone of a stage's custom domains and which of its hostnames a
+// namespace may take (docs/tenancy.md).
+type DomainSettings struct {
+	// HostedZoneID of the public Route53 hosted zone, e.g. Z0123456789ABCDEFGHIJ, in the stage's
+	// account: the stacks write their certificate validation and alias records there.
+	HostedZoneID string `json:"hostedZoneId,omitempty"`
+
+	// ZoneName is the zone's domain name, e.g. api.example.com.
+	ZoneName string `json:"zoneName,omitempty"`
+
+	// HostnameSuffix is the part of the zone a namespace may use: a request's hostname must be it
+	// or end with .<suffix>. It must contain {namespace} (replaced by the request's namespace), so
+	// no team can take another team's hostnames. Default: {namespace}.<zoneName>.
+	HostnameSuffix string `json:"hostnameSuffix,omitempty"`
 }
 
 // CentralLogsSettings name the central log destination of a stage: one destination per region,

@@ -23,6 +23,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,6 +68,21 @@ var idKinds = map[string]func(h string, fp map[string]any) string{
 	"SecurityGroupIngressRule": func(h string, _ map[string]any) string { return "sgr-" + h[:17] },
 	"RolePolicyAttachment":     func(h string, _ map[string]any) string { return "rpa-" + h[:12] },
 	"SubscriptionFilter":       func(h string, _ map[string]any) string { return "cwlsf-" + h[:10] },
+	"APIMapping":               func(h string, _ map[string]any) string { return h[:6] },
+	"Certificate": func(h string, fp map[string]any) string { // the certificate's ARN
+		return fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", region(fp), AccountID, uuid(h))
+	},
+	"CertificateValidation": func(h string, fp map[string]any) string { // the certificate's ARN
+		arn, _ := fp["certificateArn"].(string)
+		return arn
+	},
+	"Record": func(h string, fp map[string]any) string { // <zone>_<name>_<type>[_<set identifier>]
+		id := fmt.Sprintf("%v_%v_%v", fp["zoneId"], fp["name"], fp["type"])
+		if set, _ := fp["setIdentifier"].(string); set != "" {
+			id += "_" + set
+		}
+		return id
+	},
 	"Secret": func(h string, fp map[string]any) string { // the secret's ARN, named after forProvider.name
 		name, _ := fp["name"].(string)
 		return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region(fp), AccountID, name, h[:6])
@@ -138,6 +154,12 @@ var references = map[string]map[string]refTarget{
 	},
 	"apigatewayv2/Stage":      {"apiId": {"apigatewayv2", "API", "externalName", ""}, "deploymentId": {"apigatewayv2", "Deployment", "externalName", ""}},
 	"apigatewayv2/Authorizer": {"apiId": {"apigatewayv2", "API", "externalName", ""}, "authorizerUri": {"lambda", "Function", "invokeArn", ""}},
+	"apigatewayv2/DomainName": {"certificateArn": {"acm", "Certificate", "arn", ""}, "ownershipVerificationCertificateArn": {"acm", "Certificate", "arn", ""}},
+	"apigatewayv2/APIMapping": {
+		"apiId": {"apigatewayv2", "API", "externalName", ""}, "domainName": {"apigatewayv2", "DomainName", "externalName", ""},
+		"stage": {"apigatewayv2", "Stage", "externalName", ""},
+	},
+	"acm/CertificateValidation": {"certificateArn": {"acm", "Certificate", "arn", ""}},
 	// alarmActions references autoscaling policies in provider-aws, okActions SNS topics.
 	"cloudwatch/MetricAlarm": {"alarmActions": {"autoscaling", "Policy", "arn", ""}, "okActions": {"sns", "Topic", "arn", ""}},
 	"sns/TopicSubscription": {
@@ -365,6 +387,17 @@ func AtProvider(gk schema.GroupKind, fp map[string]any, a Attributes) map[string
 		at["invokeUrl"] = fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com%s", api, region, path)
 		at["arn"] = fmt.Sprintf("arn:aws:apigateway:%s::/apis/%s/stages/%s", region, api, name)
 		at["executionArn"] = fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s", region, acct, api, name)
+	case "apigatewayv2/DomainName":
+		at["arn"] = fmt.Sprintf("arn:aws:apigateway:%s::/domainnames/%s", region, name)
+		at["apiMappingSelectionExpression"] = "$request.basepath"
+		at["domainNameConfiguration"] = domainNameConfiguration(fp["domainNameConfiguration"], region, h)
+	case "acm/Certificate":
+		at["arn"] = name
+		at["status"] = "ISSUED" // the simulated provider's certificates are issued at once
+		at["type"] = "AMAZON_ISSUED"
+		at["domainValidationOptions"] = domainValidationOptions(fp)
+	case "route53/Record":
+		at["fqdn"] = strings.TrimSuffix(strings.ToLower(str("name")), ".")
 	case "cloudwatch/MetricAlarm":
 		at["arn"] = fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, acct, name)
 	case "cloudwatch/Dashboard":
@@ -451,6 +484,58 @@ func Fail(obj map[string]any, op string, generation int64, now, awsError string)
 			cond("LastAsyncOperation", "False", "ApplyFailure", async),
 		}
 	}
+}
+
+// domainNameConfiguration echoes a DomainName's configuration (an object, or a one-element list
+// in the cluster-scoped shape) with the regional target AWS assigns: a d-<id> domain name under
+// execute-api.<region>.amazonaws.com and the hosted zone ID of API Gateway in that region (both
+// made up from h).
+func domainNameConfiguration(v any, region, h string) any {
+	src, _ := v.(map[string]any)
+	l, list := v.([]any)
+	if list && len(l) > 0 {
+		src, _ = l[0].(map[string]any)
+	}
+	conf := map[string]any{}
+	for k, val := range src {
+		if !strings.HasSuffix(k, "Ref") && !strings.HasSuffix(k, "Selector") {
+			conf[k] = val
+		}
+	}
+	conf["targetDomainName"] = "d-" + h[:10] + ".execute-api." + region + ".amazonaws.com"
+	conf["hostedZoneId"] = "Z" + strings.ToUpper(Hash("apigateway " + region)[:13])
+	if list {
+		return []any{conf}
+	}
+	return conf
+}
+
+// domainValidationOptions are the DNS records ACM asks for, one per name of the certificate
+// (domainName and subjectAlternativeNames). Like ACM's, the record of a name depends on the name
+// (and the account) only, so certificates for the same name in different regions ask for the same
+// record.
+func domainValidationOptions(fp map[string]any) []any {
+	names := []string{}
+	if n, _ := fp["domainName"].(string); n != "" {
+		names = append(names, n)
+	}
+	sans, _ := fp["subjectAlternativeNames"].([]any)
+	for _, n := range sans {
+		if s, _ := n.(string); s != "" && !slices.Contains(names, s) {
+			names = append(names, s)
+		}
+	}
+	out := make([]any, 0, len(names))
+	for _, n := range names {
+		h := Hash(AccountID + " " + n)
+		out = append(out, map[string]any{
+			"domainName":          n,
+			"resourceRecordName":  "_" + h[:32] + "." + n + ".",
+			"resourceRecordType":  "CNAME",
+			"resourceRecordValue": "_" + h[32:64] + ".validations.acm-validations.aws.",
+		})
+	}
+	return out
 }
 
 func invokeArn(region, fnArn string) string {

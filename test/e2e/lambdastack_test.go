@@ -171,6 +171,7 @@ func TestLambdaStack(t *testing.T) {
 var wantPackages = []string{
 	"Configuration/configuration-lambdastack",
 	"Function/spec3-function-lambdastack",
+	"Provider/upbound-provider-aws-acm",
 	"Provider/upbound-provider-aws-apigatewayv2",
 	"Provider/upbound-provider-aws-budgets",
 	"Provider/upbound-provider-aws-cloudwatch",
@@ -178,6 +179,7 @@ var wantPackages = []string{
 	"Provider/upbound-provider-aws-ec2",
 	"Provider/upbound-provider-aws-iam",
 	"Provider/upbound-provider-aws-lambda",
+	"Provider/upbound-provider-aws-route53",
 	"Provider/upbound-provider-aws-secretsmanager",
 	"Provider/upbound-provider-aws-sns",
 	"Provider/upbound-provider-family-aws",
@@ -448,8 +450,14 @@ func awsIdentity(u *unstructured.Unstructured) string {
 		return fp("cidrIpv4")
 	case "Integration":
 		return fp("integrationType")
-	case "SecretVersion":
+	case "SecretVersion", "CertificateValidation":
 		return "-"
+	case "Certificate":
+		return fp("domainName")
+	case "Record":
+		return fp("type") + " " + fp("name")
+	case "APIMapping":
+		return fp("domainName") // resolved from domainNameRef
 	case "Usage", "ClusterUsage":
 		return str(u, "spec", "of", "kind") + " used by " + str(u, "spec", "by", "kind")
 	}

@@ -71,6 +71,7 @@ var arches = []string{"amd64", "arm64"}
 
 // The provider-aws family providers the stack composes resources of (one per AWS service).
 var wantProviders = []string{
+	"xpkg.upbound.io/upbound/provider-aws-acm",
 	"xpkg.upbound.io/upbound/provider-aws-apigatewayv2",
 	"xpkg.upbound.io/upbound/provider-aws-budgets",
 	"xpkg.upbound.io/upbound/provider-aws-cloudwatch",
@@ -78,6 +79,7 @@ var wantProviders = []string{
 	"xpkg.upbound.io/upbound/provider-aws-ec2",
 	"xpkg.upbound.io/upbound/provider-aws-iam",
 	"xpkg.upbound.io/upbound/provider-aws-lambda",
+	"xpkg.upbound.io/upbound/provider-aws-route53",
 	"xpkg.upbound.io/upbound/provider-aws-secretsmanager",
 	"xpkg.upbound.io/upbound/provider-aws-sns",
 }

@@ -39,6 +39,9 @@ var refKinds = map[string]string{
 	"vpcId":                       "VPC",
 	"subnetIds":                   "Subnet",
 	"replacementSecurityGroupIds": "SecurityGroup",
+	"certificateArn":              "Certificate",
+	"domainName":                  "DomainName",
+	"stage":                       "Stage",
 }
 
 // TestReferencesStayInTheStack: every *Ref, *Refs and *Selector of every composed resource of

@@ -326,6 +326,11 @@ func TestProviderFieldsDoc(t *testing.T) {
 		{"secretsmanager", "SecretVersion", false, nil},
 		{"ec2", "SecurityGroup", false, nil},
 		{"ec2", "SecurityGroupEgressRule", false, map[string]any{"ipProtocol": "-1"}},
+		{"apigatewayv2", "DomainName", false, map[string]any{"domainNameConfiguration": map[string]any{"endpointType": "REGIONAL"}}},
+		{"apigatewayv2", "APIMapping", false, nil},
+		{"acm", "Certificate", false, nil},
+		{"acm", "CertificateValidation", false, nil},
+		{"route53", "Record", true, map[string]any{"name": "api.example.com", "type": "A"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.group+"."+tc.kind, func(t *testing.T) {

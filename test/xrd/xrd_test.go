@@ -314,6 +314,8 @@ func TestImmutableFieldsOnUpdate(t *testing.T) {
 		{"stage changed", "dev.yaml", "spec.stage", "staging", "spec.stage is immutable"},
 		{"app changed", "prod.yaml", "spec.app", "other-app", "spec.app is immutable"},
 		{"claim: stage changed", "legacy-claim.yaml", "spec.stage", "prod", "spec.stage is immutable"},
+		{"custom hostname changed", "prod.yaml", "spec.api.domain.hostname", "api.team-mcp-prod.api.spec3.example", "spec.api.domain.hostname is immutable"},
+		{"custom domain's latency routing changed", "prod.yaml", "spec.api.domain.latencyRouting", false, ""},
 		{"memory changed", "dev.yaml", "spec.function.memoryMB", 512, ""},
 		{"tags changed", "prod.yaml", "spec.tags.team", "platform", ""},
 	}
