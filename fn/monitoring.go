@@ -65,6 +65,9 @@ func (b *builder) alarms(region, suffix string) {
 	for _, a := range b.metricAlarms() {
 		b.addAlarm(region, suffix, a)
 	}
+	for _, a := range b.queueAlarms(suffix) {
+		b.addAlarm(region, suffix, a)
+	}
 	if !b.s.API.Enabled {
 		return
 	}

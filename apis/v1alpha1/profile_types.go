@@ -83,6 +83,12 @@ type StageProfile struct {
 	// access logs, in every region) to a central destination (docs/services.md).
 	CentralLogs *CentralLogsSettings `json:"centralLogs,omitempty"`
 
+	// Triggers are the stage's guards on spec.triggers.
+	Triggers *TriggerSettings `json:"triggers,omitempty"`
+
+	// Async defaults of the stage (asynchronous invocation config, failure queue).
+	Async *AsyncSettings `json:"async,omitempty"`
+
 	// Tags for every resource of the stage.
 	Tags map[string]string `json:"tags,omitempty"`
 }
@@ -103,4 +109,15 @@ type CentralLogsSettings struct {
 
 	// FilterPattern selects the log events sent. Default: every event.
 	FilterPattern string `json:"filterPattern,omitempty"`
+}
+
+// TriggerSettings are a stage's guards on the triggers requests ask for.
+type TriggerSettings struct {
+	// MaxBatchSize an SQS trigger may ask for (1 to 10000). Default 10000 (AWS's limit).
+	MaxBatchSize *int64 `json:"maxBatchSize,omitempty"`
+
+	// AllowExistingQueues lets requests consume existing queues (spec.triggers.sqs[].queueArn,
+	// which must be in the stage's account); false allows only queues the stack creates.
+	// Default true.
+	AllowExistingQueues *bool `json:"allowExistingQueues,omitempty"`
 }

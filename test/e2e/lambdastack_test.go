@@ -178,8 +178,10 @@ var wantPackages = []string{
 	"Provider/upbound-provider-aws-ec2",
 	"Provider/upbound-provider-aws-iam",
 	"Provider/upbound-provider-aws-lambda",
+	"Provider/upbound-provider-aws-scheduler",
 	"Provider/upbound-provider-aws-secretsmanager",
 	"Provider/upbound-provider-aws-sns",
+	"Provider/upbound-provider-aws-sqs",
 	"Provider/upbound-provider-family-aws",
 }
 
