@@ -78,7 +78,9 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 			t.Errorf("%s composed before the account is known", k)
 		}
 	}
-	if !slices.ContainsFunc(pending, func(p string) bool { return p == "queue-jobs (waits for the ARN of queue-jobs-dlq for its redrive policy)" }) {
+	if !slices.ContainsFunc(pending, func(p string) bool {
+		return p == "queue-jobs (waits for the ARN of queue-jobs-dlq for its redrive policy)"
+	}) {
 		t.Errorf("pending = %v", pending)
 	}
 
