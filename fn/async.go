@@ -1,7 +1,6 @@
 package fn
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -168,7 +167,7 @@ func (b *builder) queueAlarms(suffix string) []alarmSpec {
 	var out []alarmSpec
 	if b.s.Async.FailureQueue {
 		out = append(out, queueDepthAlarm(KeyAlarmFailureQueue, "async-failures",
-			fmt.Sprintf("failed asynchronous events of the %s function", b.functionName()), b.failureQueueName()))
+			"failed asynchronous events in the failure queue", b.failureQueueName()))
 	}
 	if suffix == "" {
 		out = append(out, b.triggerDLQAlarms()...)

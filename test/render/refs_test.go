@@ -39,6 +39,7 @@ var refKinds = map[string]string{
 	"vpcId":                       "VPC",
 	"subnetIds":                   "Subnet",
 	"replacementSecurityGroupIds": "SecurityGroup",
+	"destination":                 "Queue",
 }
 
 // TestReferencesStayInTheStack: every *Ref, *Refs and *Selector of every composed resource of
