@@ -174,3 +174,28 @@ func (b *builder) queueAlarms(suffix string) []alarmSpec {
 	}
 	return out
 }
+
+// queueWidgets show the depth of the stack's queues in the region of suffix (the failure queue;
+// in the primary region the trigger queues the stack creates and their dead-letter queues), one
+// line per queue; none when the region has no queue of the stack.
+func (b *builder) queueWidgets(region, suffix string) []dashboardWidget {
+	var names []string
+	if b.s.Async.FailureQueue {
+		names = append(names, b.failureQueueName())
+	}
+	if suffix == "" {
+		for _, q := range b.s.Triggers.SQS {
+			if q.Create {
+				names = append(names, b.triggerQueueName(q.Name, false), b.triggerQueueName(q.Name, true))
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	var series [][]any
+	for _, n := range names {
+		series = append(series, metricOf("AWS/SQS", "QueueName", n)("ApproximateNumberOfMessagesVisible", metricOptions{Label: n}))
+	}
+	return []dashboardWidget{b.widget(region, "SQS messages waiting", "Maximum", series...)}
+}

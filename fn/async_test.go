@@ -105,3 +105,32 @@ func TestAsyncInvokeConfig(t *testing.T) {
 		})
 	}
 }
+
+// Prod's dashboard shows the stack's queues; prod's alarms include the dead-letter queue's.
+func TestQueueWidgetsAndAlarms(t *testing.T) {
+	xr := xrObject(map[string]any{"stage": "prod", "triggers": map[string]any{"sqs": []any{map[string]any{"name": "jobs", "create": map[string]any{}}}}})
+	m, _ := converged(t, settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{})))
+	var found bool
+	for _, w := range allWidgets(t, m[KeyDashboard]) {
+		if w.Properties.Title != "SQS messages waiting" {
+			continue
+		}
+		found = true
+		var got []string
+		for _, s := range w.Properties.Metrics {
+			got = append(got, s[3].(string))
+		}
+		want := []string{"team_prod-mcp-async-failures", "team_prod-mcp-sqs-jobs", "team_prod-mcp-sqs-jobs-dlq"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("queues on the dashboard = %v, want %v", got, want)
+		}
+	}
+	if !found {
+		t.Errorf("no queue widget on the dashboard")
+	}
+	// the created trigger queue's dead-letter queue has an alarm on its depth too
+	alarm := m["alarm-queue-jobs-dlq"]
+	if alarm == nil || fp(alarm, "namespace") != "AWS/SQS" || !reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod-mcp-sqs-jobs-dlq"}) {
+		t.Errorf("dead-letter queue alarm = %v", alarm)
+	}
+}

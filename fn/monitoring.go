@@ -206,6 +206,7 @@ func (b *builder) dashboard() Composed {
 		widgets = append(widgets, b.functionWidgets(region)...)
 		widgets = append(widgets, b.metricWidgets(region)...)
 		widgets = append(widgets, b.releaseWidgets(region, suffix)...)
+		widgets = append(widgets, b.queueWidgets(region, suffix)...)
 		if !b.s.API.Enabled {
 			return
 		}
