@@ -268,6 +268,7 @@ func randomStack(rng *rand.Rand) map[string]any {
 	if rng.IntN(3) == 0 {
 		spec["release"] = map[string]any{"useAlias": true, "provisionedConcurrency": 1}
 	}
+	addRandomTriggers(rng, spec)
 	if rng.IntN(2) == 0 {
 		return legacyXR(spec)
 	}

@@ -2,6 +2,8 @@ package fn
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -182,5 +184,36 @@ func TestTriggerResourcesMatchTheCRDs(t *testing.T) {
 				t.Errorf("%s missing from %v", k, keysOf(m))
 			}
 		}
+	}
+}
+
+// addRandomTriggers gives a random stack (policy_test.go) SQS triggers, schedules and an async
+// config, some of the time, so the policy walk and the CRD checks cover their resources.
+func addRandomTriggers(rng *rand.Rand, spec map[string]any) {
+	triggers := map[string]any{}
+	var sqs []any
+	for i := range rng.IntN(3) {
+		q := map[string]any{"name": fmt.Sprintf("q%d", i)}
+		if rng.IntN(2) == 0 {
+			q["queueArn"] = fmt.Sprintf("arn:aws:sqs:us-east-1:123456789012:orders-%d", i)
+		} else {
+			q["create"] = map[string]any{}
+		}
+		sqs = append(sqs, q)
+	}
+	if len(sqs) > 0 {
+		triggers["sqs"] = sqs
+	}
+	if rng.IntN(3) == 0 {
+		triggers["schedules"] = []any{map[string]any{"name": "tick", "expression": "rate(5 minutes)", "payload": map[string]any{"n": 1}}}
+	}
+	if len(triggers) > 0 {
+		spec["triggers"] = triggers
+	}
+	switch rng.IntN(4) {
+	case 0:
+		spec["async"] = map[string]any{"failureQueue": true, "maximumRetryAttempts": 1}
+	case 1:
+		spec["async"] = map[string]any{"onFailureArn": "arn:aws:sns:us-east-1:123456789012:failed", "maximumEventAgeSeconds": 300}
 	}
 }
