@@ -106,6 +106,16 @@ func (b *builder) async() {
 				"messageRetentionSeconds": int64(dlqRetentionSeconds),
 			}))
 		}
+		// functionName has no reference: AWS refuses the config until the function (the alias)
+		// exists, so it is composed once the provider has observed that, and then always
+		target := KeyFunction + suffix
+		if b.s.Release.UseAlias {
+			target = KeyAlias + suffix
+		}
+		if b.o.atProvider(target, "arn") == "" && !b.o.exists(KeyAsyncConfig+suffix) {
+			b.wait(KeyAsyncConfig+suffix, "the ARN of "+target)
+			return
+		}
 		b.add(b.invokeConfig(region, suffix))
 	})
 	if doc, ok := b.asyncPolicy(); ok {

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -48,7 +49,16 @@ func TestAsyncInvokeConfig(t *testing.T) {
 	t.Run("prod: a failure queue per region, on the live alias, with its alarm", func(t *testing.T) {
 		xr := xrObject(map[string]any{"stage": "prod", "regions": []any{"us-east-1", "eu-west-1"}, "async": map[string]any{"maximumRetryAttempts": 0},
 			"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/abc.zip"}}}})
-		m, _ := converged(t, settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{})))
+		s := settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{}))
+		// the config names the alias without a reference: it waits until the alias exists
+		first, _, pending := plan(t, s, nil)
+		if _, ok := first[KeyAsyncConfig]; ok {
+			t.Errorf("%s composed before the alias exists", KeyAsyncConfig)
+		}
+		if !slices.Contains(pending, KeyAsyncConfig+" (waits for the ARN of "+KeyAlias+")") {
+			t.Errorf("pending = %v", pending)
+		}
+		m, _ := converged(t, s)
 		for _, suffix := range []string{"", "-eu-west-1"} {
 			c := m[KeyAsyncConfig+suffix]
 			if c == nil {
