@@ -39,6 +39,8 @@ var numericBounds = map[string]bound{
 	"api.cors.maxAgeSeconds":              {0, 86400},
 	"api.auth.lambda.resultTTLSeconds":    {0, 3600},
 	"budget.monthlyLimitUSD":              {1, 1000000},
+	"async.maximumRetryAttempts":          {0, 2},
+	"async.maximumEventAgeSeconds":        {60, 21600},
 }
 
 // numericEnums are the settings that take one of a few values.
@@ -176,8 +178,20 @@ func numericSetting(s *Settings, name string) (int64, bool) {
 		return *s.API.Lambda.ResultTTLSeconds, true
 	case "budget.monthlyLimitUSD":
 		return s.Budget.LimitUSD, s.Budget.Enabled
+	case "async.maximumRetryAttempts":
+		return derefSet(s.Async.MaximumRetryAttempts)
+	case "async.maximumEventAgeSeconds":
+		return derefSet(s.Async.MaximumEventAgeSeconds)
 	}
 	panic("numericSetting: no setting " + name) // numericBounds and this switch are one list
+}
+
+// derefSet is an optional setting's value and whether it is set.
+func derefSet(p *int64) (int64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	return *p, true
 }
 
 // settingSource names where a merged value came from: the request's field when it sets one,

@@ -65,6 +65,9 @@ func (b *builder) alarms(region, suffix string) {
 	for _, a := range b.metricAlarms() {
 		b.addAlarm(region, suffix, a)
 	}
+	for _, a := range b.queueAlarms(suffix) {
+		b.addAlarm(region, suffix, a)
+	}
 	if !b.s.API.Enabled {
 		return
 	}
@@ -203,6 +206,7 @@ func (b *builder) dashboard() Composed {
 		widgets = append(widgets, b.functionWidgets(region)...)
 		widgets = append(widgets, b.metricWidgets(region)...)
 		widgets = append(widgets, b.releaseWidgets(region, suffix)...)
+		widgets = append(widgets, b.queueWidgets(region, suffix)...)
 		if !b.s.API.Enabled {
 			return
 		}

@@ -143,12 +143,17 @@ func TestLongestNamesFitAWSLimits(t *testing.T) {
 	spec := map[string]any{"stage": stage, "app": app, "api": map[string]any{"auth": map[string]any{"type": "iam"}},
 		"monitoring": map[string]any{"alarms": true, "dashboard": true, "alarmEmails": []any{"ops@example.com"}},
 		"network":    map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"},
-		"secrets":    []any{map[string]any{"name": strings.Repeat("z", 32), "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}
+		"secrets":    []any{map[string]any{"name": strings.Repeat("z", 32), "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}},
+		"triggers": map[string]any{
+			"sqs":       []any{map[string]any{"name": strings.Repeat("q", 24), "create": map[string]any{}}, map[string]any{"name": strings.Repeat("q", 23) + "r", "create": map[string]any{}}},
+			"schedules": []any{map[string]any{"name": strings.Repeat("c", 24), "expression": "rate(1 hour)"}},
+		}}
 	env := envConfig("stage", stage, map[string]any{"namespaces": []any{owner}, "baseProfile": "prod"})
 	limits := map[string]int{
 		"Function": maxFunctionName, "Role": maxRoleName, "RolePolicy": maxPolicyName, "Group": maxLogGroupName,
 		"API": maxAPIName, "MetricAlarm": maxAlarmName, "Dashboard": maxDashboardName, "Topic": maxTopicName,
 		"Secret": maxSecretName, "SecurityGroup": maxSGName, "Authorizer": maxAuthorizer,
+		"Queue": maxQueueName, "Schedule": maxScheduleName,
 	}
 	first := wantComposed(t, newRequest(t, xrIn(owner, spec), []map[string]any{env}, nil))
 	again := awsNames(wantComposed(t, newRequest(t, xrIn(owner, spec), []map[string]any{env}, nil)))

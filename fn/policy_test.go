@@ -335,6 +335,7 @@ func randomStack(rng *rand.Rand) map[string]any {
 	if perms := randomPermissions(rng, narrowGrants, rng.IntN(4)); perms != nil {
 		spec["permissions"] = perms
 	}
+	addRandomTriggers(rng, spec)
 	if rng.IntN(2) == 0 {
 		return legacyXR(spec)
 	}

@@ -74,6 +74,7 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 			EvaluationPeriods: i64(1), PeriodSeconds: i64(60),
 		},
 		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(true), ProvisionedConcurrency: i64(0)},
+		Async:   &v1alpha1.AsyncSettings{FailureQueue: boolp(true)},
 	},
 }
 

@@ -39,6 +39,9 @@ var profileRows = map[string]func(p v1alpha1.StageProfile) any{
 	"region":                   func(p v1alpha1.StageProfile) any { return p.Region },
 	"providerConfigKind":       func(p v1alpha1.StageProfile) any { return p.ProviderConfigKind },
 	"responseTTLSeconds":       func(p v1alpha1.StageProfile) any { return *p.ResponseTTLSeconds },
+	"async failureQueue (failed async events kept in a queue)": func(p v1alpha1.StageProfile) any {
+		return p.Async != nil && firstBool(p.Async.FailureQueue)
+	},
 }
 
 // TestReadmeProfileTable keeps the README's table of built-in profiles true to profiles.go.

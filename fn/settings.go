@@ -64,7 +64,11 @@ type Settings struct {
 	Network  *v1alpha1.NetworkSpec
 	Secrets  []v1alpha1.SecretSpec
 	Release  ReleaseConfig
-	Budget   BudgetConfig
+	// Triggers are the SQS queues and schedules invoking the function (triggers.go, schedules.go).
+	Triggers TriggersConfig
+	// Async is the asynchronous invocation config (async.go).
+	Async  AsyncConfig
+	Budget BudgetConfig
 	// CentralLogs is the stage's central log destination; nil for none (centrallogs.go).
 	CentralLogs *CentralLogsConfig
 	// Domain is the API's custom domain; nil for none (domain.go).
@@ -197,6 +201,11 @@ func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settin
 	s.Monitor = resolveMonitoring(monitoring, env.Monitoring, base.Monitoring)
 	s.Monitor.Metrics = metrics
 	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
+	s.Triggers = resolveTriggers(spec.Triggers, env.Triggers, s.Function)
+	if spec.API == nil && s.Triggers.any() {
+		s.API.Enabled = false // a worker: triggers and no spec.api
+	}
+	s.Async = resolveAsync(spec.Async, env.Async, base.Async)
 	budget, budgetErr := resolveBudget(spec.Budget, env.Budget, s.Monitor)
 	s.Budget = budget
 	central, centralErr := resolveCentralLogs(env.CentralLogs, s.Regions)

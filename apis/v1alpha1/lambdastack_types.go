@@ -1,6 +1,9 @@
 package v1alpha1
 
-import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
 
 // LambdaStack is one stage of a serverless service: a Lambda function with its IAM role, log
 // group, optional HTTP API, monitoring, network placement and secrets. Apply one per stage.
@@ -74,6 +77,19 @@ type LambdaStackSpec struct {
 
 	// Function is the Lambda function.
 	Function FunctionSpec `json:"function"`
+
+	// Triggers invoke the function besides its HTTP API: SQS queues (an existing one or one the
+	// stack creates with its own dead-letter queue) and EventBridge Scheduler schedules, all in the
+	// primary region. A request with triggers and no spec.api is a worker: it gets no HTTP API
+	// (give spec.api to have both).
+	// +optional
+	Triggers *TriggersSpec `json:"triggers,omitempty"`
+
+	// Async is how Lambda handles asynchronous invocations (schedules, S3, SNS, EventBridge,
+	// InvocationType Event): retries, maximum event age and where the events that still fail go.
+	// Default: the stage's (prod: a failure queue the stack creates).
+	// +optional
+	Async *AsyncSpec `json:"async,omitempty"`
 
 	// API is the HTTP API (API Gateway v2) in front of the function.
 	// +optional
@@ -239,6 +255,157 @@ type LoggingSpec struct {
 	// +optional
 	// +kubebuilder:validation:Enum=DEBUG;INFO;WARN
 	SystemLogLevel string `json:"systemLogLevel,omitempty"`
+}
+
+// TriggersSpec lists what invokes the function besides its HTTP API.
+type TriggersSpec struct {
+	// SQS queues whose messages invoke the function in batches (a Lambda event source mapping).
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=5
+	SQS []SQSTriggerSpec `json:"sqs,omitempty"`
+
+	// Schedules invoke the function on a rate or cron expression (EventBridge Scheduler); the
+	// scheduler's role may invoke only this function (its live alias when the release uses one).
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=10
+	Schedules []ScheduleSpec `json:"schedules,omitempty"`
+}
+
+// SQSTriggerSpec is one SQS queue the function consumes: an existing queue or one the stack
+// creates. The execution role may receive, delete and read the attributes of messages of that
+// queue only.
+// +kubebuilder:validation:XValidation:rule="has(self.queueArn) != has(self.create)",message="an sqs trigger needs exactly one of queueArn or create"
+// +kubebuilder:validation:XValidation:rule="!has(self.batchSize) || self.batchSize <= 10 || (has(self.maximumBatchingWindowSeconds) && self.maximumBatchingWindowSeconds >= 1)",message="a batchSize above 10 needs maximumBatchingWindowSeconds of at least 1"
+type SQSTriggerSpec struct {
+	// Name of the trigger in the stack; a created queue is named <owner>_<stage>-<app>-sqs-<name>.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=24
+	// +kubebuilder:validation:Pattern=`^[a-z]([a-z0-9-]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="!self.contains('--') && !self.endsWith('-dlq')",message="trigger names may not contain -- or end with -dlq"
+	Name string `json:"name"`
+
+	// QueueARN of an existing queue, in the primary region and the stage's account (where the
+	// stage allows existing queues, triggers.allowExistingQueues).
+	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,75}(\.fifo)?$`
+	QueueARN string `json:"queueArn,omitempty"`
+
+	// Create a standard queue in the stack, with a dead-letter queue and a redrive policy.
+	// +optional
+	Create *CreateQueueSpec `json:"create,omitempty"`
+
+	// BatchSize is the most messages one invocation gets (1 to 10000, at most 10 for a FIFO
+	// queue, at most the stage's triggers.maxBatchSize). Default 10.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	BatchSize *int64 `json:"batchSize,omitempty"`
+
+	// MaximumBatchingWindowSeconds Lambda waits to fill a batch (0 to 300). Default 0.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=300
+	MaximumBatchingWindowSeconds *int64 `json:"maximumBatchingWindowSeconds,omitempty"`
+
+	// ReportBatchItemFailures lets the function answer the messages of a batch that failed
+	// (batchItemFailures), so only those return to the queue. Default true.
+	// +optional
+	ReportBatchItemFailures *bool `json:"reportBatchItemFailures,omitempty"`
+}
+
+// CreateQueueSpec is a queue the stack creates for a trigger.
+type CreateQueueSpec struct {
+	// VisibilityTimeoutSeconds a received message stays hidden (0 to 43200); at least the
+	// function's timeout. Default: six times the function's timeout (AWS's advice), at most 43200.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=43200
+	VisibilityTimeoutSeconds *int64 `json:"visibilityTimeoutSeconds,omitempty"`
+
+	// MessageRetentionSeconds of the queue (60 to 1209600). Default 345600 (4 days). Its
+	// dead-letter queue keeps messages 14 days.
+	// +optional
+	// +kubebuilder:validation:Minimum=60
+	// +kubebuilder:validation:Maximum=1209600
+	MessageRetentionSeconds *int64 `json:"messageRetentionSeconds,omitempty"`
+
+	// MaxReceiveCount is how often a message is received before it moves to the dead-letter
+	// queue (1 to 1000). Default 5.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	MaxReceiveCount *int64 `json:"maxReceiveCount,omitempty"`
+}
+
+// ScheduleSpec is one EventBridge Scheduler schedule invoking the function.
+type ScheduleSpec struct {
+	// Name of the schedule in the stack; AWS name <owner>_<stage>-<app>-schedule-<name>.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=24
+	// +kubebuilder:validation:Pattern=`^[a-z]([a-z0-9-]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="!self.contains('--')",message="schedule names may not contain --"
+	Name string `json:"name"`
+
+	// Expression is rate(<n> <minute|minutes|hour|hours|day|days>) or cron(<minutes> <hours>
+	// <day-of-month> <month> <day-of-week> <year>), e.g. rate(5 minutes), cron(0 6 ? * MON-FRI *).
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^(rate|cron)\(.+\)$`
+	Expression string `json:"expression"`
+
+	// TimeZone of a cron expression, an IANA name such as Europe/Berlin. Default UTC.
+	// +optional
+	// +kubebuilder:validation:MaxLength=50
+	TimeZone string `json:"timeZone,omitempty"`
+
+	// Payload is the JSON object the function receives as its event. Default {}.
+	// +optional
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
+	Payload *apiextensionsv1.JSON `json:"payload,omitempty"`
+
+	// Enabled false pauses the schedule. Default true.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
+// AsyncSpec is the asynchronous invocation config of the function (every region, the live
+// alias when the release uses one).
+// +kubebuilder:validation:XValidation:rule="!has(self.onFailureArn) || !has(self.failureQueue) || !self.failureQueue",message="spec.async.onFailureArn replaces the failure queue; do not set failureQueue: true with it"
+type AsyncSpec struct {
+	AsyncSettings `json:",inline"`
+
+	// OnFailureARN is an existing destination for the events that still fail after the retries:
+	// an SQS queue, an SNS topic or an EventBridge event bus, in the stage's account. It replaces
+	// the failure queue.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:(sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,75}(\.fifo)?|sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,251}(\.fifo)?|events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]{1,256})$`
+	OnFailureARN string `json:"onFailureArn,omitempty"`
+}
+
+// AsyncSettings are the asynchronous invocation tunables a stage profile sets and a request
+// may override.
+type AsyncSettings struct {
+	// MaximumRetryAttempts after a failed asynchronous invocation (0 to 2). Default: Lambda's (2).
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=2
+	MaximumRetryAttempts *int64 `json:"maximumRetryAttempts,omitempty"`
+
+	// MaximumEventAgeSeconds an event waits for a successful invocation (60 to 21600). Default:
+	// Lambda's (21600).
+	// +optional
+	// +kubebuilder:validation:Minimum=60
+	// +kubebuilder:validation:Maximum=21600
+	MaximumEventAgeSeconds *int64 `json:"maximumEventAgeSeconds,omitempty"`
+
+	// FailureQueue: the stack creates an SQS queue (per region) receiving the events that still
+	// fail, with an alarm on its depth where the stage has alarms. Default: the stage's (prod on).
+	// +optional
+	FailureQueue *bool `json:"failureQueue,omitempty"`
 }
 
 // CodeSpec names the deployment package. Exactly one of s3 and imageUri.

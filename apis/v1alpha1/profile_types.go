@@ -94,6 +94,11 @@ type StageProfile struct {
 	// Domains is the Route53 hosted zone in which requests of the stage may serve their API
 	// under a custom hostname (spec.api.domain). Unset: custom domains are refused.
 	Domains *DomainSettings `json:"domains,omitempty"`
+	// Triggers are the stage's guards on spec.triggers.
+	Triggers *TriggerSettings `json:"triggers,omitempty"`
+
+	// Async defaults of the stage (asynchronous invocation config, failure queue).
+	Async *AsyncSettings `json:"async,omitempty"`
 
 	// Tags for every resource of the stage.
 	Tags map[string]string `json:"tags,omitempty"`
@@ -156,4 +161,15 @@ type PermissionsGuards struct {
 	// PermissionsBoundaryARN is set as the permissions boundary of every execution role of the
 	// stage: whatever the role's policies say, it can do no more than this policy allows.
 	PermissionsBoundaryARN string `json:"permissionsBoundaryArn,omitempty"`
+}
+
+// TriggerSettings are a stage's guards on the triggers requests ask for.
+type TriggerSettings struct {
+	// MaxBatchSize an SQS trigger may ask for (1 to 10000). Default 10000 (AWS's limit).
+	MaxBatchSize *int64 `json:"maxBatchSize,omitempty"`
+
+	// AllowExistingQueues lets requests consume existing queues (spec.triggers.sqs[].queueArn,
+	// which must be in the stage's account); false allows only queues the stack creates.
+	// Default true.
+	AllowExistingQueues *bool `json:"allowExistingQueues,omitempty"`
 }

@@ -91,6 +91,23 @@ var idKinds = map[string]func(h string, fp map[string]any) string{
 		id, _ := fp["secretId"].(string)
 		return id + "|" + uuid(h)
 	},
+	"Queue": func(_ string, fp map[string]any) string { // the queue's URL
+		name, _ := fp["name"].(string)
+		return fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region(fp), AccountID, name)
+	},
+	"EventSourceMapping": func(h string, _ map[string]any) string { return uuid(h) },
+	"FunctionEventInvokeConfig": func(_ string, fp map[string]any) string { // <function>[:<qualifier>]
+		fn, _ := fp["functionName"].(string)
+		if q, _ := fp["qualifier"].(string); q != "" {
+			return fn + ":" + q
+		}
+		return fn
+	},
+	"Schedule": func(_ string, fp map[string]any) string { // <group>/<name>
+		g, _ := fp["groupName"].(string)
+		name, _ := fp["name"].(string)
+		return firstNonEmpty(g, "default") + "/" + name
+	},
 	"TopicSubscription": func(h string, fp map[string]any) string {
 		arn, _ := fp["topicArn"].(string)
 		return arn + ":" + uuid(h)
@@ -174,6 +191,15 @@ var references = map[string]map[string]refTarget{
 	},
 	"ec2/SecurityGroupIngressRule": {
 		"securityGroupId": {"ec2", "SecurityGroup", "externalName", ""}, "referencedSecurityGroupId": {"ec2", "SecurityGroup", "externalName", ""},
+	},
+	"lambda/EventSourceMapping": {
+		"functionName": {"lambda", "Function", "arn", ""}, "destinationArn": {"sqs", "Queue", "arn", ""}, "kmsKeyArn": {"kms", "Key", "externalName", ""},
+	},
+	// destinationConfig.onFailure.destinationRef resolves to a Queue (onSuccess's to a Topic,
+	// which the stack does not use).
+	"lambda/FunctionEventInvokeConfig": {"destination": {"sqs", "Queue", "arn", ""}},
+	"scheduler/Schedule": {
+		"arn": {"sqs", "Queue", "arn", ""}, "roleArn": {"iam", "Role", "arn", ""}, "kmsKeyArn": {"kms", "Key", "externalName", ""},
 	},
 }
 
@@ -363,6 +389,17 @@ func AtProvider(gk schema.GroupKind, fp map[string]any, a Attributes) map[string
 	case "lambda/FunctionURL":
 		at["functionUrl"] = "https://" + h[:32] + ".lambda-url." + region + ".on.aws/"
 		at["urlId"] = h[:32]
+	case "lambda/EventSourceMapping":
+		at["arn"] = fmt.Sprintf("arn:aws:lambda:%s:%s:event-source-mapping:%s", region, acct, name)
+		at["uuid"] = name
+		at["functionArn"] = str("functionName")
+		at["state"] = "Enabled"
+		at["lastModified"] = a.ModifiedAt
+	case "sqs/Queue":
+		at["arn"] = fmt.Sprintf("arn:aws:sqs:%s:%s:%s", region, acct, str("name"))
+		at["url"] = name
+	case "scheduler/Schedule":
+		at["arn"] = fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule/%s", region, acct, name)
 	case "iam/Role":
 		at["arn"] = fmt.Sprintf("arn:aws:iam::%s:role%s%s", acct, firstNonEmpty(str("path"), "/"), name)
 		at["uniqueId"] = "AROA" + strings.ToUpper(h[:17])

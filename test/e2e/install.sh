@@ -69,7 +69,10 @@ spec:
   package: xpkg.upbound.io/spec3/configuration-lambdastack:$version
 YAML
 timeout=${E2E_INSTALL_TIMEOUT:-900} # a loaded 2-core machine needs minutes for the ~340 provider kinds
-want=${E2E_PACKAGES:-14} # the Configuration, the function, 11 provider-aws services, provider-family-aws
+# the Configuration, every dependency of package/crossplane.yaml (the function, one provider per
+# AWS service) and provider-family-aws: waiting for fewer lets the stand-in start before the last
+# providers' kinds exist
+want=${E2E_PACKAGES:-$(($(grep -c '^ *package: ' "$ROOT/package/crossplane.yaml") + 2))}
 dump() {
   kubectl get pkg,pkgrev -o wide >&2 || true
   kubectl get pkg,pkgrev -o yaml 2>/dev/null | grep -E '^    name:|message:' >&2 || true
@@ -88,14 +91,13 @@ for kind in function.pkg.crossplane.io provider.pkg.crossplane.io; do
 done
 kubectl wait --for=condition=Established --timeout=60s \
   xrd/lambdastacks.platform.spec3.io xrd/xlambdastacks.platform.spec3.io >/dev/null
-# Crossplane creates the CRD of each kind the activation policy activates after the providers are
-# Healthy; the provider stand-in serves the kinds whose CRDs exist when it starts: wait for all
-for crd in $(sed -n 's/^  - \([a-z0-9.-]*\)$/\1/p' "$ROOT/package/activation-policy.yaml"); do
-  until kubectl get crd "$crd" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "CRD $crd (package/activation-policy.yaml) was not created within ${timeout}s"
-    sleep 1
-  done
+# SafeStart: a Healthy provider has its ManagedResourceDefinitions; the CRDs of the kinds
+# package/activation-policy.yaml activates follow. Wait for them, so everything that watches the
+# managed kinds (the provider stand-in) finds them all.
+kinds=$(sed -n 's/^ *- \([a-z0-9]*\.[a-z0-9.]*aws\.[a-z.]*upbound\.io\)$/\1/p' "$ROOT/package/activation-policy.yaml")
+until kubectl get crd $kinds >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || { kubectl get crd $kinds >&2 || true; die "activated kinds without CRD after ${timeout}s"; }
+  sleep 1
 done
-kubectl wait --for=condition=Established --timeout=60s \
-  $(sed -n 's/^  - \([a-z0-9.-]*\)$/crd\/\1/p' "$ROOT/package/activation-policy.yaml") >/dev/null
+kubectl wait --for=condition=Established --timeout=120s $(printf 'crd/%s ' $kinds) >/dev/null
 kubectl get pkg

@@ -180,8 +180,10 @@ var wantPackages = []string{
 	"Provider/upbound-provider-aws-iam",
 	"Provider/upbound-provider-aws-lambda",
 	"Provider/upbound-provider-aws-route53",
+	"Provider/upbound-provider-aws-scheduler",
 	"Provider/upbound-provider-aws-secretsmanager",
 	"Provider/upbound-provider-aws-sns",
+	"Provider/upbound-provider-aws-sqs",
 	"Provider/upbound-provider-family-aws",
 }
 
@@ -436,8 +438,10 @@ func checkComposedSet(t *testing.T, s *stack) {
 func awsIdentity(u *unstructured.Unstructured) string {
 	fp := func(k string) string { return str(u, "spec", "forProvider", k) }
 	switch u.GetKind() {
-	case "API", "SecurityGroup", "Secret", "Authorizer", "SubscriptionFilter":
+	case "API", "SecurityGroup", "Secret", "Authorizer", "SubscriptionFilter", "Queue", "Schedule":
 		return fp("name")
+	case "EventSourceMapping":
+		return fp("eventSourceArn")
 	case "Route":
 		return fp("routeKey")
 	case "RolePolicyAttachment":
@@ -464,7 +468,7 @@ func awsIdentity(u *unstructured.Unstructured) string {
 	return u.GetAnnotations()[providerstandin.AnnotationExternalName]
 }
 
-var namedKinds = map[string]bool{"Function": true, "Role": true, "Group": true, "MetricAlarm": true, "Dashboard": true, "Topic": true, "RolePolicy": true, "API": true, "SecurityGroup": true, "Secret": true, "Authorizer": true}
+var namedKinds = map[string]bool{"Function": true, "Role": true, "Group": true, "MetricAlarm": true, "Dashboard": true, "Topic": true, "RolePolicy": true, "API": true, "SecurityGroup": true, "Secret": true, "Authorizer": true, "Queue": true, "Schedule": true}
 
 // checkComposed: ownership, labels, provider config, readiness, tags, names and references of
 // one composed resource.

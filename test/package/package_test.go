@@ -80,8 +80,10 @@ var wantProviders = []string{
 	"xpkg.upbound.io/upbound/provider-aws-iam",
 	"xpkg.upbound.io/upbound/provider-aws-lambda",
 	"xpkg.upbound.io/upbound/provider-aws-route53",
+	"xpkg.upbound.io/upbound/provider-aws-scheduler",
 	"xpkg.upbound.io/upbound/provider-aws-secretsmanager",
 	"xpkg.upbound.io/upbound/provider-aws-sns",
+	"xpkg.upbound.io/upbound/provider-aws-sqs",
 }
 
 var (

@@ -42,6 +42,7 @@ var refKinds = map[string]string{
 	"certificateArn":              "Certificate",
 	"domainName":                  "DomainName",
 	"stage":                       "Stage",
+	"destination":                 "Queue",
 }
 
 // TestReferencesStayInTheStack: every *Ref, *Refs and *Selector of every composed resource of

@@ -331,6 +331,10 @@ func TestProviderFieldsDoc(t *testing.T) {
 		{"acm", "Certificate", false, nil},
 		{"acm", "CertificateValidation", false, nil},
 		{"route53", "Record", true, map[string]any{"name": "api.example.com", "type": "A"}},
+		{"lambda", "EventSourceMapping", false, nil},
+		{"lambda", "FunctionEventInvokeConfig", false, map[string]any{"functionName": "demo"}},
+		{"sqs", "Queue", false, nil},
+		{"scheduler", "Schedule", false, map[string]any{"flexibleTimeWindow": map[string]any{"mode": "OFF"}, "scheduleExpression": "rate(1 day)", "target": map[string]any{"arn": "arn:aws:lambda:us-east-1:123456789012:function:demo"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.group+"."+tc.kind, func(t *testing.T) {

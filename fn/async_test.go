@@ -1,0 +1,146 @@
+package fn
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestAsyncRefused(t *testing.T) {
+	cases := map[string]struct {
+		async map[string]any
+		env   map[string]any
+		want  string
+	}{
+		"retries above 2":    {async: map[string]any{"maximumRetryAttempts": 3}, want: "spec.async.maximumRetryAttempts: 3 is out of range 0-2"},
+		"event age below 60": {async: map[string]any{"maximumEventAgeSeconds": 59}, want: "spec.async.maximumEventAgeSeconds: 59 is out of range 60-21600"},
+		"the stage's event age out of range": {async: map[string]any{"failureQueue": true}, env: map[string]any{"async": map[string]any{"maximumEventAgeSeconds": 30000}},
+			want: "EnvironmentConfig data.async.maximumEventAgeSeconds: 30000 is out of range 60-21600"},
+		"an ARN and the failure queue": {async: map[string]any{"failureQueue": true, "onFailureArn": "arn:aws:sns:us-east-1:" + testAccount + ":failed"},
+			want: "spec.async.onFailureArn: replaces the failure queue"},
+		"not a destination ARN": {async: map[string]any{"onFailureArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:x"},
+			want: `spec.async.onFailureArn: "arn:aws:lambda`},
+		"another team's account": {async: map[string]any{"onFailureArn": "arn:aws:sqs:us-east-1:" + otherAccount + ":failed"}, env: map[string]any{"accountId": testAccount},
+			want: "spec.async.onFailureArn: the SQS queue is in account " + otherAccount},
+		"a stage without an account": {async: map[string]any{"onFailureArn": "arn:aws:events:us-east-1:" + testAccount + ":event-bus/ops"}, env: map[string]any{},
+			want: "spec.async.onFailureArn: the EventBridge event bus arn:aws:events:us-east-1:" + testAccount + ":event-bus/ops cannot be granted"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			envs := []map[string]any{}
+			if tc.env != nil {
+				envs = append(envs, envConfig("stage-dev", "dev", tc.env))
+			}
+			wantFatal(t, newRequest(t, xrObject(map[string]any{"async": tc.async}), envs, nil), tc.want)
+		})
+	}
+}
+
+func TestAsyncInvokeConfig(t *testing.T) {
+	t.Run("dev has none unless asked", func(t *testing.T) {
+		m, _ := converged(t, settingsFor(t, xrObject(nil), nil))
+		for _, k := range []string{KeyAsyncConfig, KeyFailureQueue, KeyRoleAsync} {
+			if _, ok := m[k]; ok {
+				t.Errorf("%s composed on dev without spec.async", k)
+			}
+		}
+	})
+
+	t.Run("prod: a failure queue per region, on the live alias, with its alarm", func(t *testing.T) {
+		xr := xrObject(map[string]any{"stage": "prod", "regions": []any{"us-east-1", "eu-west-1"}, "async": map[string]any{"maximumRetryAttempts": 0},
+			"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/abc.zip"}}}})
+		s := settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{}))
+		// the config names the alias without a reference: it waits until the alias exists
+		first, _, pending := plan(t, s, nil)
+		if _, ok := first[KeyAsyncConfig]; ok {
+			t.Errorf("%s composed before the alias exists", KeyAsyncConfig)
+		}
+		if !slices.Contains(pending, KeyAsyncConfig+" (waits for the ARN of "+KeyAlias+")") {
+			t.Errorf("pending = %v", pending)
+		}
+		m, _ := converged(t, s)
+		for _, suffix := range []string{"", "-eu-west-1"} {
+			c := m[KeyAsyncConfig+suffix]
+			if c == nil {
+				t.Fatalf("no %s", KeyAsyncConfig+suffix)
+			}
+			if fp(c, "qualifier") != AliasName || fp(c, "functionName") != "team_prod-mcp" || fp(c, "maximumRetryAttempts") != int64(0) {
+				t.Errorf("%s = %v", KeyAsyncConfig+suffix, fp(c))
+			}
+			if fp(c, "maximumEventAgeInSeconds") != nil {
+				t.Errorf("maximumEventAgeInSeconds set although nobody asked for it")
+			}
+			dest := fp(c, "destinationConfig", "onFailure", "destinationRef")
+			if !reflect.DeepEqual(dest, map[string]any{"name": "mcp--" + KeyFailureQueue + suffix}) {
+				t.Errorf("%s destination = %v", suffix, dest)
+			}
+			if fp(m[KeyFailureQueue+suffix], "name") != "team_prod-mcp-async-failures" {
+				t.Errorf("failure queue name = %v", fp(m[KeyFailureQueue+suffix], "name"))
+			}
+			alarm := m[KeyAlarmFailureQueue+suffix]
+			if alarm == nil || fp(alarm, "metricName") != "ApproximateNumberOfMessagesVisible" ||
+				!reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod-mcp-async-failures"}) {
+				t.Errorf("failure queue alarm %s = %v", suffix, alarm)
+			}
+		}
+		got := policyOf(t, m[KeyRoleAsync]).Statement
+		want := []Statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{
+			"arn:aws:sqs:eu-west-1:" + testAccount + ":team_prod-mcp-async-failures", "arn:aws:sqs:us-east-1:" + testAccount + ":team_prod-mcp-async-failures"}}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("async policy = %+v", got)
+		}
+	})
+
+	for arn, action := range map[string]string{
+		"arn:aws:sns:us-east-1:" + testAccount + ":failed":           "sns:Publish",
+		"arn:aws:sqs:us-east-1:" + testAccount + ":failed":           "sqs:SendMessage",
+		"arn:aws:events:us-east-1:" + testAccount + ":event-bus/ops": "events:PutEvents",
+	} {
+		t.Run("existing destination "+action, func(t *testing.T) {
+			xr := xrObject(map[string]any{"stage": "prod", "async": map[string]any{"onFailureArn": arn}})
+			m, _ := converged(t, settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{"accountId": testAccount})))
+			if _, ok := m[KeyFailureQueue]; ok {
+				t.Errorf("the failure queue is composed although onFailureArn replaces it")
+			}
+			if _, ok := m[KeyAlarmFailureQueue]; ok {
+				t.Errorf("a failure queue alarm without a failure queue")
+			}
+			if got := fp(m[KeyAsyncConfig], "destinationConfig", "onFailure", "destination"); got != arn {
+				t.Errorf("destination = %v", got)
+			}
+			want := []Statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{action}, Resource: []string{arn}}}
+			if got := policyOf(t, m[KeyRoleAsync]).Statement; !reflect.DeepEqual(got, want) {
+				t.Errorf("policy = %+v", got)
+			}
+		})
+	}
+}
+
+// Prod's dashboard shows the stack's queues; prod's alarms include the dead-letter queue's.
+func TestQueueWidgetsAndAlarms(t *testing.T) {
+	xr := xrObject(map[string]any{"stage": "prod", "triggers": map[string]any{"sqs": []any{map[string]any{"name": "jobs", "create": map[string]any{}}}}})
+	m, _ := converged(t, settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{})))
+	var found bool
+	for _, w := range allWidgets(t, m[KeyDashboard]) {
+		if w.Properties.Title != "SQS messages waiting" {
+			continue
+		}
+		found = true
+		var got []string
+		for _, s := range w.Properties.Metrics {
+			got = append(got, s[3].(string))
+		}
+		want := []string{"team_prod-mcp-async-failures", "team_prod-mcp-sqs-jobs", "team_prod-mcp-sqs-jobs-dlq"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("queues on the dashboard = %v, want %v", got, want)
+		}
+	}
+	if !found {
+		t.Errorf("no queue widget on the dashboard")
+	}
+	// the created trigger queue's dead-letter queue has an alarm on its depth too
+	alarm := m["alarm-queue-jobs-dlq"]
+	if alarm == nil || fp(alarm, "namespace") != "AWS/SQS" || !reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod-mcp-sqs-jobs-dlq"}) {
+		t.Errorf("dead-letter queue alarm = %v", alarm)
+	}
+}
