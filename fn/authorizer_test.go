@@ -18,11 +18,7 @@ func TestLambdaAuthorizerRefusals(t *testing.T) {
 		return xrObject(map[string]any{"api": api, "regions": []any{"us-east-1", "eu-west-1"},
 			"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "a-{region}", "key": "k.zip"}}}})
 	}
-	cases := map[string]struct {
-		xr   map[string]any
-		envs []map[string]any
-		want []string
-	}{
+	cases := map[string]refusal{
 		"type lambda without the function": {
 			xr:   xrObject(map[string]any{"api": map[string]any{"auth": map[string]any{"type": "lambda"}}}),
 			want: []string{"spec.api.auth.lambda: type lambda needs the authorizer's functionArn"},
@@ -72,15 +68,7 @@ func TestLambdaAuthorizerRefusals(t *testing.T) {
 			want: []string{"spec.api.auth.jwt.routeScopes[0].scopes: needs at least one scope"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			envs := tc.envs
-			if envs == nil {
-				envs = []map[string]any{}
-			}
-			wantFatal(t, newRequest(t, tc.xr, envs, nil), tc.want...)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestLambdaAuthorizer(t *testing.T) {

@@ -6,11 +6,7 @@ import (
 )
 
 func TestBudgetRefusals(t *testing.T) {
-	cases := map[string]struct {
-		xr   map[string]any
-		envs []map[string]any
-		want []string
-	}{
+	cases := map[string]refusal{
 		"a budget without a limit": {
 			xr:   xrObject(map[string]any{"budget": map[string]any{"emails": []any{"owner@example.com"}}}),
 			want: []string{"spec.budget.monthlyLimitUSD", "needs a monthly limit", "data.budget.monthlyLimitUSD"},
@@ -38,15 +34,7 @@ func TestBudgetRefusals(t *testing.T) {
 			want: []string{"spec.budget.emails", `"nobody" is not an email address`},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			envs := tc.envs
-			if envs == nil {
-				envs = []map[string]any{}
-			}
-			wantFatal(t, newRequest(t, tc.xr, envs, nil), tc.want...)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestBudget(t *testing.T) {

@@ -149,3 +149,25 @@ var _ = resource.ReadyTrue
 func prodEnvs() []map[string]any {
 	return []map[string]any{envConfig("stage-prod", "prod", map[string]any{})}
 }
+
+// refusal is a request the function must refuse with one Fatal result (and no desired state)
+// whose message says each of want; envs are the stage's EnvironmentConfigs (nil: none).
+type refusal struct {
+	xr   map[string]any
+	envs []map[string]any
+	want []string
+}
+
+// wantRefusals runs each refusal as a subtest.
+func wantRefusals(t *testing.T, cases map[string]refusal) {
+	t.Helper()
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			envs := tc.envs
+			if envs == nil {
+				envs = []map[string]any{}
+			}
+			wantFatal(t, newRequest(t, tc.xr, envs, nil), tc.want...)
+		})
+	}
+}

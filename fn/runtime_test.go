@@ -34,11 +34,7 @@ func TestRuntimeDetailsRefusals(t *testing.T) {
 		}
 		return f
 	}
-	cases := map[string]struct {
-		xr   map[string]any
-		envs []map[string]any
-		want []string
-	}{
+	cases := map[string]refusal{
 		"layers with an image": {
 			xr:   functionXR(map[string]any{"code": image, "layers": []any{sharedLayer}}, nil),
 			want: []string{"spec.function.layers: a container image cannot use layers"},
@@ -129,15 +125,7 @@ func TestRuntimeDetailsRefusals(t *testing.T) {
 			want: []string{"spec.function.snapStart: SnapStart allows at most 512 MB of ephemeral storage"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			envs := tc.envs
-			if envs == nil {
-				envs = []map[string]any{}
-			}
-			wantFatal(t, newRequest(t, tc.xr, envs, nil), tc.want...)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestRuntimeDetails(t *testing.T) {
