@@ -133,22 +133,7 @@ func TestDomainRefusesWhatTheStageDoesNotGrant(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			var envs []map[string]any
-			if tc.env != nil {
-				envs = []map[string]any{tc.env}
-			} else {
-				envs = []map[string]any{}
-			}
-			req := newRequest(t, tc.xr, envs, nil)
-			c, err := decodeComposite(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, _, err := stageConfig(req, c.Spec.Stage)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = resolveFor(c, ownerNamespace(req, c), p)
+			_, err := resolveRequest(t, tc.xr, tc.env)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}

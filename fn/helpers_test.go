@@ -102,6 +102,16 @@ func envConfig(name, stage string, data map[string]any) map[string]any {
 // settingsFor resolves a request the way RunFunction does.
 func settingsFor(t testing.TB, xr map[string]any, env map[string]any) *Settings {
 	t.Helper()
+	s, err := resolveRequest(t, xr, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// resolveRequest resolves a request the way RunFunction does and returns resolveFor's error.
+func resolveRequest(t testing.TB, xr map[string]any, env map[string]any) (*Settings, error) {
+	t.Helper()
 	var envs []map[string]any
 	if env != nil {
 		envs = []map[string]any{env}
@@ -115,11 +125,7 @@ func settingsFor(t testing.TB, xr map[string]any, env map[string]any) *Settings 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := resolveFor(c, ownerNamespace(req, c), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return resolveFor(c, ownerNamespace(req, c), p)
 }
 
 // byKey indexes built resources.
