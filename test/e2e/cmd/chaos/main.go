@@ -95,7 +95,7 @@ func main() {
 	flag.StringVar(&c.state, "state", "", "The e2e state directory (test/e2e/.state).")
 	flag.StringVar(&c.e2eDir, "e2e-dir", "", "test/e2e (restart.sh).")
 	flag.StringVar(&c.out, "out", "_output/chaos.md", "Report file (also printed).")
-	flag.StringVar(&c.faults, "faults", "all", "Comma-separated fault kinds: function-kill, restart, standin, env-invalid, request-invalid, burst; or all.")
+	flag.StringVar(&c.faults, "faults", "all", "Comma-separated fault kinds (function-kill, restart, standin, env-invalid, request-invalid, burst) or single faults (e.g. standin-no-arns); or all.")
 	flag.IntVar(&c.maxRSSMiB, "max-rss", 256, "Bound of the function's RSS (MiB).")
 	flag.IntVar(&c.maxGoroutine, "max-goroutines", 500, "Bound of the function's goroutines.")
 	flag.Parse()
@@ -245,7 +245,7 @@ func (h *harness) run(ctx context.Context) error {
 	}
 	var failed []string
 	for _, f := range faults {
-		if !h.enabled(f.kind) {
+		if !h.enabled(f.kind) && !h.enabled(f.name) {
 			continue
 		}
 		r := &faultResult{name: f.name}
@@ -327,7 +327,7 @@ func (h *harness) apply(ctx context.Context) error {
 		}
 		h.stacks = append(h.stacks, s)
 	}
-	log.Printf("applied %d stacks (%s) in %d namespaces", len(h.stacks), fleet.StageNames(templates), len(namespaces))
+	log.Printf("applied %d stacks in %d namespaces (templates' stages: %s)", len(h.stacks), len(namespaces), fleet.StageNames(templates))
 	return nil
 }
 
@@ -774,10 +774,16 @@ func (h *harness) functionKill(ctx context.Context, r *faultResult) error {
 		if err := h.touchAll(ctx, fmt.Sprintf("kill-%d", i)); err != nil {
 			return err
 		}
-		time.Sleep(1500 * time.Millisecond)
-		_, started, handled, err := functionMetrics(pid)
-		if err != nil {
-			return err
+		// kill while a call is in flight if one is seen within 10 s (the metrics are polled)
+		var started, handled int
+		for t := time.Now(); time.Since(t) < 10*time.Second; time.Sleep(20 * time.Millisecond) {
+			_, s, hd, err := functionMetrics(pid)
+			if err != nil {
+				return err
+			}
+			if started, handled = s, hd; started > handled {
+				break
+			}
 		}
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 			return fmt.Errorf("kill %d: %w", pid, err)
@@ -797,7 +803,7 @@ func (h *harness) functionKill(ctx context.Context, r *faultResult) error {
 		}
 		down := time.Since(t0)
 		worstDown = max(worstDown, down)
-		r.notes = append(r.notes, fmt.Sprintf("kill %d: pid %d had served %d RunFunction calls, %d in flight when killed; a new process served after %s",
+		r.notes = append(r.notes, fmt.Sprintf("kill %d: pid %d had served %d RunFunction calls, %d in flight at its last metrics read before the kill; a new process served after %s",
 			i+1, pid, handled, started-handled, down.Round(100*time.Millisecond)))
 		if i < h.c.kills-1 {
 			time.Sleep(5 * time.Second)
