@@ -5,7 +5,9 @@ package providerstandin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -50,7 +52,7 @@ func (s *StandIn) WatchFaults(ctx context.Context, path string, interval time.Du
 	defer t.Stop()
 	for {
 		raw, err := os.ReadFile(path)
-		if err != nil && !os.IsNotExist(err) {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			s.logf("provider stand-in: faults file: %v", err)
 		}
 		if string(raw) != string(last) {

@@ -142,7 +142,6 @@ type xr struct {
 type snapshot struct {
 	mrs map[string]*mr
 	xrs map[string]*xr // by stack id
-	at  time.Time
 }
 
 // faultResult is one fault's line of the report.
@@ -340,7 +339,7 @@ func (h *harness) requests(s *stack) dynamic.ResourceInterface {
 
 // snap reads the stacks' composites and managed resources from the API server.
 func (h *harness) snap(ctx context.Context) (*snapshot, error) {
-	s := &snapshot{mrs: map[string]*mr{}, xrs: map[string]*xr{}, at: time.Now()}
+	s := &snapshot{mrs: map[string]*mr{}, xrs: map[string]*xr{}}
 	ids := map[string]bool{}
 	for _, st := range h.stacks {
 		ids[st.id] = true
@@ -1146,7 +1145,7 @@ func (h *harness) writeReport(runErr error) {
 	}
 	fmt.Fprintf(&w, "# make chaos: %d stacks, %d faults\n\n", len(h.stacks), len(h.results))
 	fmt.Fprintf(&w, "Date: %s; machine: %d CPUs, load %s; run took %s.  \n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), procstat.LoadAvg(), time.Since(h.start).Round(time.Second))
-	fmt.Fprintf(&w, "Stacks: %d (%d legacy claims, %d with a release block, %d in two regions) in %d namespaces; all Ready after %s at first.  \n",
+	fmt.Fprintf(&w, "Stacks: %d (legacy claims: %d, with a release block: %d, in two regions: %d) in %d namespaces; all Ready after %s at first.  \n",
 		len(h.stacks), claims, releases, regions, min(h.c.namespaces, h.c.n), h.readyAfter.Round(time.Second))
 	fmt.Fprintf(&w, "Managed resources checked: %d of %d kinds, after every fault and every 2 s while it lasted.  \n", h.mrCount, h.kindsCounted)
 	fmt.Fprintf(&w, "Recovery bound: %s.\n\n", h.c.bound)
