@@ -123,18 +123,20 @@ func (s *StandIn) playFault(ctx context.Context, r dynamic.ResourceInterface, mr
 		simprovider.Fail(mr.Object, simprovider.OpObserve, mr.GetGeneration(), now, msg)
 	case simprovider.FaultNoARNs:
 		cur, _, _ := unstructured.NestedMap(mr.Object, "status", "atProvider")
-		if !upToDate(mr) || !simprovider.HasComputed(cur) {
-			// not observed yet (nothing to take away) or already without: the normal path
-			// would write the identifiers; a not yet observed resource stays as it is
-			if upToDate(mr) || len(cur) > 0 {
-				s.markFaulted(key)
-				return true, nil
-			}
-			return false, nil
+		if len(cur) == 0 {
+			return false, nil // never observed: it is being created, the normal path plays that
 		}
+		s.markFaulted(key)
+		if upToDate(mr) && !simprovider.HasComputed(cur) {
+			return true, nil // already observed without them
+		}
+		// observed anew (also after a spec change), without what AWS computes
 		obs := at()
 		simprovider.DropComputed(obs)
 		if err := unstructured.SetNestedMap(mr.Object, obs, "status", "atProvider"); err != nil {
+			return true, err
+		}
+		if err := unstructured.SetNestedSlice(mr.Object, simprovider.Conditions(true, mr.GetGeneration(), now, ""), "status", "conditions"); err != nil {
 			return true, err
 		}
 	case simprovider.FaultNotReady:
