@@ -73,6 +73,15 @@ e2e:
 scale:
 	@test/e2e/scale.sh
 
+## chaos: fault injection on the local control plane (as make e2e) with the provider stand-in:
+## CHAOS_N=50 stacks to Ready, then the function SIGKILLed, Crossplane/kube-apiserver/etcd
+## restarted, provider failures, invalid edits and a burst of updates; 0 recreations, 0 shrinks,
+## recovery, truthful conditions, bounded function (test/e2e/chaos.sh; _output/chaos.md;
+## docs/reliability.md). make e2e runs a short version (CHAOS_N=4).
+.PHONY: chaos
+chaos:
+	@test/e2e/chaos.sh
+
 ## uptest: uptest over the examples against the current kubeconfig (a cluster with Crossplane,
 ## provider-aws and AWS credentials; docs/e2e.md)
 uptest:

@@ -22,6 +22,10 @@ XP_WEBHOOK_PORT=$((PORT_BASE + 182)) # 27482 crossplane webhooks (TLS)
 REG_PORT=$((PORT_BASE + 150))       # 27450 the OCI registry (TLS) the packages are installed from
 FN_PORT=$((PORT_BASE + 144))        # 27444.. functions' gRPC (mTLS), one port per FunctionRevision
 FN_PORTS=4                          # 27444-27447 handed out by the package runtime
+FN_METRICS_PORT=$((PORT_BASE + 184)) # 27484-27487 the functions' metrics (Prometheus), one per revision
+# how long the package runtime leaves a crashed function down before restarting it (the kubelet's
+# first restart back-off is 10 s)
+FN_RESTART_BACKOFF=${FN_RESTART_BACKOFF:-10s}
 
 # The version the packages are built and installed as (a second build is pushed as
 # E2E_UPGRADE_VERSION by the upgrade test).

@@ -5,8 +5,10 @@
 #      the package runtime; LambdaStack installed from the registry (install.sh)
 #   3. go test -tags e2e ./test/e2e/ (with the provider stand-in in-process)
 #   4. uptest over the examples against the same control plane, stand-in as a process
-#   5. test/e2e/down.sh (always); on failure the tail of every log is printed first
-# Logs stay in test/e2e/.state/logs. E2E_SKIP_UPTEST=1 skips step 4; E2E_KEEP=1 skips step 5.
+#   5. make chaos, short: 4 stacks, every fault kind once (test/e2e/chaos.sh --on-running)
+#   6. test/e2e/down.sh (always); on failure the tail of every log is printed first
+# Logs stay in test/e2e/.state/logs. E2E_SKIP_UPTEST=1 skips step 4, E2E_SKIP_CHAOS=1 step 5;
+# E2E_KEEP=1 skips step 6.
 set -uo pipefail
 export t0=$(date +%s.%N)
 . "$(dirname "$0")/lib.sh"
@@ -54,4 +56,13 @@ if [ "${E2E_SKIP_UPTEST:-}" != 1 ]; then
     grep -E --line-buffered 'sink.go.*(TRY|ASSERT|ERROR|FAIL)|--- (PASS|FAIL)|Tests Summary|Passed|Failed|level=error|cannot|error' || true
   rc=${PIPESTATUS[0]}
   must_live provider-standin
+  [ "$rc" -eq 0 ] || exit
+fi
+
+if [ "${E2E_SKIP_CHAOS:-}" != 1 ]; then
+  # last: it restarts Crossplane, the API server and etcd
+  step "chaos, short (every fault kind once on ${E2E_CHAOS_N:-4} stacks; make chaos runs 50)"
+  CHAOS_N=${E2E_CHAOS_N:-4} CHAOS_KILLS=1 CHAOS_HOLD=15s CHAOS_OUT="$ROOT/_output/chaos-e2e.md" \
+    timeout 20m "$E2E_DIR/chaos.sh" --on-running
+  rc=$?
 fi

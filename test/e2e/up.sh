@@ -19,7 +19,7 @@ done
 "$E2E_DIR/down.sh" --quiet
 rm -rf "$LOGS"; mkdir -p "$LOGS" "$PIDS"
 for p in $ETCD_PORT $ETCD_PEER_PORT $KAS_PORT $XP_METRICS_PORT $XP_HEALTH_PORT $XP_WEBHOOK_PORT $REG_PORT \
-  $(seq "$FN_PORT" $((FN_PORT + FN_PORTS - 1))); do
+  $(seq "$FN_PORT" $((FN_PORT + FN_PORTS - 1))) $(seq "$FN_METRICS_PORT" $((FN_METRICS_PORT + FN_PORTS - 1))); do
   port_free "$p" || die "port $p is in use (set E2E_PORT_BASE to move all e2e ports)"
 done
 

@@ -72,9 +72,13 @@ type StandIn struct {
 	logf  func(format string, args ...any)
 	queue workqueue.TypedRateLimitingInterface[item]
 
+	informers map[schema.GroupVersionResource]cache.SharedIndexInformer
+
 	mu        sync.Mutex
 	deletions map[string]Deletion
 	observed  int
+	fault     Fault           // the SIMULATED failure being played (faults.go)
+	faulted   map[string]bool // resources a fault picked, by Key
 }
 
 type item struct {
@@ -164,8 +168,10 @@ func (s *StandIn) Run(ctx context.Context, workers int) error {
 	s.queue = workqueue.NewTypedRateLimitingQueue(workqueue.NewTypedItemExponentialFailureRateLimiter[item](200*time.Millisecond, 5*time.Second))
 	f := dynamicinformer.NewDynamicSharedInformerFactory(s.dyn, 10*time.Minute)
 	var synced []cache.InformerSynced
+	s.informers = map[schema.GroupVersionResource]cache.SharedIndexInformer{}
 	for _, gvr := range s.kinds {
 		inf := f.ForResource(gvr).Informer()
+		s.informers[gvr] = inf
 		enqueue := func(obj any) {
 			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 				obj = d.Obj
@@ -301,17 +307,23 @@ func (s *StandIn) reconcile(ctx context.Context, it item) (time.Duration, error)
 		return 2 * time.Second, s.setConditions(ctx, r, mr, false, msg)
 	}
 
-	if upToDate(mr) {
+	observation := func() map[string]any {
+		return simprovider.AtProvider(gk, fp, simprovider.Attributes{
+			ExternalName: externalName(mr),
+			Hash:         simprovider.Hash(string(mr.GetUID())),
+			Generation:   mr.GetGeneration(),
+			CreatedAt:    mr.GetCreationTimestamp().UTC().Format(time.RFC3339),
+			ModifiedAt:   time.Now().UTC().Format("2006-01-02T15:04:05.000+0000"),
+			FunctionARN:  s.functionARN(ctx, mr, fp),
+		})
+	}
+	if handled, err := s.playFault(ctx, r, mr, observation); handled || err != nil {
+		return 0, err
+	}
+	if upToDate(mr) && !s.healed(mr) {
 		return 0, nil
 	}
-	at := simprovider.AtProvider(gk, fp, simprovider.Attributes{
-		ExternalName: externalName(mr),
-		Hash:         simprovider.Hash(string(mr.GetUID())),
-		Generation:   mr.GetGeneration(),
-		CreatedAt:    mr.GetCreationTimestamp().UTC().Format(time.RFC3339),
-		ModifiedAt:   time.Now().UTC().Format("2006-01-02T15:04:05.000+0000"),
-		FunctionARN:  s.functionARN(ctx, mr, fp),
-	})
+	at := observation()
 	if err := unstructured.SetNestedMap(mr.Object, at, "status", "atProvider"); err != nil {
 		return 0, err
 	}

@@ -80,14 +80,20 @@ type options struct {
 	logFile    string
 	pidFile    string // where the PID of the function started last is written ("": nowhere)
 	firstPort  int
-	interval   time.Duration
+	// firstMetricsPort: the loopback port of the first revision's metrics listener (0: none)
+	firstMetricsPort int
+	interval         time.Duration
+	// restartBackoff: how long an exited function stays down before it is started again (the
+	// kubelet's restart back-off of a crashed container)
+	restartBackoff time.Duration
 }
 
 type process struct {
-	cmd     *exec.Cmd
-	port    int
-	exited  chan struct{}
-	exitErr error
+	cmd      *exec.Cmd
+	port     int
+	exited   chan struct{}
+	exitErr  error
+	exitedAt time.Time
 }
 
 type runtime struct {
@@ -110,6 +116,8 @@ func main() {
 	flag.StringVar(&o.pidFile, "function-pid-file", "", "file the PID of the function started last is written to (for make scale and make chaos)")
 	flag.IntVar(&o.firstPort, "first-port", 27444, "first loopback port handed to a function (then +1 per revision)")
 	flag.DurationVar(&o.interval, "interval", 500*time.Millisecond, "how often revisions are checked")
+	flag.IntVar(&o.firstMetricsPort, "first-metrics-port", 0, "loopback port of the first revision's metrics listener, the image's --metrics-address rewritten (then +1 per revision); 0 drops it")
+	flag.DurationVar(&o.restartBackoff, "restart-backoff", 0, "how long an exited function stays down before it is restarted (as the kubelet backs off)")
 	flag.Parse()
 	log.SetPrefix("package-runtime: ")
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -222,7 +230,10 @@ func (r *runtime) function(ctx context.Context, rev *unstructured.Unstructured) 
 	if p != nil {
 		select {
 		case <-p.exited:
-			log.Printf("FunctionRevision %s: function exited (%v): restarting", n, p.exitErr)
+			if wait := r.o.restartBackoff - time.Since(p.exitedAt); wait > 0 {
+				return nil // backing off, as the kubelet does before restarting a crashed container
+			}
+			log.Printf("FunctionRevision %s: function exited (%v) %s ago: restarting", n, p.exitErr, time.Since(p.exitedAt).Round(time.Millisecond))
 			delete(r.procs, n)
 			p = nil
 		default:
@@ -307,7 +318,11 @@ func (r *runtime) start(ctx context.Context, rev *unstructured.Unstructured) (*p
 		case strings.Contains(a, "=/tls/server"):
 			a = strings.Replace(a, "=/tls/server", "="+certs, 1)
 		case strings.HasPrefix(a, "--metrics-address="):
-			continue // the image's :8080 would collide with everything else on this machine
+			if r.o.firstMetricsPort == 0 {
+				continue // the image's :8080 would collide with everything else on this machine
+			}
+			// the container's metrics port, on a loopback port of this revision's own
+			a = fmt.Sprintf("--metrics-address=127.0.0.1:%d", r.o.firstMetricsPort+port-r.o.firstPort)
 		}
 		args = append(args, a)
 	}
@@ -329,7 +344,7 @@ func (r *runtime) start(ctx context.Context, rev *unstructured.Unstructured) (*p
 		return nil, err
 	}
 	p := &process{cmd: cmd, port: port, exited: make(chan struct{})}
-	go func() { p.exitErr = cmd.Wait(); close(p.exited) }()
+	go func() { p.exitErr = cmd.Wait(); p.exitedAt = time.Now(); close(p.exited) }()
 	log.Printf("FunctionRevision %s: started %s (pid %d) from %s: %s", n, cf.Config.Entrypoint[0], cmd.Process.Pid, src, strings.Join(args, " "))
 	if r.o.pidFile != "" {
 		if err := os.WriteFile(r.o.pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600); err != nil {

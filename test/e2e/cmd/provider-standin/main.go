@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -21,6 +22,7 @@ import (
 func main() {
 	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the control plane")
 	workers := flag.Int("workers", 4, "concurrent reconciles")
+	faults := flag.String("faults-file", "", "SIMULATION control file (make chaos): the provider failure to play, JSON {\"mode\": …, \"percent\": …}; absent or empty: none")
 	flag.Parse()
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	if err != nil {
@@ -35,6 +37,9 @@ func main() {
 	s.Verbose = true
 	if err := s.Run(ctx, *workers); err != nil {
 		log.Fatal(err)
+	}
+	if *faults != "" {
+		go s.WatchFaults(ctx, *faults, 500*time.Millisecond)
 	}
 	<-ctx.Done()
 	for k, d := range s.Deletions() {

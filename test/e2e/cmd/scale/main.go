@@ -36,14 +36,12 @@ import (
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 	"github.com/spec3/lambdastack/examples"
 	"github.com/spec3/lambdastack/internal/procstat"
+	"github.com/spec3/lambdastack/test/e2e/fleet"
 )
 
 var (
-	xrGVR     = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "lambdastacks"}
-	fnGVR     = schema.GroupVersionResource{Group: "lambda.aws.m.upbound.io", Version: "v1beta1", Resource: "functions"}
-	nsGVR     = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-	envGVR    = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1beta1", Resource: "environmentconfigs"}
-	secretGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	xrGVR = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "lambdastacks"}
+	fnGVR = schema.GroupVersionResource{Group: "lambda.aws.m.upbound.io", Version: "v1beta1", Resource: "functions"}
 )
 
 // processes of the control plane, by their name in the e2e PID directory.
@@ -104,7 +102,7 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 
-	templates, err := namespacedTemplates(root)
+	templates, err := fleet.Templates(root)
 	if err != nil {
 		return err
 	}
@@ -118,20 +116,24 @@ func run(ctx context.Context, c config) error {
 		if err := unstructured.SetNestedField(u.Object, fmt.Sprintf("app%03d", i), "spec", "app"); err != nil {
 			return err
 		}
-		ownSecrets(u)
+		fleet.OwnSecrets(u)
 		stacks = append(stacks, u)
 	}
-	if err := teamNamespaces(ctx, dyn, c.namespaces); err != nil {
+	var namespaces []string
+	for i := range c.namespaces {
+		namespaces = append(namespaces, fmt.Sprintf("scale-team-%02d", i))
+	}
+	if err := fleet.TeamNamespaces(ctx, dyn, namespaces); err != nil {
 		return err
 	}
-	if err := grantStages(ctx, dyn, c.namespaces); err != nil {
+	if err := fleet.GrantStages(ctx, dyn, namespaces); err != nil {
 		return err
 	}
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "# make scale: %d LambdaStacks in %d namespaces\n\n", c.n, c.namespaces)
 	fmt.Fprintf(&report, "Date: %s  \nMachine: %d CPUs, load before: %s  \nStages (round robin): %s\n\n",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), procstat.LoadAvg(), stageNames(templates))
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), procstat.LoadAvg(), fleet.StageNames(templates))
 
 	// Apply all at once; sample CPU meanwhile.
 	cpu0 := cpuOf(pids)
@@ -209,110 +211,6 @@ func run(ctx context.Context, c config) error {
 	return os.WriteFile(c.out, []byte(report.String()), 0o644)
 }
 
-// namespacedTemplates are the LambdaStack (namespaced) stage examples.
-func namespacedTemplates(root string) ([]map[string]any, error) {
-	stages, err := examples.Stages(root)
-	if err != nil {
-		return nil, err
-	}
-	var out []map[string]any
-	for _, e := range stages {
-		obj, err := examples.ReadYAML(filepath.Join(root, e.Request))
-		if err != nil {
-			return nil, err
-		}
-		if obj["kind"] == v1alpha1.KindLambdaStack {
-			out = append(out, obj)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no namespaced stage example in examples/index.txt")
-	}
-	return out, nil
-}
-
-func stageNames(ts []map[string]any) string {
-	var out []string
-	for _, t := range ts {
-		s, _, _ := unstructured.NestedString(t, "spec", "stage")
-		out = append(out, s)
-	}
-	return strings.Join(out, ", ")
-}
-
-// teamNamespaces creates the namespaces with what a team has in place: the Kubernetes Secret
-// the prod example's created secret reads.
-func teamNamespaces(ctx context.Context, dyn dynamic.Interface, n int) error {
-	for i := range n {
-		ns := fmt.Sprintf("scale-team-%02d", i)
-		obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}
-		if _, err := dyn.Resource(nsGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
-			return err
-		}
-		sec := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret",
-			"metadata":   map[string]any{"name": "mcp-signing-key", "namespace": ns},
-			"stringData": map[string]any{"value": "scale-not-a-real-key"}}}
-		if _, err := dyn.Resource(secretGVR).Namespace(ns).Create(ctx, sec, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
-			return err
-		}
-	}
-	return nil
-}
-
-// ownSecrets points the existing secrets a stack copied from an example at the same names
-// under its own namespace (docs/tenancy.md: a stage with a secretNamePrefix grants a namespace
-// only the secrets under <namespace>/), as a team in that namespace would write them.
-func ownSecrets(u *unstructured.Unstructured) {
-	secrets, _, _ := unstructured.NestedSlice(u.Object, "spec", "secrets")
-	for _, sec := range secrets {
-		m, _ := sec.(map[string]any)
-		if arn, ok := m["arn"].(string); ok {
-			if i := strings.Index(arn, ":secret:"); i >= 0 {
-				name := arn[i+len(":secret:"):]
-				if j := strings.Index(name, "/"); j >= 0 {
-					m["arn"] = arn[:i] + ":secret:" + u.GetNamespace() + name[j:]
-				}
-			}
-		}
-	}
-	if secrets != nil {
-		_ = unstructured.SetNestedSlice(u.Object, secrets, "spec", "secrets")
-	}
-}
-
-// grantStages does what the platform team does for a new team namespace (docs/tenancy.md): it
-// labels the namespace for the stages that select namespaces by label and adds it to the
-// namespaces of every stage EnvironmentConfig that lists them.
-func grantStages(ctx context.Context, dyn dynamic.Interface, n int) error {
-	var names []any
-	for i := range n {
-		ns := fmt.Sprintf("scale-team-%02d", i)
-		names = append(names, ns)
-		patch := `{"metadata":{"labels":{"platform.spec3.io/stage-dev":"granted"}}}`
-		if _, err := dyn.Resource(nsGVR).Patch(ctx, ns, "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
-			return err
-		}
-	}
-	l, err := dyn.Resource(envGVR).List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.StageLabel})
-	if err != nil {
-		return err
-	}
-	for i := range l.Items {
-		ec := &l.Items[i]
-		granted, found, _ := unstructured.NestedSlice(ec.Object, "data", "namespaces")
-		if !found {
-			continue
-		}
-		if err := unstructured.SetNestedSlice(ec.Object, append(granted, names...), "data", "namespaces"); err != nil {
-			return err
-		}
-		if _, err := dyn.Resource(envGVR).Update(ctx, ec, metav1.UpdateOptions{}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func countReady(ctx context.Context, dyn dynamic.Interface) (int, error) {
 	l, err := dyn.Resource(xrGVR).List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -320,21 +218,11 @@ func countReady(ctx context.Context, dyn dynamic.Interface) (int, error) {
 	}
 	n := 0
 	for _, u := range l.Items {
-		if strings.HasPrefix(u.GetName(), "scale-") && conditionTrue(&u, "Ready") {
+		if strings.HasPrefix(u.GetName(), "scale-") && fleet.ConditionTrue(&u, "Ready") {
 			n++
 		}
 	}
 	return n, nil
-}
-
-func conditionTrue(u *unstructured.Unstructured, typ string) bool {
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		if m, _ := c.(map[string]any); m["type"] == typ && m["status"] == "True" {
-			return true
-		}
-	}
-	return false
 }
 
 // updateLatency changes one XR's function environment and times until its composed Lambda

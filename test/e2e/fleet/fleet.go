@@ -1,0 +1,160 @@
+//go:build e2e
+
+// Package fleet holds what make scale and make chaos (test/e2e/cmd/scale, test/e2e/cmd/chaos)
+// share to bring many stacks up on the local control plane: requests made from the examples,
+// team namespaces, and the grants a platform team gives a new team namespace.
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+	"github.com/spec3/lambdastack/examples"
+)
+
+// Resources the fleet helpers use.
+var (
+	XRGVR      = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "lambdastacks"}
+	ClusterGVR = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "xlambdastacks"}
+	ClaimGVR   = schema.GroupVersionResource{Group: v1alpha1.Group, Version: v1alpha1.Version, Resource: "lambdastackclaims"}
+	NSGVR      = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	EnvGVR     = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1beta1", Resource: "environmentconfigs"}
+	SecretGVR  = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+)
+
+// Templates reads the example requests at the given paths (relative to root); with none, the
+// namespaced (LambdaStack) stage examples of examples/index.txt.
+func Templates(root string, paths ...string) ([]map[string]any, error) {
+	namespacedOnly := len(paths) == 0
+	if namespacedOnly {
+		stages, err := examples.Stages(root)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range stages {
+			paths = append(paths, e.Request)
+		}
+	}
+	var out []map[string]any
+	for _, p := range paths {
+		obj, err := examples.ReadYAML(filepath.Join(root, p))
+		if err != nil {
+			return nil, err
+		}
+		if namespacedOnly && obj["kind"] != v1alpha1.KindLambdaStack {
+			continue
+		}
+		out = append(out, obj)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no namespaced stage example in examples/index.txt")
+	}
+	return out, nil
+}
+
+// StageNames lists the stages of templates.
+func StageNames(ts []map[string]any) string {
+	var out []string
+	for _, t := range ts {
+		s, _, _ := unstructured.NestedString(t, "spec", "stage")
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
+
+// TeamNamespaces creates the namespaces with what a team has in place: the Kubernetes Secret
+// the prod example's created secret reads.
+func TeamNamespaces(ctx context.Context, dyn dynamic.Interface, names []string) error {
+	for _, ns := range names {
+		obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}
+		if _, err := dyn.Resource(NSGVR).Create(ctx, obj, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+			return err
+		}
+		sec := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret",
+			"metadata":   map[string]any{"name": "mcp-signing-key", "namespace": ns},
+			"stringData": map[string]any{"value": "fleet-not-a-real-key"}}}
+		if _, err := dyn.Resource(SecretGVR).Namespace(ns).Create(ctx, sec, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// OwnSecrets points the existing secrets a stack copied from an example at the same names
+// under its own namespace (docs/tenancy.md: a stage with a secretNamePrefix grants a namespace
+// only the secrets under <namespace>/), as a team in that namespace would write them.
+func OwnSecrets(u *unstructured.Unstructured) {
+	secrets, _, _ := unstructured.NestedSlice(u.Object, "spec", "secrets")
+	for _, sec := range secrets {
+		m, _ := sec.(map[string]any)
+		if arn, ok := m["arn"].(string); ok {
+			if i := strings.Index(arn, ":secret:"); i >= 0 {
+				name := arn[i+len(":secret:"):]
+				if j := strings.Index(name, "/"); j >= 0 {
+					m["arn"] = arn[:i] + ":secret:" + u.GetNamespace() + name[j:]
+				}
+			}
+		}
+	}
+	if secrets != nil {
+		_ = unstructured.SetNestedSlice(u.Object, secrets, "spec", "secrets")
+	}
+}
+
+// GrantStages does what the platform team does for new team namespaces (docs/tenancy.md): it
+// labels them for the stages that select namespaces by label and adds them to the namespaces of
+// every stage EnvironmentConfig that lists them.
+func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string) error {
+	var names []any
+	for _, ns := range namespaces {
+		names = append(names, ns)
+		patch := `{"metadata":{"labels":{"platform.spec3.io/stage-dev":"granted"}}}`
+		if _, err := dyn.Resource(NSGVR).Patch(ctx, ns, "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
+			return err
+		}
+	}
+	l, err := dyn.Resource(EnvGVR).List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.StageLabel})
+	if err != nil {
+		return err
+	}
+	for i := range l.Items {
+		ec := &l.Items[i]
+		granted, found, _ := unstructured.NestedSlice(ec.Object, "data", "namespaces")
+		if !found {
+			continue
+		}
+		if err := unstructured.SetNestedSlice(ec.Object, append(granted, names...), "data", "namespaces"); err != nil {
+			return err
+		}
+		if _, err := dyn.Resource(EnvGVR).Update(ctx, ec, metav1.UpdateOptions{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Condition returns the condition of type typ of an object, nil when it has none.
+func Condition(u *unstructured.Unstructured, typ string) map[string]any {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		if m, _ := c.(map[string]any); m["type"] == typ {
+			return m
+		}
+	}
+	return nil
+}
+
+// ConditionTrue reports whether an object's condition typ is True.
+func ConditionTrue(u *unstructured.Unstructured, typ string) bool {
+	c := Condition(u, typ)
+	return c != nil && c["status"] == "True"
+}
