@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -98,35 +97,22 @@ func functionMetrics(pid int) (goroutines, started, handled int, err error) {
 
 // sampleFunction records the function's RSS and goroutines every 2 s until stopped.
 func (h *harness) sampleFunction(ctx context.Context) func() {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			if pid := h.functionPID(); pid > 0 {
-				rss := procstat.StatusKiB(pid, "VmRSS")
-				g, _, _, err := functionMetrics(pid)
-				h.mu.Lock()
-				h.fnPIDs[pid] = true
-				h.rssPeakKiB = max(h.rssPeakKiB, rss)
-				if err == nil {
-					h.goroutinePeak = max(h.goroutinePeak, g)
-					h.goroutineSamples++
-				}
-				h.mu.Unlock()
-			}
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-time.After(2 * time.Second):
-			}
+	return every(ctx, 2*time.Second, func() {
+		pid := h.functionPID()
+		if pid <= 0 {
+			return
 		}
-	}()
-	var once sync.Once
-	return func() { once.Do(func() { close(done); wg.Wait() }) }
+		rss := procstat.StatusKiB(pid, "VmRSS")
+		g, _, _, err := functionMetrics(pid)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.fnPIDs[pid] = true
+		h.rssPeakKiB = max(h.rssPeakKiB, rss)
+		if err == nil {
+			h.goroutinePeak = max(h.goroutinePeak, g)
+			h.goroutineSamples++
+		}
+	})
 }
 
 // functionKill SIGKILLs the function c.kills times while Crossplane calls it (every stack is

@@ -194,19 +194,27 @@ func (h *harness) sample(ctx context.Context, r *faultResult) *snapshot {
 	return s
 }
 
-// during samples every 2 s until done is closed.
+// during samples every 2 s until stopped.
 func (h *harness) during(ctx context.Context, r *faultResult) (stop func()) {
+	return every(ctx, 2*time.Second, func() { h.sample(ctx, r) })
+}
+
+// every runs f now and then every d until the returned stop is called (it waits for a run in
+// progress) or ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for {
-			h.sample(ctx, r)
+			f()
 			select {
 			case <-done:
 				return
-			case <-time.After(2 * time.Second):
+			case <-ctx.Done():
+				return
+			case <-time.After(d):
 			}
 		}
 	}()
