@@ -1,5 +1,3 @@
-//go:build e2e
-
 // Package fleet holds what make scale and make chaos (test/e2e/cmd/scale, test/e2e/cmd/chaos)
 // share to bring many stacks up on the local control plane: requests made from the examples,
 // team namespaces, and the grants a platform team gives a new team namespace.
@@ -89,10 +87,13 @@ func TeamNamespaces(ctx context.Context, dyn dynamic.Interface, names []string) 
 	return nil
 }
 
-// OwnSecrets points the existing secrets a stack copied from an example at the same names
-// under its own namespace (docs/tenancy.md: a stage with a secretNamePrefix grants a namespace
-// only the secrets under <namespace>/), as a team in that namespace would write them.
-func OwnSecrets(u *unstructured.Unstructured) {
+// Own rewrites what a stack copied from an example names under the example's namespace to its
+// own namespace, as a team in that namespace would write it (docs/tenancy.md): the existing
+// secrets (a stage with a secretNamePrefix grants a namespace only the secrets under
+// <namespace>/) and the custom domain's hostname (a stage grants a namespace only the names under
+// <namespace>.<zone>; the example's <label>.<namespace>.<zone> becomes <app>.<namespace>.<zone>,
+// so that stacks sharing a namespace do not share a hostname). Call it after setting spec.app.
+func Own(u *unstructured.Unstructured) {
 	secrets, _, _ := unstructured.NestedSlice(u.Object, "spec", "secrets")
 	for _, sec := range secrets {
 		m, _ := sec.(map[string]any)
@@ -107,6 +108,11 @@ func OwnSecrets(u *unstructured.Unstructured) {
 	}
 	if secrets != nil {
 		_ = unstructured.SetNestedSlice(u.Object, secrets, "spec", "secrets")
+	}
+	host, _, _ := unstructured.NestedString(u.Object, "spec", "api", "domain", "hostname")
+	if labels := strings.SplitN(host, ".", 3); len(labels) == 3 {
+		app, _, _ := unstructured.NestedString(u.Object, "spec", "app")
+		_ = unstructured.SetNestedField(u.Object, app+"."+u.GetNamespace()+"."+labels[2], "spec", "api", "domain", "hostname")
 	}
 }
 

@@ -305,7 +305,7 @@ func (h *harness) apply(ctx context.Context) error {
 		if err := unstructured.SetNestedField(u.Object, fmt.Sprintf("app%03d", i), "spec", "app"); err != nil {
 			return err
 		}
-		fleet.OwnSecrets(u)
+		fleet.Own(u)
 		s := &stack{id: u.GetNamespace() + "/" + u.GetName(), namespace: u.GetNamespace(), name: u.GetName(),
 			claim: u.GetKind() == v1alpha1.KindLambdaStackClaim, obj: u}
 		s.stage, _, _ = unstructured.NestedString(u.Object, "spec", "stage")

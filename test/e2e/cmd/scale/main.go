@@ -116,7 +116,7 @@ func run(ctx context.Context, c config) error {
 		if err := unstructured.SetNestedField(u.Object, fmt.Sprintf("app%03d", i), "spec", "app"); err != nil {
 			return err
 		}
-		fleet.OwnSecrets(u)
+		fleet.Own(u)
 		stacks = append(stacks, u)
 	}
 	var namespaces []string
