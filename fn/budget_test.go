@@ -72,11 +72,7 @@ func TestBudget(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			envs := tc.envs
-			if envs == nil {
-				envs = []map[string]any{}
-			}
-			m := wantComposed(t, newRequest(t, tc.xr, envs, nil))
+			m := wantComposed(t, newRequest(t, tc.xr, orNoEnvs(tc.envs), nil))
 			b, ok := m[KeyBudget]
 			if tc.none {
 				if ok {

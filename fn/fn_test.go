@@ -173,11 +173,7 @@ func TestRunFunctionRefusesBadInput(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			envs := tc.envs
-			if envs == nil {
-				envs = []map[string]any{}
-			}
-			req := newRequest(t, tc.xr, envs, nil)
+			req := newRequest(t, tc.xr, orNoEnvs(tc.envs), nil)
 			rsp := run(t, req)
 			res := rsp.GetResults()
 			if len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_FATAL {

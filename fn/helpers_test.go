@@ -169,11 +169,15 @@ func wantRefusals(t *testing.T, cases map[string]refusal) {
 	t.Helper()
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			envs := tc.envs
-			if envs == nil {
-				envs = []map[string]any{}
-			}
-			wantFatal(t, newRequest(t, tc.xr, envs, nil), tc.want...)
+			wantFatal(t, newRequest(t, tc.xr, orNoEnvs(tc.envs), nil), tc.want...)
 		})
 	}
+}
+
+// orNoEnvs is envs, or an answered requirement with no EnvironmentConfig when envs is nil.
+func orNoEnvs(envs []map[string]any) []map[string]any {
+	if envs == nil {
+		return []map[string]any{}
+	}
+	return envs
 }

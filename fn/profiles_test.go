@@ -124,11 +124,7 @@ func TestReservedConcurrencyDefaultsPerStage(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			envs := tc.envs
-			if envs == nil {
-				envs = []map[string]any{}
-			}
-			m := wantComposed(t, newRequest(t, tc.xr, envs, nil))
+			m := wantComposed(t, newRequest(t, tc.xr, orNoEnvs(tc.envs), nil))
 			got := lookup(m[KeyFunction], "spec", "forProvider", "reservedConcurrentExecutions")
 			if tc.want == nil && got != nil || tc.want != nil && fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("reservedConcurrentExecutions = %v, want %v", got, tc.want)
