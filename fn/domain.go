@@ -298,6 +298,15 @@ func (o observedState) recordOf(key string) (dnsRecord, bool) {
 	return r, r.name != "" && r.typ != "" && r.value != ""
 }
 
+// validationFor is the record that validates domain on the certificate certKey: the option the
+// certificate reports, else what the record recordKey was composed with before (it stays).
+func (o observedState) validationFor(certKey, recordKey, domain string) (dnsRecord, bool) {
+	if rec, ok := o.validationOption(certKey, domain); ok {
+		return rec, true
+	}
+	return o.recordOf(recordKey)
+}
+
 // validationRecord composes the record that validates host on the certificate of the region of
 // suffix and returns the record's name (for the CertificateValidation). ACM asks for the same
 // record for the same name in every region of an account, so the record of the latency hostname
@@ -305,10 +314,7 @@ func (o observedState) recordOf(key string) (dnsRecord, bool) {
 // if its certificate asks for a different one.
 func (b *builder) validationRecord(certKey, certVariant, suffix string, h domainHost) (string, bool) {
 	key := KeyDomainValidationRecord + h.variant + suffix
-	rec, ok := b.o.validationOption(certKey, h.name)
-	if !ok {
-		rec, ok = b.o.recordOf(key)
-	}
+	rec, ok := b.o.validationFor(certKey, key, h.name)
 	if !ok {
 		b.wait(key, "the domain validation options of "+certKey)
 		return "", false
@@ -316,10 +322,7 @@ func (b *builder) validationRecord(certKey, certVariant, suffix string, h domain
 	if h.variant == domainGlobal && suffix != "" && !b.o.exists(key) {
 		primary := KeyDomainValidationRecord + h.variant
 		primaryCert := KeyDomainCertificate + certVariant
-		shared, ok := b.o.validationOption(primaryCert, h.name)
-		if !ok {
-			shared, ok = b.o.recordOf(primary)
-		}
+		shared, ok := b.o.validationFor(primaryCert, primary, h.name)
 		if !ok {
 			b.wait(key, "the domain validation options of "+primaryCert)
 			return "", false
