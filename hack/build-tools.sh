@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the pinned third-party binaries the project runs (never committed) into bin/.
-# Each binary is built once; an existing one is reused. Usage: hack/build-tools.sh [crossplane|crossplane-core|kube|etcd|controller-gen|golangci-lint|uptest|chainsaw ...]
+# Each binary is built once; an existing one is reused. Usage: hack/build-tools.sh [crossplane|crossplane-core|kube|etcd|controller-gen|golangci-lint|uptest|chainsaw|provider-aws ...]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/bin
@@ -88,6 +88,36 @@ build_golangci-lint() { # golangci-lint v2.15.0 (make lint; config: .golangci.ym
   log "building golangci-lint v2.15.0 (cold: ~6 min)"
   (cd "$ROOT/tools/golangci-lint" && go build -trimpath -ldflags="-s -w" -o "$BIN/golangci-lint.tmp" github.com/golangci/golangci-lint/v2/cmd/golangci-lint)
   mv "$BIN/golangci-lint.tmp" "$BIN/golangci-lint"
+}
+
+# provider-aws, the real one, for the kinds LambdaStack composes (make e2e-aws). The pin is
+# test/e2e/lib.sh's PROVIDER_AWS_VERSION (the release the CRDs come from). Every cmd/provider/<svc>
+# main of the module compiles the whole provider; hack/providergen writes a main that registers
+# only the controllers of package/activation-policy.yaml's kinds (and the API groups their
+# references name). Those packages are internal to the module, so the main is built inside an
+# unpacked copy of it under $PROVIDER_SRC_CACHE (never in this repository). Rebuilt only when the
+# pin, the policy, the generator or Go change (bin/lambdastack-provider.key).
+PROVIDER_SRC_CACHE=${PROVIDER_SRC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lambdastack}
+build_provider-aws() {
+  local version; version=$(sed -n 's/^PROVIDER_AWS_VERSION=//p' "$ROOT/test/e2e/lib.sh")
+  [ -n "$version" ] || { log "no PROVIDER_AWS_VERSION in test/e2e/lib.sh"; return 1; }
+  local key; key=$( { echo "$version"; go version; cat "$ROOT/package/activation-policy.yaml" "$ROOT/hack/providergen/main.go"; } | sha256sum | cut -c1-16)
+  if [ -x "$BIN/lambdastack-provider" ] && [ "$(cat "$BIN/lambdastack-provider.key" 2>/dev/null)" = "$key" ]; then return; fi
+  local mod; mod=$(go mod download -json "github.com/upbound/provider-aws/v2@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$mod/internal/controller" ] || { log "provider-aws $version source not in the module cache"; return 1; }
+  local src=$PROVIDER_SRC_CACHE/provider-aws-$version
+  if [ ! -f "$src/go.mod" ]; then
+    log "unpacking provider-aws $version into $src"
+    rm -rf "$src.tmp" && mkdir -p "$src.tmp"
+    (cd "$mod" && tar --exclude=./package/crds --exclude=./examples --exclude=./examples-generated --exclude=./docs -cf - .) | tar -C "$src.tmp" -xf -
+    chmod -R u+w "$src.tmp" && mv "$src.tmp" "$src"
+  fi
+  mkdir -p "$src/cmd/lambdastack-provider"
+  (cd "$ROOT" && go run ./hack/providergen -module "$mod" -policy package/activation-policy.yaml) >"$src/cmd/lambdastack-provider/main.go"
+  cold "provider-aws (LambdaStack's kinds only)" "$version" "50-70 (10 GB of memory at link)"
+  (cd "$src" && go build -trimpath -ldflags="-s -w" -o "$BIN/lambdastack-provider.tmp" ./cmd/lambdastack-provider)
+  mv "$BIN/lambdastack-provider.tmp" "$BIN/lambdastack-provider"
+  echo "$key" >"$BIN/lambdastack-provider.key"
 }
 
 targets=("$@")
