@@ -150,8 +150,8 @@ func locate(module, name string) (kind, error) {
 	}
 	var crd struct {
 		Spec struct {
-			Names    struct{ Kind string } `json:"names"`
-			Scope    string                `json:"scope"`
+			Names    struct{ Kind string }   `json:"names"`
+			Scope    string                  `json:"scope"`
 			Versions []struct{ Name string } `json:"versions"`
 		} `json:"spec"`
 	}
