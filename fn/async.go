@@ -2,7 +2,6 @@ package fn
 
 import (
 	"regexp"
-	"strings"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
@@ -79,15 +78,6 @@ func destinationKind(arn string) string {
 		return "SNS topic"
 	}
 	return "EventBridge event bus"
-}
-
-// arnService is the service field of an ARN.
-func arnService(arn string) string {
-	parts := strings.SplitN(arn, ":", 4)
-	if len(parts) < 4 {
-		return ""
-	}
-	return parts[2]
 }
 
 // failureQueueName is the AWS name of the failure queue (the same in every region).

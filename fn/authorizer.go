@@ -32,15 +32,6 @@ var reAuthorizerARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+|\{r
 
 var reIdentitySource = regexp.MustCompile(`^\$(request\.(header|querystring)|context|stageVariables)\.[^\s,]+$`)
 
-// splitQualifier splits a function ARN into the unqualified ARN and its version or alias.
-func splitQualifier(arn string) (string, string) {
-	parts := strings.SplitN(arn, ":", 8)
-	if len(parts) == 8 {
-		return strings.Join(parts[:7], ":"), parts[7]
-	}
-	return arn, ""
-}
-
 // authorizerIdentitySources are the identity sources, sorted; the default when none are given.
 func authorizerIdentitySources(l *v1alpha1.LambdaAuthorizerSpec) []any {
 	if len(l.IdentitySources) == 0 {
@@ -124,7 +115,7 @@ func (b *builder) lambdaAuthorizer(region, suffix string) Composed {
 		"apiIdRef":                       b.ref(KeyAPI + suffix),
 		"name":                           b.name(maxAuthorizer, "lambda"),
 		"authorizerType":                 "REQUEST",
-		"authorizerUri":                  "arn:" + partition(region) + ":apigateway:" + region + ":lambda:path/2015-03-31/functions/" + inRegion(l.FunctionARN, region) + "/invocations",
+		"authorizerUri":                  newARN(partition(region), "apigateway", region, "lambda", "path/2015-03-31/functions/"+inRegion(l.FunctionARN, region)+"/invocations"),
 		"authorizerPayloadFormatVersion": "2.0",
 		"enableSimpleResponses":          simple,
 		"authorizerResultTtlInSeconds":   ttl,

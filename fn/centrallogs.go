@@ -185,10 +185,9 @@ func (b *builder) centralLogsRole() {
 		if !d.NeedsRole() {
 			continue
 		}
-		prefix := "arn:" + partition(r) + ":logs:" + r + ":" + firstStr(b.account(), "*") + ":log-group:"
-		sources = append(sources, prefix+b.logGroupName()+":*")
+		sources = append(sources, b.arnPattern("logs", r, "log-group:"+b.logGroupName()+":*"))
 		if b.s.API.Enabled {
-			sources = append(sources, prefix+b.apiLogGroupName()+":*")
+			sources = append(sources, b.arnPattern("logs", r, "log-group:"+b.apiLogGroupName()+":*"))
 		}
 		streams = append(streams, d.ARN)
 		if d.Type == DestKinesis {

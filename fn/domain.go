@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/crossplane/function-sdk-go/resource"
-
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
@@ -148,7 +146,7 @@ func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settin
 				continue
 			}
 			checkGrantedARN(&errs, s, env, f, "certificate", arn)
-			r := strings.Split(arn, ":")[3]
+			r := arnRegion(arn)
 			switch {
 			case !slices.Contains(s.Regions, r):
 				errs.add(f, "the certificate is in region %s, where the stack does not run (regions: %s); API Gateway uses only certificates of its own region", r, strings.Join(s.Regions, ", "))
@@ -265,48 +263,6 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 // dnsRecord is a DNS record ACM asks for to validate a certificate.
 type dnsRecord struct{ name, typ, value string }
 
-// validationOption is the DNS record ACM asks for to validate domain on the certificate of key,
-// from its observed domain validation options.
-func (o observedState) validationOption(key, domain string) (dnsRecord, bool) {
-	oc, ok := o[resource.Name(key)]
-	if !ok || oc.Resource == nil {
-		return dnsRecord{}, false
-	}
-	status, _ := oc.Resource.Object["status"].(map[string]any)
-	at, _ := status["atProvider"].(map[string]any)
-	opts, _ := at["domainValidationOptions"].([]any)
-	for _, e := range opts {
-		m, _ := e.(map[string]any)
-		if m["domainName"] != domain {
-			continue
-		}
-		r := dnsRecord{}
-		r.name, _ = m["resourceRecordName"].(string)
-		r.typ, _ = m["resourceRecordType"].(string)
-		r.value, _ = m["resourceRecordValue"].(string)
-		if r.name != "" && r.typ != "" && r.value != "" {
-			r.name = strings.TrimSuffix(r.name, ".")
-			return r, true
-		}
-	}
-	return dnsRecord{}, false
-}
-
-// recordOf is the validation record key was last composed with.
-func (o observedState) recordOf(key string) (dnsRecord, bool) {
-	r := dnsRecord{name: o.kept(key, "name"), typ: o.kept(key, "type"), value: o.kept(key, "records")}
-	return r, r.name != "" && r.typ != "" && r.value != ""
-}
-
-// validationFor is the record that validates domain on the certificate certKey: the option the
-// certificate reports, else what the record recordKey was composed with before (it stays).
-func (o observedState) validationFor(certKey, recordKey, domain string) (dnsRecord, bool) {
-	if rec, ok := o.validationOption(certKey, domain); ok {
-		return rec, true
-	}
-	return o.recordOf(recordKey)
-}
-
 // validationRecord composes the record that validates host on the certificate of the region of
 // suffix and returns the record's name (for the CertificateValidation). ACM asks for the same
 // record for the same name in every region of an account, so the record of the latency hostname
@@ -373,24 +329,6 @@ func (b *builder) domainMapping(region, suffix string, h domainHost) {
 		"domainNameRef": b.ref(KeyDomainName + h.variant + suffix),
 		"stageRef":      b.ref(KeyAPIStage + suffix),
 	}))
-}
-
-// domainTarget is the observed regional target of the domain name of key: its domain name and
-// hosted zone, "" until observed.
-func (o observedState) domainTarget(key string) (name, zone string) {
-	oc, ok := o[resource.Name(key)]
-	if !ok || oc.Resource == nil {
-		return "", ""
-	}
-	status, _ := oc.Resource.Object["status"].(map[string]any)
-	at, _ := status["atProvider"].(map[string]any)
-	conf, _ := first(at["domainNameConfiguration"]).(map[string]any)
-	name, _ = conf["targetDomainName"].(string)
-	zone, _ = conf["hostedZoneId"].(string)
-	if name == "" || zone == "" {
-		return "", ""
-	}
-	return name, zone
 }
 
 // domainRecord composes the alias record of h pointing at its domain name's regional target

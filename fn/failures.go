@@ -34,8 +34,8 @@ var failureConditions = []string{"Synced", "LastAsyncOperation", "Ready"}
 // a reference to a resource the provider has not created yet resolves on a later reconcile.
 var transientMessages = []string{"cannot resolve references", "referenced resource may not yet be ready"}
 
-// failure reports what the provider says is wrong with a composed resource, if anything.
-func (o observedState) failure(c Composed) (v1alpha1.ResourceFailure, bool) {
+// resourceFailure reports what the provider says is wrong with a composed resource, if anything.
+func resourceFailure(o observedState, c Composed) (v1alpha1.ResourceFailure, bool) {
 	kind, _ := c.Object["kind"].(string)
 	if kind == "Usage" || kind == "ClusterUsage" {
 		return v1alpha1.ResourceFailure{}, false
@@ -100,7 +100,7 @@ func shortMessage(msg string) string {
 func (b *builder) failures() []v1alpha1.ResourceFailure {
 	var out []v1alpha1.ResourceFailure
 	for _, c := range b.out {
-		if f, ok := b.o.failure(c); ok {
+		if f, ok := resourceFailure(b.o, c); ok {
 			out = append(out, f)
 		}
 	}

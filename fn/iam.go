@@ -2,7 +2,6 @@ package fn
 
 import (
 	"encoding/json"
-	"strings"
 )
 
 // Resource keys of the IAM part.
@@ -30,17 +29,6 @@ var WildcardResourceActions = []string{
 	"xray:GetSamplingTargets",
 	"xray:PutTelemetryRecords",
 	"xray:PutTraceSegments",
-}
-
-// partition is the AWS partition of a region (aws, aws-cn, aws-us-gov).
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 // PolicyDocument is an IAM policy. The stack's own statements never use wildcard actions
@@ -114,7 +102,7 @@ func (b *builder) rolePolicy(key, roleKey, name string, doc PolicyDocument) {
 func (b *builder) logsPolicy() PolicyDocument {
 	var groups []string
 	for _, r := range b.s.Regions {
-		groups = append(groups, "arn:"+partition(r)+":logs:"+r+":"+firstStr(b.account(), "*")+":log-group:"+b.logGroupName()+":*")
+		groups = append(groups, b.arnPattern("logs", r, "log-group:"+b.logGroupName()+":*"))
 	}
 	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
 		Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: uniqueSorted(groups),
@@ -127,7 +115,7 @@ func (b *builder) logsPolicy() PolicyDocument {
 // allows on "*" only (WildcardResourceActions).
 func (b *builder) networkPolicy() PolicyDocument {
 	n, r := b.s.Network, b.s.Region
-	prefix := "arn:" + partition(r) + ":ec2:" + r + ":" + firstStr(b.account(), "*") + ":"
+	prefix := b.arnPattern("ec2", r, "")
 	var subnets, groups []string
 	for _, id := range n.SubnetIDs {
 		subnets = append(subnets, prefix+"subnet/"+id)
@@ -156,7 +144,7 @@ func (b *builder) networkPolicy() PolicyDocument {
 
 // attachManagedPolicy attaches the AWS managed policy named policy to the role.
 func (b *builder) attachManagedPolicy(key, policy string) {
-	b.attachPolicyARN(key, "arn:"+partition(b.s.Region)+":iam::aws:policy/"+policy)
+	b.attachPolicyARN(key, newARN(partition(b.s.Region), "iam", "", "aws", "policy/"+policy))
 }
 
 // attachPolicyARN attaches the managed policy arn to the role.

@@ -234,7 +234,7 @@ func environmentBytes(s *Settings) int {
 		arn := sec.ARN
 		if sec.Create != nil {
 			r := s.Region
-			arn = "arn:" + partition(r) + ":secretsmanager:" + r + ":123456789012:secret:" + b.secretName(sec.Name) + strings.Repeat("x", createdARNSuffix)
+			arn = newARN(partition(r), "secretsmanager", r, "123456789012", "secret:"+b.secretName(sec.Name)+strings.Repeat("x", createdARNSuffix))
 		}
 		n += len(secretEnvName(sec.Name)) + len(arn)
 	}

@@ -186,21 +186,21 @@ func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageP
 		}
 		return
 	}
-	parts := strings.SplitN(r, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" || parts[2] == "" {
+	a, ok := parseARN(r)
+	if !ok || a.prefix != "arn" || a.service == "" {
 		errs.add(field, "%q is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)", r)
 		return
 	}
-	if want := partition(s.Region); parts[1] != want {
-		errs.add(field, "%s is in partition %s, the stack in %s", r, parts[1], want)
+	if want := partition(s.Region); a.partition != want {
+		errs.add(field, "%s is in partition %s, the stack in %s", r, a.partition, want)
 	}
-	acct := parts[4]
+	acct := a.account
 	switch {
-	case hasWildcard(parts[2]) || hasWildcard(acct):
+	case hasWildcard(a.service) || hasWildcard(acct):
 		if !wildOK {
 			errs.add(field, "%s has a wildcard service or account, so it reaches resources of any account; name the account (data.permissions.allowWildcardResources allows it)", r)
 		}
-	case strings.Trim(parts[5], "*") == "":
+	case strings.Trim(a.resource, "*") == "":
 		if !wildOK {
 			errs.add(field, "%s is every resource of the service, as good as \"*\"; name the resources (data.permissions.allowWildcardResources allows it)", r)
 		}
@@ -211,7 +211,7 @@ func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageP
 	case acct != env.AccountID:
 		errs.add(field, "%s is in account %s, not in stage %s's account %s (data.permissions.allowedResourceAccountIds lists others a stage may reach)", r, acct, s.Stage, env.AccountID)
 	}
-	if parts[2] == "secretsmanager" && s.SecretNamePrefix != "" {
+	if a.service == "secretsmanager" && s.SecretNamePrefix != "" {
 		if name := secretNameOfARN(r); !strings.HasPrefix(name, s.SecretNamePrefix) {
 			errs.add(field, "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
 		}
@@ -233,7 +233,8 @@ func (b *builder) permissions() {
 // managedPolicySlug is the key fragment of a managed policy: its account (or aws) and name,
 // which identify it.
 func managedPolicySlug(arn string) string {
-	acct := strings.SplitN(arn, ":", 6)[4]
+	a, _ := parseARN(arn)
+	acct := a.account
 	_, name, _ := strings.Cut(arn, ":policy/")
 	return fitName(slug(acct+"-"+name), maxSlug)
 }

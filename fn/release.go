@@ -3,7 +3,6 @@ package fn
 import (
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // Releases. With spec.release.useAlias (the staging and prod default) the function publishes a
@@ -220,27 +219,6 @@ func (b *builder) canaryWarning(region, suffix string, t aliasTarget) {
 	}
 }
 
-// publishedVersion is the newest published version of an observed function, "" when it has none
-// (the provider reports $LATEST) or is not observed.
-func (o observedState) publishedVersion(key string) string {
-	if v := o.atProvider(key, "version"); isVersion(v) {
-		return v
-	}
-	return ""
-}
-
-// aliasVersion is the published version an observed alias was last told to serve (its desired
-// state, which a canary holds), else the one AWS reports; "" while it serves $LATEST.
-func (o observedState) aliasVersion(key string) string {
-	if v := o.kept(key, "functionVersion"); isVersion(v) {
-		return v
-	}
-	if v := o.atProvider(key, "functionVersion"); isVersion(v) {
-		return v
-	}
-	return ""
-}
-
 // isVersion reports whether v is a published version number.
 func isVersion(v string) bool { return reVersion.MatchString(v) }
 
@@ -249,13 +227,4 @@ func published(v, newest string) bool {
 	n, err1 := strconv.Atoi(v)
 	m, err2 := strconv.Atoi(newest)
 	return err1 == nil && err2 == nil && n <= m
-}
-
-// arnAccount is the account ID field of an ARN, "" when there is none.
-func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || len(parts[4]) != 12 {
-		return ""
-	}
-	return parts[4]
 }

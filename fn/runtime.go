@@ -33,9 +33,6 @@ var (
 	snapStartOn = "PublishedVersions"
 )
 
-// inRegion is a regional ARN for region: {region} replaced.
-func inRegion(arn, region string) string { return strings.ReplaceAll(arn, RegionPlaceholder, region) }
-
 // validateRegionalARN checks that arn (of what, in field) serves every region of the stack: a
 // literal region must be the stack's only region; several regions need {region}.
 func validateRegionalARN(errs *fieldErrors, s *Settings, field, what, arn string) {
@@ -49,7 +46,7 @@ func validateRegionalARN(errs *fieldErrors, s *Settings, field, what, arn string
 		if got := arnRegion(a); got != r {
 			errs.add(field, "the %s is in region %s, the stack in %s: it must be in the stack's region", what, got, r)
 		}
-		if p := strings.SplitN(a, ":", 3)[1]; p != partition(r) {
+		if p := arnPartition(a); p != partition(r) {
 			errs.add(field, "%s is in partition %s, the stack in %s", a, p, partition(r))
 		}
 	}

@@ -169,7 +169,7 @@ func (b *builder) scheduleTarget() string {
 // scheduleTargetPattern is the target with account * (the policy before the account is known).
 func (b *builder) scheduleTargetPattern() string {
 	r := b.s.Region
-	arn := "arn:" + partition(r) + ":lambda:" + r + ":*:function:" + b.functionName()
+	arn := newARN(partition(r), "lambda", r, "*", "function:"+b.functionName())
 	if b.s.Release.UseAlias {
 		arn += ":" + AliasName
 	}

@@ -141,16 +141,7 @@ func (b *builder) secretsPolicy() PolicyDocument {
 // secretARNPattern matches the created secret name before its ARN is observed.
 func (b *builder) secretARNPattern(name string) string {
 	r := b.s.Region
-	return "arn:" + partition(r) + ":secretsmanager:" + r + ":" + firstStr(b.account(), "*") + ":secret:" + b.secretName(name) + secretSuffixGlob
-}
-
-// arnRegion is the region field of an ARN.
-func arnRegion(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[3]
+	return b.arnPattern("secretsmanager", r, "secret:"+b.secretName(name)+secretSuffixGlob)
 }
 
 func uniqueSorted(in []string) []string {

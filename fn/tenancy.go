@@ -226,15 +226,6 @@ func checkGrantedARN(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile,
 	}
 }
 
-// secretNameOfARN is the name part of a Secrets Manager ARN (after "secret:").
-func secretNameOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) < 7 {
-		return ""
-	}
-	return parts[6]
-}
-
 // unchangedTarget applies rule 5: composed resources that exist keep their provider config
 // (the AWS account) and the function its primary region. A change there, typically a deleted
 // or relabelled EnvironmentConfig, is refused instead of re-pointing the stack.

@@ -203,7 +203,7 @@ func (b *builder) queueARN(key, name, region string) string {
 
 // queueARNPattern names a queue of the stack in a policy: its ARN with account * until known.
 func (b *builder) queueARNPattern(name, region string) string {
-	return "arn:" + partition(region) + ":sqs:" + region + ":" + firstStr(b.account(), "*") + ":" + name
+	return b.arnPattern("sqs", region, name)
 }
 
 func (b *builder) deadLetterQueue(q SQSTrigger) Composed {

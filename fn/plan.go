@@ -98,3 +98,8 @@ func (b *builder) regional(build func(region, suffix string)) {
 		build(r, suffix)
 	}
 }
+
+// wait records that key (a resource or a field of one) waits for what.
+func (b *builder) wait(key, what string) {
+	b.pending = append(b.pending, key+" (waits for "+what+")")
+}
