@@ -1,10 +1,13 @@
 package fn
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // HTTP API (API Gateway v2) in front of the function, in every region of the stack: the API,
@@ -15,7 +18,7 @@ import (
 //
 // Routes, the integration and the authorizer are linked by references the provider resolves
 // (apiIdRef, targetRef → "integrations/<id>", authorizerIdRef, integrationUriRef), so they are
-// composed at once. Two parts wait for values only AWS knows (see deferred.go): the stage (its
+// composed at once. Two parts wait for values only AWS knows (see observed.go): the stage (its
 // access log destination is the log group's ARN, which holds the account) and the permission
 // (its sourceArn is the API's execution ARN, which holds the API id).
 
@@ -39,8 +42,98 @@ const (
 	permissionStatementID = "AllowInvokeFromHTTPAPI"
 )
 
+// DefaultRoute is the route of an API that lists none (with $default).
+const DefaultRoute = "ANY /{proxy+}"
+
 // DefaultCORSMethods are the allowed methods of a CORS configuration that lists none.
 var DefaultCORSMethods = []string{"GET", "OPTIONS", "POST"}
+
+var reRoute = regexp.MustCompile(`^(\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9._~{}+/-]*)$`)
+
+// APIConfig is the resolved HTTP API.
+type APIConfig struct {
+	Enabled    bool
+	AuthType   string
+	JWT        *v1alpha1.JWTSpec
+	Lambda     *v1alpha1.LambdaAuthorizerSpec
+	Public     bool
+	Routes     []string
+	CORS       *v1alpha1.CORSSpec
+	BurstLimit int64
+	RateLimit  int64
+}
+
+func resolveAPI(spec *v1alpha1.APISpec, env, base *v1alpha1.APISettings) APIConfig {
+	spec, env = orZero(spec), orZero(env)
+	c := APIConfig{
+		Enabled:    firstBool(spec.Enabled, boolp(true)),
+		Public:     firstBool(spec.Public, boolp(false)),
+		Routes:     spec.Routes,
+		CORS:       spec.CORS,
+		BurstLimit: firstInt(spec.ThrottlingBurstLimit, env.ThrottlingBurstLimit, base.ThrottlingBurstLimit),
+		RateLimit:  firstInt(spec.ThrottlingRateLimit, env.ThrottlingRateLimit, base.ThrottlingRateLimit),
+		AuthType:   "iam",
+	}
+	if spec.Auth != nil {
+		c.AuthType, c.JWT, c.Lambda = spec.Auth.Type, spec.Auth.JWT, spec.Auth.Lambda
+	}
+	if len(c.Routes) == 0 {
+		c.Routes = []string{DefaultRoute, "$default"}
+	}
+	return c
+}
+
+func validateAPI(errs *fieldErrors, s *Settings) {
+	a := &s.API
+	if !a.Enabled {
+		return
+	}
+	for _, r := range a.Routes {
+		if !reRoute.MatchString(r) {
+			errs.add("spec.api.routes", "%q is not a route key like \"POST /mcp\" or \"$default\"", r)
+		}
+	}
+	switch a.AuthType {
+	case "jwt":
+		if a.JWT == nil || !strings.HasPrefix(a.JWT.Issuer, "https://") || len(a.JWT.Audiences) == 0 {
+			errs.add("spec.api.auth.jwt", "type jwt needs an https issuer and at least one audience")
+		}
+	case "lambda":
+		validateLambdaAuthorizer(errs, s)
+	case "iam":
+	case "none":
+		if s.Production && !a.Public {
+			errs.add("spec.api.auth.type", "none is refused on stage %s because its profile is production; set spec.api.public: true to serve an unauthenticated API on purpose", s.Stage)
+		}
+	default:
+		errs.add("spec.api.auth.type", "%q must be jwt, iam, lambda or none", a.AuthType)
+	}
+	if a.Lambda != nil && a.AuthType != "lambda" {
+		errs.add("spec.api.auth.lambda", "applies only to auth type lambda (type is %s)", a.AuthType)
+	}
+	validateRouteScopes(errs, s)
+	if a.CORS != nil && len(a.CORS.AllowOrigins) == 0 {
+		errs.add("spec.api.cors.allowOrigins", "needs at least one origin")
+	}
+}
+
+// validateCORSCredentials refuses credentials for any origin.
+func validateCORSCredentials(errs *fieldErrors, s *Settings) {
+	if c := s.API.CORS; s.API.Enabled && c != nil && c.AllowCredentials != nil && *c.AllowCredentials && slices.Contains(c.AllowOrigins, "*") {
+		errs.add("spec.api.cors.allowOrigins", "\"*\" cannot be combined with allowCredentials: true (browsers refuse it and API Gateway rejects it); list the origins")
+	}
+}
+
+// validateRouteKeys refuses a route listed twice (two resources of one key).
+func validateRouteKeys(errs *fieldErrors, s *Settings) {
+	seen := map[string]bool{}
+	for _, r := range s.API.Routes {
+		if seen[r] {
+			errs.add("spec.api.routes", "%q is listed twice", r)
+		}
+		seen[r] = true
+	}
+}
 
 // api composes the HTTP API of every region; nothing when spec.api.enabled is false.
 func (b *builder) api() {
@@ -125,50 +218,6 @@ func (b *builder) apiIntegration(region, suffix string) Composed {
 	}
 	maps.Copy(p, b.invokeTarget(region).Integration)
 	return b.managed(KeyAPIIntegration+suffix, "apigatewayv2", "Integration", mrOpts{region: region}, p)
-}
-
-func (b *builder) apiAuthorizer(region, suffix string) Composed {
-	jwt := b.s.API.JWT
-	return b.managed(KeyAPIAuthorizer+suffix, "apigatewayv2", "Authorizer", mrOpts{region: region}, map[string]any{
-		"apiIdRef":        b.ref(KeyAPI + suffix),
-		"name":            b.name(maxAuthorizer, "jwt"),
-		"authorizerType":  "JWT",
-		"identitySources": []any{jwtIdentitySource},
-		"jwtConfiguration": b.block(map[string]any{
-			"issuer":   jwt.Issuer,
-			"audience": sortedStrList(jwt.Audiences),
-		}),
-	})
-}
-
-// slugged is a value (a route key, an email address) and the key fragment of its resource.
-type slugged struct {
-	Value string // e.g. "POST /mcp"
-	Slug  string // e.g. "post-mcp"
-}
-
-// maxSlug keeps the keys built from slugs short (route keys and emails can be long).
-const maxSlug = 40
-
-// slugsOf gives every value its resource key fragment: its slug (at most maxSlug characters),
-// with an 8-character hash of the value appended when two values share a slug (e.g. "GET /a-b"
-// and "GET /a/b"), so keys stay unique and never depend on list order.
-func slugsOf(values []string) []slugged {
-	short := func(v string) string { return fitName(slug(v), maxSlug) }
-	count := map[string]int{}
-	for _, v := range values {
-		count[short(v)]++
-	}
-	out := make([]slugged, 0, len(values))
-	for _, v := range values {
-		s := short(v)
-		if count[s] > 1 {
-			sum := sha256.Sum256([]byte(v))
-			s += "-" + hex.EncodeToString(sum[:])[:hashLen]
-		}
-		out = append(out, slugged{Value: v, Slug: s})
-	}
-	return out
 }
 
 func (b *builder) apiRoute(region, suffix string, r slugged) Composed {

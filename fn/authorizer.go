@@ -15,7 +15,7 @@ import (
 // 2.0, simple responses unless asked otherwise, the answer cached by the identity sources) and
 // api-authorizer-permission, the lambda Permission on the authorizer function that lets API
 // Gateway invoke it for this API's authorizers only (sourceArn <execution ARN>/authorizers/*);
-// like api-permission it waits for the API's execution ARN (deferred.go).
+// like api-permission it waits for the API's execution ARN (observed.go).
 //
 // JWT route scopes (spec.api.auth.jwt.routeScopes) set authorizationScopes on the routes they
 // name.
@@ -31,14 +31,6 @@ const (
 var reAuthorizerARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+|\{region\}):[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$`)
 
 var reIdentitySource = regexp.MustCompile(`^\$(request\.(header|querystring)|context|stageVariables)\.[^\s,]+$`)
-
-// authorizerIdentitySources are the identity sources, sorted; the default when none are given.
-func authorizerIdentitySources(l *v1alpha1.LambdaAuthorizerSpec) []any {
-	if len(l.IdentitySources) == 0 {
-		return []any{jwtIdentitySource}
-	}
-	return sortedStrList(l.IdentitySources)
-}
 
 func validateLambdaAuthorizer(errs *fieldErrors, s *Settings) {
 	l := s.API.Lambda
@@ -90,6 +82,20 @@ func validateRouteScopes(errs *fieldErrors, s *Settings) {
 	}
 }
 
+func (b *builder) apiAuthorizer(region, suffix string) Composed {
+	jwt := b.s.API.JWT
+	return b.managed(KeyAPIAuthorizer+suffix, "apigatewayv2", "Authorizer", mrOpts{region: region}, map[string]any{
+		"apiIdRef":        b.ref(KeyAPI + suffix),
+		"name":            b.name(maxAuthorizer, "jwt"),
+		"authorizerType":  "JWT",
+		"identitySources": []any{jwtIdentitySource},
+		"jwtConfiguration": b.block(map[string]any{
+			"issuer":   jwt.Issuer,
+			"audience": sortedStrList(jwt.Audiences),
+		}),
+	})
+}
+
 // routeScopes are the JWT scopes of route key r; nil when it has none.
 func (b *builder) routeScopes(r string) []string {
 	if b.s.API.AuthType != "jwt" || b.s.API.JWT == nil {
@@ -101,6 +107,14 @@ func (b *builder) routeScopes(r string) []string {
 		}
 	}
 	return nil
+}
+
+// authorizerIdentitySources are the identity sources, sorted; the default when none are given.
+func authorizerIdentitySources(l *v1alpha1.LambdaAuthorizerSpec) []any {
+	if len(l.IdentitySources) == 0 {
+		return []any{jwtIdentitySource}
+	}
+	return sortedStrList(l.IdentitySources)
 }
 
 // lambdaAuthorizer is the REQUEST authorizer of the region.

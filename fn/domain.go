@@ -25,7 +25,7 @@ import (
 // region has a second DomainName and APIMapping for it, and one latency alias record per region
 // (set identifier and latency region = the region) sends callers to the nearest one.
 //
-// Three values exist only once AWS made something (see deferred.go): the validation records come
+// Three values exist only once AWS made something (see observed.go): the validation records come
 // from the certificate's observed domain validation options; the DomainName waits until the
 // certificate is issued (its CertificateValidation is Ready; API Gateway refuses a certificate
 // that is not); the alias records point at the DomainName's observed target domain name and

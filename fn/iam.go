@@ -9,7 +9,6 @@ const (
 	KeyRole            = "role"
 	KeyRoleBasic       = "role-basic-execution" // only where the stage opts in (managedLogPolicy)
 	KeyRoleLogs        = "role-logs"
-	KeyRoleVPC         = "role-network"
 	KeyRoleTracing     = "role-xray"
 	KeyRoleInline      = "role-policy"
 	policyBasicExecute = "service-role/AWSLambdaBasicExecutionRole"
@@ -86,9 +85,6 @@ func (b *builder) iam() {
 	if s.Function.Tracing {
 		b.attachManagedPolicy(KeyRoleTracing, policyXRayWrite)
 	}
-	if s.Network != nil {
-		b.rolePolicy(KeyRoleVPC, KeyRole, "network", b.networkPolicy())
-	}
 }
 
 // rolePolicy composes an inline policy named name of the stack's role roleKey.
@@ -107,39 +103,6 @@ func (b *builder) logsPolicy() PolicyDocument {
 	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
 		Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: uniqueSorted(groups),
 	}}}
-}
-
-// networkPolicy is what Lambda needs of the execution role to give the function network
-// interfaces in the stack's subnets: creating them only in those subnets with the stack's
-// security groups, managing only interfaces in those subnets, and the two Describe calls AWS
-// allows on "*" only (WildcardResourceActions).
-func (b *builder) networkPolicy() PolicyDocument {
-	n, r := b.s.Network, b.s.Region
-	prefix := b.arnPattern("ec2", r, "")
-	var subnets, groups []string
-	for _, id := range n.SubnetIDs {
-		subnets = append(subnets, prefix+"subnet/"+id)
-	}
-	for _, id := range n.SecurityGroupIDs {
-		groups = append(groups, prefix+"security-group/"+id)
-	}
-	if n.VPCID != "" {
-		// the stack's own group, whose ID AWS assigns; only groups of that VPC
-		groups = append(groups, prefix+"security-group/*")
-	}
-	create := append(append([]string{prefix + "network-interface/*"}, uniqueSorted(subnets)...), uniqueSorted(groups)...)
-	st := []Statement{
-		{Sid: "CreateInterfacesInStackSubnets", Effect: "Allow", Action: []string{"ec2:CreateNetworkInterface"}, Resource: create},
-		{Sid: "ManageInterfacesInStackSubnets", Effect: "Allow",
-			Action:    []string{"ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"},
-			Resource:  []string{prefix + "network-interface/*"},
-			Condition: map[string]any{"ArnEquals": map[string]any{"ec2:Subnet": uniqueSorted(subnets)}}},
-		{Sid: "DescribeNetwork", Effect: "Allow", Action: []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}, Resource: []string{"*"}},
-	}
-	if n.VPCID != "" {
-		st[0].Condition = map[string]any{"ArnEqualsIfExists": map[string]any{"ec2:Vpc": []string{prefix + "vpc/" + n.VPCID}}}
-	}
-	return PolicyDocument{Version: "2012-10-17", Statement: st}
 }
 
 // attachManagedPolicy attaches the AWS managed policy named policy to the role.

@@ -3,6 +3,7 @@ package fn
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -124,4 +125,42 @@ func decodeProfile(data any) (*v1alpha1.StageProfile, error) {
 		return nil, fmt.Errorf("data: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return p, nil
+}
+
+// specDecodeError turns a failure to decode spec into a message naming the field and the type
+// it wants (`spec.function.memoryMB: want a number, got string "1024"`), when encoding/json can
+// tell which field it is; else the original error.
+func specDecodeError(spec map[string]any, err error) error {
+	raw, jerr := json.Marshal(spec)
+	if jerr != nil {
+		return err
+	}
+	var into v1alpha1.LambdaStackSpec
+	var te *json.UnmarshalTypeError
+	if errors.As(json.Unmarshal(raw, &into), &te) && te.Field != "" {
+		var path []string
+		for _, p := range strings.Split(te.Field, ".") {
+			if p != "" && (p[0] < 'A' || p[0] > 'Z') { // leave out embedded structs (FunctionSettings)
+				path = append(path, p)
+			}
+		}
+		return fmt.Errorf("spec.%s: want %s, got %s", strings.Join(path, "."), jsonTypeName(te.Type.Kind().String()), te.Value)
+	}
+	return err
+}
+
+func jsonTypeName(goKind string) string {
+	switch goKind {
+	case "int", "int64", "int32", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "a list"
+	case "map", "struct", "ptr":
+		return "an object"
+	}
+	return goKind
 }

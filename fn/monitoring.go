@@ -3,6 +3,10 @@ package fn
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // Monitoring: CloudWatch alarms on the function (errors, throttles, p99 duration against a share
@@ -15,7 +19,7 @@ import (
 // resolve to autoscaling Policies, not Topics. With a topic the stack creates, the alarms wait
 // for its ARN (observed, or built from the account: a topic ARN is
 // arn:<partition>:sns:<region>:<account>:<name>). The API alarms and the dashboard's API
-// widgets wait for the API id (the ApiId dimension). See deferred.go.
+// widgets wait for the API id (the ApiId dimension). See observed.go.
 
 // Keys of the monitoring part (alarms, topic and subscriptions per region: <key>-<region>).
 const (
@@ -28,6 +32,60 @@ const (
 	keyAlarmEmail      = "alarm-topic-email-"
 	KeyDashboard       = "dashboard"
 )
+
+var reTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+
+// MonitorConfig is the resolved monitoring.
+type MonitorConfig struct {
+	Alarms                   bool
+	Dashboard                bool
+	TopicARN                 string
+	Emails                   []string
+	ErrorThreshold           int64
+	ThrottleThreshold        int64
+	DurationPercentOfTimeout int64
+	API5xxThreshold          int64
+	APILatencyP99Millis      int64
+	EvaluationPeriods        int64
+	PeriodSeconds            int64
+	// Metrics are the app's metrics from its log lines (metrics.go).
+	Metrics []v1alpha1.LogMetricSpec
+}
+
+func resolveMonitoring(spec, env, base *v1alpha1.MonitoringSettings) MonitorConfig {
+	spec, env = orZero(spec), orZero(env)
+	emails := spec.AlarmEmails
+	if len(emails) == 0 {
+		emails = env.AlarmEmails
+	}
+	return MonitorConfig{
+		Alarms:                   firstBool(spec.Alarms, env.Alarms, base.Alarms),
+		Dashboard:                firstBool(spec.Dashboard, env.Dashboard, base.Dashboard),
+		TopicARN:                 firstStr(spec.AlarmTopicARN, env.AlarmTopicARN),
+		Emails:                   emails,
+		ErrorThreshold:           firstInt(spec.ErrorThreshold, env.ErrorThreshold, base.ErrorThreshold),
+		ThrottleThreshold:        firstInt(spec.ThrottleThreshold, env.ThrottleThreshold, base.ThrottleThreshold),
+		DurationPercentOfTimeout: firstInt(spec.DurationPercentOfTimeout, env.DurationPercentOfTimeout, base.DurationPercentOfTimeout),
+		API5xxThreshold:          firstInt(spec.API5xxThreshold, env.API5xxThreshold, base.API5xxThreshold),
+		APILatencyP99Millis:      firstInt(spec.APILatencyP99Millis, env.APILatencyP99Millis, base.APILatencyP99Millis),
+		EvaluationPeriods:        firstInt(spec.EvaluationPeriods, env.EvaluationPeriods, base.EvaluationPeriods),
+		PeriodSeconds:            firstInt(spec.PeriodSeconds, env.PeriodSeconds, base.PeriodSeconds),
+	}
+}
+
+func validateMonitoring(errs *fieldErrors, m *MonitorConfig) {
+	if m.TopicARN != "" && !reTopicARN.MatchString(m.TopicARN) {
+		errs.add("monitoring.alarmTopicArn", "%q is not an SNS topic ARN", m.TopicARN)
+	}
+	if m.TopicARN != "" && len(m.Emails) > 0 {
+		errs.add("monitoring.alarmEmails", "email subscriptions apply only to the topic the stack creates; subscribe them to %s instead", m.TopicARN)
+	}
+	for _, e := range m.Emails {
+		if strings.Count(e, "@") != 1 || strings.ContainsAny(e, " \t") {
+			errs.add("monitoring.alarmEmails", "%q is not an email address", e)
+		}
+	}
+}
 
 // monitoring composes the alarms (with their topic) and the dashboard, as the stage says.
 func (b *builder) monitoring() {

@@ -101,3 +101,33 @@ func slug(s string) string {
 	}
 	return out
 }
+
+// slugged is a value (a route key, an email address) and the key fragment of its resource.
+type slugged struct {
+	Value string // e.g. "POST /mcp"
+	Slug  string // e.g. "post-mcp"
+}
+
+// maxSlug keeps the keys built from slugs short (route keys and emails can be long).
+const maxSlug = 40
+
+// slugsOf gives every value its resource key fragment: its slug (at most maxSlug characters),
+// with an 8-character hash of the value appended when two values share a slug (e.g. "GET /a-b"
+// and "GET /a/b"), so keys stay unique and never depend on list order.
+func slugsOf(values []string) []slugged {
+	short := func(v string) string { return fitName(slug(v), maxSlug) }
+	count := map[string]int{}
+	for _, v := range values {
+		count[short(v)]++
+	}
+	out := make([]slugged, 0, len(values))
+	for _, v := range values {
+		s := short(v)
+		if count[s] > 1 {
+			sum := sha256.Sum256([]byte(v))
+			s += "-" + hex.EncodeToString(sum[:])[:hashLen]
+		}
+		out = append(out, slugged{Value: v, Slug: s})
+	}
+	return out
+}

@@ -1,12 +1,19 @@
 package fn
 
-import "strings"
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+)
 
 // Network: spec.network places the function in a VPC. With securityGroupIds the function's
 // vpcConfig names them; with vpcId the stack creates an egress-only security group (no ingress
 // rule: nothing connects to a Lambda function's network interfaces) with one egress rule per
 // CIDR (all protocols; default 0.0.0.0/0) and the function's vpcConfig references it. Either way
-// the role gets AWSLambdaVPCAccessExecutionRole (iam.go) to manage the network interfaces.
+// the role gets the inline policy role-network (networkPolicy) to manage the function's network
+// interfaces in those subnets only.
 //
 // Subnets, security groups and VPCs belong to one region, so a stack with spec.network runs in
 // one region (validateNetworkRegions).
@@ -14,6 +21,7 @@ import "strings"
 // Keys of the network part.
 const (
 	KeySecurityGroup  = "security-group"
+	KeyRoleVPC        = "role-network"
 	keySecurityEgress = "security-group-egress-"
 )
 
@@ -21,10 +29,78 @@ const (
 // is empty.
 const DefaultEgressCIDR = "0.0.0.0/0"
 
-// network composes the security group the stack creates for a VPC; nothing otherwise.
+var (
+	reSubnet = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	reSG     = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	reVPC    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
+
+func validateNetwork(errs *fieldErrors, n *v1alpha1.NetworkSpec) {
+	if n == nil {
+		return
+	}
+	if len(n.SubnetIDs) == 0 {
+		errs.add("spec.network.subnetIds", "needs at least one subnet ID")
+	}
+	for _, id := range n.SubnetIDs {
+		if !reSubnet.MatchString(id) {
+			errs.add("spec.network.subnetIds", "%q is not a subnet ID", id)
+		}
+	}
+	switch {
+	case len(n.SecurityGroupIDs) > 0 && n.VPCID != "":
+		errs.add("spec.network", "give securityGroupIds or vpcId, not both")
+	case len(n.SecurityGroupIDs) == 0 && n.VPCID == "":
+		errs.add("spec.network", "needs securityGroupIds or a vpcId to create an egress-only security group in")
+	}
+	for _, id := range n.SecurityGroupIDs {
+		if !reSG.MatchString(id) {
+			errs.add("spec.network.securityGroupIds", "%q is not a security group ID", id)
+		}
+	}
+	if n.VPCID != "" && !reVPC.MatchString(n.VPCID) {
+		errs.add("spec.network.vpcId", "%q is not a VPC ID", n.VPCID)
+	}
+	if len(n.EgressCIDRs) > 0 && n.VPCID == "" {
+		errs.add("spec.network.egressCidrs", "applies only to the security group created from vpcId")
+	}
+	for _, c := range n.EgressCIDRs {
+		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().Is4() || p.Masked() != p {
+			errs.add("spec.network.egressCidrs", "%q is not an IPv4 network in CIDR form", c)
+		}
+	}
+}
+
+// validateNetworkRegions refuses spec.network on a stack of several regions: its subnets and
+// security groups (or VPC) exist in one region only.
+func validateNetworkRegions(errs *fieldErrors, s *Settings) {
+	if s.Network != nil && len(s.Regions) > 1 {
+		errs.add("spec.network", "subnets, security groups and VPCs belong to one region, but the stack runs in %d regions; deploy one stack per region to place the function in a VPC", len(s.Regions))
+	}
+}
+
+// validateEgressKeys refuses an egress CIDR listed twice (two resources of one key).
+func validateEgressKeys(errs *fieldErrors, s *Settings) {
+	if n := s.Network; n != nil {
+		seen := map[string]bool{}
+		for _, c := range n.EgressCIDRs {
+			if seen[c] {
+				errs.add("spec.network.egressCidrs", "%q is listed twice", c)
+			}
+			seen[c] = true
+		}
+	}
+}
+
+// network composes the role's network policy and the security group the stack creates for a
+// VPC; nothing without spec.network.
 func (b *builder) network() {
 	n := b.s.Network
-	if n == nil || n.VPCID == "" {
+	if n == nil {
+		return
+	}
+	b.rolePolicy(KeyRoleVPC, KeyRole, "network", b.networkPolicy())
+	if n.VPCID == "" {
 		return
 	}
 	region := b.s.Region
@@ -72,10 +148,35 @@ func (b *builder) vpcConfig() any {
 	return b.block(c)
 }
 
-// validateNetworkRegions refuses spec.network on a stack of several regions: its subnets and
-// security groups (or VPC) exist in one region only.
-func validateNetworkRegions(errs *fieldErrors, s *Settings) {
-	if s.Network != nil && len(s.Regions) > 1 {
-		errs.add("spec.network", "subnets, security groups and VPCs belong to one region, but the stack runs in %d regions; deploy one stack per region to place the function in a VPC", len(s.Regions))
+// networkPolicy is what Lambda needs of the execution role to give the function network
+// interfaces in the stack's subnets: creating them only in those subnets with the stack's
+// security groups, managing only interfaces in those subnets, and the two Describe calls AWS
+// allows on "*" only (WildcardResourceActions).
+func (b *builder) networkPolicy() PolicyDocument {
+	n, r := b.s.Network, b.s.Region
+	prefix := b.arnPattern("ec2", r, "")
+	var subnets, groups []string
+	for _, id := range n.SubnetIDs {
+		subnets = append(subnets, prefix+"subnet/"+id)
 	}
+	for _, id := range n.SecurityGroupIDs {
+		groups = append(groups, prefix+"security-group/"+id)
+	}
+	if n.VPCID != "" {
+		// the stack's own group, whose ID AWS assigns; only groups of that VPC
+		groups = append(groups, prefix+"security-group/*")
+	}
+	create := append(append([]string{prefix + "network-interface/*"}, uniqueSorted(subnets)...), uniqueSorted(groups)...)
+	st := []Statement{
+		{Sid: "CreateInterfacesInStackSubnets", Effect: "Allow", Action: []string{"ec2:CreateNetworkInterface"}, Resource: create},
+		{Sid: "ManageInterfacesInStackSubnets", Effect: "Allow",
+			Action:    []string{"ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"},
+			Resource:  []string{prefix + "network-interface/*"},
+			Condition: map[string]any{"ArnEquals": map[string]any{"ec2:Subnet": uniqueSorted(subnets)}}},
+		{Sid: "DescribeNetwork", Effect: "Allow", Action: []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}, Resource: []string{"*"}},
+	}
+	if n.VPCID != "" {
+		st[0].Condition = map[string]any{"ArnEqualsIfExists": map[string]any{"ec2:Vpc": []string{prefix + "vpc/" + n.VPCID}}}
+	}
+	return PolicyDocument{Version: "2012-10-17", Statement: st}
 }

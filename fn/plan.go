@@ -14,7 +14,7 @@ type builder struct {
 	o    observedState // what the provider reported; nil when nothing is observed yet
 	tags map[string]any
 	out  []Composed
-	// pending lists parts that wait for values only AWS knows (see deferred.go).
+	// pending lists parts that wait for values only AWS knows (see observed.go).
 	pending  []string
 	warnings []string
 }
@@ -37,7 +37,7 @@ type Result struct {
 // Plan composes every managed resource of the stack with its readiness, the XR status and the
 // warnings. It is a pure function of the settings and the observed resources (the release part
 // reads the versions the live alias serves; parts that need values only AWS knows read them,
-// see deferred.go): the same inputs always give the same result.
+// see observed.go): the same inputs always give the same result.
 func Plan(s *Settings, o observedState) (Result, error) {
 	b := &builder{s: s, o: o, tags: tags(s)}
 	for _, part := range []func(*builder){

@@ -2,7 +2,10 @@ package fn
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // Releases. With spec.release.useAlias (the staging and prod default) the function publishes a
@@ -38,6 +41,51 @@ const (
 	// versionLatest is the unpublished version of a function.
 	versionLatest = "$LATEST"
 )
+
+var reVersion = regexp.MustCompile(`^[1-9][0-9]*$`)
+
+// ReleaseConfig is the resolved release behaviour.
+type ReleaseConfig struct {
+	UseAlias               bool
+	ProvisionedConcurrency int64
+	PinnedVersion          string
+	Canary                 *v1alpha1.CanarySpec
+}
+
+func resolveRelease(spec *v1alpha1.ReleaseSpec, env, base *v1alpha1.ReleaseSettings) ReleaseConfig {
+	spec, env = orZero(spec), orZero(env)
+	return ReleaseConfig{
+		UseAlias:               firstBool(spec.UseAlias, env.UseAlias, base.UseAlias),
+		ProvisionedConcurrency: firstInt(spec.ProvisionedConcurrency, env.ProvisionedConcurrency, base.ProvisionedConcurrency),
+		PinnedVersion:          spec.PinnedVersion,
+		Canary:                 spec.Canary,
+	}
+}
+
+func validateRelease(errs *fieldErrors, r *ReleaseConfig) {
+	if r.PinnedVersion != "" && !reVersion.MatchString(r.PinnedVersion) {
+		errs.add("spec.release.pinnedVersion", "%q is not a published version number", r.PinnedVersion)
+	}
+	if r.Canary != nil {
+		if r.PinnedVersion != "" {
+			errs.add("spec.release", "pinnedVersion (rollback) and canary cannot be combined")
+		}
+		if !reVersion.MatchString(r.Canary.AdditionalVersion) {
+			errs.add("spec.release.canary.additionalVersion", "%q is not a published version number", r.Canary.AdditionalVersion)
+		}
+	}
+	if (r.PinnedVersion != "" || r.Canary != nil || r.ProvisionedConcurrency > 0) && !r.UseAlias {
+		errs.add("spec.release.useAlias", "pinnedVersion, canary and provisionedConcurrency need the live alias; set useAlias: true")
+	}
+}
+
+// validateProvisionedConcurrency refuses more provisioned than reserved concurrency.
+func validateProvisionedConcurrency(errs *fieldErrors, s *Settings) {
+	if rc := s.Function.ReservedConcurrency; rc != nil && s.Release.ProvisionedConcurrency > *rc {
+		errs.add("spec.release.provisionedConcurrency", "%d exceeds the function's reserved concurrency %d (function.reservedConcurrency, the stage's default where unset); AWS refuses it: raise reservedConcurrency",
+			s.Release.ProvisionedConcurrency, *rc)
+	}
+}
 
 // aliasTarget is what the live alias of one region serves.
 type aliasTarget struct {
@@ -191,7 +239,7 @@ func (b *builder) invokeTarget(region string) invokeTarget {
 }
 
 // aliasARN is the ARN of live in region: observed on the alias, else built from the account
-// (deferred.go); "" while no ARN of the stack is observed.
+// (observed.go); "" while no ARN of the stack is observed.
 func (b *builder) aliasARN(region string) string {
 	res := "function:" + b.functionName() + ":" + AliasName
 	return firstStr(b.o.observedARNOf(KeyAlias+b.suffix(region), ":"+res), b.arnIn("lambda", region, res))

@@ -19,7 +19,7 @@ import (
 // The scheduler invokes asynchronously, so spec.async applies to what it sends.
 //
 // The trust policy names the account and the target is an ARN (the schedule's target has no
-// reference to a Lambda function in provider-aws v2.5.0): both wait for the account (deferred.go).
+// reference to a Lambda function in provider-aws v2.5.0): both wait for the account (observed.go).
 
 // Keys and names of the schedules part.
 const (

@@ -1,7 +1,8 @@
 package fn
 
 import (
-	"sort"
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
@@ -18,7 +19,7 @@ import (
 // before the secret exists. The function therefore gets SECRET_<NAME>_ARN only once the
 // provider has observed the secret's ARN (a variable holding a guess or a name would be worse: a
 // function reading a wrong value at startup); until then the stack waits (not Ready, see
-// deferred.go). The inline policy does not wait: until the ARN is observed it names the secret
+// observed.go). The inline policy does not wait: until the ARN is observed it names the secret
 // by its name and the six-character wildcard AWS documents for that purpose,
 // arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-?????? (account * until known).
 
@@ -33,6 +34,100 @@ const (
 	secretsPolicySid = "ReadStackSecrets"
 	kmsPolicySid     = "DecryptStackSecrets"
 )
+
+var (
+	reSecretAR = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`)
+	reKMSARN   = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$`)
+	reSecretNm = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+)
+
+func validateSecrets(errs *fieldErrors, s *Settings) {
+	seen := map[string]bool{}
+	for i, sec := range s.Secrets {
+		f := fmt.Sprintf("spec.secrets[%d]", i)
+		if !reSecretNm.MatchString(sec.Name) || len(sec.Name) > 32 || strings.Contains(sec.Name, objectSeparator) {
+			errs.add(f+".name", "%q must be 1-32 lower-case letters, digits or single '-'", sec.Name)
+		}
+		if seen[sec.Name] {
+			errs.add(f+".name", "%q is used twice", sec.Name)
+		}
+		seen[sec.Name] = true
+		switch {
+		case sec.Value != "":
+			errs.add(f+".value", "inline secret values are not allowed: use create.valueFrom.secretKeyRef")
+		case sec.ARN != "" && sec.Create != nil:
+			errs.add(f, "give arn or create, not both")
+		case sec.ARN == "" && sec.Create == nil:
+			errs.add(f, "needs arn (an existing secret) or create")
+		case sec.ARN != "" && !reSecretAR.MatchString(sec.ARN):
+			errs.add(f+".arn", "%q is not a Secrets Manager secret ARN", sec.ARN)
+		case sec.Create != nil && (sec.Create.ValueFrom.SecretKeyRef.Name == "" || sec.Create.ValueFrom.SecretKeyRef.Key == ""):
+			errs.add(f+".create.valueFrom.secretKeyRef", "needs name and key")
+		case sec.Create != nil && s.Flavour == Legacy && sec.Create.ValueFrom.SecretKeyRef.Namespace == "":
+			errs.add(f+".create.valueFrom.secretKeyRef.namespace", "is required for an XLambdaStack without a claim (a claim's secrets come from its own namespace)")
+		}
+		if sec.KMSKeyARN != "" && !reKMSARN.MatchString(sec.KMSKeyARN) {
+			errs.add(f+".kmsKeyArn", "%q is not a KMS key ARN", sec.KMSKeyARN)
+		}
+	}
+}
+
+// validateSecretKeys refuses a secret whose resource key is that of another secret's value.
+func validateSecretKeys(errs *fieldErrors, s *Settings) {
+	names := map[string]bool{}
+	for _, sec := range s.Secrets {
+		names[sec.Name] = true
+	}
+	for i, sec := range s.Secrets {
+		if base, ok := strings.CutSuffix(sec.Name, keySecretVersion); ok && names[base] {
+			errs.add(fmt.Sprintf("spec.secrets[%d].name", i), "%q clashes with the value of secret %q: both would be the resource %s; rename one", sec.Name, base, keySecret+sec.Name)
+		}
+	}
+}
+
+// validateSecretGrants applies the tenancy rules to the secrets (docs/tenancy.md, rule 4): a
+// created secret's value comes from the owner's namespace; an existing secret and a key are in
+// the stage's account, the secret under the namespace's name prefix.
+func validateSecretGrants(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
+	for i, sec := range s.Secrets {
+		f := fmt.Sprintf("spec.secrets[%d]", i)
+		if sec.Create != nil {
+			ns := sec.Create.ValueFrom.SecretKeyRef.Namespace
+			switch {
+			case s.Flavour == Namespaced && ns != "" && ns != s.Owner:
+				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a LambdaStack reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
+			case s.Flavour == Legacy && s.Owner != "" && ns != s.Owner:
+				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a claim reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
+			}
+		}
+		if sec.ARN != "" && reSecretAR.MatchString(sec.ARN) {
+			checkGrantedARN(errs, s, env, f+".arn", "secret", sec.ARN)
+			if name := secretNameOfARN(sec.ARN); s.SecretNamePrefix != "" && !strings.HasPrefix(name, s.SecretNamePrefix) {
+				errs.add(f+".arn", "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
+			}
+		}
+		if sec.KMSKeyARN != "" && reKMSARN.MatchString(sec.KMSKeyARN) {
+			checkGrantedARN(errs, s, env, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
+		}
+	}
+}
+
+// ownedSecrets returns the secrets with each legacy secretKeyRef without a namespace pointing
+// into the owner's namespace (the claim's); the request's slice is not modified.
+func ownedSecrets(in []v1alpha1.SecretSpec, f Flavour, owner string) []v1alpha1.SecretSpec {
+	if f != Legacy || owner == "" {
+		return in
+	}
+	out := append([]v1alpha1.SecretSpec(nil), in...)
+	for i, sec := range out {
+		if sec.Create != nil && sec.Create.ValueFrom.SecretKeyRef.Namespace == "" {
+			c := *sec.Create
+			c.ValueFrom.SecretKeyRef.Namespace = owner
+			out[i].Create = &c
+		}
+	}
+	return out
+}
 
 // secrets composes the secrets the stack creates and the role's inline policy to read them all.
 func (b *builder) secrets() {
@@ -142,17 +237,4 @@ func (b *builder) secretsPolicy() PolicyDocument {
 func (b *builder) secretARNPattern(name string) string {
 	r := b.s.Region
 	return b.arnPattern("secretsmanager", r, "secret:"+b.secretName(name)+secretSuffixGlob)
-}
-
-func uniqueSorted(in []string) []string {
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	n := 0
-	for i, v := range out {
-		if i == 0 || v != out[n-1] {
-			out[n] = v
-			n++
-		}
-	}
-	return out[:n]
 }

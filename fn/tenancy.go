@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -29,6 +30,8 @@ const (
 	// namespacePlaceholder in data.secretNamePrefix stands for the owner namespace.
 	namespacePlaceholder = "{namespace}"
 )
+
+var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
 
 // tenantSettings is resolve with the tenancy rules around it: the owner namespace must be bound
 // to the stage (rule 1), the merged settings must keep to what the stage grants (rules 2 and 4,
@@ -132,23 +135,6 @@ func admit(stage, owner string, env *v1alpha1.StageProfile, nsLabels map[string]
 	return fmt.Errorf("spec.stage: namespace %s may not use stage %s; the platform grants it by adding %s to data.namespaces (or labelling the namespace to match data.namespaceSelector) of the EnvironmentConfig labelled %s=%s (docs/tenancy.md)", owner, stage, owner, v1alpha1.StageLabel, stage)
 }
 
-// ownedSecrets returns the secrets with each legacy secretKeyRef without a namespace pointing
-// into the owner's namespace (the claim's); the request's slice is not modified.
-func ownedSecrets(in []v1alpha1.SecretSpec, f Flavour, owner string) []v1alpha1.SecretSpec {
-	if f != Legacy || owner == "" {
-		return in
-	}
-	out := append([]v1alpha1.SecretSpec(nil), in...)
-	for i, sec := range out {
-		if sec.Create != nil && sec.Create.ValueFrom.SecretKeyRef.Namespace == "" {
-			c := *sec.Create
-			c.ValueFrom.SecretKeyRef.Namespace = owner
-			out[i].Create = &c
-		}
-	}
-	return out
-}
-
 // validateTenancy applies rules 2 and 4 to the merged settings: the provider config comes from
 // the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys and alarm
 // topics from the stage's account (secrets also under its name prefix), security groups and VPCs
@@ -163,27 +149,7 @@ func validateTenancy(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackS
 		errs.add("EnvironmentConfig data.accountId", "%q is not a 12-digit AWS account ID", env.AccountID)
 	}
 
-	for i, sec := range s.Secrets {
-		f := fmt.Sprintf("spec.secrets[%d]", i)
-		if sec.Create != nil {
-			ns := sec.Create.ValueFrom.SecretKeyRef.Namespace
-			switch {
-			case s.Flavour == Namespaced && ns != "" && ns != s.Owner:
-				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a LambdaStack reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
-			case s.Flavour == Legacy && s.Owner != "" && ns != s.Owner:
-				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a claim reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
-			}
-		}
-		if sec.ARN != "" && reSecretAR.MatchString(sec.ARN) {
-			checkGrantedARN(errs, s, env, f+".arn", "secret", sec.ARN)
-			if name := secretNameOfARN(sec.ARN); s.SecretNamePrefix != "" && !strings.HasPrefix(name, s.SecretNamePrefix) {
-				errs.add(f+".arn", "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
-			}
-		}
-		if sec.KMSKeyARN != "" && reKMSARN.MatchString(sec.KMSKeyARN) {
-			checkGrantedARN(errs, s, env, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
-		}
-	}
+	validateSecretGrants(errs, s, env)
 
 	// an alarm topic named by the request (the stage's own is the platform's word): alarms and
 	// budget notifications publish to it, so it must be in the stage's account

@@ -18,7 +18,7 @@ import (
 //
 // A created queue's ARN is arn:<partition>:sqs:<region>:<account>:<name>: the redrive policy
 // (the dead-letter queue's ARN) and the mapping (the queue's ARN) wait for the account (see
-// deferred.go); the role's policy names the queues with account * until it is known.
+// observed.go); the role's policy names the queues with account * until it is known.
 
 // Keys and names of the SQS trigger part.
 const (
