@@ -361,11 +361,6 @@ func (b *builder) domainRecord(region, suffix string, h domainHost) {
 	b.add(b.managed(key, "route53", "Record", mrOpts{}, p))
 }
 
-// composed reports whether key is among the resources composed so far.
-func (b *builder) composed(key string) bool {
-	return slices.ContainsFunc(b.out, func(c Composed) bool { return c.Key == key })
-}
-
 // customURL is https://<hostname> of the record of key once that record is Ready, else "".
 func (b *builder) customURL(key, host string) string {
 	if st, _, _ := b.o.condition(key, "Ready"); st != "True" {

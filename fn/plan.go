@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -17,6 +18,12 @@ type builder struct {
 	// pending lists parts that wait for values only AWS knows (see observed.go).
 	pending  []string
 	warnings []string
+
+	// part is the part running; composedBy the part that composed each key; reads what parts
+	// read of each other (see part).
+	part       *part
+	composedBy map[string]string
+	reads      []partRead
 }
 
 // Result is everything one call of the function answers.
@@ -34,32 +41,67 @@ type Result struct {
 	TTL time.Duration
 }
 
+// part is one builder of the stack, in a feature's file. Parts compose in the order of parts;
+// a part that reads what another composed (builder.composed, builder.composedSoFar) names it in
+// needs, and Plan refuses (an internal error, which tests catch) a part that needs one composed
+// after it or reads a resource of a part it does not name. What AWS reports (builder.o) is no
+// dependency: every part may read it.
+type part struct {
+	name  string
+	build func(*builder)
+	needs []string
+	// last: the part reads every resource composed before it (the Usages), so it runs last.
+	last bool
+}
+
+// parts are the builders of the stack, in the order Plan runs them.
+var parts = []part{
+	{name: "iam", build: (*builder).iam},
+	{name: "permissions", build: (*builder).permissions},
+	{name: "secrets", build: (*builder).secrets},
+	{name: "network", build: (*builder).network},
+	{name: "logGroups", build: (*builder).logGroups},
+	{name: "metricFilters", build: (*builder).metricFilters},
+	{name: "lambda", build: (*builder).lambda},
+	{name: "release", build: (*builder).release},
+	{name: "triggers", build: (*builder).triggers},
+	{name: "schedules", build: (*builder).schedules},
+	{name: "async", build: (*builder).async},
+	{name: "api", build: (*builder).api},
+	// the domain's API mapping waits for the API's stage (api-stage) to be composed
+	{name: "domain", build: (*builder).domain, needs: []string{"api"}},
+	{name: "monitoring", build: (*builder).monitoring},
+	{name: "budget", build: (*builder).budget},
+	{name: "centralLogs", build: (*builder).centralLogs},
+	{name: "usages", build: (*builder).usages, last: true},
+}
+
 // Plan composes every managed resource of the stack with its readiness, the XR status and the
 // warnings. It is a pure function of the settings and the observed resources (the release part
 // reads the versions the live alias serves; parts that need values only AWS knows read them,
 // see observed.go): the same inputs always give the same result.
 func Plan(s *Settings, o observedState) (Result, error) {
-	b := &builder{s: s, o: o, tags: tags(s)}
-	for _, part := range []func(*builder){
-		(*builder).iam,
-		(*builder).permissions,
-		(*builder).secrets,
-		(*builder).network,
-		(*builder).logGroups,
-		(*builder).metricFilters,
-		(*builder).lambda,
-		(*builder).release,
-		(*builder).triggers,
-		(*builder).schedules,
-		(*builder).async,
-		(*builder).api,
-		(*builder).domain,
-		(*builder).monitoring,
-		(*builder).budget,
-		(*builder).centralLogs,
-		(*builder).usages,
-	} {
-		part(b)
+	return planParts(parts, s, o)
+}
+
+// planParts runs the given parts in order and checks what each read of the others.
+func planParts(parts []part, s *Settings, o observedState) (Result, error) {
+	if err := checkOrder(parts); err != nil {
+		return Result{}, err
+	}
+	b := &builder{s: s, o: o, tags: tags(s), composedBy: map[string]string{}}
+	for i := range parts {
+		b.part = &parts[i]
+		parts[i].build(b)
+	}
+	b.part = nil
+	for _, r := range b.reads {
+		if r.key == readAll && !r.part.last {
+			return Result{}, fmt.Errorf("internal error: part %s reads every part's resources but is not marked last", r.part.name)
+		}
+		if by := b.composedBy[r.key]; by != "" && !slices.Contains(r.part.needs, by) && !r.part.last {
+			return Result{}, fmt.Errorf("internal error: part %s reads %s, composed by part %s, which it does not name in needs", r.part.name, r.key, by)
+		}
 	}
 	sort.Slice(b.out, func(i, j int) bool { return b.out[i].Key < b.out[j].Key })
 	for i := range b.out {
@@ -75,7 +117,52 @@ func Plan(s *Settings, o observedState) (Result, error) {
 	return Result{Resources: b.out, Pending: b.pending, Status: b.status(), Warnings: b.warnings, TTL: s.TTL}, nil
 }
 
-func (b *builder) add(c ...Composed) { b.out = append(b.out, c...) }
+// checkOrder refuses parts whose needs run after them, and a part marked last that is not.
+func checkOrder(parts []part) error {
+	ran := map[string]bool{}
+	for i, p := range parts {
+		for _, n := range p.needs {
+			if !ran[n] {
+				return fmt.Errorf("internal error: part %s needs part %s, which does not run before it", p.name, n)
+			}
+		}
+		if p.last && i != len(parts)-1 {
+			return fmt.Errorf("internal error: part %s reads every part and must run last", p.name)
+		}
+		ran[p.name] = true
+	}
+	return nil
+}
+
+func (b *builder) add(c ...Composed) {
+	for _, r := range c {
+		b.composedBy[r.Key] = b.part.name
+	}
+	b.out = append(b.out, c...)
+}
+
+// partRead is a part's read of another part's resource.
+type partRead struct {
+	part *part
+	key  string
+}
+
+// composed reports whether key is among the resources composed so far. The running part must
+// name the part that composes key in its needs (Plan checks it).
+func (b *builder) composed(key string) bool {
+	b.reads = append(b.reads, partRead{part: b.part, key: key})
+	_, ok := b.composedBy[key]
+	return ok
+}
+
+// composedSoFar is every resource composed so far, for the part that runs last.
+func (b *builder) composedSoFar() []Composed {
+	b.reads = append(b.reads, partRead{part: b.part, key: readAll})
+	return b.out
+}
+
+// readAll is the key of a read of every resource (composedSoFar).
+const readAll = "*"
 
 // warn records a warning for the XR (and its claim).
 func (b *builder) warn(format string, args ...any) {

@@ -14,8 +14,9 @@ var usagePairs = []struct{ of, by, reason string }{
 // usages composes a Usage (ClusterUsage for the legacy flavour) for every pair whose resources
 // the stack composes; it runs after every other part.
 func (b *builder) usages() {
-	byKey := make(map[string]Composed, len(b.out))
-	for _, c := range b.out {
+	all := b.composedSoFar()
+	byKey := make(map[string]Composed, len(all))
+	for _, c := range all {
 		byKey[c.Key] = c
 	}
 	for _, p := range usagePairs {
