@@ -78,7 +78,7 @@ func splitQualifier(arn string) (string, string) {
 }
 
 // inRegion is a regional ARN for region: {region} replaced.
-func inRegion(arn, region string) string { return strings.ReplaceAll(arn, RegionPlaceholder, region) }
+func inRegion(arn, region string) string { return strings.ReplaceAll(arn, regionPlaceholder, region) }
 
 // account is the AWS account of the stack, read from the first observed ARN that has one (the
 // role is created first); "" while none is observed.

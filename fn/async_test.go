@@ -39,7 +39,7 @@ func TestAsyncRefused(t *testing.T) {
 func TestAsyncInvokeConfig(t *testing.T) {
 	t.Run("dev has none unless asked", func(t *testing.T) {
 		m, _ := converged(t, settingsFor(t, xrObject(nil), nil))
-		for _, k := range []string{KeyAsyncConfig, KeyFailureQueue, KeyRoleAsync} {
+		for _, k := range []string{keyAsyncConfig, keyFailureQueue, keyRoleAsync} {
 			if _, ok := m[k]; ok {
 				t.Errorf("%s composed on dev without spec.async", k)
 			}
@@ -51,40 +51,40 @@ func TestAsyncInvokeConfig(t *testing.T) {
 			"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/abc.zip"}}}})
 		s := settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{}))
 		// the config names the alias without a reference: it waits until the alias exists
-		first, _, pending := plan(t, s, nil)
-		if _, ok := first[KeyAsyncConfig]; ok {
-			t.Errorf("%s composed before the alias exists", KeyAsyncConfig)
+		first, _, pending := planByKey(t, s, nil)
+		if _, ok := first[keyAsyncConfig]; ok {
+			t.Errorf("%s composed before the alias exists", keyAsyncConfig)
 		}
-		if !slices.Contains(pending, KeyAsyncConfig+" (waits for the ARN of "+KeyAlias+")") {
+		if !slices.Contains(pending, keyAsyncConfig+" (waits for the ARN of "+keyAlias+")") {
 			t.Errorf("pending = %v", pending)
 		}
 		m, _ := converged(t, s)
 		for _, suffix := range []string{"", "-eu-west-1"} {
-			c := m[KeyAsyncConfig+suffix]
+			c := m[keyAsyncConfig+suffix]
 			if c == nil {
-				t.Fatalf("no %s", KeyAsyncConfig+suffix)
+				t.Fatalf("no %s", keyAsyncConfig+suffix)
 			}
-			if fp(c, "qualifier") != AliasName || fp(c, "functionName") != "team_prod-mcp" || fp(c, "maximumRetryAttempts") != int64(0) {
-				t.Errorf("%s = %v", KeyAsyncConfig+suffix, fp(c))
+			if fp(c, "qualifier") != aliasName || fp(c, "functionName") != "team_prod-mcp" || fp(c, "maximumRetryAttempts") != int64(0) {
+				t.Errorf("%s = %v", keyAsyncConfig+suffix, fp(c))
 			}
 			if fp(c, "maximumEventAgeInSeconds") != nil {
 				t.Errorf("maximumEventAgeInSeconds set although nobody asked for it")
 			}
 			dest := fp(c, "destinationConfig", "onFailure", "destinationRef")
-			if !reflect.DeepEqual(dest, map[string]any{"name": "mcp--" + KeyFailureQueue + suffix}) {
+			if !reflect.DeepEqual(dest, map[string]any{"name": "mcp--" + keyFailureQueue + suffix}) {
 				t.Errorf("%s destination = %v", suffix, dest)
 			}
-			if fp(m[KeyFailureQueue+suffix], "name") != "team_prod-mcp-async-failures" {
-				t.Errorf("failure queue name = %v", fp(m[KeyFailureQueue+suffix], "name"))
+			if fp(m[keyFailureQueue+suffix], "name") != "team_prod-mcp-async-failures" {
+				t.Errorf("failure queue name = %v", fp(m[keyFailureQueue+suffix], "name"))
 			}
-			alarm := m[KeyAlarmFailureQueue+suffix]
+			alarm := m[keyAlarmFailureQueue+suffix]
 			if alarm == nil || fp(alarm, "metricName") != "ApproximateNumberOfMessagesVisible" ||
 				!reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod-mcp-async-failures"}) {
 				t.Errorf("failure queue alarm %s = %v", suffix, alarm)
 			}
 		}
-		got := policyOf(t, m[KeyRoleAsync]).Statement
-		want := []Statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{
+		got := policyOf(t, m[keyRoleAsync]).Statement
+		want := []statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{
 			"arn:aws:sqs:eu-west-1:" + testAccount + ":team_prod-mcp-async-failures", "arn:aws:sqs:us-east-1:" + testAccount + ":team_prod-mcp-async-failures"}}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("async policy = %+v", got)
@@ -99,17 +99,17 @@ func TestAsyncInvokeConfig(t *testing.T) {
 		t.Run("existing destination "+action, func(t *testing.T) {
 			xr := xrObject(map[string]any{"stage": "prod", "async": map[string]any{"onFailureArn": arn}})
 			m, _ := converged(t, settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{"accountId": testAccount})))
-			if _, ok := m[KeyFailureQueue]; ok {
+			if _, ok := m[keyFailureQueue]; ok {
 				t.Errorf("the failure queue is composed although onFailureArn replaces it")
 			}
-			if _, ok := m[KeyAlarmFailureQueue]; ok {
+			if _, ok := m[keyAlarmFailureQueue]; ok {
 				t.Errorf("a failure queue alarm without a failure queue")
 			}
-			if got := fp(m[KeyAsyncConfig], "destinationConfig", "onFailure", "destination"); got != arn {
+			if got := fp(m[keyAsyncConfig], "destinationConfig", "onFailure", "destination"); got != arn {
 				t.Errorf("destination = %v", got)
 			}
-			want := []Statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{action}, Resource: []string{arn}}}
-			if got := policyOf(t, m[KeyRoleAsync]).Statement; !reflect.DeepEqual(got, want) {
+			want := []statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{action}, Resource: []string{arn}}}
+			if got := policyOf(t, m[keyRoleAsync]).Statement; !reflect.DeepEqual(got, want) {
 				t.Errorf("policy = %+v", got)
 			}
 		})
@@ -121,7 +121,7 @@ func TestQueueWidgetsAndAlarms(t *testing.T) {
 	xr := xrObject(map[string]any{"stage": "prod", "triggers": map[string]any{"sqs": []any{map[string]any{"name": "jobs", "create": map[string]any{}}}}})
 	m, _ := converged(t, settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{})))
 	var found bool
-	for _, w := range allWidgets(t, m[KeyDashboard]) {
+	for _, w := range allWidgets(t, m[keyDashboard]) {
 		if w.Properties.Title != "SQS messages waiting" {
 			continue
 		}

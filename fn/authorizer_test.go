@@ -80,15 +80,15 @@ func TestLambdaAuthorizer(t *testing.T) {
 			xr = legacyXR(map[string]any{"api": auth})
 		}
 		s := settingsFor(t, xr, nil)
-		first, _, pending := plan(t, s, nil)
-		if _, ok := first[KeyAPIAuthorizerPermission]; ok {
+		first, _, pending := planByKey(t, s, nil)
+		if _, ok := first[keyAPIAuthorizerPermission]; ok {
 			t.Error("the authorizer permission is composed before the API's execution ARN is known")
 		}
-		if !strings.Contains(strings.Join(pending, "\n"), KeyAPIAuthorizerPermission) {
-			t.Errorf("pending %v does not name %s", pending, KeyAPIAuthorizerPermission)
+		if !strings.Contains(strings.Join(pending, "\n"), keyAPIAuthorizerPermission) {
+			t.Errorf("pending %v does not name %s", pending, keyAPIAuthorizerPermission)
 		}
 		m, _ := converged(t, s)
-		a := m[KeyAPIAuthorizer]
+		a := m[keyAPIAuthorizer]
 		want := map[string]any{
 			"authorizerType":                 "REQUEST",
 			"name":                           "team_dev-mcp-lambda",
@@ -97,7 +97,7 @@ func TestLambdaAuthorizer(t *testing.T) {
 			"enableSimpleResponses":          true,
 			"authorizerResultTtlInSeconds":   int64(0),
 			"identitySources":                []any{"$context.routeKey", "$request.header.X-Api-Key"},
-			"apiIdRef":                       map[string]any{"name": objectName(s, KeyAPI)},
+			"apiIdRef":                       map[string]any{"name": objectName(s, keyAPI)},
 		}
 		for k, v := range want {
 			if got := fp(a, k); !reflect.DeepEqual(got, v) {
@@ -108,11 +108,11 @@ func TestLambdaAuthorizer(t *testing.T) {
 			t.Error("a Lambda authorizer with a JWT configuration")
 		}
 		r := m["api-route-post-mcp"]
-		if fp(r, "authorizationType") != "CUSTOM" || fp(r, "authorizerIdRef", "name") != objectName(s, KeyAPIAuthorizer) {
+		if fp(r, "authorizationType") != "CUSTOM" || fp(r, "authorizerIdRef", "name") != objectName(s, keyAPIAuthorizer) {
 			t.Errorf("route auth %v %v", fp(r, "authorizationType"), fp(r, "authorizerIdRef"))
 		}
-		p := m[KeyAPIAuthorizerPermission]
-		exec, _ := fp(m[KeyAPIPermission], "sourceArn").(string)
+		p := m[keyAPIAuthorizerPermission]
+		exec, _ := fp(m[keyAPIPermission], "sourceArn").(string)
 		wantP := map[string]any{
 			"action":       "lambda:InvokeFunction",
 			"functionName": authorizerFn,
@@ -144,15 +144,15 @@ func TestLambdaAuthorizer(t *testing.T) {
 			suffix = "-" + region
 		}
 		fn := strings.Replace(authorizerFn, "us-east-1", region, 1)
-		a := m[KeyAPIAuthorizer+suffix]
+		a := m[keyAPIAuthorizer+suffix]
 		if got := fp(a, "authorizerUri"); got != "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+fn+"/invocations" {
 			t.Errorf("%s authorizerUri %v", region, got)
 		}
-		if fp(a, "authorizerResultTtlInSeconds") != int64(DefaultAuthorizerTTL) || fp(a, "enableSimpleResponses") != true ||
+		if fp(a, "authorizerResultTtlInSeconds") != int64(defaultAuthorizerTTL) || fp(a, "enableSimpleResponses") != true ||
 			!reflect.DeepEqual(fp(a, "identitySources"), []any{"$request.header.Authorization"}) {
 			t.Errorf("%s defaults: ttl %v simple %v sources %v", region, fp(a, "authorizerResultTtlInSeconds"), fp(a, "enableSimpleResponses"), fp(a, "identitySources"))
 		}
-		p := m[KeyAPIAuthorizerPermission+suffix]
+		p := m[keyAPIAuthorizerPermission+suffix]
 		if fp(p, "functionName") != fn || fp(p, "region") != region || fp(p, "qualifier") != nil {
 			t.Errorf("%s permission %v in %v (qualifier %v)", region, fp(p, "functionName"), fp(p, "region"), fp(p, "qualifier"))
 		}

@@ -73,7 +73,7 @@ func TestBudget(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := wantComposed(t, newRequest(t, tc.xr, orNoEnvs(tc.envs), nil))
-			b, ok := m[KeyBudget]
+			b, ok := m[keyBudget]
 			if tc.none {
 				if ok {
 					t.Fatalf("budget composed: %v", b)
@@ -86,7 +86,7 @@ func TestBudget(t *testing.T) {
 			if b["apiVersion"] != "budgets.aws.m.upbound.io/v1beta1" || b["kind"] != "Budget" {
 				t.Errorf("budget is %v %v", b["apiVersion"], b["kind"])
 			}
-			if name := lookup(b, "metadata", "annotations", AnnotationExternalName); name != "team_staging-mcp-budget" {
+			if name := lookup(b, "metadata", "annotations", annotationExternalName); name != "team_staging-mcp-budget" {
 				t.Errorf("budget name %v", name)
 			}
 			p := lookup(b, "spec", "forProvider").(map[string]any)
@@ -100,8 +100,8 @@ func TestBudget(t *testing.T) {
 			if !reflect.DeepEqual(p["costFilter"], wantFilter) {
 				t.Errorf("costFilter %v, want %v", p["costFilter"], wantFilter)
 			}
-			if tag := lookup(b, "spec", "forProvider", "tags", TagComposite); tag != "LambdaStack/team/mcp" {
-				t.Errorf("the budget filters on %s=LambdaStack/team/mcp but the stack tags %v", TagComposite, tag)
+			if tag := lookup(b, "spec", "forProvider", "tags", tagComposite); tag != "LambdaStack/team/mcp" {
+				t.Errorf("the budget filters on %s=LambdaStack/team/mcp but the stack tags %v", tagComposite, tag)
 			}
 			notes := p["notification"].([]any)
 			if len(notes) != 2 {

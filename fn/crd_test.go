@@ -29,7 +29,7 @@ func TestComposedResourcesMatchTheCRDs(t *testing.T) {
 		s := settingsFor(t, xr, nil)
 		var o observedState
 		for range 3 {
-			r, err := Plan(s, o)
+			r, err := plan(s, o)
 			if err != nil {
 				t.Fatal(err)
 			}

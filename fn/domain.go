@@ -38,12 +38,12 @@ import (
 // Keys of the domain part: <key> in a stack with one region; with several, <key>-regional and,
 // for latency routing, <key>-global, each ending in -<region> outside the primary region.
 const (
-	KeyDomainCertificate      = "domain-certificate"
-	KeyDomainValidation       = "domain-certificate-validation"
-	KeyDomainValidationRecord = "domain-validation-record"
-	KeyDomainName             = "domain-name"
-	KeyDomainMapping          = "domain-mapping"
-	KeyDomainRecord           = "domain-record"
+	keyDomainCertificate      = "domain-certificate"
+	keyDomainValidation       = "domain-certificate-validation"
+	keyDomainValidationRecord = "domain-validation-record"
+	keyDomainName             = "domain-name"
+	keyDomainMapping          = "domain-mapping"
+	keyDomainRecord           = "domain-record"
 	// domainGlobal marks the resources of the hostname served by latency routing.
 	domainGlobal = "-global"
 	// domainRegional marks the resources of <region>.<hostname> in a stack with several regions:
@@ -68,8 +68,8 @@ var (
 	reACMARN   = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
 )
 
-// DomainConfig is the resolved custom domain of the API; nil for none.
-type DomainConfig struct {
+// domainConfig is the resolved custom domain of the API; nil for none.
+type domainConfig struct {
 	Hostname string
 	ZoneID   string
 	ZoneName string
@@ -80,14 +80,14 @@ type DomainConfig struct {
 }
 
 // resolveDomain checks spec.api.domain against the stage's zone and grant.
-func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settings) (*DomainConfig, error) {
+func resolveDomain(spec *v1alpha1.APISpec, stageCfg *v1alpha1.StageProfile, s *settings) (*domainConfig, error) {
 	if spec == nil || spec.Domain == nil {
 		return nil, nil
 	}
 	d := spec.Domain
 	var errs fieldErrors
 	const field = "spec.api.domain"
-	z := env.Domains
+	z := stageCfg.Domains
 	switch {
 	case !s.API.Enabled:
 		errs.add(field, "needs the HTTP API, but spec.api.enabled is false")
@@ -99,7 +99,7 @@ func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settin
 	if len(errs) > 0 {
 		return nil, errs.err()
 	}
-	c := &DomainConfig{Hostname: d.Hostname, ZoneID: z.HostedZoneID, ZoneName: z.ZoneName,
+	c := &domainConfig{Hostname: d.Hostname, ZoneID: z.HostedZoneID, ZoneName: z.ZoneName,
 		Latency: d.LatencyRouting != nil && *d.LatencyRouting}
 
 	// the stage's grant
@@ -145,7 +145,7 @@ func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settin
 				errs.add(f, "%q is not an ACM certificate ARN", arn)
 				continue
 			}
-			checkGrantedARN(&errs, s, env, f, "certificate", arn)
+			checkGrantedARN(&errs, s, stageCfg, f, "certificate", arn)
 			r := arnRegion(arn)
 			switch {
 			case !slices.Contains(s.Regions, r):
@@ -170,7 +170,7 @@ func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settin
 
 // host is the hostname served in region: the hostname itself in a stack with one region, else
 // <region>.<hostname>.
-func (d *DomainConfig) host(s *Settings, region string) string {
+func (d *domainConfig) host(s *settings, region string) string {
 	if len(s.Regions) == 1 {
 		return d.Hostname
 	}
@@ -180,7 +180,7 @@ func (d *DomainConfig) host(s *Settings, region string) string {
 // domainHost is one hostname a region serves and the key variant of its resources.
 type domainHost struct{ name, variant string }
 
-func (d *DomainConfig) hosts(s *Settings, region string) []domainHost {
+func (d *domainConfig) hosts(s *settings, region string) []domainHost {
 	h := []domainHost{{name: d.host(s, region)}}
 	if len(s.Regions) > 1 {
 		h[0].variant = domainRegional
@@ -225,7 +225,7 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 	if arn := b.s.Domain.Certificates[region]; arn != "" {
 		return certificateRef{arn: arn}
 	}
-	key := KeyDomainCertificate + hosts[0].variant + suffix
+	key := keyDomainCertificate + hosts[0].variant + suffix
 	p := map[string]any{"domainName": hosts[0].name, "validationMethod": "DNS"}
 	if len(hosts) > 1 {
 		names := make([]string, 0, len(hosts)-1)
@@ -246,7 +246,7 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 		}
 		fqdns = append(fqdns, fqdn)
 	}
-	vkey := KeyDomainValidation + hosts[0].variant + suffix
+	vkey := keyDomainValidation + hosts[0].variant + suffix
 	if complete {
 		sort.Strings(fqdns)
 		b.add(b.managed(vkey, "acm", "CertificateValidation", mrOpts{region: region}, map[string]any{
@@ -269,15 +269,15 @@ type dnsRecord struct{ name, typ, value string }
 // is composed once, from the primary region's certificate; another region composes its own only
 // if its certificate asks for a different one.
 func (b *builder) validationRecord(certKey, certVariant, suffix string, h domainHost) (string, bool) {
-	key := KeyDomainValidationRecord + h.variant + suffix
+	key := keyDomainValidationRecord + h.variant + suffix
 	rec, ok := b.o.validationFor(certKey, key, h.name)
 	if !ok {
 		b.wait(key, "the domain validation options of "+certKey)
 		return "", false
 	}
 	if h.variant == domainGlobal && suffix != "" && !b.o.exists(key) {
-		primary := KeyDomainValidationRecord + h.variant
-		primaryCert := KeyDomainCertificate + certVariant
+		primary := keyDomainValidationRecord + h.variant
+		primaryCert := keyDomainCertificate + certVariant
 		shared, ok := b.o.validationFor(primaryCert, primary, h.name)
 		if !ok {
 			b.wait(key, "the domain validation options of "+primaryCert)
@@ -300,7 +300,7 @@ func (b *builder) validationRecord(certKey, certVariant, suffix string, h domain
 // domainName composes the regional API Gateway domain name of h. With a certificate the stack
 // creates, it waits until the certificate is issued; once composed it stays.
 func (b *builder) domainName(region, suffix string, h domainHost, cert certificateRef) bool {
-	key := KeyDomainName + h.variant + suffix
+	key := keyDomainName + h.variant + suffix
 	conf := map[string]any{"endpointType": "REGIONAL", "securityPolicy": domainSecurityPolicy}
 	switch {
 	case cert.arn != "":
@@ -319,23 +319,23 @@ func (b *builder) domainName(region, suffix string, h domainHost, cert certifica
 // domainMapping maps the domain name of h to the region's API and its $default stage; it waits
 // until the stage is composed (the stage waits for the access log group's ARN).
 func (b *builder) domainMapping(region, suffix string, h domainHost) {
-	key := KeyDomainMapping + h.variant + suffix
-	if !b.composed(KeyAPIStage + suffix) {
-		b.wait(key, "the stage "+KeyAPIStage+suffix)
+	key := keyDomainMapping + h.variant + suffix
+	if !b.hasComposed(keyAPIStage + suffix) {
+		b.wait(key, "the stage "+keyAPIStage+suffix)
 		return
 	}
 	b.add(b.managed(key, "apigatewayv2", "APIMapping", mrOpts{region: region}, map[string]any{
-		"apiIdRef":      b.ref(KeyAPI + suffix),
-		"domainNameRef": b.ref(KeyDomainName + h.variant + suffix),
-		"stageRef":      b.ref(KeyAPIStage + suffix),
+		"apiIdRef":      b.ref(keyAPI + suffix),
+		"domainNameRef": b.ref(keyDomainName + h.variant + suffix),
+		"stageRef":      b.ref(keyAPIStage + suffix),
 	}))
 }
 
 // domainRecord composes the alias record of h pointing at its domain name's regional target
 // (a latency record per region for the latency hostname); it waits for the target.
 func (b *builder) domainRecord(region, suffix string, h domainHost) {
-	key := KeyDomainRecord + h.variant + suffix
-	dn := KeyDomainName + h.variant + suffix
+	key := keyDomainRecord + h.variant + suffix
+	dn := keyDomainName + h.variant + suffix
 	target, zone := b.o.domainTarget(dn)
 	if target == "" {
 		target, zone = b.o.kept(key, "alias", "name"), b.o.kept(key, "alias", "zoneId")
@@ -377,7 +377,7 @@ func (b *builder) domainStatus() string {
 		return ""
 	}
 	if d.Latency {
-		return b.customURL(KeyDomainRecord+domainGlobal, d.Hostname)
+		return b.customURL(keyDomainRecord+domainGlobal, d.Hostname)
 	}
 	return b.regionCustomURL(b.s.Region, "")
 }
@@ -389,5 +389,5 @@ func (b *builder) regionCustomURL(region, suffix string) string {
 		return ""
 	}
 	h := d.hosts(b.s, region)[0]
-	return b.customURL(KeyDomainRecord+h.variant+suffix, h.name)
+	return b.customURL(keyDomainRecord+h.variant+suffix, h.name)
 }

@@ -35,7 +35,7 @@ var failureConditions = []string{"Synced", "LastAsyncOperation", "Ready"}
 var transientMessages = []string{"cannot resolve references", "referenced resource may not yet be ready"}
 
 // resourceFailure reports what the provider says is wrong with a composed resource, if anything.
-func resourceFailure(o observedState, c Composed) (v1alpha1.ResourceFailure, bool) {
+func resourceFailure(o observedState, c composed) (v1alpha1.ResourceFailure, bool) {
 	kind, _ := c.Object["kind"].(string)
 	if kind == "Usage" || kind == "ClusterUsage" {
 		return v1alpha1.ResourceFailure{}, false
@@ -108,7 +108,7 @@ func (b *builder) failures() []v1alpha1.ResourceFailure {
 }
 
 // summary is the stack's state in a few words (status.summary, the Status column).
-func summary(resources []Composed, pending []string, failures []v1alpha1.ResourceFailure) string {
+func summary(resources []composed, pending []string, failures []v1alpha1.ResourceFailure) string {
 	if len(failures) > 0 {
 		s := fmt.Sprintf("Failing: %s (%s)", failures[0].Resource, failures[0].Kind)
 		if len(failures) > 1 {

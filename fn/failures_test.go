@@ -64,10 +64,10 @@ func TestShortMessageDropsRequestIDsAndBoundsLength(t *testing.T) {
 
 func TestStillCreatingIsNotAFailure(t *testing.T) {
 	s := settingsFor(t, xrObject(nil), nil)
-	_, out, _ := plan(t, s, nil)
+	_, out, _ := planByKey(t, s, nil)
 	// Only the function is observed: references to parts not created yet cannot resolve, the
 	// simulated provider reports that with Synced=False, as the real one does while creating.
-	var only []Composed
+	var only []composed
 	for _, c := range out {
 		if c.Key == KeyFunction {
 			only = append(only, c)

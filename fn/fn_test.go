@@ -49,7 +49,7 @@ func TestRunFunctionComposesTheCoreStack(t *testing.T) {
 	if res := rsp.GetResults(); len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_WARNING || !strings.Contains(res[0].GetMessage(), "single-team cluster") {
 		t.Fatalf("unexpected results: %v", res)
 	}
-	for _, key := range []string{KeyRole, KeyRoleLogs, KeyFunction, KeyLogGroup} {
+	for _, key := range []string{KeyRole, keyRoleLogs, KeyFunction, KeyLogGroup} {
 		r, ok := rsp.GetDesired().GetResources()[key]
 		if !ok {
 			t.Errorf("no desired %s", key)

@@ -37,7 +37,7 @@ func xrObject(spec map[string]any) map[string]any {
 // legacyXR is the XLambdaStack Crossplane creates for a claim in namespace team.
 func legacyXR(spec map[string]any) map[string]any {
 	o := unclaimedXR(spec)
-	o["metadata"].(map[string]any)["labels"] = map[string]any{LabelClaimNamespace: "team"}
+	o["metadata"].(map[string]any)["labels"] = map[string]any{labelClaimNamespace: "team"}
 	return o
 }
 
@@ -100,7 +100,7 @@ func envConfig(name, stage string, data map[string]any) map[string]any {
 }
 
 // settingsFor resolves a request the way RunFunction does.
-func settingsFor(t testing.TB, xr map[string]any, env map[string]any) *Settings {
+func settingsFor(t testing.TB, xr map[string]any, env map[string]any) *settings {
 	t.Helper()
 	s, err := resolveRequest(t, xr, env)
 	if err != nil {
@@ -110,7 +110,7 @@ func settingsFor(t testing.TB, xr map[string]any, env map[string]any) *Settings 
 }
 
 // resolveRequest resolves a request the way RunFunction does and returns resolveFor's error.
-func resolveRequest(t testing.TB, xr map[string]any, env map[string]any) (*Settings, error) {
+func resolveRequest(t testing.TB, xr map[string]any, env map[string]any) (*settings, error) {
 	t.Helper()
 	var envs []map[string]any
 	if env != nil {
@@ -129,9 +129,9 @@ func resolveRequest(t testing.TB, xr map[string]any, env map[string]any) (*Setti
 }
 
 // byKey indexes built resources.
-func byKey(t testing.TB, s *Settings) map[string]map[string]any {
+func byKey(t testing.TB, s *settings) map[string]map[string]any {
 	t.Helper()
-	m, _, _ := plan(t, s, nil)
+	m, _, _ := planByKey(t, s, nil)
 	return m
 }
 

@@ -7,20 +7,20 @@ import (
 // Resource keys of the IAM part.
 const (
 	KeyRole            = "role"
-	KeyRoleBasic       = "role-basic-execution" // only where the stage opts in (managedLogPolicy)
-	KeyRoleLogs        = "role-logs"
-	KeyRoleTracing     = "role-xray"
-	KeyRoleInline      = "role-policy"
+	keyRoleBasic       = "role-basic-execution" // only where the stage opts in (managedLogPolicy)
+	keyRoleLogs        = "role-logs"
+	keyRoleTracing     = "role-xray"
+	keyRoleInline      = "role-policy"
 	policyBasicExecute = "service-role/AWSLambdaBasicExecutionRole"
 	policyXRayWrite    = "AWSXRayDaemonWriteAccess"
 )
 
-// WildcardResourceActions are the only actions the execution role is ever allowed on Resource
+// wildcardResourceActions are the only actions the execution role is ever allowed on Resource
 // "*": AWS supports no resource-level permissions for them (the EC2 Describe calls Lambda makes
 // to place a function in a VPC, and X-Ray's write calls in AWSXRayDaemonWriteAccess).
 // docs/tenancy.md lists them; policy_test.go fails on any other action granted on "*" (a team's
 // own permissions have "*" only where its stage allows it, permissions.go).
-var WildcardResourceActions = []string{
+var wildcardResourceActions = []string{
 	"ec2:DescribeNetworkInterfaces",
 	"ec2:DescribeSubnets",
 	"xray:GetSamplingRules",
@@ -30,15 +30,15 @@ var WildcardResourceActions = []string{
 	"xray:PutTraceSegments",
 }
 
-// PolicyDocument is an IAM policy. The stack's own statements never use wildcard actions
+// policyDocument is an IAM policy. The stack's own statements never use wildcard actions
 // (policy_test.go); a team's own permissions only where its stage allows them (permissions.go).
-type PolicyDocument struct {
+type policyDocument struct {
 	Version   string      `json:"Version"`
-	Statement []Statement `json:"Statement"`
+	Statement []statement `json:"Statement"`
 }
 
-// Statement is one IAM policy statement.
-type Statement struct {
+// statement is one IAM policy statement.
+type statement struct {
 	Sid       string         `json:"Sid,omitempty"`
 	Effect    string         `json:"Effect"`
 	Principal map[string]any `json:"Principal,omitempty"`
@@ -49,7 +49,7 @@ type Statement struct {
 
 // policyJSON renders a policy document; encoding/json sorts nothing itself, so documents are
 // built in a fixed order by their callers.
-func policyJSON(d PolicyDocument) string {
+func policyJSON(d policyDocument) string {
 	out, err := json.Marshal(d)
 	if err != nil { // only plain strings and slices: cannot fail
 		panic(err)
@@ -58,7 +58,7 @@ func policyJSON(d PolicyDocument) string {
 }
 
 func lambdaTrustPolicy() string {
-	return policyJSON(PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+	return policyJSON(policyDocument{Version: "2012-10-17", Statement: []statement{{
 		Effect:    "Allow",
 		Principal: map[string]any{"Service": "lambda.amazonaws.com"},
 		Action:    []string{"sts:AssumeRole"},
@@ -78,29 +78,29 @@ func (b *builder) iam() {
 	}
 	b.add(b.managed(KeyRole, "iam", "Role", mrOpts{externalName: b.name(maxRoleName, "role"), taggable: true}, role))
 	if s.ManagedLogPolicy {
-		b.attachManagedPolicy(KeyRoleBasic, policyBasicExecute)
+		b.attachManagedPolicy(keyRoleBasic, policyBasicExecute)
 	} else {
-		b.rolePolicy(KeyRoleLogs, KeyRole, "logs", b.logsPolicy())
+		b.rolePolicy(keyRoleLogs, KeyRole, "logs", b.logsPolicy())
 	}
 	if s.Function.Tracing {
-		b.attachManagedPolicy(KeyRoleTracing, policyXRayWrite)
+		b.attachManagedPolicy(keyRoleTracing, policyXRayWrite)
 	}
 }
 
 // rolePolicy composes an inline policy named name of the stack's role roleKey.
-func (b *builder) rolePolicy(key, roleKey, name string, doc PolicyDocument) {
+func (b *builder) rolePolicy(key, roleKey, name string, doc policyDocument) {
 	b.add(b.managed(key, "iam", "RolePolicy", mrOpts{externalName: b.name(maxPolicyName, name)},
 		map[string]any{"roleRef": b.ref(roleKey), "policy": policyJSON(doc)}))
 }
 
 // logsPolicy lets the function write to its own log group in each region, nothing else (the
 // stack creates the log groups, so the function needs no logs:CreateLogGroup).
-func (b *builder) logsPolicy() PolicyDocument {
+func (b *builder) logsPolicy() policyDocument {
 	var groups []string
 	for _, r := range b.s.Regions {
 		groups = append(groups, b.arnPattern("logs", r, "log-group:"+b.logGroupName()+":*"))
 	}
-	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+	return policyDocument{Version: "2012-10-17", Statement: []statement{{
 		Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: uniqueSorted(groups),
 	}}}
 }

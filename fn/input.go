@@ -21,7 +21,7 @@ const RequirementStageConfig = "stage-config"
 
 // composite is the observed XR decoded into the API types.
 type composite struct {
-	Flavour   Flavour
+	Flavour   flavour
 	Kind      string
 	Name      string
 	Namespace string
@@ -46,9 +46,9 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	xr := composite{APIVersion: u.Object["apiVersion"], Name: u.GetName(), Namespace: u.GetNamespace()}
 	switch kind := u.GetKind(); kind {
 	case v1alpha1.KindLambdaStack:
-		xr.Flavour, xr.Kind = Namespaced, kind
+		xr.Flavour, xr.Kind = namespaced, kind
 	case v1alpha1.KindXLambdaStack:
-		xr.Flavour, xr.Kind = Legacy, kind
+		xr.Flavour, xr.Kind = legacy, kind
 	default:
 		return composite{}, fmt.Errorf("kind %q is not served by this function (want %s or %s)", kind, v1alpha1.KindLambdaStack, v1alpha1.KindXLambdaStack)
 	}
@@ -61,7 +61,7 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	default:
 		return composite{}, fmt.Errorf("cannot decode %s: want an object, got %T", xr.Kind, spec)
 	}
-	if xr.Flavour == Namespaced && xr.Namespace == "" {
+	if xr.Flavour == namespaced && xr.Namespace == "" {
 		return composite{}, fmt.Errorf("metadata.namespace: a %s is namespaced but has no namespace", xr.Kind)
 	}
 	if xr.Name == "" {

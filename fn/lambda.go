@@ -39,12 +39,12 @@ const (
 
 // Defaults of the function that are not per stage.
 const (
-	DefaultRuntime = "python3.11"
-	DefaultHandler = "handler.handler"
+	defaultRuntime = "python3.11"
+	defaultHandler = "handler.handler"
 )
 
-// MaxLayers is Lambda's limit of layers per function.
-const MaxLayers = 5
+// maxLayers is Lambda's limit of layers per function.
+const maxLayers = 5
 
 // Limits of the function's environment.
 const (
@@ -56,7 +56,7 @@ const (
 var snapStartRuntimes = []string{"java17", "java21"}
 
 // lambdaReservedEnv are variable names Lambda sets itself and refuses in a function's
-// configuration (besides every AWS_* name, which validate.go refuses).
+// configuration (besides every AWS_* name, which validateFunction refuses).
 var lambdaReservedEnv = []string{"_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"}
 
 // runtimes are the zip runtimes offered; retentionDays CloudWatch Logs' retention values.
@@ -78,8 +78,8 @@ var (
 	snapStartOn = "PublishedVersions"
 )
 
-// FunctionConfig is the resolved Lambda function.
-type FunctionConfig struct {
+// functionConfig is the resolved Lambda function.
+type functionConfig struct {
 	Code                v1alpha1.CodeSpec
 	Runtime             string
 	Handler             string
@@ -99,38 +99,38 @@ type FunctionConfig struct {
 	Logging            v1alpha1.LoggingSpec
 }
 
-func resolveFunction(spec v1alpha1.FunctionSpec, env, base *v1alpha1.FunctionSettings) FunctionConfig {
-	env = orZero(env)
-	return FunctionConfig{
+func resolveFunction(spec v1alpha1.FunctionSpec, stageCfg, base *v1alpha1.FunctionSettings) functionConfig {
+	stageCfg = orZero(stageCfg)
+	return functionConfig{
 		Code:                spec.Code,
-		Runtime:             firstStr(spec.Runtime, DefaultRuntime),
-		Handler:             firstStr(spec.Handler, DefaultHandler),
-		MemoryMB:            firstInt(spec.MemoryMB, env.MemoryMB, base.MemoryMB),
-		TimeoutSeconds:      firstInt(spec.TimeoutSeconds, env.TimeoutSeconds, base.TimeoutSeconds),
-		Architecture:        firstStr(spec.Architecture, env.Architecture, base.Architecture),
-		ReservedConcurrency: firstIntPtr(spec.ReservedConcurrency, env.ReservedConcurrency, base.ReservedConcurrency),
-		LogRetentionDays:    firstInt(spec.LogRetentionDays, env.LogRetentionDays, base.LogRetentionDays),
-		Tracing:             firstBool(spec.Tracing, env.Tracing, base.Tracing),
-		Environment:         mergeMaps(base.Environment, env.Environment, spec.Environment),
+		Runtime:             firstStr(spec.Runtime, defaultRuntime),
+		Handler:             firstStr(spec.Handler, defaultHandler),
+		MemoryMB:            firstInt(spec.MemoryMB, stageCfg.MemoryMB, base.MemoryMB),
+		TimeoutSeconds:      firstInt(spec.TimeoutSeconds, stageCfg.TimeoutSeconds, base.TimeoutSeconds),
+		Architecture:        firstStr(spec.Architecture, stageCfg.Architecture, base.Architecture),
+		ReservedConcurrency: firstIntPtr(spec.ReservedConcurrency, stageCfg.ReservedConcurrency, base.ReservedConcurrency),
+		LogRetentionDays:    firstInt(spec.LogRetentionDays, stageCfg.LogRetentionDays, base.LogRetentionDays),
+		Tracing:             firstBool(spec.Tracing, stageCfg.Tracing, base.Tracing),
+		Environment:         mergeMaps(base.Environment, stageCfg.Environment, spec.Environment),
 		Layers:              spec.Layers,
 		KMSKeyARN:           spec.KMSKeyARN,
 		SnapStart:           firstBool(spec.SnapStart),
-		EphemeralStorageMB:  firstIntPtr(spec.EphemeralStorageMB, env.EphemeralStorageMB, base.EphemeralStorageMB),
-		Logging:             resolveLogging(spec.Logging, env.Logging, base.Logging),
+		EphemeralStorageMB:  firstIntPtr(spec.EphemeralStorageMB, stageCfg.EphemeralStorageMB, base.EphemeralStorageMB),
+		Logging:             resolveLogging(spec.Logging, stageCfg.Logging, base.Logging),
 	}
 }
 
 // resolveLogging merges the log settings field by field: request, stage, profile.
-func resolveLogging(spec, env, base *v1alpha1.LoggingSpec) v1alpha1.LoggingSpec {
-	spec, env, base = orZero(spec), orZero(env), orZero(base)
+func resolveLogging(spec, stageCfg, base *v1alpha1.LoggingSpec) v1alpha1.LoggingSpec {
+	spec, stageCfg, base = orZero(spec), orZero(stageCfg), orZero(base)
 	return v1alpha1.LoggingSpec{
-		Format:              firstStr(spec.Format, env.Format, base.Format),
-		ApplicationLogLevel: firstStr(spec.ApplicationLogLevel, env.ApplicationLogLevel, base.ApplicationLogLevel),
-		SystemLogLevel:      firstStr(spec.SystemLogLevel, env.SystemLogLevel, base.SystemLogLevel),
+		Format:              firstStr(spec.Format, stageCfg.Format, base.Format),
+		ApplicationLogLevel: firstStr(spec.ApplicationLogLevel, stageCfg.ApplicationLogLevel, base.ApplicationLogLevel),
+		SystemLogLevel:      firstStr(spec.SystemLogLevel, stageCfg.SystemLogLevel, base.SystemLogLevel),
 	}
 }
 
-func validateFunction(errs *fieldErrors, f *FunctionConfig) {
+func validateFunction(errs *fieldErrors, f *functionConfig) {
 	c := f.Code
 	switch {
 	case c.S3 == nil && c.ImageURI == "":
@@ -163,15 +163,15 @@ func validateFunction(errs *fieldErrors, f *FunctionConfig) {
 	}
 }
 
-func validateRuntimeDetails(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) {
+func validateRuntimeDetails(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) {
 	f := &s.Function
 	image := f.Code.ImageURI != ""
 
 	if len(f.Layers) > 0 && image {
 		errs.add("spec.function.layers", "a container image cannot use layers: build them into the image")
 	}
-	if len(f.Layers) > MaxLayers {
-		errs.add("spec.function.layers", "%d layers, Lambda allows %d", len(f.Layers), MaxLayers)
+	if len(f.Layers) > maxLayers {
+		errs.add("spec.function.layers", "%d layers, Lambda allows %d", len(f.Layers), maxLayers)
 	}
 	for i, l := range f.Layers {
 		field := fmt.Sprintf("spec.function.layers[%d]", i)
@@ -183,8 +183,8 @@ func validateRuntimeDetails(errs *fieldErrors, s *Settings, spec *v1alpha1.Lambd
 			errs.add(field, "%s is listed twice", l)
 		}
 		validateRegionalARN(errs, s, field, "layer", l)
-		if acct := arnAccount(inRegion(l, s.Region)); !slices.Contains(env.AllowedLayerAccountIDs, acct) {
-			checkGrantedARN(errs, s, env, field, "layer", inRegion(l, s.Region))
+		if acct := arnAccount(inRegion(l, s.Region)); !slices.Contains(stageCfg.AllowedLayerAccountIDs, acct) {
+			checkGrantedARN(errs, s, stageCfg, field, "layer", inRegion(l, s.Region))
 		}
 	}
 
@@ -193,24 +193,24 @@ func validateRuntimeDetails(errs *fieldErrors, s *Settings, spec *v1alpha1.Lambd
 			errs.add("spec.function.kmsKeyArn", "%q is not a KMS key ARN", k)
 		} else {
 			validateRegionalARN(errs, s, "spec.function.kmsKeyArn", "KMS key", k)
-			checkGrantedARN(errs, s, env, "spec.function.kmsKeyArn", "KMS key", inRegion(k, s.Region))
+			checkGrantedARN(errs, s, stageCfg, "spec.function.kmsKeyArn", "KMS key", inRegion(k, s.Region))
 		}
 	}
 
 	lg := f.Logging
 	if lg.Format != "" && !slices.Contains(logFormats, lg.Format) {
-		errs.add(settingSource("function.logging.format", spec, env), "%q must be Text or JSON", lg.Format)
+		errs.add(settingSource("function.logging.format", spec, stageCfg), "%q must be Text or JSON", lg.Format)
 	}
 	if lg.ApplicationLogLevel != "" && !slices.Contains(appLevels, lg.ApplicationLogLevel) {
-		errs.add(settingSource("function.logging.applicationLogLevel", spec, env), "%q must be one of %s", lg.ApplicationLogLevel, strings.Join(appLevels, ", "))
+		errs.add(settingSource("function.logging.applicationLogLevel", spec, stageCfg), "%q must be one of %s", lg.ApplicationLogLevel, strings.Join(appLevels, ", "))
 	}
 	if lg.SystemLogLevel != "" && !slices.Contains(sysLevels, lg.SystemLogLevel) {
-		errs.add(settingSource("function.logging.systemLogLevel", spec, env), "%q must be one of %s", lg.SystemLogLevel, strings.Join(sysLevels, ", "))
+		errs.add(settingSource("function.logging.systemLogLevel", spec, stageCfg), "%q must be one of %s", lg.SystemLogLevel, strings.Join(sysLevels, ", "))
 	}
 	if lg.Format != "JSON" {
 		for _, l := range []struct{ name, v string }{{"applicationLogLevel", lg.ApplicationLogLevel}, {"systemLogLevel", lg.SystemLogLevel}} {
 			if l.v != "" {
-				errs.add(settingSource("function.logging."+l.name, spec, env), "%s applies to JSON logs only, and the log format is %s; set function.logging.format: JSON", l.name, firstStr(lg.Format, "Text (Lambda's default)"))
+				errs.add(settingSource("function.logging."+l.name, spec, stageCfg), "%s applies to JSON logs only, and the log format is %s; set function.logging.format: JSON", l.name, firstStr(lg.Format, "Text (Lambda's default)"))
 			}
 		}
 	}
@@ -235,15 +235,15 @@ func validateRuntimeDetails(errs *fieldErrors, s *Settings, spec *v1alpha1.Lambd
 }
 
 // validateRegionalCode checks that every region gets a package it can read.
-func validateRegionalCode(errs *fieldErrors, s *Settings) {
+func validateRegionalCode(errs *fieldErrors, s *settings) {
 	c := s.Function.Code.S3
 	if c == nil {
 		return
 	}
-	if len(s.Regions) > 1 && !strings.Contains(c.Bucket, RegionPlaceholder) {
+	if len(s.Regions) > 1 && !strings.Contains(c.Bucket, regionPlaceholder) {
 		errs.add("spec.function.code.s3.bucket", "%q is one bucket, but the stack runs in %d regions (%s) and Lambda reads a zip only from a bucket in its own region: "+
 			"name the bucket with %s, e.g. %q, and copy the zip to the bucket of each region",
-			c.Bucket, len(s.Regions), strings.Join(s.Regions, ", "), RegionPlaceholder, "artifacts-"+RegionPlaceholder)
+			c.Bucket, len(s.Regions), strings.Join(s.Regions, ", "), regionPlaceholder, "artifacts-"+regionPlaceholder)
 		return
 	}
 	for _, r := range s.Regions {
@@ -255,7 +255,7 @@ func validateRegionalCode(errs *fieldErrors, s *Settings) {
 
 // validateEnvironmentLimits refuses variables Lambda reserves and variables larger than Lambda
 // allows.
-func validateEnvironmentLimits(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSpec) {
+func validateEnvironmentLimits(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackSpec) {
 	for _, k := range sortedKeys(s.Function.Environment) {
 		if slices.Contains(lambdaReservedEnv, k) {
 			errs.add(envSource(k, spec), "%q is reserved by Lambda", k)
@@ -276,7 +276,7 @@ func envSource(k string, spec *v1alpha1.LambdaStackSpec) string {
 // environmentBytes is the size Lambda counts of the function's variables: keys and values of
 // the request's variables, STAGE and one SECRET_<NAME>_ARN per secret, a created secret's ARN
 // counted at its longest (its account and the six characters AWS appends are not known yet).
-func environmentBytes(s *Settings) int {
+func environmentBytes(s *settings) int {
 	n := len("STAGE") + len(s.Stage)
 	for k, v := range s.Function.Environment {
 		n += len(k) + len(v)
@@ -382,10 +382,10 @@ func (b *builder) runtimeParameters(p map[string]any, region string) {
 // functionEnvironment is the request's variables plus STAGE (always) and the secret ARNs
 // (secrets.go) of the function in the region of suffix.
 func (b *builder) functionEnvironment(suffix string) map[string]any {
-	env := strMap(b.s.Function.Environment)
-	env["STAGE"] = b.s.Stage
-	b.secretEnvironment(env, suffix)
-	return env
+	vars := strMap(b.s.Function.Environment)
+	vars["STAGE"] = b.s.Stage
+	b.secretEnvironment(vars, suffix)
+	return vars
 }
 
 func tracingMode(on bool) string {
@@ -397,7 +397,7 @@ func tracingMode(on bool) string {
 
 // codeBucket is the code bucket of region: the bucket name with {region} replaced.
 func codeBucket(bucket, region string) string {
-	return strings.ReplaceAll(bucket, RegionPlaceholder, region)
+	return strings.ReplaceAll(bucket, regionPlaceholder, region)
 }
 
 // codeImage is the image URI of region: as given in the primary region, else the same repository

@@ -88,7 +88,7 @@ func TestMetricFiltersInEveryRegion(t *testing.T) {
 	if got := lookup(m["metric-paymentmillis"], "spec", "forProvider", "metricTransformation", "value"); got != "$.payment_ms" {
 		t.Errorf("value %v", got)
 	}
-	if name := lookup(m["metric-ordersplaced"], "metadata", "annotations", AnnotationExternalName); name != "team_dev-mcp-metric-ordersplaced" {
+	if name := lookup(m["metric-ordersplaced"], "metadata", "annotations", annotationExternalName); name != "team_dev-mcp-metric-ordersplaced" {
 		t.Errorf("filter name %v", name)
 	}
 	// dev has no alarms: a metric's alarm waits for a stage with alarms.
@@ -119,7 +119,7 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 		t.Errorf("description %v", p["alarmDescription"])
 	}
 	var found bool
-	for _, w := range dashboardWidgets(t, m[KeyDashboard]) {
+	for _, w := range dashboardWidgets(t, m[keyDashboard]) {
 		for _, met := range w.Properties.Metrics {
 			if len(met) == 2 && met[0] == "LambdaStack/team_staging-mcp" && met[1] == "OrdersPlaced" {
 				found = true

@@ -34,7 +34,7 @@ const ownerSeparator = "_"
 // stackStem is what every AWS name of a stack starts with: <owner>_<stage>-<app>, or
 // <stage>-<app> for an XLambdaStack without a claim (no owner namespace). Two stacks of the same
 // stage and app in different namespaces therefore never name the same AWS resource.
-func stackStem(s *Settings) string {
+func stackStem(s *settings) string {
 	if s.NameOwner == "" {
 		return s.Stage + "-" + s.App
 	}
@@ -65,15 +65,15 @@ func fitName(name string, limit int) string {
 }
 
 // objectSeparator joins the XR's name and a resource key in a composed object's name. Keys never
-// contain it (secret names may not, validate.go), so the names of two XRs in one namespace never
+// contain it (secret names may not, validateSecrets), so the names of two XRs in one namespace never
 // match: with a single "-", XR mcp's key api-log-group and XR mcp-api's key log-group would.
 const objectSeparator = "--"
 
 // objectName is the Kubernetes name of a composed resource: <xr-name>--<key>, at most 63
 // characters, deterministic so Crossplane adopts the same object on every reconcile. A stack
-// composed before the separator was "--" keeps <xr-name>-<key> (Settings.LegacyObjectNames):
+// composed before the separator was "--" keeps <xr-name>-<key> (settings.LegacyObjectNames):
 // Crossplane keeps the names of existing composed objects, so references must too.
-func objectName(s *Settings, key string) string {
+func objectName(s *settings, key string) string {
 	sep := objectSeparator
 	if s.LegacyObjectNames {
 		sep = "-"

@@ -57,17 +57,17 @@ func TestFitNameIsStableAndDistinct(t *testing.T) {
 }
 
 func TestObjectName(t *testing.T) {
-	if got := objectName(&Settings{XRName: "mcp"}, "role"); got != "mcp--role" {
+	if got := objectName(&settings{XRName: "mcp"}, "role"); got != "mcp--role" {
 		t.Errorf("got %q", got)
 	}
-	if got := objectName(&Settings{XRName: "mcp", LegacyObjectNames: true}, "role"); got != "mcp-role" {
+	if got := objectName(&settings{XRName: "mcp", LegacyObjectNames: true}, "role"); got != "mcp-role" {
 		t.Errorf("an existing stack's object name changed: %q", got)
 	}
 	// rule 3 of docs/tenancy.md: XR mcp's api-log-group and XR mcp-api's log-group differ
-	if a, b := objectName(&Settings{XRName: "mcp"}, "api-log-group"), objectName(&Settings{XRName: "mcp-api"}, "log-group"); a == b {
+	if a, b := objectName(&settings{XRName: "mcp"}, "api-log-group"), objectName(&settings{XRName: "mcp-api"}, "log-group"); a == b {
 		t.Errorf("two XRs compose the same object name %q", a)
 	}
-	long := objectName(&Settings{XRName: strings.Repeat("n", 80)}, "usage-log-group-by-function")
+	long := objectName(&settings{XRName: strings.Repeat("n", 80)}, "usage-log-group-by-function")
 	if len(long) > 63 {
 		t.Errorf("%q is longer than 63", long)
 	}
@@ -92,7 +92,7 @@ func TestSlug(t *testing.T) {
 func awsNames(m map[string]map[string]any) map[string]string {
 	out := map[string]string{}
 	for k, r := range m {
-		if n, ok := lookup(r, "metadata", "annotations", AnnotationExternalName).(string); ok && n != "$default" && n != "live" {
+		if n, ok := lookup(r, "metadata", "annotations", annotationExternalName).(string); ok && n != "$default" && n != "live" {
 			out[k+" external-name"] = n
 		}
 		if n, ok := lookup(r, "spec", "forProvider", "name").(string); ok {

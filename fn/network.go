@@ -20,14 +20,14 @@ import (
 
 // Keys of the network part.
 const (
-	KeySecurityGroup  = "security-group"
-	KeyRoleVPC        = "role-network"
+	keySecurityGroup  = "security-group"
+	keyRoleVPC        = "role-network"
 	keySecurityEgress = "security-group-egress-"
 )
 
-// DefaultEgressCIDR is the egress of the created security group when spec.network.egressCidrs
+// defaultEgressCIDR is the egress of the created security group when spec.network.egressCidrs
 // is empty.
-const DefaultEgressCIDR = "0.0.0.0/0"
+const defaultEgressCIDR = "0.0.0.0/0"
 
 var (
 	reSubnet = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
@@ -73,14 +73,14 @@ func validateNetwork(errs *fieldErrors, n *v1alpha1.NetworkSpec) {
 
 // validateNetworkRegions refuses spec.network on a stack of several regions: its subnets and
 // security groups (or VPC) exist in one region only.
-func validateNetworkRegions(errs *fieldErrors, s *Settings) {
+func validateNetworkRegions(errs *fieldErrors, s *settings) {
 	if s.Network != nil && len(s.Regions) > 1 {
 		errs.add("spec.network", "subnets, security groups and VPCs belong to one region, but the stack runs in %d regions; deploy one stack per region to place the function in a VPC", len(s.Regions))
 	}
 }
 
 // validateEgressKeys refuses an egress CIDR listed twice (two resources of one key).
-func validateEgressKeys(errs *fieldErrors, s *Settings) {
+func validateEgressKeys(errs *fieldErrors, s *settings) {
 	if n := s.Network; n != nil {
 		seen := map[string]bool{}
 		for _, c := range n.EgressCIDRs {
@@ -99,23 +99,23 @@ func (b *builder) network() {
 	if n == nil {
 		return
 	}
-	b.rolePolicy(KeyRoleVPC, KeyRole, "network", b.networkPolicy())
+	b.rolePolicy(keyRoleVPC, KeyRole, "network", b.networkPolicy())
 	if n.VPCID == "" {
 		return
 	}
 	region := b.s.Region
-	b.add(b.managed(KeySecurityGroup, "ec2", "SecurityGroup", mrOpts{region: region, taggable: true}, map[string]any{
+	b.add(b.managed(keySecurityGroup, "ec2", "SecurityGroup", mrOpts{region: region, taggable: true}, map[string]any{
 		"name":        b.securityGroupName(),
 		"description": "Egress-only security group of the " + b.s.Stage + " " + b.s.App + " Lambda function (LambdaStack)",
 		"vpcId":       n.VPCID,
 	}))
 	cidrs := n.EgressCIDRs
 	if len(cidrs) == 0 {
-		cidrs = []string{DefaultEgressCIDR}
+		cidrs = []string{defaultEgressCIDR}
 	}
 	for _, c := range slugsOf(cidrs) {
 		b.add(b.managed(keySecurityEgress+c.Slug, "ec2", "SecurityGroupEgressRule", mrOpts{region: region, taggable: true}, map[string]any{
-			"securityGroupIdRef": b.ref(KeySecurityGroup),
+			"securityGroupIdRef": b.ref(keySecurityGroup),
 			"ipProtocol":         "-1",
 			"cidrIpv4":           c.Value,
 			"description":        "All outbound traffic to " + c.Value,
@@ -141,7 +141,7 @@ func (b *builder) vpcConfig() any {
 	}
 	c := map[string]any{"subnetIds": sortedStrList(n.SubnetIDs)}
 	if n.VPCID != "" {
-		c["securityGroupIdRefs"] = []any{b.ref(KeySecurityGroup)}
+		c["securityGroupIdRefs"] = []any{b.ref(keySecurityGroup)}
 	} else {
 		c["securityGroupIds"] = sortedStrList(n.SecurityGroupIDs)
 	}
@@ -151,8 +151,8 @@ func (b *builder) vpcConfig() any {
 // networkPolicy is what Lambda needs of the execution role to give the function network
 // interfaces in the stack's subnets: creating them only in those subnets with the stack's
 // security groups, managing only interfaces in those subnets, and the two Describe calls AWS
-// allows on "*" only (WildcardResourceActions).
-func (b *builder) networkPolicy() PolicyDocument {
+// allows on "*" only (wildcardResourceActions).
+func (b *builder) networkPolicy() policyDocument {
 	n, r := b.s.Network, b.s.Region
 	prefix := b.arnPattern("ec2", r, "")
 	var subnets, groups []string
@@ -167,7 +167,7 @@ func (b *builder) networkPolicy() PolicyDocument {
 		groups = append(groups, prefix+"security-group/*")
 	}
 	create := append(append([]string{prefix + "network-interface/*"}, uniqueSorted(subnets)...), uniqueSorted(groups)...)
-	st := []Statement{
+	st := []statement{
 		{Sid: "CreateInterfacesInStackSubnets", Effect: "Allow", Action: []string{"ec2:CreateNetworkInterface"}, Resource: create},
 		{Sid: "ManageInterfacesInStackSubnets", Effect: "Allow",
 			Action:    []string{"ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"},
@@ -178,5 +178,5 @@ func (b *builder) networkPolicy() PolicyDocument {
 	if n.VPCID != "" {
 		st[0].Condition = map[string]any{"ArnEqualsIfExists": map[string]any{"ec2:Vpc": []string{prefix + "vpc/" + n.VPCID}}}
 	}
-	return PolicyDocument{Version: "2012-10-17", Statement: st}
+	return policyDocument{Version: "2012-10-17", Statement: st}
 }

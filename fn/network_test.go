@@ -46,11 +46,11 @@ func TestNetwork(t *testing.T) {
 			if got := fp(m[KeyFunction], "vpcConfig"); !reflect.DeepEqual(got, tc.wantVPC) {
 				t.Errorf("vpcConfig = %v, want %v", got, tc.wantVPC)
 			}
-			_, vpcRole := m[KeyRoleVPC]
+			_, vpcRole := m[keyRoleVPC]
 			if vpcRole != (tc.wantVPC != nil) {
 				t.Errorf("AWSLambdaVPCAccessExecutionRole attached = %v, want %v", vpcRole, tc.wantVPC != nil)
 			}
-			sg, hasSG := m[KeySecurityGroup]
+			sg, hasSG := m[keySecurityGroup]
 			if hasSG != (tc.wantSG != nil) {
 				t.Fatalf("security group composed = %v, want %v", hasSG, tc.wantSG != nil)
 			}
@@ -89,7 +89,7 @@ func TestSecurityGroupNameAvoidsSGPrefix(t *testing.T) {
 	// only an XLambdaStack without a claim has no owner part in front of the stage
 	s := settingsFor(t, unclaimedXR(map[string]any{"stage": "sg", "network": map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}, "vpcId": "vpc-0e1f2a3b4c5d60712"}}),
 		envConfig("stage-sg", "sg", map[string]any{"baseProfile": "dev"}))
-	if got := fp(byKey(t, s)[KeySecurityGroup], "name"); got != "lambdastack-sg-mcp-lambda" {
+	if got := fp(byKey(t, s)[keySecurityGroup], "name"); got != "lambdastack-sg-mcp-lambda" {
 		t.Errorf("name = %v", got)
 	}
 }

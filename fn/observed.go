@@ -78,7 +78,7 @@ func (o observedState) exists(key string) bool {
 
 // ready reports whether a desired resource is ready: managed resources once their observed
 // Ready condition is True; Usages (no provider behind them) once they exist.
-func (o observedState) ready(c Composed) bool {
+func (o observedState) ready(c composed) bool {
 	if kind, _ := c.Object["kind"].(string); kind == "Usage" || kind == "ClusterUsage" {
 		return o.exists(c.Key)
 	}

@@ -19,15 +19,15 @@ import (
 
 // Keys of the permissions part.
 const (
-	KeyRolePermissions = "role-permissions"
+	keyRolePermissions = "role-permissions"
 	keyRoleManaged     = "role-managed-" // + <account|aws>-<policy name>
 	// maxPermissionsPolicy bounds the inline policy of spec.permissions, leaving room for the
 	// stack's own inline policies within IAM's 10,240 characters per role.
 	maxPermissionsPolicy = 6144
 )
 
-// PermissionsConfig is the resolved spec.permissions with the stage's guards.
-type PermissionsConfig struct {
+// permissionsConfig is the resolved spec.permissions with the stage's guards.
+type permissionsConfig struct {
 	Statements        []v1alpha1.PolicyStatementSpec
 	ManagedPolicyARNs []string
 	Guards            v1alpha1.PermissionsGuards
@@ -50,9 +50,9 @@ var conditionOperators = []string{
 	"Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
 }
 
-func resolvePermissions(spec *v1alpha1.PermissionsSpec, env *v1alpha1.PermissionsGuards) PermissionsConfig {
+func resolvePermissions(spec *v1alpha1.PermissionsSpec, stageCfg *v1alpha1.PermissionsGuards) permissionsConfig {
 	spec = orZero(spec)
-	return PermissionsConfig{Statements: spec.Statements, ManagedPolicyARNs: spec.ManagedPolicyARNs, Guards: *orZero(env)}
+	return permissionsConfig{Statements: spec.Statements, ManagedPolicyARNs: spec.ManagedPolicyARNs, Guards: *orZero(stageCfg)}
 }
 
 // hasWildcard tells whether an IAM pattern matches more than itself.
@@ -89,7 +89,7 @@ func neverGranted(action string, resources []string) string {
 }
 
 // validatePermissions checks spec.permissions against the stage's guards and its account.
-func validatePermissions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
+func validatePermissions(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
 	p := &s.Permissions
 	g := p.Guards
 	if g.PermissionsBoundaryARN != "" && !reManagedPolicyARN.MatchString(g.PermissionsBoundaryARN) {
@@ -146,7 +146,7 @@ func validatePermissions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProf
 			}
 		}
 		for _, r := range st.Resources {
-			checkStatementResource(errs, s, env, f+".resources", r)
+			checkStatementResource(errs, s, stageCfg, f+".resources", r)
 		}
 		seen := map[string]bool{}
 		for j, c := range st.Conditions {
@@ -178,7 +178,7 @@ func validatePermissions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProf
 // need allowWildcardResources; an ARN naming an account must
 // name the stage's (or one of allowedResourceAccountIds); a secret must be under the
 // namespace's secret name prefix. ARNs without an account (S3 buckets) cannot be checked.
-func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile, field, r string) {
+func checkStatementResource(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile, field, r string) {
 	wildOK := s.Permissions.Guards.AllowWildcardResources != nil && *s.Permissions.Guards.AllowWildcardResources
 	if r == "*" {
 		if !wildOK {
@@ -206,10 +206,10 @@ func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageP
 		}
 	case acct == "" || acct == "aws" || !s.StageConfigured:
 	case slices.Contains(s.Permissions.Guards.AllowedResourceAccountIDs, acct):
-	case env.AccountID == "":
+	case stageCfg.AccountID == "":
 		errs.add(field, "%s names account %s, but stage %s's EnvironmentConfig names no account (data.accountId), so no account can be granted", r, acct, s.Stage)
-	case acct != env.AccountID:
-		errs.add(field, "%s is in account %s, not in stage %s's account %s (data.permissions.allowedResourceAccountIds lists others a stage may reach)", r, acct, s.Stage, env.AccountID)
+	case acct != stageCfg.AccountID:
+		errs.add(field, "%s is in account %s, not in stage %s's account %s (data.permissions.allowedResourceAccountIds lists others a stage may reach)", r, acct, s.Stage, stageCfg.AccountID)
 	}
 	if a.service == "secretsmanager" && s.SecretNamePrefix != "" {
 		if name := secretNameOfARN(r); !strings.HasPrefix(name, s.SecretNamePrefix) {
@@ -223,7 +223,7 @@ func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageP
 func (b *builder) permissions() {
 	p := b.s.Permissions
 	if len(p.Statements) > 0 {
-		b.rolePolicy(KeyRolePermissions, KeyRole, "permissions", b.permissionsPolicy())
+		b.rolePolicy(keyRolePermissions, KeyRole, "permissions", b.permissionsPolicy())
 	}
 	for _, arn := range p.ManagedPolicyARNs {
 		b.attachPolicyARN(keyRoleManaged+managedPolicySlug(arn), arn)
@@ -241,10 +241,10 @@ func managedPolicySlug(arn string) string {
 
 // permissionsPolicy is spec.permissions.statements as a policy document: statements in the
 // request's order, their actions and resources sorted.
-func (b *builder) permissionsPolicy() PolicyDocument {
-	doc := PolicyDocument{Version: "2012-10-17"}
+func (b *builder) permissionsPolicy() policyDocument {
+	doc := policyDocument{Version: "2012-10-17"}
 	for _, st := range b.s.Permissions.Statements {
-		out := Statement{Sid: st.Sid, Effect: "Allow", Action: uniqueSorted(st.Actions), Resource: uniqueSorted(st.Resources)}
+		out := statement{Sid: st.Sid, Effect: "Allow", Action: uniqueSorted(st.Actions), Resource: uniqueSorted(st.Resources)}
 		for _, c := range st.Conditions {
 			if out.Condition == nil {
 				out.Condition = map[string]any{}

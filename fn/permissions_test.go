@@ -191,8 +191,8 @@ func TestPermissionsComposed(t *testing.T) {
 			xr = legacyXR(map[string]any{"stage": "dev", "permissions": perms})
 		}
 		m := wantComposed(t, newRequest(t, xr, envs, nil))
-		d := policyOf(t, m[KeyRolePermissions])
-		want := []Statement{
+		d := policyOf(t, m[keyRolePermissions])
+		want := []statement{
 			{Sid: "ReadOrders", Effect: "Allow", Action: []string{"dynamodb:GetItem", "dynamodb:Query"}, Resource: []string{ownTable, ownTable + "/index/*"}},
 			{Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::shared-assets/*"},
 				Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceVpce": []any{"vpce-1a2b3c4d"}}}},
@@ -201,10 +201,10 @@ func TestPermissionsComposed(t *testing.T) {
 		if !reflect.DeepEqual(d.Statement, want) {
 			t.Errorf("legacy=%v: statements %+v\nwant %+v", legacy, d.Statement, want)
 		}
-		if got := lookup(m[KeyRolePermissions], "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-permissions" {
+		if got := lookup(m[keyRolePermissions], "metadata", "annotations", annotationExternalName); got != "team_dev-mcp-permissions" {
 			t.Errorf("policy name %v", got)
 		}
-		if got := fp(m[KeyRolePermissions], "roleRef", "name"); got != objectName(&Settings{XRName: "mcp"}, KeyRole) {
+		if got := fp(m[keyRolePermissions], "roleRef", "name"); got != objectName(&settings{XRName: "mcp"}, KeyRole) {
 			t.Errorf("roleRef %v", got)
 		}
 		for key, arn := range map[string]string{"role-managed-aws-amazons3readonlyaccess": readOnlyS3, "role-managed-" + testAccount + "-team-mcp-read": teamPolicy} {
@@ -220,7 +220,7 @@ func TestPermissionsComposed(t *testing.T) {
 	// without spec.permissions and a boundary: nothing of it
 	m := wantComposed(t, newRequest(t, xrObject(nil), guardedDev(nil), nil))
 	for k := range m {
-		if k == KeyRolePermissions || strings.HasPrefix(k, keyRoleManaged) {
+		if k == keyRolePermissions || strings.HasPrefix(k, keyRoleManaged) {
 			t.Errorf("%s composed without spec.permissions", k)
 		}
 	}
@@ -237,7 +237,7 @@ func TestPermissionsComposed(t *testing.T) {
 	m = wantComposed(t, newRequest(t, permissionsXR("dev", map[string]any{"statements": []any{
 		stmt([]any{"s3:Get*"}, []any{"*"}), stmt([]any{"dynamodb:GetItem"}, []any{otherTable}),
 	}}), guardedDev(map[string]any{"allowWildcardActions": true, "allowWildcardResources": true, "allowedResourceAccountIds": []any{"999999999999"}}), nil))
-	if d := policyOf(t, m[KeyRolePermissions]); len(d.Statement) != 2 || d.Statement[0].Action[0] != "s3:Get*" || d.Statement[1].Resource[0] != otherTable {
+	if d := policyOf(t, m[keyRolePermissions]); len(d.Statement) != 2 || d.Statement[0].Action[0] != "s3:Get*" || d.Statement[1].Resource[0] != otherTable {
 		t.Errorf("allowed statements %+v", d.Statement)
 	}
 }

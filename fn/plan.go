@@ -11,10 +11,10 @@ import (
 
 // builder accumulates the composed resources of one stack.
 type builder struct {
-	s    *Settings
+	s    *settings
 	o    observedState // what the provider reported; nil when nothing is observed yet
 	tags map[string]any
-	out  []Composed
+	out  []composed
 	// pending lists parts that wait for values only AWS knows (see observed.go).
 	pending  []string
 	warnings []string
@@ -26,10 +26,10 @@ type builder struct {
 	reads      []partRead
 }
 
-// Result is everything one call of the function answers.
-type Result struct {
+// planResult is everything one call of the function answers.
+type planResult struct {
 	// Resources are the desired composed resources, sorted by key.
-	Resources []Composed
+	Resources []composed
 	// Pending lists the parts that wait for observed values (sorted); while any waits, the
 	// stack is not Ready.
 	Pending []string
@@ -42,8 +42,8 @@ type Result struct {
 }
 
 // part is one builder of the stack, in a feature's file. Parts compose in the order of parts;
-// a part that reads what another composed (builder.composed, builder.composedSoFar) names it in
-// needs, and Plan refuses (an internal error, which tests catch) a part that needs one composed
+// a part that reads what another composed (builder.hasComposed, builder.composedSoFar) names it in
+// needs, and plan refuses (an internal error, which tests catch) a part that needs one composed
 // after it or reads a resource of a part it does not name. What AWS reports (builder.o) is no
 // dependency: every part may read it.
 type part struct {
@@ -54,7 +54,7 @@ type part struct {
 	last bool
 }
 
-// parts are the builders of the stack, in the order Plan runs them.
+// parts are the builders of the stack, in the order plan runs them.
 var parts = []part{
 	{name: "iam", build: (*builder).iam},
 	{name: "permissions", build: (*builder).permissions},
@@ -76,18 +76,18 @@ var parts = []part{
 	{name: "usages", build: (*builder).usages, last: true},
 }
 
-// Plan composes every managed resource of the stack with its readiness, the XR status and the
+// plan composes every managed resource of the stack with its readiness, the XR status and the
 // warnings. It is a pure function of the settings and the observed resources (the release part
 // reads the versions the live alias serves; parts that need values only AWS knows read them,
 // see observed.go): the same inputs always give the same result.
-func Plan(s *Settings, o observedState) (Result, error) {
+func plan(s *settings, o observedState) (planResult, error) {
 	return planParts(parts, s, o)
 }
 
 // planParts runs the given parts in order and checks what each read of the others.
-func planParts(parts []part, s *Settings, o observedState) (Result, error) {
+func planParts(parts []part, s *settings, o observedState) (planResult, error) {
 	if err := checkOrder(parts); err != nil {
-		return Result{}, err
+		return planResult{}, err
 	}
 	b := &builder{s: s, o: o, tags: tags(s), composedBy: map[string]string{}}
 	for i := range parts {
@@ -97,16 +97,16 @@ func planParts(parts []part, s *Settings, o observedState) (Result, error) {
 	b.part = nil
 	for _, r := range b.reads {
 		if r.key == readAll && !r.part.last {
-			return Result{}, fmt.Errorf("internal error: part %s reads every part's resources but is not marked last", r.part.name)
+			return planResult{}, fmt.Errorf("internal error: part %s reads every part's resources but is not marked last", r.part.name)
 		}
 		if by := b.composedBy[r.key]; by != "" && !slices.Contains(r.part.needs, by) && !r.part.last {
-			return Result{}, fmt.Errorf("internal error: part %s reads %s, composed by part %s, which it does not name in needs", r.part.name, r.key, by)
+			return planResult{}, fmt.Errorf("internal error: part %s reads %s, composed by part %s, which it does not name in needs", r.part.name, r.key, by)
 		}
 	}
 	sort.Slice(b.out, func(i, j int) bool { return b.out[i].Key < b.out[j].Key })
 	for i := range b.out {
 		if i > 0 && b.out[i].Key == b.out[i-1].Key {
-			return Result{}, fmt.Errorf("internal error: two resources with key %q", b.out[i].Key)
+			return planResult{}, fmt.Errorf("internal error: two resources with key %q", b.out[i].Key)
 		}
 		b.out[i].Ready = o.ready(b.out[i])
 	}
@@ -114,7 +114,7 @@ func planParts(parts []part, s *Settings, o observedState) (Result, error) {
 		b.warnings = append(b.warnings, hint)
 	}
 	sort.Strings(b.pending)
-	return Result{Resources: b.out, Pending: b.pending, Status: b.status(), Warnings: b.warnings, TTL: s.TTL}, nil
+	return planResult{Resources: b.out, Pending: b.pending, Status: b.status(), Warnings: b.warnings, TTL: s.TTL}, nil
 }
 
 // checkOrder refuses parts whose needs run after them, and a part marked last that is not.
@@ -134,7 +134,7 @@ func checkOrder(parts []part) error {
 	return nil
 }
 
-func (b *builder) add(c ...Composed) {
+func (b *builder) add(c ...composed) {
 	for _, r := range c {
 		b.composedBy[r.Key] = b.part.name
 	}
@@ -147,16 +147,16 @@ type partRead struct {
 	key  string
 }
 
-// composed reports whether key is among the resources composed so far. The running part must
-// name the part that composes key in its needs (Plan checks it).
-func (b *builder) composed(key string) bool {
+// hasComposed reports whether key is among the resources composed so far. The running part must
+// name the part that composes key in its needs (plan checks it).
+func (b *builder) hasComposed(key string) bool {
 	b.reads = append(b.reads, partRead{part: b.part, key: key})
 	_, ok := b.composedBy[key]
 	return ok
 }
 
 // composedSoFar is every resource composed so far, for the part that runs last.
-func (b *builder) composedSoFar() []Composed {
+func (b *builder) composedSoFar() []composed {
 	b.reads = append(b.reads, partRead{part: b.part, key: readAll})
 	return b.out
 }

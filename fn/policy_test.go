@@ -13,7 +13,7 @@ import (
 )
 
 // Least privilege: no IAM statement the function emits has a wildcard action, a NotAction, or
-// the resource "*" (except for the actions AWS allows only on "*", WildcardResourceActions).
+// the resource "*" (except for the actions AWS allows only on "*", wildcardResourceActions).
 // The test walks every string of every composed resource of many generated stacks (before and
 // after the provider reports values back) and checks each one that is a policy document (an
 // object with a Statement), whatever field holds it, and the document of every AWS managed
@@ -164,7 +164,7 @@ func statementProblems(s, path string) []string {
 				continue
 			}
 			for _, a := range actions {
-				if !slices.Contains(WildcardResourceActions, a) {
+				if !slices.Contains(wildcardResourceActions, a) {
 					out = append(out, where+": Resource * for "+a)
 				}
 			}
@@ -236,18 +236,18 @@ func TestPolicyCheckerFindsWildcards(t *testing.T) {
 func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 	opted := settingsFor(t, xrObject(nil), envConfig("stage-dev", "dev", map[string]any{"managedLogPolicy": true}))
 	m := byKey(t, opted)
-	if _, ok := m[KeyRoleLogs]; ok {
+	if _, ok := m[keyRoleLogs]; ok {
 		t.Error("inline log policy composed although the stage attaches the managed one")
 	}
-	if got := strings.Join(policyProblems(m[KeyRoleBasic], KeyRoleBasic), "\n"); !strings.Contains(got, "Resource * for logs:PutLogEvents") {
+	if got := strings.Join(policyProblems(m[keyRoleBasic], keyRoleBasic), "\n"); !strings.Contains(got, "Resource * for logs:PutLogEvents") {
 		t.Errorf("the walk does not see the managed policy's Resource *: %q", got)
 	}
 	def := byKey(t, settingsFor(t, xrObject(map[string]any{"regions": []any{"us-east-1", "eu-west-1"},
 		"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "a-{region}", "key": "k.zip"}}}}), nil))
-	if _, ok := def[KeyRoleBasic]; ok {
+	if _, ok := def[keyRoleBasic]; ok {
 		t.Error("AWSLambdaBasicExecutionRole attached without the stage opting in")
 	}
-	d := policyOf(t, def[KeyRoleLogs])
+	d := policyOf(t, def[keyRoleLogs])
 	want := []string{
 		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev-mcp:*",
 		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev-mcp:*",
@@ -261,7 +261,7 @@ func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 // limited to the stack's subnets.
 func TestNetworkPolicyIsNarrow(t *testing.T) {
 	m := byKey(t, settingsFor(t, xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}, "securityGroupIds": []any{"sg-0c1d2e3f4a5b60710"}}}), nil))
-	d := policyOf(t, m[KeyRoleVPC])
+	d := policyOf(t, m[keyRoleVPC])
 	var stars []string
 	for _, st := range d.Statement {
 		if slices.Contains(st.Resource, "*") {
@@ -461,7 +461,7 @@ func TestNoWildcardActions(t *testing.T) {
 		s := settingsFor(t, xr, nil)
 		var o observedState
 		for round := range 3 { // first reconcile, then with the simulated provider's values
-			r, err := Plan(s, o)
+			r, err := plan(s, o)
 			if err != nil {
 				t.Fatal(err)
 			}

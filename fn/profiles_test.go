@@ -68,7 +68,7 @@ func TestReadmeProfileTable(t *testing.T) {
 		}
 		seen[row[0]] = true
 		for i, stage := range header[1:] {
-			p, ok := BuiltinProfile(stage)
+			p, ok := builtinProfile(stage)
 			if !ok {
 				t.Fatalf("README column %q is not a built-in profile", stage)
 			}
@@ -82,8 +82,8 @@ func TestReadmeProfileTable(t *testing.T) {
 			t.Errorf("README table lacks row %q", row)
 		}
 	}
-	if len(header)-1 != len(BuiltinProfileNames()) {
-		t.Errorf("README has %d profile columns, profiles.go %d profiles", len(header)-1, len(BuiltinProfileNames()))
+	if len(header)-1 != len(builtinProfileNames()) {
+		t.Errorf("README has %d profile columns, profiles.go %d profiles", len(header)-1, len(builtinProfileNames()))
 	}
 }
 
@@ -96,8 +96,8 @@ func cells(line string) []string {
 }
 
 func TestBuiltinProfilesAreComplete(t *testing.T) {
-	for _, name := range BuiltinProfileNames() {
-		p, _ := BuiltinProfile(name)
+	for _, name := range builtinProfileNames() {
+		p, _ := builtinProfile(name)
 		if p.Function == nil || p.API == nil || p.Monitoring == nil || p.Release == nil || p.Production == nil ||
 			p.RetainStatefulResources == nil || p.ResponseTTLSeconds == nil || p.Region == "" {
 			t.Errorf("profile %s leaves settings unset: %+v", name, p)

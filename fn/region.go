@@ -19,12 +19,12 @@ import (
 // region as given, and the other regions the same repository in their own registry (replicate it
 // with ECR replication).
 
-// RegionPlaceholder in spec.function.code.s3.bucket is replaced by each region of the stack.
-const RegionPlaceholder = "{region}"
+// regionPlaceholder in spec.function.code.s3.bucket is replaced by each region of the stack.
+const regionPlaceholder = "{region}"
 
 var reRegion = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
 
-func resolveRegions(spec v1alpha1.LambdaStackSpec, env, base *v1alpha1.StageProfile) (string, []string) {
+func resolveRegions(spec v1alpha1.LambdaStackSpec, stageCfg, base *v1alpha1.StageProfile) (string, []string) {
 	if len(spec.Regions) > 0 {
 		primary := firstStr(spec.Region, spec.Regions[0])
 		regions := []string{primary}
@@ -35,28 +35,28 @@ func resolveRegions(spec v1alpha1.LambdaStackSpec, env, base *v1alpha1.StageProf
 		}
 		return primary, regions
 	}
-	primary := firstStr(spec.Region, env.Region, base.Region)
+	primary := firstStr(spec.Region, stageCfg.Region, base.Region)
 	return primary, []string{primary}
 }
 
-func validateRegions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
+func validateRegions(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
 	for _, r := range s.Regions {
 		if !reRegion.MatchString(r) {
 			errs.add("spec.regions", "%q is not an AWS region name", r)
 			continue
 		}
-		if len(env.AllowedRegions) > 0 && !slices.Contains(env.AllowedRegions, r) {
-			errs.add("spec.regions", "region %s is not allowed for stage %s (allowed: %s)", r, s.Stage, strings.Join(env.AllowedRegions, ", "))
+		if len(stageCfg.AllowedRegions) > 0 && !slices.Contains(stageCfg.AllowedRegions, r) {
+			errs.add("spec.regions", "region %s is not allowed for stage %s (allowed: %s)", r, s.Stage, strings.Join(stageCfg.AllowedRegions, ", "))
 		}
 	}
 }
 
 // validateRegionalARN checks that arn (of what, in field) serves every region of the stack: a
 // literal region must be the stack's only region; several regions need {region}.
-func validateRegionalARN(errs *fieldErrors, s *Settings, field, what, arn string) {
-	if len(s.Regions) > 1 && !strings.Contains(arn, RegionPlaceholder) {
+func validateRegionalARN(errs *fieldErrors, s *settings, field, what, arn string) {
+	if len(s.Regions) > 1 && !strings.Contains(arn, regionPlaceholder) {
 		errs.add(field, "%s is one %s, but the stack runs in %d regions (%s) and Lambda and API Gateway use a %s of their own region only: write the region as %s, e.g. %s",
-			arn, what, len(s.Regions), strings.Join(s.Regions, ", "), what, RegionPlaceholder, strings.Replace(arn, ":"+arnRegion(arn)+":", ":"+RegionPlaceholder+":", 1))
+			arn, what, len(s.Regions), strings.Join(s.Regions, ", "), what, regionPlaceholder, strings.Replace(arn, ":"+arnRegion(arn)+":", ":"+regionPlaceholder+":", 1))
 		return
 	}
 	for _, r := range s.Regions {
@@ -85,7 +85,7 @@ func (b *builder) regionStatuses() []v1alpha1.RegionStatus {
 		out = append(out, v1alpha1.RegionStatus{
 			Region:      region,
 			FunctionARN: b.o.atProvider(KeyFunction+suffix, "arn"),
-			APIEndpoint: b.o.atProvider(KeyAPI+suffix, "apiEndpoint"),
+			APIEndpoint: b.o.atProvider(keyAPI+suffix, "apiEndpoint"),
 			CustomURL:   b.regionCustomURL(region, suffix),
 		})
 	})

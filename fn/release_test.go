@@ -7,7 +7,7 @@ import (
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
+	sdkcomposed "github.com/crossplane/function-sdk-go/resource/composed"
 )
 
 const testAccount = "123456789012"
@@ -27,26 +27,26 @@ func prodXR(release map[string]any, spec map[string]any) map[string]any {
 // observedStack builds the stack, then reports every resource back as the provider would, with
 // the given status.atProvider per key and the given spec.forProvider overrides (what the
 // function composed on an earlier reconcile).
-func observedStack(t *testing.T, s *Settings, at map[string]map[string]any, fp map[string]map[string]any) observedState {
+func observedStack(t *testing.T, s *settings, at map[string]map[string]any, fp map[string]map[string]any) observedState {
 	t.Helper()
 	o := observedState{}
 	for key, a := range at {
 		obj := map[string]any{"spec": map[string]any{"forProvider": fp[key]}}
-		o[resource.Name(key)] = resource.ObservedComposed{Resource: &composed.Unstructured{}}
+		o[resource.Name(key)] = resource.ObservedComposed{Resource: &sdkcomposed.Unstructured{}}
 		o[resource.Name(key)].Resource.Object = readyObserved(obj, a)
 	}
 	for key, f := range fp {
 		if _, ok := at[key]; !ok {
-			o[resource.Name(key)] = resource.ObservedComposed{Resource: &composed.Unstructured{}}
+			o[resource.Name(key)] = resource.ObservedComposed{Resource: &sdkcomposed.Unstructured{}}
 			o[resource.Name(key)].Resource.Object = map[string]any{"spec": map[string]any{"forProvider": f}}
 		}
 	}
 	return o
 }
 
-func builtWith(t *testing.T, s *Settings, o observedState) map[string]map[string]any {
+func builtWith(t *testing.T, s *settings, o observedState) map[string]map[string]any {
 	t.Helper()
-	r, err := Plan(s, o)
+	r, err := plan(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,18 +78,18 @@ func TestReleaseAlias(t *testing.T) {
 		},
 		"live follows the newest published version": {
 			at:          map[string]map[string]any{KeyFunction: fnObserved("7")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "6"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "6"}},
 			wantVersion: "7",
 		},
 		"pinned version: rollback": {
 			release:     map[string]any{"pinnedVersion": "5"},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("7")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "7"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "7"}},
 			wantVersion: "5",
 		},
 		"never back to $LATEST once a version was served": {
 			at:          map[string]map[string]any{KeyFunction: fnObserved("$LATEST")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "4"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "4"}},
 			wantVersion: "4",
 		},
 		"provisioned concurrency only on a published version": {
@@ -104,19 +104,19 @@ func TestReleaseAlias(t *testing.T) {
 		"canary holds live and routes its share to the new version": {
 			release:     map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(10)}},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("8")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "7"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "7"}},
 			wantVersion: "7", wantRouting: map[string]any{"8": 0.1}, wantCanary: true,
 		},
 		"canary waits until its version is published": {
 			release:     map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(25)}},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("7")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "7"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "7"}},
 			wantVersion: "7", wantCanary: true,
 		},
 		"canary of the version already live routes nothing": {
 			release:     map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(25)}},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("8")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "8"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "8"}},
 			wantVersion: "8", wantCanary: true,
 		},
 		"canary on a new stack serves the newest version": {
@@ -133,7 +133,7 @@ func TestReleaseAlias(t *testing.T) {
 			if publish := lookup(fn, "spec", "forProvider", "publish"); publish != (tc.wantVersion != "") {
 				t.Errorf("function publish = %v", publish)
 			}
-			alias, ok := got[KeyAlias]
+			alias, ok := got[keyAlias]
 			if ok != (tc.wantVersion != "") {
 				t.Fatalf("alias composed = %v, want version %q", ok, tc.wantVersion)
 			}
@@ -146,10 +146,10 @@ func TestReleaseAlias(t *testing.T) {
 			if r := lookup(alias, "spec", "forProvider", "routingConfig", "additionalVersionWeights"); !reflect.DeepEqual(r, anyMap(tc.wantRouting)) {
 				t.Errorf("routing = %v, want %v", r, tc.wantRouting)
 			}
-			if _, ok := got[KeyProvisionedConcurrency]; ok != tc.wantPCC {
+			if _, ok := got[keyProvisionedConcurrency]; ok != tc.wantPCC {
 				t.Errorf("provisioned concurrency composed = %v", ok)
 			}
-			if _, ok := got[KeyCanaryAlarm]; ok != tc.wantCanary {
+			if _, ok := got[keyCanaryAlarm]; ok != tc.wantCanary {
 				t.Errorf("canary alarm composed = %v", ok)
 			}
 		})
@@ -166,15 +166,15 @@ func anyMap(m map[string]any) any {
 func TestReleaseResourceShapes(t *testing.T) {
 	release := map[string]any{"provisionedConcurrency": int64(3), "canary": map[string]any{"additionalVersion": "4", "weight": int64(20)}}
 	at := map[string]map[string]any{KeyFunction: fnObserved("4")}
-	fp := map[string]map[string]any{KeyAlias: {"functionVersion": "3"}}
+	fp := map[string]map[string]any{keyAlias: {"functionVersion": "3"}}
 
 	s := settingsFor(t, prodXR(release, nil), nil)
 	got := builtWith(t, s, observedStack(t, s, at, fp))
-	alias := got[KeyAlias]
+	alias := got[keyAlias]
 	if alias["apiVersion"] != "lambda.aws.m.upbound.io/v1beta1" || alias["kind"] != "Alias" {
 		t.Errorf("alias kind %v %v", alias["apiVersion"], alias["kind"])
 	}
-	if n := lookup(alias, "metadata", "annotations", AnnotationExternalName); n != AliasName {
+	if n := lookup(alias, "metadata", "annotations", annotationExternalName); n != aliasName {
 		t.Errorf("alias external name %v", n)
 	}
 	if ref := lookup(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp--function" {
@@ -183,12 +183,12 @@ func TestReleaseResourceShapes(t *testing.T) {
 	if r := lookup(alias, "spec", "forProvider", "region"); r != "us-east-1" {
 		t.Errorf("alias region %v", r)
 	}
-	pcc := got[KeyProvisionedConcurrency]
+	pcc := got[keyProvisionedConcurrency]
 	wantPCC := map[string]any{"functionName": "team_prod-mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
 	if fp := lookup(pcc, "spec", "forProvider"); !reflect.DeepEqual(fp, wantPCC) {
 		t.Errorf("provisioned concurrency %v", fp)
 	}
-	alarm := got[KeyCanaryAlarm]
+	alarm := got[keyCanaryAlarm]
 	wantDims := map[string]any{"FunctionName": "team_prod-mcp", "Resource": "team_prod-mcp:live", "ExecutedVersion": "4"}
 	if d := lookup(alarm, "spec", "forProvider", "dimensions"); !reflect.DeepEqual(d, wantDims) {
 		t.Errorf("canary alarm dimensions %v", d)
@@ -196,19 +196,19 @@ func TestReleaseResourceShapes(t *testing.T) {
 	if m := lookup(alarm, "spec", "forProvider", "metricName"); m != "Errors" {
 		t.Errorf("canary alarm metric %v", m)
 	}
-	if n := lookup(alarm, "metadata", "annotations", AnnotationExternalName); n != "team_prod-mcp-canary-errors" {
+	if n := lookup(alarm, "metadata", "annotations", annotationExternalName); n != "team_prod-mcp-canary-errors" {
 		t.Errorf("canary alarm name %v", n)
 	}
 
 	// The legacy cluster-scoped Alias keeps Terraform's list shape for routingConfig.
 	legacy := settingsFor(t, legacyOf(prodXR(release, nil)), nil)
 	lg := builtWith(t, legacy, observedStack(t, legacy, at, fp))
-	rc := lookup(lg[KeyAlias], "spec", "forProvider", "routingConfig")
+	rc := lookup(lg[keyAlias], "spec", "forProvider", "routingConfig")
 	if l, ok := rc.([]any); !ok || len(l) != 1 || !reflect.DeepEqual(l[0], map[string]any{"additionalVersionWeights": map[string]any{"4": 0.2}}) {
 		t.Errorf("legacy routingConfig %#v", rc)
 	}
-	if lg[KeyAlias]["apiVersion"] != "lambda.aws.upbound.io/v1beta1" {
-		t.Errorf("legacy alias apiVersion %v", lg[KeyAlias]["apiVersion"])
+	if lg[keyAlias]["apiVersion"] != "lambda.aws.upbound.io/v1beta1" {
+		t.Errorf("legacy alias apiVersion %v", lg[keyAlias]["apiVersion"])
 	}
 }
 
@@ -234,7 +234,7 @@ func TestInvokeTarget(t *testing.T) {
 			wantPermission:  map[string]any{"functionNameRef": fnRef},
 		},
 		"alias ARN observed": {
-			at:              map[string]map[string]any{KeyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"}},
+			at:              map[string]map[string]any{keyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"}},
 			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
@@ -293,10 +293,10 @@ func TestRollback(t *testing.T) {
 		}
 		fp := map[string]map[string]any{}
 		if lastAlias != nil {
-			fp[KeyAlias] = lookup(lastAlias, "spec", "forProvider").(map[string]any)
+			fp[keyAlias] = lookup(lastAlias, "spec", "forProvider").(map[string]any)
 		}
 		got := builtWith(t, s, observedStack(t, s, at, fp))
-		lastAlias = got[KeyAlias]
+		lastAlias = got[keyAlias]
 		if v := lookup(lastAlias, "spec", "forProvider", "functionVersion"); v != st.wantLive {
 			t.Fatalf("step %d: live serves %v, want %s", i, v, st.wantLive)
 		}
@@ -318,7 +318,7 @@ func TestMultiRegion(t *testing.T) {
 		"":           {"eu-central-1", "artifacts-eu-central-1", "3"},
 		"-eu-west-1": {"eu-west-1", "artifacts-eu-west-1", "2"},
 	} {
-		fn, alias := got[KeyFunction+key], got[KeyAlias+key]
+		fn, alias := got[KeyFunction+key], got[keyAlias+key]
 		if fn == nil || alias == nil {
 			t.Fatalf("region %s: function or alias missing", want.region)
 		}
@@ -334,7 +334,7 @@ func TestMultiRegion(t *testing.T) {
 		if r := lookup(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp--function"+key {
 			t.Errorf("alias%s refers to %v", key, r)
 		}
-		if l := lookup(alias, "metadata", "labels", LabelRegion); l != want.region {
+		if l := lookup(alias, "metadata", "labels", labelRegion); l != want.region {
 			t.Errorf("alias%s region label %v", key, l)
 		}
 	}
@@ -431,18 +431,18 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 			at = fnObserved("4")
 		case KeyFunction + "-eu-west-1":
 			at = map[string]any{"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "version": "4"}
-		case KeyAlias:
+		case keyAlias:
 			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live", "functionVersion": "4"}
-		case KeyAPI + "-eu-west-1":
+		case keyAPI + "-eu-west-1":
 			at = map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"}
 		}
 		obj := r.GetResource().AsMap()
-		if k == KeyAlias || k == KeyAlias+"-eu-west-1" {
+		if k == keyAlias || k == keyAlias+"-eu-west-1" {
 			obj["spec"].(map[string]any)["forProvider"].(map[string]any)["functionVersion"] = "4"
 		}
 		observed[k] = readyObserved(obj, at)
 	}
-	observed[KeyAPI+"-eu-west-1"] = readyObserved(map[string]any{}, map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"})
+	observed[keyAPI+"-eu-west-1"] = readyObserved(map[string]any{}, map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"})
 	rsp := run(t, newRequest(t, xr, prodEnvs(), observed))
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
 	if st["aliasArn"] != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_prod-mcp:live" || st["liveVersion"] != "4" {
@@ -471,7 +471,7 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 func TestAliasIsNotLateInitialized(t *testing.T) {
 	for _, xr := range []map[string]any{prodXR(nil, nil), legacyOf(prodXR(nil, nil))} {
 		got := byKey(t, settingsFor(t, xr, nil))
-		mp := lookup(got[KeyAlias], "spec", "managementPolicies")
+		mp := lookup(got[keyAlias], "spec", "managementPolicies")
 		if !reflect.DeepEqual(mp, []any{"Observe", "Create", "Update", "Delete"}) {
 			t.Errorf("%s alias managementPolicies %v", xr["kind"], mp)
 		}

@@ -44,8 +44,8 @@ func TestSchedules(t *testing.T) {
 
 	t.Run("dev invokes $LATEST", func(t *testing.T) {
 		s := settingsFor(t, scheduleXR("dev", nightly, often), nil)
-		first, _, pending := plan(t, s, nil)
-		for _, k := range []string{KeySchedulerRole, "schedule-nightly"} {
+		first, _, pending := planByKey(t, s, nil)
+		for _, k := range []string{keySchedulerRole, "schedule-nightly"} {
 			if _, ok := first[k]; ok {
 				t.Errorf("%s composed before the account is known", k)
 			}
@@ -66,7 +66,7 @@ func TestSchedules(t *testing.T) {
 		if got := fp(sc, "target", "input"); got != `{"batch":{"a":2,"z":1},"job":"cleanup"}` {
 			t.Errorf("input = %v", got)
 		}
-		if got := fp(sc, "target", "roleArnRef"); !reflect.DeepEqual(got, map[string]any{"name": "mcp--" + KeySchedulerRole}) {
+		if got := fp(sc, "target", "roleArnRef"); !reflect.DeepEqual(got, map[string]any{"name": "mcp--" + keySchedulerRole}) {
 			t.Errorf("roleArnRef = %v", got)
 		}
 		if fp(m["schedule-often"], "state") != "DISABLED" || fp(m["schedule-often"], "scheduleExpressionTimezone") != "UTC" ||
@@ -74,20 +74,20 @@ func TestSchedules(t *testing.T) {
 			t.Errorf("paused schedule = %v", fp(m["schedule-often"]))
 		}
 
-		var trust PolicyDocument
-		if err := json.Unmarshal([]byte(fp(m[KeySchedulerRole], "assumeRolePolicy").(string)), &trust); err != nil {
+		var trust policyDocument
+		if err := json.Unmarshal([]byte(fp(m[keySchedulerRole], "assumeRolePolicy").(string)), &trust); err != nil {
 			t.Fatal(err)
 		}
-		wantTrust := []Statement{{Effect: "Allow", Principal: map[string]any{"Service": "scheduler.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
+		wantTrust := []statement{{Effect: "Allow", Principal: map[string]any{"Service": "scheduler.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
 			Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": testAccount}}}}
 		if !reflect.DeepEqual(trust.Statement, wantTrust) {
 			t.Errorf("trust = %+v", trust.Statement)
 		}
-		want := []Statement{{Sid: "InvokeStackFunction", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []string{fnARN}}}
-		if got := policyOf(t, m[KeySchedulerPolicy]).Statement; !reflect.DeepEqual(got, want) {
+		want := []statement{{Sid: "InvokeStackFunction", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []string{fnARN}}}
+		if got := policyOf(t, m[keySchedulerPolicy]).Statement; !reflect.DeepEqual(got, want) {
 			t.Errorf("scheduler policy = %+v", got)
 		}
-		if !reflect.DeepEqual(fp(m[KeySchedulerPolicy], "roleRef"), map[string]any{"name": "mcp--" + KeySchedulerRole}) {
+		if !reflect.DeepEqual(fp(m[keySchedulerPolicy], "roleRef"), map[string]any{"name": "mcp--" + keySchedulerRole}) {
 			t.Errorf("the invoke policy is not on the scheduler's role")
 		}
 	})
@@ -98,7 +98,7 @@ func TestSchedules(t *testing.T) {
 		if got := fp(m["schedule-often"], "target", "arn"); got != alias {
 			t.Errorf("target = %v, want %s", got, alias)
 		}
-		if got := policyOf(t, m[KeySchedulerPolicy]).Statement[0].Resource; !reflect.DeepEqual(got, []string{alias}) {
+		if got := policyOf(t, m[keySchedulerPolicy]).Statement[0].Resource; !reflect.DeepEqual(got, []string{alias}) {
 			t.Errorf("scheduler may invoke %v", got)
 		}
 	})

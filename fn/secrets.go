@@ -41,7 +41,7 @@ var (
 	reSecretNm = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
 )
 
-func validateSecrets(errs *fieldErrors, s *Settings) {
+func validateSecrets(errs *fieldErrors, s *settings) {
 	seen := map[string]bool{}
 	for i, sec := range s.Secrets {
 		f := fmt.Sprintf("spec.secrets[%d]", i)
@@ -63,7 +63,7 @@ func validateSecrets(errs *fieldErrors, s *Settings) {
 			errs.add(f+".arn", "%q is not a Secrets Manager secret ARN", sec.ARN)
 		case sec.Create != nil && (sec.Create.ValueFrom.SecretKeyRef.Name == "" || sec.Create.ValueFrom.SecretKeyRef.Key == ""):
 			errs.add(f+".create.valueFrom.secretKeyRef", "needs name and key")
-		case sec.Create != nil && s.Flavour == Legacy && sec.Create.ValueFrom.SecretKeyRef.Namespace == "":
+		case sec.Create != nil && s.Flavour == legacy && sec.Create.ValueFrom.SecretKeyRef.Namespace == "":
 			errs.add(f+".create.valueFrom.secretKeyRef.namespace", "is required for an XLambdaStack without a claim (a claim's secrets come from its own namespace)")
 		}
 		if sec.KMSKeyARN != "" && !reKMSARN.MatchString(sec.KMSKeyARN) {
@@ -73,7 +73,7 @@ func validateSecrets(errs *fieldErrors, s *Settings) {
 }
 
 // validateSecretKeys refuses a secret whose resource key is that of another secret's value.
-func validateSecretKeys(errs *fieldErrors, s *Settings) {
+func validateSecretKeys(errs *fieldErrors, s *settings) {
 	names := map[string]bool{}
 	for _, sec := range s.Secrets {
 		names[sec.Name] = true
@@ -88,34 +88,34 @@ func validateSecretKeys(errs *fieldErrors, s *Settings) {
 // validateSecretGrants applies the tenancy rules to the secrets (docs/tenancy.md, rule 4): a
 // created secret's value comes from the owner's namespace; an existing secret and a key are in
 // the stage's account, the secret under the namespace's name prefix.
-func validateSecretGrants(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
+func validateSecretGrants(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
 	for i, sec := range s.Secrets {
 		f := fmt.Sprintf("spec.secrets[%d]", i)
 		if sec.Create != nil {
 			ns := sec.Create.ValueFrom.SecretKeyRef.Namespace
 			switch {
-			case s.Flavour == Namespaced && ns != "" && ns != s.Owner:
+			case s.Flavour == namespaced && ns != "" && ns != s.Owner:
 				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a LambdaStack reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
-			case s.Flavour == Legacy && s.Owner != "" && ns != s.Owner:
+			case s.Flavour == legacy && s.Owner != "" && ns != s.Owner:
 				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a claim reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
 			}
 		}
 		if sec.ARN != "" && reSecretAR.MatchString(sec.ARN) {
-			checkGrantedARN(errs, s, env, f+".arn", "secret", sec.ARN)
+			checkGrantedARN(errs, s, stageCfg, f+".arn", "secret", sec.ARN)
 			if name := secretNameOfARN(sec.ARN); s.SecretNamePrefix != "" && !strings.HasPrefix(name, s.SecretNamePrefix) {
 				errs.add(f+".arn", "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
 			}
 		}
 		if sec.KMSKeyARN != "" && reKMSARN.MatchString(sec.KMSKeyARN) {
-			checkGrantedARN(errs, s, env, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
+			checkGrantedARN(errs, s, stageCfg, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
 		}
 	}
 }
 
 // ownedSecrets returns the secrets with each legacy secretKeyRef without a namespace pointing
 // into the owner's namespace (the claim's); the request's slice is not modified.
-func ownedSecrets(in []v1alpha1.SecretSpec, f Flavour, owner string) []v1alpha1.SecretSpec {
-	if f != Legacy || owner == "" {
+func ownedSecrets(in []v1alpha1.SecretSpec, f flavour, owner string) []v1alpha1.SecretSpec {
+	if f != legacy || owner == "" {
 		return in
 	}
 	out := append([]v1alpha1.SecretSpec(nil), in...)
@@ -139,7 +139,7 @@ func (b *builder) secrets() {
 			b.add(b.secret(sec), b.secretVersion(sec))
 		}
 	}
-	b.rolePolicy(KeyRoleInline, KeyRole, "secrets", b.secretsPolicy())
+	b.rolePolicy(keyRoleInline, KeyRole, "secrets", b.secretsPolicy())
 }
 
 // secretName is the AWS name of a secret the stack creates: [<prefix>]<owner>_<stage>-<app>/<name>,
@@ -148,7 +148,7 @@ func (b *builder) secretName(name string) string {
 	return fitName(b.s.SecretNamePrefix+stackStem(b.s)+"/"+name, maxSecretName)
 }
 
-func (b *builder) secret(sec v1alpha1.SecretSpec) Composed {
+func (b *builder) secret(sec v1alpha1.SecretSpec) composed {
 	p := map[string]any{
 		"name":        b.secretName(sec.Name),
 		"description": firstStr(sec.Create.Description, "Secret "+sec.Name+" of the "+b.s.Stage+" "+b.s.App+" Lambda function (LambdaStack)"),
@@ -163,12 +163,12 @@ func (b *builder) secret(sec v1alpha1.SecretSpec) Composed {
 
 // secretVersion sets the secret's value from the Kubernetes Secret: in the request's namespace
 // for the namespaced flavour (the reference has no namespace field there), in the given
-// namespace for the legacy flavour (validate.go requires it). Stateful like its secret: deleting
+// namespace for the legacy flavour (validateSecrets requires it). Stateful like its secret: deleting
 // the stack does not remove the current value.
-func (b *builder) secretVersion(sec v1alpha1.SecretSpec) Composed {
+func (b *builder) secretVersion(sec v1alpha1.SecretSpec) composed {
 	src := sec.Create.ValueFrom.SecretKeyRef
 	ref := map[string]any{"name": src.Name, "key": src.Key}
-	if b.s.Flavour == Legacy {
+	if b.s.Flavour == legacy {
 		ref["namespace"] = src.Namespace
 	}
 	return b.managed(keySecret+sec.Name+keySecretVersion, "secretsmanager", "SecretVersion",
@@ -189,9 +189,9 @@ func (b *builder) createdSecretARN(name, suffix string) string {
 	return firstStr(b.o.atProvider(keySecret+name, "arn"), b.o.kept(KeyFunction+suffix, "environment", "variables", secretEnvName(name)))
 }
 
-// secretEnvironment adds SECRET_<NAME>_ARN of every secret whose ARN is known to env (the
+// secretEnvironment adds SECRET_<NAME>_ARN of every secret whose ARN is known to vars (the
 // function of the region of suffix) and records the ones that wait.
-func (b *builder) secretEnvironment(env map[string]any, suffix string) {
+func (b *builder) secretEnvironment(vars map[string]any, suffix string) {
 	for _, sec := range b.s.Secrets {
 		arn := sec.ARN
 		if sec.Create != nil {
@@ -201,13 +201,13 @@ func (b *builder) secretEnvironment(env map[string]any, suffix string) {
 			b.wait(KeyFunction+suffix, secretEnvName(sec.Name)+": the ARN of "+keySecret+sec.Name)
 			continue
 		}
-		env[secretEnvName(sec.Name)] = arn
+		vars[secretEnvName(sec.Name)] = arn
 	}
 }
 
 // secretsPolicy allows reading exactly the stack's secrets and decrypting with their keys only
 // when Secrets Manager asks KMS on the function's behalf.
-func (b *builder) secretsPolicy() PolicyDocument {
+func (b *builder) secretsPolicy() policyDocument {
 	var arns, keys, regions []string
 	for _, sec := range b.s.Secrets {
 		arn, region := sec.ARN, arnRegion(sec.ARN)
@@ -221,11 +221,11 @@ func (b *builder) secretsPolicy() PolicyDocument {
 			regions = append(regions, "secretsmanager."+region+".amazonaws.com")
 		}
 	}
-	doc := PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+	doc := policyDocument{Version: "2012-10-17", Statement: []statement{{
 		Sid: secretsPolicySid, Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: uniqueSorted(arns),
 	}}}
 	if len(keys) > 0 {
-		doc.Statement = append(doc.Statement, Statement{
+		doc.Statement = append(doc.Statement, statement{
 			Sid: kmsPolicySid, Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: uniqueSorted(keys),
 			Condition: map[string]any{"StringEquals": map[string]any{kmsViaService: uniqueSorted(regions)}},
 		})

@@ -30,9 +30,9 @@ func createdSecret(name, kms string) map[string]any {
 	return s
 }
 
-func policyOf(t *testing.T, obj map[string]any) PolicyDocument {
+func policyOf(t *testing.T, obj map[string]any) policyDocument {
 	t.Helper()
-	var d PolicyDocument
+	var d policyDocument
 	if err := json.Unmarshal([]byte(fp(obj, "policy").(string)), &d); err != nil {
 		t.Fatalf("policy is not JSON: %v", err)
 	}
@@ -42,7 +42,7 @@ func policyOf(t *testing.T, obj map[string]any) PolicyDocument {
 func TestSecrets(t *testing.T) {
 	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:team_dev-mcp/db-??????"
 	// the ARN the simulated provider reports for the created secret
-	secretObject := objectName(&Settings{XRName: "mcp"}, keySecret+"db")
+	secretObject := objectName(&settings{XRName: "mcp"}, keySecret+"db")
 	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "team_dev-mcp/db", "region": "us-east-1"})
 	cases := map[string]struct {
 		xr        map[string]any
@@ -86,7 +86,7 @@ func TestSecrets(t *testing.T) {
 			m := planSettled(t, s, tc.observed)
 			env := map[string]any{}
 			vars, _ := fp(m[KeyFunction], "environment", "variables").(map[string]any)
-			if s.Flavour == Legacy {
+			if s.Flavour == legacy {
 				l, _ := fp(m[KeyFunction], "environment").([]any)
 				vars, _ = l[0].(map[string]any)["variables"].(map[string]any)
 			}
@@ -98,14 +98,14 @@ func TestSecrets(t *testing.T) {
 			if tc.env != nil && !reflect.DeepEqual(env, tc.env) {
 				t.Errorf("function secret variables = %v, want %v", env, tc.env)
 			}
-			pol, hasPolicy := m[KeyRoleInline]
+			pol, hasPolicy := m[keyRoleInline]
 			if hasPolicy != (tc.resources != nil) {
 				t.Fatalf("inline policy composed = %v, want %v", hasPolicy, tc.resources != nil)
 			}
 			if !hasPolicy {
 				return
 			}
-			if got := lookup(pol, "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-secrets" {
+			if got := lookup(pol, "metadata", "annotations", annotationExternalName); got != "team_dev-mcp-secrets" {
 				t.Errorf("policy name = %v", got)
 			}
 			if got := fp(pol, "roleRef", "name"); got != "mcp--role" {
@@ -157,7 +157,7 @@ func TestCreatedSecretShapes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := byKey(t, settingsFor(t, tc.xr, nil))
 			sec, ver := m["secret-signing-key"], m["secret-signing-key-version"]
-			stage := fp(sec, "tags").(map[string]any)[TagStage].(string)
+			stage := fp(sec, "tags").(map[string]any)[tagStage].(string)
 			want := map[string]any{"name": "team_" + stage + "-mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
 			for k, v := range want {
 				if got := fp(sec, k); got != v {

@@ -9,21 +9,21 @@ import (
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
-// Flavour is the kind of composite the function serves.
-type Flavour int
+// flavour is the kind of composite the function serves.
+type flavour int
 
 const (
-	// Namespaced is a Crossplane v2 LambdaStack: namespaced managed resources (*.aws.m.upbound.io).
-	Namespaced Flavour = iota
-	// Legacy is a cluster-scoped XLambdaStack (claimed by LambdaStackClaim): cluster-scoped
+	// namespaced is a Crossplane v2 LambdaStack: namespaced managed resources (*.aws.m.upbound.io).
+	namespaced flavour = iota
+	// legacy is a cluster-scoped XLambdaStack (claimed by LambdaStackClaim): cluster-scoped
 	// managed resources (*.aws.upbound.io).
-	Legacy
+	legacy
 )
 
-// Settings is a request resolved against its stage: XR spec > the stage's EnvironmentConfig >
+// settings is a request resolved against its stage: XR spec > the stage's EnvironmentConfig >
 // the built-in profile. Every builder reads only this.
-type Settings struct {
-	Flavour   Flavour
+type settings struct {
+	Flavour   flavour
 	XRName    string
 	Namespace string // empty for the legacy flavour
 	// Owner is the namespace the stack belongs to: the request's namespace, the claim's
@@ -58,97 +58,97 @@ type Settings struct {
 	Regions            []string // every region, primary first
 	TTL                time.Duration
 
-	Function FunctionConfig
-	API      APIConfig
-	Monitor  MonitorConfig
-	Network  *v1alpha1.NetworkSpec
-	Secrets  []v1alpha1.SecretSpec
-	Release  ReleaseConfig
+	Function   functionConfig
+	API        apiConfig
+	Monitoring monitoringConfig
+	Network    *v1alpha1.NetworkSpec
+	Secrets    []v1alpha1.SecretSpec
+	Release    releaseConfig
 	// Triggers are the SQS queues and schedules invoking the function (triggers.go, schedules.go).
-	Triggers TriggersConfig
+	Triggers triggersConfig
 	// Async is the asynchronous invocation config (async.go).
-	Async  AsyncConfig
-	Budget BudgetConfig
+	Async  asyncConfig
+	Budget budgetConfig
 	// CentralLogs is the stage's central log destination; nil for none (centrallogs.go).
-	CentralLogs *CentralLogsConfig
+	CentralLogs *centralLogsConfig
 	// Domain is the API's custom domain; nil for none (domain.go).
-	Domain *DomainConfig
+	Domain *domainConfig
 	Tags   map[string]string // user tags (stage config, then request); standard tags are added by tags.go
 
 	// Permissions are the function's own permissions and the stage's guards (permissions.go).
-	Permissions PermissionsConfig
+	Permissions permissionsConfig
 }
 
 // resolve merges a request with its stage config and base profile, the stack owned by the
-// request's namespace. env may be nil.
-func resolve(xr composite, env *v1alpha1.StageProfile) (*Settings, error) {
-	return resolveFor(xr, xr.Namespace, env)
+// request's namespace. stageCfg may be nil.
+func resolve(xr composite, stageCfg *v1alpha1.StageProfile) (*settings, error) {
+	return resolveFor(xr, xr.Namespace, stageCfg)
 }
 
 // resolveFor merges a request with its stage config and base profile for a stack owned by the
-// namespace owner (see Settings.Owner). env may be nil.
-func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settings, error) {
+// namespace owner (see settings.Owner). stageCfg may be nil.
+func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*settings, error) {
 	spec := xr.Spec
 	profile := spec.Stage
-	if env != nil && env.BaseProfile != "" {
-		profile = env.BaseProfile
+	if stageCfg != nil && stageCfg.BaseProfile != "" {
+		profile = stageCfg.BaseProfile
 	}
 	base, ok := builtinProfiles[profile]
 	if !ok {
-		if env == nil {
+		if stageCfg == nil {
 			return nil, fmt.Errorf("spec.stage: stage %q has no built-in profile (built-in: dev, staging, prod) and no EnvironmentConfig labelled %s=%s; create one (it may name a baseProfile) or use a built-in stage", spec.Stage, v1alpha1.StageLabel, spec.Stage)
 		}
-		if env.BaseProfile != "" {
-			return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile: %q is not a built-in profile (dev, staging, prod)", spec.Stage, env.BaseProfile)
+		if stageCfg.BaseProfile != "" {
+			return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile: %q is not a built-in profile (dev, staging, prod)", spec.Stage, stageCfg.BaseProfile)
 		}
 		return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile is required because %q is not a built-in profile (dev, staging, prod)", spec.Stage, spec.Stage)
 	}
-	configured := env != nil
-	if env == nil {
-		env = &v1alpha1.StageProfile{}
+	configured := stageCfg != nil
+	if stageCfg == nil {
+		stageCfg = &v1alpha1.StageProfile{}
 	}
 
-	s := &Settings{
+	s := &settings{
 		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRKind: xr.Kind,
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
-		SecretNamePrefix:   strings.ReplaceAll(env.SecretNamePrefix, namespacePlaceholder, owner),
-		ManagedLogPolicy:   firstBool(env.ManagedLogPolicy, base.ManagedLogPolicy),
-		Production:         firstBool(env.Production, base.Production),
-		Retain:             firstBool(env.RetainStatefulResources, base.RetainStatefulResources),
-		ProviderConfigName: firstStr(spec.ProviderConfigName, env.ProviderConfigName, base.ProviderConfigName, spec.Stage),
-		ProviderConfigKind: firstStr(env.ProviderConfigKind, base.ProviderConfigKind),
-		TTL:                time.Duration(firstInt(env.ResponseTTLSeconds, base.ResponseTTLSeconds)) * time.Second,
+		SecretNamePrefix:   strings.ReplaceAll(stageCfg.SecretNamePrefix, namespacePlaceholder, owner),
+		ManagedLogPolicy:   firstBool(stageCfg.ManagedLogPolicy, base.ManagedLogPolicy),
+		Production:         firstBool(stageCfg.Production, base.Production),
+		Retain:             firstBool(stageCfg.RetainStatefulResources, base.RetainStatefulResources),
+		ProviderConfigName: firstStr(spec.ProviderConfigName, stageCfg.ProviderConfigName, base.ProviderConfigName, spec.Stage),
+		ProviderConfigKind: firstStr(stageCfg.ProviderConfigKind, base.ProviderConfigKind),
+		TTL:                time.Duration(firstInt(stageCfg.ResponseTTLSeconds, base.ResponseTTLSeconds)) * time.Second,
 		Network:            spec.Network,
 		Secrets:            ownedSecrets(spec.Secrets, xr.Flavour, owner),
-		Permissions:        resolvePermissions(spec.Permissions, env.Permissions),
-		Tags:               mergeMaps(base.Tags, env.Tags, spec.Tags),
+		Permissions:        resolvePermissions(spec.Permissions, stageCfg.Permissions),
+		Tags:               mergeMaps(base.Tags, stageCfg.Tags, spec.Tags),
 	}
-	s.Region, s.Regions = resolveRegions(spec, env, &base)
-	s.Function = resolveFunction(spec.Function, env.Function, base.Function)
-	s.API = resolveAPI(spec.API, env.API, base.API)
+	s.Region, s.Regions = resolveRegions(spec, stageCfg, &base)
+	s.Function = resolveFunction(spec.Function, stageCfg.Function, base.Function)
+	s.API = resolveAPI(spec.API, stageCfg.API, base.API)
 	var monitoring *v1alpha1.MonitoringSettings
 	var metrics []v1alpha1.LogMetricSpec
 	if spec.Monitoring != nil {
 		monitoring, metrics = &spec.Monitoring.MonitoringSettings, spec.Monitoring.Metrics
 	}
-	s.Monitor = resolveMonitoring(monitoring, env.Monitoring, base.Monitoring)
-	s.Monitor.Metrics = metrics
-	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
-	s.Triggers = resolveTriggers(spec.Triggers, env.Triggers, s.Function)
+	s.Monitoring = resolveMonitoring(monitoring, stageCfg.Monitoring, base.Monitoring)
+	s.Monitoring.Metrics = metrics
+	s.Release = resolveRelease(spec.Release, stageCfg.Release, base.Release)
+	s.Triggers = resolveTriggers(spec.Triggers, stageCfg.Triggers, s.Function)
 	if spec.API == nil && s.Triggers.any() {
 		s.API.Enabled = false // a worker: triggers and no spec.api
 	}
-	s.Async = resolveAsync(spec.Async, env.Async, base.Async)
-	budget, budgetErr := resolveBudget(spec.Budget, env.Budget, s.Monitor)
+	s.Async = resolveAsync(spec.Async, stageCfg.Async, base.Async)
+	budget, budgetErr := resolveBudget(spec.Budget, stageCfg.Budget, s.Monitoring)
 	s.Budget = budget
-	central, centralErr := resolveCentralLogs(env.CentralLogs, s.Regions)
+	central, centralErr := resolveCentralLogs(stageCfg.CentralLogs, s.Regions)
 	s.CentralLogs = central
-	domain, domainErr := resolveDomain(spec.API, env, s)
+	domain, domainErr := resolveDomain(spec.API, stageCfg, s)
 	s.Domain = domain
 
 	// The request's own fields first (regions allowed, limits), then what depends on them.
-	for _, err := range []error{validateSettings(s, &spec, env), budgetErr, centralErr, domainErr} {
+	for _, err := range []error{validateSettings(s, &spec, stageCfg), budgetErr, centralErr, domainErr} {
 		if err != nil {
 			return nil, err
 		}

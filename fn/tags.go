@@ -4,11 +4,11 @@ import "strings"
 
 // Standard tag keys on every taggable resource.
 const (
-	TagStage     = "lambdastack:stage"
-	TagApp       = "lambdastack:app"
-	TagManagedBy = "managed-by"
-	TagComposite = "lambdastack:composite"
-	ManagedBy    = "crossplane-lambdastack"
+	tagStage     = "lambdastack:stage"
+	tagApp       = "lambdastack:app"
+	tagManagedBy = "managed-by"
+	tagComposite = "lambdastack:composite"
+	managedBy    = "crossplane-lambdastack"
 )
 
 // maxTags is AWS's limit of tags per resource, user and standard tags together.
@@ -28,29 +28,29 @@ func validateTags(errs *fieldErrors, field string, tags map[string]string) {
 }
 
 // validateTagCount refuses more tags than AWS allows on one resource.
-func validateTagCount(errs *fieldErrors, s *Settings) {
+func validateTagCount(errs *fieldErrors, s *settings) {
 	if n := len(tags(s)); n > maxTags {
-		errs.add("spec.tags", "%d tags after merging the profile's, the stage's (EnvironmentConfig data.tags) and the request's with the %d standard ones; AWS allows %d", n, len(tags(&Settings{})), maxTags)
+		errs.add("spec.tags", "%d tags after merging the profile's, the stage's (EnvironmentConfig data.tags) and the request's with the %d standard ones; AWS allows %d", n, len(tags(&settings{})), maxTags)
 	}
 }
 
 // tags returns the tags of every taggable resource: the stage's and the request's tags, then the
 // standard tags, which a request cannot override (they identify the stack in the AWS console
 // and in cost reports).
-func tags(s *Settings) map[string]any {
+func tags(s *settings) map[string]any {
 	out := make(map[string]any, len(s.Tags)+4)
 	for k, v := range s.Tags {
 		out[k] = v
 	}
-	out[TagStage] = s.Stage
-	out[TagApp] = s.App
-	out[TagManagedBy] = ManagedBy
-	out[TagComposite] = compositeID(s)
+	out[tagStage] = s.Stage
+	out[tagApp] = s.App
+	out[tagManagedBy] = managedBy
+	out[tagComposite] = compositeID(s)
 	return out
 }
 
 // compositeID names the composite a resource belongs to: kind/namespace/name or kind/name.
-func compositeID(s *Settings) string {
+func compositeID(s *settings) string {
 	if s.Namespace != "" {
 		return s.XRKind + "/" + s.Namespace + "/" + s.XRName
 	}

@@ -24,7 +24,7 @@ func xrIn(ns string, spec map[string]any) map[string]any {
 // claimXR is the XLambdaStack Crossplane creates for a claim in namespace ns.
 func claimXR(ns string, spec map[string]any) map[string]any {
 	xr := legacyXR(spec)
-	xr["metadata"].(map[string]any)["labels"] = map[string]any{LabelClaimNamespace: ns}
+	xr["metadata"].(map[string]any)["labels"] = map[string]any{labelClaimNamespace: ns}
 	return xr
 }
 
@@ -76,7 +76,7 @@ func withNamespace(t *testing.T, req *fnv1.RunFunctionRequest, ns map[string]any
 	if req.RequiredResources == nil {
 		req.RequiredResources = map[string]*fnv1.Resources{}
 	}
-	req.RequiredResources[RequirementNamespace] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: mustStruct(t, ns)}}}
+	req.RequiredResources[requirementNamespace] = &fnv1.Resources{Items: []*fnv1.Resource{{Resource: mustStruct(t, ns)}}}
 	return req
 }
 
@@ -126,7 +126,7 @@ func TestStageBoundToNamespaces(t *testing.T) {
 		if len(first.GetResults()) != 0 || len(first.GetDesired().GetResources()) != 0 {
 			t.Fatalf("before the Namespace is known: want no results and nothing composed, got %v and %d resources", first.GetResults(), len(first.GetDesired().GetResources()))
 		}
-		sl := first.GetRequirements().GetResources()[RequirementNamespace]
+		sl := first.GetRequirements().GetResources()[requirementNamespace]
 		if sl.GetKind() != "Namespace" || sl.GetApiVersion() != "v1" || sl.GetMatchName() != "team-b" {
 			t.Fatalf("requirement for the owner's Namespace: %v", sl)
 		}
@@ -272,14 +272,14 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 			"kmsKeyArn": "arn:aws:kms:us-east-1:" + acct + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 			"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}})
 		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}), nil))
-		if p, _ := lookup(got[KeyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
+		if p, _ := lookup(got[keyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
 			t.Errorf("policy does not grant %s: %s", own, p)
 		}
 	})
 	t.Run("granted: an alarm topic in the stage's account", func(t *testing.T) {
 		topic := "arn:aws:sns:us-east-1:" + acct + ":team-b-pager"
 		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "monitoring": map[string]any{"alarmTopicArn": topic}}), prod(nil), nil))
-		if a := lookup(got[KeyAlarmErrors], "spec", "forProvider", "alarmActions"); !reflect.DeepEqual(a, []any{topic}) {
+		if a := lookup(got[keyAlarmErrors], "spec", "forProvider", "alarmActions"); !reflect.DeepEqual(a, []any{topic}) {
 			t.Errorf("alarm-errors alarmActions = %v, want [%s]", a, topic)
 		}
 	})
@@ -328,14 +328,14 @@ func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 	xr := xrIn("team-a", nil)
 	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "secretNamePrefix": "{namespace}/"})
 	fresh := wantComposed(t, newRequest(t, xr, []map[string]any{env}, nil))
-	if got := lookup(fresh[KeyFunction], "metadata", "annotations", AnnotationExternalName); got != "team-a_dev-mcp" {
+	if got := lookup(fresh[KeyFunction], "metadata", "annotations", annotationExternalName); got != "team-a_dev-mcp" {
 		t.Fatalf("new stack's function = %v, want team-a_dev-mcp", got)
 	}
 	old := map[string]map[string]any{}
 	for k, r := range fresh {
 		old[k] = readyObserved(r, nil)
 	}
-	lookup(old[KeyFunction], "metadata", "annotations").(map[string]any)[AnnotationExternalName] = "dev-mcp"
+	lookup(old[KeyFunction], "metadata", "annotations").(map[string]any)[annotationExternalName] = "dev-mcp"
 	for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
 		r["metadata"].(map[string]any)["name"] = "mcp-" + k
 	}
@@ -345,7 +345,7 @@ func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 			t.Errorf("%s of a stack named before owners = %q, want its old name", k, n)
 		}
 	}
-	if got := lookup(again[KeyRole], "metadata", "annotations", AnnotationExternalName); got != "dev-mcp-role" {
+	if got := lookup(again[KeyRole], "metadata", "annotations", annotationExternalName); got != "dev-mcp-role" {
 		t.Errorf("role = %v, want dev-mcp-role", got)
 	}
 	if got := lookup(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {

@@ -71,7 +71,7 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 	s := settingsFor(t, xr, nil)
 
 	// first reconcile: the dead-letter queue exists before anything needs its ARN
-	first, _, pending := plan(t, s, nil)
+	first, _, pending := planByKey(t, s, nil)
 	if _, ok := first["queue-jobs-dlq"]; !ok {
 		t.Fatalf("no dead-letter queue on the first reconcile: %v", keysOf(first))
 	}
@@ -119,8 +119,8 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 	}
 
 	// exactly the three actions the mapping needs, on that queue only
-	doc := policyOf(t, m[KeyRoleTriggers])
-	want := []Statement{{Sid: "ConsumeTriggerQueues", Effect: "Allow",
+	doc := policyOf(t, m[keyRoleTriggers])
+	want := []statement{{Sid: "ConsumeTriggerQueues", Effect: "Allow",
 		Action: []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, Resource: []string{queueARN}}}
 	if !reflect.DeepEqual(doc.Statement, want) {
 		t.Errorf("trigger policy = %+v", doc.Statement)
@@ -145,11 +145,11 @@ func TestSQSTriggerExistingQueueThroughTheAlias(t *testing.T) {
 	if fp(esm, "functionResponseTypes") != nil {
 		t.Errorf("functionResponseTypes set although reportBatchItemFailures is false")
 	}
-	if got := policyOf(t, m[KeyRoleTriggers]).Statement[0].Resource; !reflect.DeepEqual(got, []string{existing}) {
+	if got := policyOf(t, m[keyRoleTriggers]).Statement[0].Resource; !reflect.DeepEqual(got, []string{existing}) {
 		t.Errorf("policy resources = %v", got)
 	}
 	// a worker: triggers and no spec.api compose no HTTP API
-	if _, ok := m[KeyAPI]; ok {
+	if _, ok := m[keyAPI]; ok {
 		t.Errorf("an API was composed for a request with triggers and no spec.api")
 	}
 }
@@ -172,14 +172,14 @@ func TestTriggerResourcesMatchTheCRDs(t *testing.T) {
 	for _, xr := range []map[string]any{xrObject(spec), legacyOf(xrObject(spec))} {
 		s := settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{}))
 		m, o := converged(t, s)
-		_, first, _ := plan(t, s, nil)
-		_, settled, _ := plan(t, s, o)
+		_, first, _ := planByKey(t, s, nil)
+		_, settled, _ := planByKey(t, s, o)
 		for _, c := range append(first, settled...) {
 			if err := schema.ValidateComposed(c.Object); err != nil {
 				t.Errorf("%s: %v", c.Key, err)
 			}
 		}
-		for _, k := range []string{"queue-jobs", "queue-jobs-dlq", "trigger-jobs", "schedule-nightly", KeySchedulerRole, KeySchedulerPolicy, KeyAsyncConfig, KeyFailureQueue} {
+		for _, k := range []string{"queue-jobs", "queue-jobs-dlq", "trigger-jobs", "schedule-nightly", keySchedulerRole, keySchedulerPolicy, keyAsyncConfig, keyFailureQueue} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("%s missing from %v", k, keysOf(m))
 			}

@@ -8,14 +8,14 @@ package fn
 var usagePairs = []struct{ of, by, reason string }{
 	{KeyLogGroup, KeyFunction, "a function deleted after its log group would recreate it with no retention"},
 	{KeyRole, KeyFunction, "the function runs as this role until it is gone"},
-	{KeySecurityGroup, KeyFunction, "the function's network interfaces use this security group until the function is gone"},
+	{keySecurityGroup, KeyFunction, "the function's network interfaces use this security group until the function is gone"},
 }
 
 // usages composes a Usage (ClusterUsage for the legacy flavour) for every pair whose resources
 // the stack composes; it runs after every other part.
 func (b *builder) usages() {
 	all := b.composedSoFar()
-	byKey := make(map[string]Composed, len(all))
+	byKey := make(map[string]composed, len(all))
 	for _, c := range all {
 		byKey[c.Key] = c
 	}
@@ -33,16 +33,16 @@ func (b *builder) usages() {
 	}
 }
 
-func (b *builder) usage(of, by Composed, reason string) Composed {
+func (b *builder) usage(of, by composed, reason string) composed {
 	key := "usage-" + of.Key + "-by-" + by.Key
 	kind, apiVersion := "Usage", "protection.crossplane.io/v1beta1"
 	meta := map[string]any{"name": objectName(b.s, key), "labels": b.labels("")}
-	if b.s.Flavour == Legacy {
+	if b.s.Flavour == legacy {
 		kind = "ClusterUsage"
 	} else {
 		meta["namespace"] = b.s.Namespace
 	}
-	return Composed{Key: key, Object: map[string]any{
+	return composed{Key: key, Object: map[string]any{
 		"apiVersion": apiVersion,
 		"kind":       kind,
 		"metadata":   meta,
@@ -55,7 +55,7 @@ func (b *builder) usage(of, by Composed, reason string) Composed {
 	}}
 }
 
-func usageRef(c Composed) map[string]any {
+func usageRef(c composed) map[string]any {
 	meta, _ := c.Object["metadata"].(map[string]any)
 	return map[string]any{
 		"apiVersion":  c.Object["apiVersion"],

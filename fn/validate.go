@@ -34,29 +34,29 @@ func (f fieldErrors) err() error {
 	return errors.New(strings.Join(f, "; "))
 }
 
-func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) error {
+func validateSettings(s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) error {
 	var errs fieldErrors
 	validateIdentity(&errs, s)
-	validateRegions(&errs, s, env)
+	validateRegions(&errs, s, stageCfg)
 	validateFunction(&errs, &s.Function)
 	validateTags(&errs, "spec.tags", spec.Tags)
-	validateTags(&errs, "EnvironmentConfig data.tags", env.Tags)
+	validateTags(&errs, "EnvironmentConfig data.tags", stageCfg.Tags)
 	validateAPI(&errs, s)
-	validateMonitoring(&errs, &s.Monitor)
+	validateMonitoring(&errs, &s.Monitoring)
 	validateMetrics(&errs, s)
 	validateProvisionedConcurrency(&errs, s)
 	validateNetwork(&errs, s.Network)
 	validateNetworkRegions(&errs, s)
 	validateSecrets(&errs, s)
-	validatePermissions(&errs, s, env)
+	validatePermissions(&errs, s, stageCfg)
 	validateRelease(&errs, &s.Release)
-	validateTriggers(&errs, s, env)
+	validateTriggers(&errs, s, stageCfg)
 	validateSchedules(&errs, s)
-	validateAsync(&errs, s, env)
+	validateAsync(&errs, s, stageCfg)
 	validateRegionalCode(&errs, s)
-	validateRuntimeDetails(&errs, s, spec, env)
-	validateTenancy(&errs, s, spec, env)
-	validateLimits(&errs, s, spec, env)
+	validateRuntimeDetails(&errs, s, spec, stageCfg)
+	validateTenancy(&errs, s, spec, stageCfg)
+	validateLimits(&errs, s, spec, stageCfg)
 	if k := s.ProviderConfigKind; k != "ProviderConfig" && k != "ClusterProviderConfig" {
 		errs.add("providerConfigKind", "%q must be ProviderConfig or ClusterProviderConfig", k)
 	}
@@ -65,7 +65,7 @@ func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1
 
 var reLabel = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 
-func validateIdentity(errs *fieldErrors, s *Settings) {
+func validateIdentity(errs *fieldErrors, s *settings) {
 	if len(s.Stage) < 2 || len(s.Stage) > 16 || !reLabel.MatchString(s.Stage) {
 		errs.add("spec.stage", "%q must be 2-16 lower-case letters, digits or '-', starting with a letter", s.Stage)
 	}
@@ -112,7 +112,7 @@ var numericEnums = map[string][]int64{
 const maxResponseTTL = 3600
 
 // validateLimits checks the merged settings against AWS's limits.
-func validateLimits(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) {
+func validateLimits(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) {
 	for _, n := range sortedKeys(numericBounds) {
 		v, set := numericSetting(s, n)
 		b := numericBounds[n]
@@ -121,11 +121,11 @@ func validateLimits(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSp
 			if b.max == 0 {
 				rng = fmt.Sprintf("at least %d", b.min)
 			}
-			errs.add(settingSource(n, spec, env), "%d is out of range %s", v, rng)
+			errs.add(settingSource(n, spec, stageCfg), "%d is out of range %s", v, rng)
 		}
 	}
-	if p := s.Monitor.PeriodSeconds; !slices.Contains(numericEnums["monitoring.periodSeconds"], p) {
-		errs.add(settingSource("monitoring.periodSeconds", spec, env), "%d must be one of 60, 300, 900, 3600", p)
+	if p := s.Monitoring.PeriodSeconds; !slices.Contains(numericEnums["monitoring.periodSeconds"], p) {
+		errs.add(settingSource("monitoring.periodSeconds", spec, stageCfg), "%d must be one of 60, 300, 900, 3600", p)
 	}
 	if ttl := int64(s.TTL.Seconds()); ttl < 1 || ttl > maxResponseTTL {
 		errs.add("EnvironmentConfig data.responseTTLSeconds", "%d is out of range 1-%d", ttl, maxResponseTTL)
@@ -142,7 +142,7 @@ func validateLimits(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSp
 }
 
 // numericSetting is the merged value of a bounded setting; set is false when it is unset.
-func numericSetting(s *Settings, name string) (int64, bool) {
+func numericSetting(s *settings, name string) (int64, bool) {
 	switch name {
 	case "function.memoryMB":
 		return s.Function.MemoryMB, true
@@ -163,17 +163,17 @@ func numericSetting(s *Settings, name string) (int64, bool) {
 	case "api.throttlingRateLimit":
 		return s.API.RateLimit, s.API.Enabled
 	case "monitoring.errorThreshold":
-		return s.Monitor.ErrorThreshold, true
+		return s.Monitoring.ErrorThreshold, true
 	case "monitoring.throttleThreshold":
-		return s.Monitor.ThrottleThreshold, true
+		return s.Monitoring.ThrottleThreshold, true
 	case "monitoring.durationPercentOfTimeout":
-		return s.Monitor.DurationPercentOfTimeout, true
+		return s.Monitoring.DurationPercentOfTimeout, true
 	case "monitoring.api5xxThreshold":
-		return s.Monitor.API5xxThreshold, true
+		return s.Monitoring.API5xxThreshold, true
 	case "monitoring.apiLatencyP99Millis":
-		return s.Monitor.APILatencyP99Millis, true
+		return s.Monitoring.APILatencyP99Millis, true
 	case "monitoring.evaluationPeriods":
-		return s.Monitor.EvaluationPeriods, true
+		return s.Monitoring.EvaluationPeriods, true
 	case "release.provisionedConcurrency":
 		return s.Release.ProvisionedConcurrency, true
 	case "release.canary.weight":
@@ -211,15 +211,15 @@ func derefSet(p *int64) (int64, bool) {
 
 // settingSource names where a merged value came from: the request's field when it sets one,
 // else the EnvironmentConfig's.
-func settingSource(name string, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) string {
+func settingSource(name string, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) string {
 	raw, _ := json.Marshal(spec)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
 	if lookup(m, strings.Split(name, ".")...) != nil {
 		return "spec." + name
 	}
-	if env != nil {
-		raw, _ = json.Marshal(env)
+	if stageCfg != nil {
+		raw, _ = json.Marshal(stageCfg)
 		m = nil
 		_ = json.Unmarshal(raw, &m)
 		if lookup(m, strings.Split(name, ".")...) != nil {
