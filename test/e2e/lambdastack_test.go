@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/spec3/lambdastack/examples"
+	"github.com/spec3/lambdastack/internal/kinds"
 	"github.com/spec3/lambdastack/test/e2e/providerstandin"
 )
 
@@ -434,41 +435,15 @@ func checkComposedSet(t *testing.T, s *stack) {
 }
 
 // awsIdentity is what names a resource in AWS: its external name, or, for kinds AWS identifies
-// by a generated ID, the parameter that tells it apart (see testdata/expected.yaml).
-func awsIdentity(u *unstructured.Unstructured) string {
-	fp := func(k string) string { return str(u, "spec", "forProvider", k) }
-	switch u.GetKind() {
-	case "API", "SecurityGroup", "Secret", "Authorizer", "SubscriptionFilter", "Queue", "Schedule":
-		return fp("name")
-	case "EventSourceMapping":
-		return fp("eventSourceArn")
-	case "Route":
-		return fp("routeKey")
-	case "RolePolicyAttachment":
-		return fp("policyArn")
-	case "Permission":
-		return fp("principal")
-	case "TopicSubscription":
-		return fp("protocol") + ":" + fp("endpoint")
-	case "SecurityGroupEgressRule", "SecurityGroupIngressRule":
-		return fp("cidrIpv4")
-	case "Integration":
-		return fp("integrationType")
-	case "SecretVersion", "CertificateValidation":
-		return "-"
-	case "Certificate":
-		return fp("domainName")
-	case "Record":
-		return fp("type") + " " + fp("name")
-	case "APIMapping":
-		return fp("domainName") // resolved from domainNameRef
-	case "Usage", "ClusterUsage":
-		return str(u, "spec", "of", "kind") + " used by " + str(u, "spec", "by", "kind")
-	}
-	return u.GetAnnotations()[providerstandin.AnnotationExternalName]
-}
+// by a generated ID, the parameter that tells it apart (see testdata/expected.yaml); the registry
+// of kinds (internal/kinds) declares which.
+func awsIdentity(u *unstructured.Unstructured) string { return kinds.Identity(u.Object) }
 
-var namedKinds = map[string]bool{"Function": true, "Role": true, "Group": true, "MetricAlarm": true, "Dashboard": true, "Topic": true, "RolePolicy": true, "API": true, "SecurityGroup": true, "Secret": true, "Authorizer": true, "Queue": true, "Schedule": true}
+// stackNamed reports whether a kind's AWS name is <owner>_<stage>-<app>[-<part>] (internal/kinds).
+func stackNamed(kind string) bool {
+	k, ok := kinds.ByKind(kind)
+	return ok && k.StackNamed
+}
 
 // checkComposed: ownership, labels, provider config, readiness, tags, names and references of
 // one composed resource.
@@ -515,7 +490,7 @@ func checkComposed(ctx context.Context, t *testing.T, c *cluster, s *stack, key 
 	// names: <owner>_<stage>-<app>[-<part>], the owner being the request's (or claim's)
 	// namespace (log groups under /aws/lambda/ and /aws/apigateway/, created secrets under the
 	// stage's per-namespace prefix <owner>/ where it sets one)
-	if namedKinds[u.GetKind()] {
+	if stackNamed(u.GetKind()) {
 		owner := regexp.QuoteMeta(s.request.GetNamespace())
 		re := regexp.MustCompile(`^(/aws/(lambda|apigateway)/|` + owner + `/)?` + owner + `_` + regexp.QuoteMeta(s.stage()+"-"+s.app()) + `([-/][a-z0-9-]+)?$`)
 		if n := awsIdentity(u); !re.MatchString(n) {
