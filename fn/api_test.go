@@ -7,10 +7,6 @@ import (
 	"testing"
 )
 
-func fp(obj map[string]any, path ...string) any {
-	return lookup(obj, append([]string{"spec", "forProvider"}, path...)...)
-}
-
 func TestAPIParts(t *testing.T) {
 	jwt := map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"web", "cli"}}}
 	cases := map[string]struct {

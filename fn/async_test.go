@@ -7,33 +7,21 @@ import (
 )
 
 func TestAsyncRefused(t *testing.T) {
-	cases := map[string]struct {
-		async map[string]any
-		env   map[string]any
-		want  string
-	}{
-		"retries above 2":    {async: map[string]any{"maximumRetryAttempts": 3}, want: "spec.async.maximumRetryAttempts: 3 is out of range 0-2"},
-		"event age below 60": {async: map[string]any{"maximumEventAgeSeconds": 59}, want: "spec.async.maximumEventAgeSeconds: 59 is out of range 60-21600"},
-		"the stage's event age out of range": {async: map[string]any{"failureQueue": true}, env: map[string]any{"async": map[string]any{"maximumEventAgeSeconds": 30000}},
-			want: "EnvironmentConfig data.async.maximumEventAgeSeconds: 30000 is out of range 60-21600"},
-		"an ARN and the failure queue": {async: map[string]any{"failureQueue": true, "onFailureArn": "arn:aws:sns:us-east-1:" + testAccount + ":failed"},
-			want: "spec.async.onFailureArn: replaces the failure queue"},
-		"not a destination ARN": {async: map[string]any{"onFailureArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:x"},
-			want: `spec.async.onFailureArn: "arn:aws:lambda`},
-		"another team's account": {async: map[string]any{"onFailureArn": "arn:aws:sqs:us-east-1:" + otherAccount + ":failed"}, env: map[string]any{"accountId": testAccount},
-			want: "spec.async.onFailureArn: the SQS queue is in account " + otherAccount},
-		"a stage without an account": {async: map[string]any{"onFailureArn": "arn:aws:events:us-east-1:" + testAccount + ":event-bus/ops"}, env: map[string]any{},
-			want: "spec.async.onFailureArn: the EventBridge event bus arn:aws:events:us-east-1:" + testAccount + ":event-bus/ops cannot be granted"},
+	cases := map[string]refusal{
+		"retries above 2":    {xr: xrObject(map[string]any{"async": map[string]any{"maximumRetryAttempts": 3}}), want: []string{"spec.async.maximumRetryAttempts: 3 is out of range 0-2"}},
+		"event age below 60": {xr: xrObject(map[string]any{"async": map[string]any{"maximumEventAgeSeconds": 59}}), want: []string{"spec.async.maximumEventAgeSeconds: 59 is out of range 60-21600"}},
+		"the stage's event age out of range": {xr: xrObject(map[string]any{"async": map[string]any{"failureQueue": true}}), envs: devEnvs(map[string]any{"async": map[string]any{"maximumEventAgeSeconds": 30000}}),
+			want: []string{"EnvironmentConfig data.async.maximumEventAgeSeconds: 30000 is out of range 60-21600"}},
+		"an ARN and the failure queue": {xr: xrObject(map[string]any{"async": map[string]any{"failureQueue": true, "onFailureArn": "arn:aws:sns:us-east-1:" + testAccount + ":failed"}}),
+			want: []string{"spec.async.onFailureArn: replaces the failure queue"}},
+		"not a destination ARN": {xr: xrObject(map[string]any{"async": map[string]any{"onFailureArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:x"}}),
+			want: []string{`spec.async.onFailureArn: "arn:aws:lambda`}},
+		"another team's account": {xr: xrObject(map[string]any{"async": map[string]any{"onFailureArn": "arn:aws:sqs:us-east-1:" + otherAccount + ":failed"}}), envs: devEnvs(map[string]any{"accountId": testAccount}),
+			want: []string{"spec.async.onFailureArn: the SQS queue is in account " + otherAccount}},
+		"a stage without an account": {xr: xrObject(map[string]any{"async": map[string]any{"onFailureArn": "arn:aws:events:us-east-1:" + testAccount + ":event-bus/ops"}}), envs: devEnvs(map[string]any{}),
+			want: []string{"spec.async.onFailureArn: the EventBridge event bus arn:aws:events:us-east-1:" + testAccount + ":event-bus/ops cannot be granted"}},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			envs := []map[string]any{}
-			if tc.env != nil {
-				envs = append(envs, envConfig("stage-dev", "dev", tc.env))
-			}
-			wantFatal(t, newRequest(t, xrObject(map[string]any{"async": tc.async}), envs, nil), tc.want)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestAsyncInvokeConfig(t *testing.T) {

@@ -19,44 +19,37 @@ func centralLogsEnv(stage string, central map[string]any) []map[string]any {
 }
 
 func TestCentralLogsRefusals(t *testing.T) {
-	cases := map[string]struct {
-		central map[string]any
-		want    []string
-	}{
-		"a Kinesis destination in another region than the log group": {
-			central: map[string]any{"destinationArns": []any{streamEUWest}},
-			want:    []string{"EnvironmentConfig data.centralLogs.destinationArns", "no destination in us-east-1", "the destinations are in eu-west-1"},
+	cases := map[string]refusal{
+		"a Kinesis destination in another region than the log group": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamEUWest}}),
+			want: []string{"EnvironmentConfig data.centralLogs.destinationArns", "no destination in us-east-1", "the destinations are in eu-west-1"},
 		},
-		"a Logs destination in another region than the log group": {
-			central: map[string]any{"destinationArns": []any{"arn:aws:logs:eu-west-1:444444444444:destination:central-logs"}},
-			want:    []string{"no destination in us-east-1"},
+		"a Logs destination in another region than the log group": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{"arn:aws:logs:eu-west-1:444444444444:destination:central-logs"}}),
+			want: []string{"no destination in us-east-1"},
 		},
-		"not a destination": {
-			central: map[string]any{"destinationArns": []any{"arn:aws:s3:::central-logs"}},
-			want:    []string{"data.centralLogs.destinationArns[0]", "is not the ARN of a CloudWatch Logs destination"},
+		"not a destination": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{"arn:aws:s3:::central-logs"}}),
+			want: []string{"data.centralLogs.destinationArns[0]", "is not the ARN of a CloudWatch Logs destination"},
 		},
-		"service and resource disagree": {
-			central: map[string]any{"destinationArns": []any{"arn:aws:kinesis:us-east-1:" + testAccount + ":deliverystream/x"}},
-			want:    []string{"data.centralLogs.destinationArns[0]"},
+		"service and resource disagree": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{"arn:aws:kinesis:us-east-1:" + testAccount + ":deliverystream/x"}}),
+			want: []string{"data.centralLogs.destinationArns[0]"},
 		},
-		"two destinations in one region": {
-			central: map[string]any{"destinationArns": []any{streamUSEast, archiveUSEast}},
-			want:    []string{"data.centralLogs.destinationArns[1]", "second destination in us-east-1"},
+		"two destinations in one region": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamUSEast, archiveUSEast}}),
+			want: []string{"data.centralLogs.destinationArns[1]", "second destination in us-east-1"},
 		},
-		"a role that is not a role": {
-			central: map[string]any{"destinationArns": []any{streamUSEast}, "roleArn": "arn:aws:iam::123456789012:user/x"},
-			want:    []string{"data.centralLogs.roleArn"},
+		"a role that is not a role": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamUSEast}, "roleArn": "arn:aws:iam::123456789012:user/x"}),
+			want: []string{"data.centralLogs.roleArn"},
 		},
-		"a pattern over 1024 characters": {
-			central: map[string]any{"destinationArns": []any{streamUSEast}, "filterPattern": strings.Repeat("x", 1025)},
-			want:    []string{"data.centralLogs.filterPattern", "at most 1024"},
+		"a pattern over 1024 characters": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamUSEast}, "filterPattern": strings.Repeat("x", 1025)}),
+			want: []string{"data.centralLogs.filterPattern", "at most 1024"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			wantFatal(t, newRequest(t, xrObject(nil), centralLogsEnv("dev", tc.central), nil), tc.want...)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestCentralLogsWaitForTheirLogGroups(t *testing.T) {

@@ -29,8 +29,8 @@ func TestComposedResourcesMatchTheCRDs(t *testing.T) {
 		stacks = append(stacks, stack{xr: fullXR(stage)}, stack{xr: legacyOf(fullXR(stage))})
 	}
 	everyPart := map[string]any{
-		"stage":   "prod",
-		"regions": []any{"us-east-1", "eu-west-1"},
+		"stage":    "prod",
+		"regions":  []any{"us-east-1", "eu-west-1"},
 		"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/abc.zip"}}},
 		"api": map[string]any{
 			"auth":   map[string]any{"type": "lambda", "lambda": map[string]any{"functionArn": "arn:aws:lambda:{region}:" + testAccount + ":function:authorizer"}},

@@ -1,14 +1,11 @@
 package fn
 
 import (
-	"encoding/json"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 )
-
-const opsTopic = "arn:aws:sns:us-east-1:" + testAccount + ":ops"
 
 func TestAlarms(t *testing.T) {
 	cases := map[string]struct {
@@ -220,44 +217,6 @@ func TestDashboardMultiRegion(t *testing.T) {
 	if _, ok := m[keyAlarmErrors+"-eu-west-1"]; !ok {
 		t.Error("no alarms in the second region")
 	}
-}
-
-// decodedWidget is a dashboard widget as the body says; Markdown is set for text widgets.
-type decodedWidget struct {
-	Type       string `json:"type"`
-	X          int    `json:"x"`
-	Y          int    `json:"y"`
-	Width      int    `json:"width"`
-	Height     int    `json:"height"`
-	Properties struct {
-		widgetProperties
-		Markdown string `json:"markdown"`
-	} `json:"properties"`
-}
-
-// dashboardWidgets are the metric widgets of a dashboard, in order; the text widgets are left
-// out (dashboardText).
-func dashboardWidgets(t *testing.T, d map[string]any) []decodedWidget {
-	t.Helper()
-	var out []decodedWidget
-	for _, w := range allWidgets(t, d) {
-		if w.Type == "metric" {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-func allWidgets(t *testing.T, d map[string]any) []decodedWidget {
-	t.Helper()
-	body, _ := fp(d, "dashboardBody").(string)
-	var b struct {
-		Widgets []decodedWidget `json:"widgets"`
-	}
-	if err := json.Unmarshal([]byte(body), &b); err != nil {
-		t.Fatalf("dashboard body is not JSON: %v", err)
-	}
-	return b.Widgets
 }
 
 func titles(ws []decodedWidget) []string {

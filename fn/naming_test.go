@@ -87,21 +87,6 @@ func TestSlug(t *testing.T) {
 	}
 }
 
-// awsNames collects every AWS name a stack's resources carry: external names and the name,
-// functionName and alarmName parameters.
-func awsNames(m map[string]map[string]any) map[string]string {
-	out := map[string]string{}
-	for k, r := range m {
-		if n, ok := lookup(r, "metadata", "annotations", annotationExternalName).(string); ok && n != "$default" && n != "live" {
-			out[k+" external-name"] = n
-		}
-		if n, ok := lookup(r, "spec", "forProvider", "name").(string); ok {
-			out[k+" name"] = n
-		}
-	}
-	return out
-}
-
 // Rule 3 of docs/tenancy.md: two stacks in different namespaces that ask for the same stage and
 // app in one account and region never name the same AWS resource.
 func TestAWSNamesDifferBetweenNamespaces(t *testing.T) {

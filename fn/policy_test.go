@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -107,11 +106,6 @@ func escalations(actions, resources []string) []string {
 		}
 	}
 	return out
-}
-
-func matches(pattern, name string) bool {
-	ok, _ := path.Match(pattern, name)
-	return ok
 }
 
 // escalationProblems lists the statements of policy document s that allow an escalation.
@@ -281,79 +275,6 @@ func TestNetworkPolicyIsNarrow(t *testing.T) {
 	}
 }
 
-// randomStack is a valid request using a random mix of every feature.
-func randomStack(rng *rand.Rand) map[string]any {
-	pick := func(opts ...any) any { return opts[rng.IntN(len(opts))] }
-	spec := map[string]any{
-		"stage": pick("dev", "staging", "prod"),
-		"function": map[string]any{
-			"code":    pick(map[string]any{"s3": map[string]any{"bucket": "artifacts", "key": "k.zip"}}, map[string]any{"imageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/mcp:1"}),
-			"tracing": pick(true, false),
-		},
-	}
-	api := map[string]any{"enabled": rng.IntN(5) > 0}
-	switch rng.IntN(4) {
-	case 0:
-		api["auth"] = map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"},
-			"routeScopes": []any{map[string]any{"route": "$default", "scopes": []any{"s"}}}}}
-	case 1:
-		api["auth"] = map[string]any{"type": "none"}
-		api["public"] = true
-	case 2:
-		api["auth"] = map[string]any{"type": "lambda", "lambda": map[string]any{"functionArn": "arn:aws:lambda:us-east-1:123456789012:function:authorizer"}}
-	}
-	spec["api"] = api
-	spec["monitoring"] = map[string]any{"alarms": pick(true, false), "dashboard": pick(true, false)}
-	if rng.IntN(2) == 0 {
-		n := map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}}
-		if rng.IntN(2) == 0 {
-			n["vpcId"] = "vpc-0e1f2a3b4c5d60712"
-		} else {
-			n["securityGroupIds"] = []any{"sg-0c1d2e3f4a5b60710"}
-		}
-		spec["network"] = n
-	}
-	var secrets []any
-	for i := range rng.IntN(4) {
-		sec := map[string]any{"name": fmt.Sprintf("s%d", i)}
-		if rng.IntN(2) == 0 {
-			sec["arn"] = fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x/s%d-AbCdEf", i)
-		} else {
-			sec["create"] = map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "k", "key": "v", "namespace": "team"}}}
-		}
-		if rng.IntN(2) == 0 {
-			sec["kmsKeyArn"] = fmt.Sprintf("arn:aws:kms:eu-west-1:123456789012:key/%d", i)
-		}
-		secrets = append(secrets, sec)
-	}
-	if len(secrets) > 0 {
-		spec["secrets"] = secrets
-	}
-	if rng.IntN(3) == 0 {
-		spec["release"] = map[string]any{"useAlias": true, "provisionedConcurrency": 1}
-	}
-	if perms := randomPermissions(rng, narrowGrants, rng.IntN(4)); perms != nil {
-		spec["permissions"] = perms
-	}
-	addRandomTriggers(rng, spec)
-	if rng.IntN(2) == 0 {
-		return legacyXR(spec)
-	}
-	return xrObject(spec)
-}
-
-// A grant a statement of spec.permissions may ask for: actions on resources.
-type grant struct{ actions, resources []any }
-
-// narrowGrants are explicit actions on explicit resources, what any stage accepts.
-var narrowGrants = []grant{
-	{[]any{"dynamodb:GetItem", "dynamodb:PutItem"}, []any{"arn:aws:dynamodb:us-east-1:123456789012:table/orders"}},
-	{[]any{"s3:GetObject"}, []any{"arn:aws:s3:::assets/*"}},
-	{[]any{"sqs:SendMessage"}, []any{"arn:aws:sqs:us-east-1:123456789012:jobs"}},
-	{[]any{"iam:GetRole"}, []any{"arn:aws:iam::123456789012:role/x"}},
-	{[]any{"sts:AssumeRole"}, []any{"arn:aws:iam::123456789012:role/reader"}},
-}
-
 // riskyGrants are wildcards, other accounts and escalations: some a permissive stage accepts,
 // some never.
 var riskyGrants = []grant{
@@ -373,23 +294,6 @@ var riskyGrants = []grant{
 	{[]any{"*:Get*"}, []any{"arn:aws:s3:::assets/*"}},
 	{[]any{"kms:Decrypt"}, []any{"arn:aws:kms:us-east-1:999999999999:key/x"}},
 	{[]any{"kms:Decrypt"}, []any{"arn:aws:kms:us-east-1:555555555555:key/x"}},
-}
-
-// randomPermissions is a spec.permissions of n statements drawn from pool (nil for n 0).
-func randomPermissions(rng *rand.Rand, pool []grant, n int) map[string]any {
-	if n == 0 {
-		return nil
-	}
-	var st []any
-	for range n {
-		g := pool[rng.IntN(len(pool))]
-		s := map[string]any{"actions": g.actions, "resources": g.resources}
-		if rng.IntN(3) == 0 {
-			s["conditions"] = []any{map[string]any{"operator": "StringEquals", "key": "aws:ResourceTag/team", "values": []any{"mcp"}}}
-		}
-		st = append(st, s)
-	}
-	return map[string]any{"statements": st}
 }
 
 // Whatever a stage allows, the policies the function composes never allow an escalation: every

@@ -6,60 +6,7 @@ import (
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
-	sdkcomposed "github.com/crossplane/function-sdk-go/resource/composed"
 )
-
-const testAccount = "123456789012"
-
-// prodXR is a prod stack (alias on) with release settings merged over the default.
-func prodXR(release map[string]any, spec map[string]any) map[string]any {
-	s := map[string]any{"stage": "prod"}
-	if release != nil {
-		s["release"] = release
-	}
-	for k, v := range spec {
-		s[k] = v
-	}
-	return xrObject(s)
-}
-
-// observedStack builds the stack, then reports every resource back as the provider would, with
-// the given status.atProvider per key and the given spec.forProvider overrides (what the
-// function composed on an earlier reconcile).
-func observedStack(t *testing.T, s *settings, at map[string]map[string]any, fp map[string]map[string]any) observedState {
-	t.Helper()
-	o := observedState{}
-	for key, a := range at {
-		obj := map[string]any{"spec": map[string]any{"forProvider": fp[key]}}
-		o[resource.Name(key)] = resource.ObservedComposed{Resource: &sdkcomposed.Unstructured{}}
-		o[resource.Name(key)].Resource.Object = readyObserved(obj, a)
-	}
-	for key, f := range fp {
-		if _, ok := at[key]; !ok {
-			o[resource.Name(key)] = resource.ObservedComposed{Resource: &sdkcomposed.Unstructured{}}
-			o[resource.Name(key)].Resource.Object = map[string]any{"spec": map[string]any{"forProvider": f}}
-		}
-	}
-	return o
-}
-
-func builtWith(t *testing.T, s *settings, o observedState) map[string]map[string]any {
-	t.Helper()
-	r, err := plan(s, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]map[string]any{}
-	for _, c := range r.Resources {
-		m[c.Key] = c.Object
-	}
-	return m
-}
-
-func fnObserved(version string) map[string]any {
-	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp", "version": version}
-}
 
 func TestReleaseAlias(t *testing.T) {
 	cases := map[string]struct {
@@ -210,12 +157,6 @@ func TestReleaseResourceShapes(t *testing.T) {
 	if lg[keyAlias]["apiVersion"] != "lambda.aws.upbound.io/v1beta1" {
 		t.Errorf("legacy alias apiVersion %v", lg[keyAlias]["apiVersion"])
 	}
-}
-
-func legacyOf(xr map[string]any) map[string]any {
-	xr["kind"] = "XLambdaStack"
-	delete(xr["metadata"].(map[string]any), "namespace")
-	return xr
 }
 
 func TestInvokeTarget(t *testing.T) {
@@ -373,44 +314,29 @@ func TestRegionsRefused(t *testing.T) {
 	zip := func(bucket string) map[string]any {
 		return map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": bucket, "key": "k.zip"}}}
 	}
-	cases := map[string]struct {
-		spec map[string]any
-		env  map[string]any
-		want string
-	}{
+	cases := map[string]refusal{
 		"region not allowed for the stage": {
-			spec: map[string]any{"regions": []any{"eu-central-1", "us-east-1"}, "function": zip("a-{region}")},
-			env:  allowed,
-			want: "spec.regions: region us-east-1 is not allowed for stage prod (allowed: eu-central-1, eu-west-1)",
+			xr:   prodXR(nil, map[string]any{"regions": []any{"eu-central-1", "us-east-1"}, "function": zip("a-{region}")}),
+			envs: []map[string]any{allowed},
+			want: []string{"spec.regions: region us-east-1 is not allowed for stage prod (allowed: eu-central-1, eu-west-1)"},
 		},
 		"single region override not allowed": {
-			spec: map[string]any{"region": "ap-south-1"},
-			env:  allowed,
-			want: "region ap-south-1 is not allowed for stage prod",
+			xr:   prodXR(nil, map[string]any{"region": "ap-south-1"}),
+			envs: []map[string]any{allowed},
+			want: []string{"region ap-south-1 is not allowed for stage prod"},
 		},
 		"one bucket for two regions": {
-			spec: map[string]any{"regions": []any{"eu-central-1", "eu-west-1"}, "function": zip("artifacts")},
-			env:  allowed,
-			want: `spec.function.code.s3.bucket: "artifacts" is one bucket, but the stack runs in 2 regions`,
+			xr:   prodXR(nil, map[string]any{"regions": []any{"eu-central-1", "eu-west-1"}, "function": zip("artifacts")}),
+			envs: []map[string]any{allowed},
+			want: []string{`spec.function.code.s3.bucket: "artifacts" is one bucket, but the stack runs in 2 regions`},
 		},
 		"bucket too long once the region is in": {
-			spec: map[string]any{"function": zip(strings.Repeat("a", 51) + "-{region}")},
-			env:  allowed,
-			want: "is not a valid bucket name in region eu-central-1",
+			xr:   prodXR(nil, map[string]any{"function": zip(strings.Repeat("a", 51) + "-{region}")}),
+			envs: []map[string]any{allowed},
+			want: []string{"is not a valid bucket name in region eu-central-1"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			rsp := run(t, newRequest(t, prodXR(nil, tc.spec), []map[string]any{tc.env}, nil))
-			res := rsp.GetResults()
-			if len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_FATAL || !strings.Contains(res[0].GetMessage(), tc.want) {
-				t.Fatalf("results %v, want fatal containing %q", res, tc.want)
-			}
-			if len(rsp.GetDesired().GetResources()) != 0 {
-				t.Error("a refused request composed resources")
-			}
-		})
-	}
+	wantRefusals(t, cases)
 	// Allowed regions and a single-region stack with the placeholder pass.
 	rsp := run(t, newRequest(t, prodXR(nil, map[string]any{"regions": []any{"eu-west-1", "eu-central-1"}, "function": zip("a-{region}")}), []map[string]any{allowed}, nil))
 	if len(rsp.GetResults()) != 0 {

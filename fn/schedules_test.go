@@ -11,26 +11,19 @@ func scheduleXR(stage string, schedules ...any) map[string]any {
 }
 
 func TestSchedulesRefused(t *testing.T) {
-	cases := map[string]struct {
-		schedule map[string]any
-		want     string
-	}{
-		"neither rate nor cron":       {schedule: map[string]any{"name": "a", "expression": "every 5 minutes"}, want: `spec.triggers.schedules[0].expression: "every 5 minutes" is not rate(`},
-		"a plural unit for 1":         {schedule: map[string]any{"name": "a", "expression": "rate(1 minutes)"}, want: "must use the singular unit for 1, e.g. rate(1 minute)"},
-		"a singular unit for 5":       {schedule: map[string]any{"name": "a", "expression": "rate(5 hour)"}, want: "must use the plural unit, e.g. rate(5 hours)"},
-		"a zero rate":                 {schedule: map[string]any{"name": "a", "expression": "rate(0 minutes)"}, want: "is not rate("},
-		"cron with 5 fields":          {schedule: map[string]any{"name": "a", "expression": "cron(0 3 * * *)"}, want: "has 5 fields; cron takes 6"},
-		"cron without ?":              {schedule: map[string]any{"name": "a", "expression": "cron(0 3 * * MON *)"}, want: "must have ? in exactly one of day-of-month and day-of-week"},
-		"cron with a bad field":       {schedule: map[string]any{"name": "a", "expression": "cron(0 3 ? * MON; *)"}, want: `has an invalid field "MON;"`},
-		"an unknown time zone":        {schedule: map[string]any{"name": "a", "expression": "rate(1 day)", "timeZone": "Mars/Olympus"}, want: `spec.triggers.schedules[0].timeZone: "Mars/Olympus" is not an IANA time zone`},
-		"a payload that is no object": {schedule: map[string]any{"name": "a", "expression": "rate(1 day)", "payload": []any{1, 2}}, want: "spec.triggers.schedules[0].payload: must be a JSON object"},
-		"a name with --":              {schedule: map[string]any{"name": "a--b", "expression": "rate(1 day)"}, want: `spec.triggers.schedules[0].name: "a--b" must be`},
+	cases := map[string]refusal{
+		"neither rate nor cron":       {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "every 5 minutes"}), want: []string{`spec.triggers.schedules[0].expression: "every 5 minutes" is not rate(`}},
+		"a plural unit for 1":         {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(1 minutes)"}), want: []string{"must use the singular unit for 1, e.g. rate(1 minute)"}},
+		"a singular unit for 5":       {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(5 hour)"}), want: []string{"must use the plural unit, e.g. rate(5 hours)"}},
+		"a zero rate":                 {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(0 minutes)"}), want: []string{"is not rate("}},
+		"cron with 5 fields":          {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "cron(0 3 * * *)"}), want: []string{"has 5 fields; cron takes 6"}},
+		"cron without ?":              {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "cron(0 3 * * MON *)"}), want: []string{"must have ? in exactly one of day-of-month and day-of-week"}},
+		"cron with a bad field":       {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "cron(0 3 ? * MON; *)"}), want: []string{`has an invalid field "MON;"`}},
+		"an unknown time zone":        {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(1 day)", "timeZone": "Mars/Olympus"}), want: []string{`spec.triggers.schedules[0].timeZone: "Mars/Olympus" is not an IANA time zone`}},
+		"a payload that is no object": {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(1 day)", "payload": []any{1, 2}}), want: []string{"spec.triggers.schedules[0].payload: must be a JSON object"}},
+		"a name with --":              {xr: scheduleXR("dev", map[string]any{"name": "a--b", "expression": "rate(1 day)"}), want: []string{`spec.triggers.schedules[0].name: "a--b" must be`}},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			wantFatal(t, newRequest(t, scheduleXR("dev", tc.schedule), []map[string]any{}, nil), tc.want)
-		})
-	}
+	wantRefusals(t, cases)
 	t.Run("a name twice", func(t *testing.T) {
 		s := map[string]any{"name": "a", "expression": "rate(1 day)"}
 		wantFatal(t, newRequest(t, scheduleXR("dev", s, s), []map[string]any{}, nil), `spec.triggers.schedules[1].name: "a" is used twice`)

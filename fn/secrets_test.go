@@ -1,7 +1,6 @@
 package fn
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -28,15 +27,6 @@ func createdSecret(name, kms string) map[string]any {
 		s["kmsKeyArn"] = kms
 	}
 	return s
-}
-
-func policyOf(t *testing.T, obj map[string]any) policyDocument {
-	t.Helper()
-	var d policyDocument
-	if err := json.Unmarshal([]byte(fp(obj, "policy").(string)), &d); err != nil {
-		t.Fatalf("policy is not JSON: %v", err)
-	}
-	return d
 }
 
 func TestSecrets(t *testing.T) {
