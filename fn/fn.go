@@ -1,5 +1,3 @@
-// Package fn composes a LambdaStack: the AWS managed resources of one stage of a serverless
-// service, for the namespaced (Crossplane v2) and the legacy cluster-scoped flavour.
 package fn
 
 import (
