@@ -24,11 +24,7 @@ func TestAPIParts(t *testing.T) {
 					"name": "team_dev-mcp-api", "protocolType": "HTTP", "region": "us-east-1",
 					"description": "HTTP API of the dev mcp Lambda function (LambdaStack)",
 				}
-				for k, v := range want {
-					if got := fp(m[keyAPI], k); got != v {
-						t.Errorf("api %s = %v, want %v", k, got, v)
-					}
-				}
+				wantFields(t, "api", m[keyAPI], want)
 				if fp(m[keyAPI], "corsConfiguration") != nil {
 					t.Error("corsConfiguration without spec.api.cors")
 				}
@@ -47,11 +43,7 @@ func TestAPIParts(t *testing.T) {
 					t.Errorf("routeKey = %v", got)
 				}
 				i := m[keyAPIIntegration]
-				for k, v := range map[string]any{"integrationType": "AWS_PROXY", "payloadFormatVersion": "2.0", "integrationMethod": "POST"} {
-					if got := fp(i, k); got != v {
-						t.Errorf("integration %s = %v, want %v", k, got, v)
-					}
-				}
+				wantFields(t, "integration", i, map[string]any{"integrationType": "AWS_PROXY", "payloadFormatVersion": "2.0", "integrationMethod": "POST"})
 				if got := fp(i, "integrationUriRef", "name"); got != "mcp--function" {
 					t.Errorf("integrationUriRef = %v, want the function", got)
 				}
@@ -83,11 +75,7 @@ func TestAPIParts(t *testing.T) {
 					"jwtConfiguration": map[string]any{"issuer": "https://issuer.example.com", "audience": []any{"cli", "web"}},
 					"apiIdRef":         map[string]any{"name": "mcp--api"},
 				}
-				for k, v := range want {
-					if got := fp(a, k); !reflect.DeepEqual(got, v) {
-						t.Errorf("authorizer %s = %v, want %v", k, got, v)
-					}
-				}
+				wantFields(t, "authorizer", a, want)
 				r := m["api-route-post-mcp"]
 				if fp(r, "authorizationType") != "JWT" || fp(r, "authorizerIdRef", "name") != "mcp--api-authorizer" {
 					t.Errorf("route auth = %v %v", fp(r, "authorizationType"), fp(r, "authorizerIdRef"))
@@ -146,16 +134,7 @@ func TestAPIParts(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := byKey(t, settingsFor(t, tc.xr, nil))
-			for _, k := range tc.wantKeys {
-				if _, ok := m[k]; !ok {
-					t.Errorf("%s not composed; have %v", k, keysOf(m))
-				}
-			}
-			for _, k := range tc.absentKeys {
-				if _, ok := m[k]; ok {
-					t.Errorf("%s composed, want not", k)
-				}
-			}
+			wantKeys(t, m, tc.wantKeys, tc.absentKeys)
 			if tc.check != nil {
 				tc.check(t, m)
 			}
@@ -222,11 +201,7 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 				"statementId": permissionStatementID,
 				"region":      "eu-west-1",
 			}
-			for k, v := range want {
-				if got := fp(p, k); got != v {
-					t.Errorf("permission %s = %v, want %v", k, got, v)
-				}
-			}
+			wantFields(t, "permission", p, want)
 			if got := fp(p, "functionNameRef", "name"); got != "mcp--function" {
 				t.Errorf("permission functionNameRef = %v", got)
 			}

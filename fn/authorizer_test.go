@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -99,11 +100,7 @@ func TestLambdaAuthorizer(t *testing.T) {
 			"identitySources":                []any{"$context.routeKey", "$request.header.X-Api-Key"},
 			"apiIdRef":                       map[string]any{"name": objectName(s, keyAPI)},
 		}
-		for k, v := range want {
-			if got := fp(a, k); !reflect.DeepEqual(got, v) {
-				t.Errorf("legacy=%v: authorizer %s = %#v, want %#v", legacy, k, got, v)
-			}
-		}
+		wantFields(t, fmt.Sprintf("legacy=%v: authorizer", legacy), a, want)
 		if fp(a, "jwtConfiguration") != nil {
 			t.Error("a Lambda authorizer with a JWT configuration")
 		}
@@ -122,11 +119,7 @@ func TestLambdaAuthorizer(t *testing.T) {
 			"statementId":  "team_dev-mcp-authorizer",
 			"region":       "us-east-1",
 		}
-		for k, v := range wantP {
-			if got := fp(p, k); got != v {
-				t.Errorf("legacy=%v: authorizer permission %s = %v, want %v", legacy, k, got, v)
-			}
-		}
+		wantFields(t, fmt.Sprintf("legacy=%v: authorizer permission", legacy), p, wantP)
 		if !strings.HasPrefix(exec, "arn:aws:execute-api:us-east-1:") {
 			t.Errorf("api permission sourceArn %q", exec)
 		}

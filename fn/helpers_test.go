@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -826,4 +827,29 @@ func loadExampleRequests(t testing.TB) []exampleRequest {
 		out = append(out, exampleRequest{name: e.Name, xr: xr, envs: envs})
 	}
 	return out
+}
+
+// wantKeys wants the resources of keys want composed and those of absent not.
+func wantKeys(t *testing.T, m map[string]map[string]any, want, absent []string) {
+	t.Helper()
+	for _, k := range want {
+		if _, ok := m[k]; !ok {
+			t.Errorf("%s not composed; have %v", k, keysOf(m))
+		}
+	}
+	for _, k := range absent {
+		if _, ok := m[k]; ok {
+			t.Errorf("%s composed, want not", k)
+		}
+	}
+}
+
+// wantFields wants each forProvider field of obj (what names it in messages) at its value.
+func wantFields(t *testing.T, what string, obj map[string]any, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		if got := fp(obj, k); !reflect.DeepEqual(got, v) {
+			t.Errorf("%s %s = %#v, want %#v", what, k, got, v)
+		}
+	}
 }

@@ -62,16 +62,7 @@ func TestAlarms(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := settingsFor(t, tc.xr, nil)
 			m := planSettled(t, s, tc.observed)
-			for _, k := range tc.wantKeys {
-				if _, ok := m[k]; !ok {
-					t.Errorf("%s not composed; have %v", k, keysOf(m))
-				}
-			}
-			for _, k := range tc.absent {
-				if _, ok := m[k]; ok {
-					t.Errorf("%s composed, want not", k)
-				}
-			}
+			wantKeys(t, m, tc.wantKeys, tc.absent)
 			for k, obj := range m {
 				if lookup(obj, "kind") != "MetricAlarm" || k == keyCanaryAlarm {
 					continue
@@ -131,11 +122,7 @@ func TestAlarmTopic(t *testing.T) {
 			}
 			sub := m["alarm-topic-email-ops-example-com"]
 			want := map[string]any{"protocol": "email", "endpoint": "ops@example.com", "topicArnRef": map[string]any{"name": "mcp--alarm-topic"}}
-			for k, v := range want {
-				if got := fp(sub, k); !reflect.DeepEqual(got, v) {
-					t.Errorf("subscription %s = %v, want %v", k, got, v)
-				}
-			}
+			wantFields(t, "subscription", sub, want)
 		})
 	}
 }

@@ -54,11 +54,7 @@ func TestNetwork(t *testing.T) {
 			if hasSG != (tc.wantSG != nil) {
 				t.Fatalf("security group composed = %v, want %v", hasSG, tc.wantSG != nil)
 			}
-			for k, v := range tc.wantSG {
-				if got := fp(sg, k); got != v {
-					t.Errorf("security group %s = %v, want %v", k, got, v)
-				}
-			}
+			wantFields(t, "security group", sg, tc.wantSG)
 			rules := 0
 			for k, obj := range m {
 				if strings.HasPrefix(k, keySecurityEgress) {

@@ -149,11 +149,7 @@ func TestCreatedSecretShapes(t *testing.T) {
 			sec, ver := m["secret-signing-key"], m["secret-signing-key-version"]
 			stage := fp(sec, "tags").(map[string]any)[tagStage].(string)
 			want := map[string]any{"name": "team_" + stage + "-mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
-			for k, v := range want {
-				if got := fp(sec, k); got != v {
-					t.Errorf("secret %s = %v, want %v", k, got, v)
-				}
-			}
+			wantFields(t, "secret", sec, want)
 			if lookup(sec, "metadata", "annotations") != nil {
 				t.Error("the secret's id comes from AWS; it has no external name")
 			}
