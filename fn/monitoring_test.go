@@ -273,3 +273,41 @@ func TestRunbookURL(t *testing.T) {
 		t.Errorf("docs/services.md has no section for #%s", anchor)
 	}
 }
+
+// TestConcurrencyAlarm: with alarms on, a function with a reserved concurrency gets an alarm at
+// 80% of it; one without (prod's default) or with 0 gets none.
+func TestConcurrencyAlarm(t *testing.T) {
+	for name, tc := range map[string]struct {
+		reserved any
+		want     any // threshold; nil: no alarm
+	}{
+		"staging's 25":     {nil, int64(20)},
+		"a reserved 2":     {2, int64(1)},
+		"a reserved 0":     {0, nil},
+		"prod's unlimited": {"prod", nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			spec := map[string]any{"stage": "staging"}
+			switch r := tc.reserved.(type) {
+			case int:
+				spec["function"] = map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts", "key": "k"}}, "reservedConcurrency": r}
+			case string:
+				spec["stage"] = r
+			}
+			var envs map[string]any
+			if spec["stage"] == "prod" {
+				envs = prodEnvs()[0]
+			}
+			m, _ := converged(t, settingsFor(t, xrObject(spec), envs))
+			a, ok := m[keyAlarmConcurrency]
+			if tc.want == nil {
+				if ok {
+					t.Fatalf("a concurrency alarm without a reserved concurrency: %v", a)
+				}
+				return
+			}
+			wantFields(t, "concurrency alarm", a, map[string]any{"metricName": "ConcurrentExecutions", "statistic": "Maximum",
+				"threshold": tc.want, "comparisonOperator": "GreaterThanOrEqualToThreshold"})
+		})
+	}
+}
