@@ -31,10 +31,6 @@ const (
 	keyAlarmTopic      = "alarm-topic"
 	keyAlarmEmail      = "alarm-topic-email-"
 	keyDashboard       = "dashboard"
-	// keyAlarmConcurrency: the function's concurrent executions near its reserved concurrency.
-	keyAlarmConcurrency = "alarm-concurrency"
-	// concurrencyAlarmPercent of the reserved concurrency fires the concurrency alarm.
-	concurrencyAlarmPercent = 80
 )
 
 var reTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
@@ -147,7 +143,7 @@ func (b *builder) alarms(region, suffix string) {
 func (b *builder) functionAlarms() []alarmSpec {
 	m, fn := b.s.Monitoring, b.functionName()
 	dims := func() map[string]any { return map[string]any{"FunctionName": fn} }
-	out := []alarmSpec{
+	return []alarmSpec{
 		{Key: keyAlarmErrors, Name: "errors", What: "function errors", Namespace: "AWS/Lambda", Metric: "Errors",
 			Statistic: "Sum", Threshold: m.ErrorThreshold, Comparison: "GreaterThanOrEqualToThreshold", Dimensions: dims()},
 		{Key: keyAlarmThrottles, Name: "throttles", What: "throttled invocations", Namespace: "AWS/Lambda", Metric: "Throttles",
@@ -156,12 +152,6 @@ func (b *builder) functionAlarms() []alarmSpec {
 			Namespace: "AWS/Lambda", Metric: "Duration", Extended: "p99", Threshold: b.durationThresholdMillis(),
 			Comparison: "GreaterThanThreshold", Dimensions: dims()},
 	}
-	if rc := b.s.Function.ReservedConcurrency; rc != nil && *rc > 0 {
-		out = append(out, alarmSpec{Key: keyAlarmConcurrency, Name: "concurrency", What: fmt.Sprintf("concurrent executions (%d%% of the reserved %d)", concurrencyAlarmPercent, *rc),
-			Namespace: "AWS/Lambda", Metric: "ConcurrentExecutions", Statistic: "Maximum", Threshold: max(1, *rc*concurrencyAlarmPercent/100),
-			Comparison: "GreaterThanOrEqualToThreshold", Dimensions: dims()})
-	}
-	return out
 }
 
 // durationThresholdMillis is DurationPercentOfTimeout percent of the function timeout, in ms.

@@ -15,7 +15,6 @@ func TestPartsWaitForObservedValuesThenStay(t *testing.T) {
 	wantPending := []string{
 		"alarm-api-5xx (waits for the id of api)",
 		"alarm-api-latency (waits for the id of api)",
-		"alarm-concurrency (waits for the ARN of alarm-topic)",
 		"alarm-duration (waits for the ARN of alarm-topic)",
 		"alarm-errors (waits for the ARN of alarm-topic)",
 		"alarm-throttles (waits for the ARN of alarm-topic)",
