@@ -43,7 +43,8 @@
 //     new feature also adds its part to parts in plan.go, naming in needs any part whose
 //     resources it reads with b.hasComposed).
 //  2. A kind not composed before: one entry in internal/kinds (its group, what AWS identifies it
-//     by, its references and what the simulated provider reports).
+//     by, its references and what the simulated provider reports), and its CRDs in
+//     package/activation-policy.yaml (test/render's packaged test fails without them).
 //  3. Tests in the feature's test file; then `go test ./test/render -update` for the snapshots,
-//     and docs/services.md.
+//     the composed set of test/e2e/testdata/expected.yaml, and docs/services.md.
 package fn
