@@ -91,7 +91,7 @@ build_golangci-lint() { # golangci-lint v2.15.0 (make lint; config: .golangci.ym
 }
 
 # provider-aws, the real one, for the kinds LambdaStack composes (make e2e-aws). The pin is
-# test/e2e/lib.sh's PROVIDER_AWS_VERSION (the release the CRDs come from). Every cmd/provider/<svc>
+# test/e2e/controlplane/lib.sh's PROVIDER_AWS_VERSION (the release the CRDs come from). Every cmd/provider/<svc>
 # main of the module compiles the whole provider; hack/providergen writes a main that registers
 # only the controllers of package/activation-policy.yaml's kinds (and the API groups their
 # references name). Those packages are internal to the module, so the main is built inside an
@@ -99,8 +99,8 @@ build_golangci-lint() { # golangci-lint v2.15.0 (make lint; config: .golangci.ym
 # pin, the policy, the generator or Go change (bin/lambdastack-provider.key).
 PROVIDER_SRC_CACHE=${PROVIDER_SRC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lambdastack}
 build_provider-aws() {
-  local version; version=$(sed -n 's/^PROVIDER_AWS_VERSION=//p' "$ROOT/test/e2e/lib.sh")
-  [ -n "$version" ] || { log "no PROVIDER_AWS_VERSION in test/e2e/lib.sh"; return 1; }
+  local version; version=$(sed -n 's/^PROVIDER_AWS_VERSION=//p' "$ROOT/test/e2e/controlplane/lib.sh")
+  [ -n "$version" ] || { log "no PROVIDER_AWS_VERSION in test/e2e/controlplane/lib.sh"; return 1; }
   local key; key=$( { echo "$version"; go version; cat "$ROOT/package/activation-policy.yaml" "$ROOT/hack/providergen/main.go"; } | sha256sum | cut -c1-16)
   if [ -x "$BIN/lambdastack-provider" ] && [ "$(cat "$BIN/lambdastack-provider.key" 2>/dev/null)" = "$key" ]; then return; fi
   local mod; mod=$(go mod download -json "github.com/upbound/provider-aws/v2@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')

@@ -1,6 +1,6 @@
 // Package testpki is the one test PKI of the project: a throwaway CA and the certificates it
 // signs, for tests that need TLS (the function's mTLS test, the gRPC load test) and for the
-// local e2e control plane (test/e2e/cmd/pki writes its certificates: API server, clients,
+// local e2e control plane (test/e2e/controlplane/cmd/pki writes its certificates: API server, clients,
 // function, registry). ECDSA P-256 keys, PEM files in the layouts Kubernetes and
 // function-sdk-go read. Never used for anything but tests.
 package testpki

@@ -32,7 +32,7 @@ import (
 	"github.com/spec3/lambdastack/test/e2e/providerstandin"
 )
 
-// cluster is the local control plane started by test/e2e/up.sh.
+// cluster is the local control plane started by test/e2e/controlplane/up.sh.
 type cluster struct {
 	root, state, kubeconfig string
 	cfg                     *rest.Config
@@ -55,7 +55,7 @@ func newCluster(ctx context.Context) (*cluster, error) {
 	}
 	c.kubeconfig = filepath.Join(c.state, "kubeconfig")
 	if _, err := os.Stat(c.kubeconfig); err != nil {
-		return nil, fmt.Errorf("no local control plane (%w): start it with test/e2e/up.sh, or run make e2e", err)
+		return nil, fmt.Errorf("no local control plane (%w): start it with test/e2e/controlplane/up.sh, or run make e2e", err)
 	}
 	if c.cfg, err = clientcmd.BuildConfigFromFlags("", c.kubeconfig); err != nil {
 		return nil, err
@@ -144,6 +144,19 @@ func (c *cluster) kubectl(stdin string, args ...string) (string, error) {
 		err = fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
 	}
 	return out.String(), err
+}
+
+// platform runs test/e2e/platform.sh, the platform team's setup every suite shares, against the
+// control plane (PLATFORM_PROVIDERCONFIGS from the environment chooses the provider configs).
+func (c *cluster) platform(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(c.root, "test", "e2e", "platform.sh"))
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("test/e2e/platform.sh: %v\n%s", err, out)
+	}
 }
 
 func (c *cluster) mustKubectl(t *testing.T, stdin string, args ...string) string {

@@ -2,9 +2,9 @@
 
 // Package e2e is the end-to-end suite of LambdaStack on a real control plane: etcd,
 // kube-apiserver, kube-controller-manager, Crossplane core and the function as a local process
-// (test/e2e/up.sh). No AWS provider runs; the provider stand-in (package providerstandin) plays
-// its part on the Kubernetes objects. Run it with `make e2e`, or test/e2e/up.sh then
-// `go test -tags e2e ./test/e2e/`.
+// (test/e2e/controlplane/up.sh). No AWS provider runs; the provider stand-in (package
+// providerstandin) plays its part on the Kubernetes objects. Run it with `make e2e`, or
+// test/e2e/controlplane/up.sh then `go test -tags e2e ./test/e2e/`.
 package e2e
 
 import (
@@ -188,7 +188,7 @@ var wantPackages = []string{
 	"Provider/upbound-provider-family-aws",
 }
 
-// testPlatform checks the install test/e2e/install.sh did as docs/install.md says (kubectl apply
+// testPlatform checks the install test/e2e/controlplane/install.sh did as docs/install.md says (kubectl apply
 // of the Configuration from the registry): exactly the packages the docs list, all Healthy; the
 // Compositions the Configuration installed call Functions by the names the package manager gave
 // them, each Healthy with an endpoint; both XRDs Established (the legacy one Offered), a
@@ -293,13 +293,11 @@ func testPlatform(ctx context.Context, t *testing.T, c *cluster) {
 		})
 	}
 
-	// What a platform team applies besides: one provider config per stage (account), the stages'
-	// EnvironmentConfigs, the teams' namespaces and the Kubernetes Secret a created secret reads.
-	c.mustKubectl(t, "", "apply", "-f", "examples/providerconfigs.yaml", "-f", "examples/environmentconfigs/")
-	for _, ns := range []string{"team-mcp-dev", "team-mcp-staging", "team-mcp-prod", "team-mcp-qa"} {
-		c.mustKubectl(t, fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n", ns), "apply", "-f", "-")
-	}
-	c.mustKubectl(t, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mcp-signing-key\n  namespace: team-mcp-prod\nstringData:\n  value: e2e-not-a-real-key\n", "apply", "-f", "-")
+	// What a platform team applies besides (test/e2e/platform.sh, the one platform setup of every
+	// suite): the teams' namespaces, one provider config per stage (account), the stages'
+	// EnvironmentConfigs, Crossplane may read namespaces, the Kubernetes Secret a created secret
+	// reads.
+	c.platform(t)
 }
 
 // observe reads the stack's composite (through the claim for the legacy flavour).

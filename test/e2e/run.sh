@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # make e2e: the whole end-to-end run, from a clean state, in one command:
 #   1. binaries: hack/build-tools.sh kube etcd crossplane-core crossplane uptest chainsaw (built once)
-#   2. test/e2e/up.sh: etcd, kube-apiserver, kube-controller-manager, Crossplane, the registry,
+#   2. test/e2e/controlplane/up.sh: etcd, kube-apiserver, kube-controller-manager, Crossplane, the registry,
 #      the package runtime; LambdaStack installed from the registry (install.sh)
 #   3. go test -tags e2e ./test/e2e/ (with the provider stand-in in-process)
 #   4. uptest over the examples against the same control plane, stand-in as a process
 #   5. make chaos, short: 4 stacks, every fault kind once (test/e2e/chaos.sh --on-running)
-#   6. test/e2e/down.sh (always); on failure the tail of every log is printed first
+#   6. test/e2e/controlplane/down.sh (always); on failure the tail of every log is printed first
 # Logs stay in test/e2e/.state/logs. E2E_SKIP_UPTEST=1 skips step 4, E2E_SKIP_CHAOS=1 step 5;
 # E2E_KEEP=1 skips step 6.
 set -uo pipefail
 export t0=$(date +%s.%N)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/controlplane/lib.sh"
 cd "$ROOT" || exit 1
 rc=0
 step() { ts "== $*"; }
@@ -20,12 +20,12 @@ finish() {
   [ "$rc" -ne 0 ] || rc=$st
   if [ "$rc" -ne 0 ]; then
     echo "e2e: FAILED (rc=$rc); logs of the control plane:" >&2
-    "$E2E_DIR/logs.sh" >&2 || true
+    "$CP_DIR/logs.sh" >&2 || true
   fi
   if [ "${E2E_KEEP:-}" = 1 ]; then
-    echo "e2e: E2E_KEEP=1: control plane left running (KUBECONFIG=$KUBECONFIG; stop: test/e2e/down.sh)"
+    echo "e2e: E2E_KEEP=1: control plane left running (KUBECONFIG=$KUBECONFIG; stop: test/e2e/controlplane/down.sh)"
   else
-    "$E2E_DIR/down.sh" >/dev/null
+    "$CP_DIR/down.sh" >/dev/null
   fi
   ts "== done (rc=$rc)"
   exit "$rc"
@@ -42,7 +42,7 @@ go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provide
 go test -trimpath -tags e2e -c -o "$STATE/e2e.test" ./test/e2e/ || { rc=$?; exit; }
 
 step "control plane"
-"$E2E_DIR/up.sh" || { rc=$?; exit; }
+"$CP_DIR/up.sh" || { rc=$?; exit; }
 
 step "go test -tags e2e ./test/e2e/"
 (cd "$E2E_DIR" && timeout 15m "$STATE/e2e.test" -test.v -test.count=1 -test.timeout=14m 2>&1) | tee "$LOGS/go-test.log"

@@ -17,7 +17,7 @@ import (
 
 // testUpgrade upgrades the installed LambdaStack (E2E_VERSION, v0.1.0) to a newer build the way
 // docs/install.md's "Upgrading" says, with the stacks live: a second build of the packages is
-// pushed to the local registry as E2E_UPGRADE_VERSION (test/e2e/packages.sh, i.e. make xpkg
+// pushed to the local registry as E2E_UPGRADE_VERSION (test/e2e/controlplane/packages.sh, i.e. make xpkg
 // VERSION=... and hack/xpkg.sh push), then the function and the Configuration are pointed at it.
 // It checks that the new revisions become active and Healthy, the package runtime serves the
 // new function (its FunctionRevision resolves to the new tag and has an endpoint), every stack
@@ -45,7 +45,7 @@ func testUpgrade(ctx context.Context, t *testing.T, c *cluster, order []string, 
 	}
 
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, filepath.Join(c.root, "test", "e2e", "packages.sh"), "lambdastack", to)
+	cmd := exec.CommandContext(ctx, filepath.Join(c.root, "test", "e2e", "controlplane", "packages.sh"), "lambdastack", to)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

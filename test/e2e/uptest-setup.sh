@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # uptest setup script (uptest --setup-script): what the platform team has in place before app
-# teams apply their requests: the teams' namespaces, one provider config per stage, the stages'
-# EnvironmentConfigs and the Kubernetes Secret the prod example's created secret reads.
-#   UPTEST_INSTALL_API=1         also apply apis/ (XRDs) and compositions/ (when no Configuration
-#                                package installed them, e.g. the local e2e control plane)
-#   UPTEST_SKIP_PROVIDERCONFIGS=1 keep the cluster's own provider configs (real AWS accounts)
+# teams apply their requests: platform.sh (the teams' namespaces, one provider config per stage,
+# the stages' EnvironmentConfigs, Crossplane may read namespaces, the Kubernetes Secret the prod
+# example's created secret reads).
+#   UPTEST_INSTALL_API=1          also apply apis/ (XRDs) and compositions/ first (when no
+#                                 Configuration package installed them)
+#   UPTEST_SKIP_PROVIDERCONFIGS=1 keep the cluster's own provider configs (real AWS accounts:
+#                                 hack/uptest-cluster.sh creates them)
+#   UPTEST_SIGNING_KEY            the value of prod's Kubernetes Secret (default: a throwaway one)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -16,10 +19,6 @@ if [ "${UPTEST_INSTALL_API:-}" = 1 ]; then
   $K wait --for=condition=Offered --timeout=120s xrd/xlambdastacks.platform.spec3.io
   $K apply -f compositions/
 fi
-for ns in team-mcp-dev team-mcp-staging team-mcp-prod team-mcp-qa; do
-  $K create namespace "$ns" --dry-run=client -o yaml | $K apply -f -
-done
-[ "${UPTEST_SKIP_PROVIDERCONFIGS:-}" = 1 ] || $K apply -f examples/providerconfigs.yaml
-$K apply -f examples/environmentconfigs/
-$K -n team-mcp-prod create secret generic mcp-signing-key \
-  --from-literal=value="${UPTEST_SIGNING_KEY:-uptest-$(date +%s)-not-a-real-key}" --dry-run=client -o yaml | $K apply -f -
+[ "${UPTEST_SKIP_PROVIDERCONFIGS:-}" != 1 ] || export PLATFORM_PROVIDERCONFIGS=none
+export PLATFORM_SIGNING_KEY=${UPTEST_SIGNING_KEY:-uptest-$(date +%s)-not-a-real-key}
+exec "$ROOT/test/e2e/platform.sh"

@@ -6,7 +6,7 @@
 # LambdaStack Configuration (or UPTEST_INSTALL_API=1) and AWS credentials (docs/e2e.md).
 #   UPTEST_EXAMPLES   comma-separated requests (default: the stage examples of examples/index.txt)
 #   UPTEST_LOCAL=1    run against the local e2e control plane (test/e2e/.state/kubeconfig, where
-#                     test/e2e/install.sh installed the Configuration) with the provider stand-in;
+#                     test/e2e/controlplane/install.sh installed the Configuration) with the provider stand-in;
 #                     the examples' timeout annotation is lowered to UPTEST_TIMEOUT seconds
 #                     (default 240) in a copy, so a failure is quick.
 set -euo pipefail
@@ -17,7 +17,7 @@ timeout=1800s
 examples=${UPTEST_EXAMPLES:-$(awk '$1 == "stage" { print $3 }' examples/index.txt | paste -sd,)}
 dir=${UPTEST_DIR:-$ROOT/_output/uptest}
 if [ "${UPTEST_LOCAL:-}" = 1 ]; then
-  . test/e2e/lib.sh # KUBECONFIG of the local control plane
+  . test/e2e/controlplane/lib.sh # KUBECONFIG of the local control plane
   dir=$STATE/uptest
   timeout=${UPTEST_TIMEOUT:-240}s
   # a copy of the requests with a short timeout: the stand-in makes a stack Ready in seconds

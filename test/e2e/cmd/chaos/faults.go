@@ -185,11 +185,11 @@ func (h *harness) touchAll(ctx context.Context, v string) error {
 
 func (h *harness) restart(ctx context.Context, r *faultResult, name string) error {
 	what := map[string]string{"crossplane": "Crossplane core", "kas": "kube-apiserver", "etcd": "etcd (data directory kept)"}[name]
-	r.what = what + " stopped (SIGTERM) and started again after 5 s (test/e2e/restart.sh)"
+	r.what = what + " stopped (SIGTERM) and started again after 5 s (test/e2e/controlplane/restart.sh)"
 	stop := h.during(ctx, r)
 	defer stop()
 	t0 := time.Now()
-	cmd := exec.CommandContext(ctx, filepath.Join(h.c.e2eDir, "restart.sh"), name, "5")
+	cmd := exec.CommandContext(ctx, filepath.Join(h.c.cpDir, "restart.sh"), name, "5")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("restart.sh %s: %w", name, err)

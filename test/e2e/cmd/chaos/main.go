@@ -67,7 +67,7 @@ type config struct {
 	n, namespaces, kills    int
 	readyTimeout, bound     time.Duration
 	hold                    time.Duration
-	state, pidsDir, e2eDir  string
+	state, pidsDir, cpDir   string
 	out                     string
 	faults                  string
 	maxRSSMiB, maxGoroutine int
@@ -82,7 +82,7 @@ func main() {
 	flag.DurationVar(&c.bound, "recovery-bound", 5*time.Minute, "Every stack must be Ready again within this after a fault ends.")
 	flag.DurationVar(&c.hold, "hold", 40*time.Second, "How long a provider failure or an invalid edit lasts (at least until the stacks report it).")
 	flag.StringVar(&c.state, "state", "", "The e2e state directory (test/e2e/.state).")
-	flag.StringVar(&c.e2eDir, "e2e-dir", "", "test/e2e (restart.sh).")
+	flag.StringVar(&c.cpDir, "controlplane-dir", "", "test/e2e/controlplane (restart.sh).")
 	flag.StringVar(&c.out, "out", "_output/chaos.md", "Report file (also printed).")
 	flag.StringVar(&c.faults, "faults", "all", "Comma-separated fault kinds (function-kill, restart, standin, env-invalid, request-invalid, burst) or single faults (e.g. standin-no-arns); or all.")
 	flag.IntVar(&c.maxRSSMiB, "max-rss", 256, "Bound of the function's RSS (MiB).")

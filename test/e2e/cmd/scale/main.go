@@ -7,7 +7,7 @@
 // kube-apiserver, etcd, kube-controller-manager, and the provider stand-in, which plays
 // provider-aws and is SIMULATED) over a steady-state window, the function's share of the
 // control plane's CPU, and the latency of one XR update (a spec change until the composed Lambda
-// Function shows it). It reads the processes' PIDs from the e2e state (test/e2e/lib.sh).
+// Function shows it). It reads the processes' PIDs from the e2e state (test/e2e/controlplane/lib.sh).
 package main
 
 import (
@@ -95,7 +95,7 @@ func run(ctx context.Context, c config) error {
 	for _, p := range processes {
 		b, err := os.ReadFile(filepath.Join(c.pids, p.pid+".pid"))
 		if err != nil {
-			return fmt.Errorf("the control plane is not running (test/e2e/up.sh and the stand-in): %w", err)
+			return fmt.Errorf("the control plane is not running (test/e2e/controlplane/up.sh and the stand-in): %w", err)
 		}
 		if pids[p.pid], err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
 			return err

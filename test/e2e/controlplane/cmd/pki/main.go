@@ -1,4 +1,4 @@
-// Command pki writes the certificates of the local e2e control plane (test/e2e/up.sh) into a
+// Command pki writes the certificates of the local e2e control plane (test/e2e/controlplane/up.sh) into a
 // directory, once (a file "complete" marks a finished run; it is reused while present), all
 // signed by one throwaway CA made with internal/testpki:
 //

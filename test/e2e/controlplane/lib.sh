@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Shared settings of the local e2e control plane (sourced by up.sh, down.sh, run/*.sh, uptest.sh).
+# Shared settings of the local e2e control plane (sourced by the scripts of test/e2e/controlplane,
+# run/*.sh and the suites that drive it: test/e2e/run.sh, chaos.sh, scale.sh, uptest.sh).
 # Everything it writes lives under $STATE (test/e2e/.state, gitignored).
-E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) # test/e2e/controlplane: the control plane's scripts
+E2E_DIR=$(cd "$CP_DIR/.." && pwd)                   # test/e2e: the suites
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 BIN=${E2E_BIN:-$ROOT/bin}
 STATE=${E2E_STATE:-$E2E_DIR/.state}
@@ -42,7 +44,7 @@ die() { echo "e2e: ERROR: $*" >&2; exit 1; }
 
 # start NAME: run run/NAME.sh in the background, log to $LOGS/NAME.log, record its PID.
 start() {
-  nohup "$E2E_DIR/run/$1.sh" >"$LOGS/$1.log" 2>&1 &
+  nohup "$CP_DIR/run/$1.sh" >"$LOGS/$1.log" 2>&1 &
   echo $! >"$PIDS/$1.pid"
 }
 alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }

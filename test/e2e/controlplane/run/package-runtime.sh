@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# the External package runtime (test/e2e/cmd/package-runtime): runs each active FunctionRevision's
+# the External package runtime (test/e2e/controlplane/cmd/package-runtime): runs each active FunctionRevision's
 # function from its package as a local process over mTLS; marks provider runtimes healthy
 # without starting a controller (the provider stand-in plays it). Like the kubelet, it restarts a
 # function that exited after a back-off ($FN_RESTART_BACKOFF); the image's metrics listener moves to

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crossplane core out of cluster with the admin kubeconfig. Packages come from the local registry
 # (ImageConfig rewrite, registry CA from --ca-bundle-path); the "External" package runtime leaves
-# running functions and providers to test/e2e/cmd/package-runtime. Webhooks on (Usages), served
+# running functions and providers to test/e2e/controlplane/cmd/package-runtime. Webhooks on (Usages), served
 # on :$XP_WEBHOOK_PORT with the certificate core init made (up.sh).
 # The XR circuit breaker gets a larger budget than the default (burst 100, refill 1/s): the
 # provider stand-in answers in milliseconds, so the watch events a real provider spreads over

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and pushes the packages the local control plane installs from its registry
-# (test/e2e/cmd/registry on 127.0.0.1:$REG_PORT, TLS from the e2e PKI), under the paths they have
+# (test/e2e/controlplane/cmd/registry on 127.0.0.1:$REG_PORT, TLS from the e2e PKI), under the paths they have
 # on xpkg.upbound.io; Crossplane's ImageConfig rewrites xpkg.upbound.io/spec3/ and
 # xpkg.upbound.io/upbound/ to it.
 #

@@ -1,5 +1,5 @@
 // Command registry is the local e2e control plane's OCI registry (go-containerregistry's
-// pkg/registry) on a loopback address over TLS. test/e2e/packages.sh pushes the packages `make
+// pkg/registry) on a loopback address over TLS. test/e2e/controlplane/packages.sh pushes the packages `make
 // xpkg` builds and the provider packages to it; Crossplane pulls them through an ImageConfig that
 // rewrites xpkg.upbound.io/spec3/ and xpkg.upbound.io/upbound/ to it, trusting the e2e CA
 // (--ca-bundle-path). Manifests live in memory (gone when it stops), blobs in --blobs.

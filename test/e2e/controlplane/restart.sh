@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 name=$1 pause=${2:-0}
-[ -x "$E2E_DIR/run/$name.sh" ] || die "restart.sh: no run/$name.sh"
+[ -x "$CP_DIR/run/$name.sh" ] || die "restart.sh: no run/$name.sh"
 if [ -f "$PIDS/$name.pid" ]; then
   p=$(cat "$PIDS/$name.pid")
   if kill "$p" 2>/dev/null; then

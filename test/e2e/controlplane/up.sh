@@ -10,13 +10,13 @@
 set -euo pipefail
 t0=${t0:-$(date +%s.%N)}
 . "$(dirname "$0")/lib.sh"
-trap 'rc=$?; [ $rc -eq 0 ] || { echo "e2e: up failed (rc=$rc); logs in $LOGS" >&2; "$E2E_DIR/logs.sh" >&2 || true; }' EXIT
+trap 'rc=$?; [ $rc -eq 0 ] || { echo "e2e: up failed (rc=$rc); logs in $LOGS" >&2; "$CP_DIR/logs.sh" >&2 || true; }' EXIT
 
 for b in etcd kube-apiserver kube-controller-manager crossplane-core crossplane; do
   [ -x "$BIN/$b" ] || die "$BIN/$b missing: run hack/build-tools.sh kube etcd crossplane-core crossplane"
 done
 # a previous run may have left processes behind: stop them (by recorded PID only) and start clean
-"$E2E_DIR/down.sh" --quiet
+"$CP_DIR/down.sh" --quiet
 rm -rf "$LOGS"; mkdir -p "$LOGS" "$PIDS"
 for p in $ETCD_PORT $ETCD_PEER_PORT $KAS_PORT $XP_METRICS_PORT $XP_HEALTH_PORT $XP_WEBHOOK_PORT $REG_PORT \
   $(seq "$FN_PORT" $((FN_PORT + FN_PORTS - 1))) $(seq "$FN_METRICS_PORT" $((FN_METRICS_PORT + FN_PORTS - 1))); do
@@ -24,16 +24,16 @@ for p in $ETCD_PORT $ETCD_PEER_PORT $KAS_PORT $XP_METRICS_PORT $XP_HEALTH_PORT $
 done
 
 mkdir -p "$STATE/bin"
-(cd "$ROOT" && go build -trimpath -o "$STATE/bin/" ./test/e2e/cmd/registry ./test/e2e/cmd/package-runtime) ||
-  die "cannot build test/e2e/cmd/registry and package-runtime"
-"$E2E_DIR/pki.sh"
+(cd "$ROOT" && go build -trimpath -o "$STATE/bin/" ./test/e2e/controlplane/cmd/registry ./test/e2e/controlplane/cmd/package-runtime) ||
+  die "cannot build test/e2e/controlplane/cmd/registry and package-runtime"
+"$CP_DIR/pki.sh"
 
 # the registry, and the packages pushed to it while the control plane starts
 start registry
 for i in $(seq 1 100); do must_live registry; port_free "$REG_PORT" || break; sleep 0.1; done
 port_free "$REG_PORT" && die "registry does not listen on :$REG_PORT"
-"$E2E_DIR/packages.sh" providers >"$LOGS/packages-providers.log" 2>&1 & providers_pid=$!
-"$E2E_DIR/packages.sh" lambdastack "$E2E_VERSION" >"$LOGS/packages-lambdastack.log" 2>&1 & lambdastack_pid=$!
+"$CP_DIR/packages.sh" providers >"$LOGS/packages-providers.log" 2>&1 & providers_pid=$!
+"$CP_DIR/packages.sh" lambdastack "$E2E_VERSION" >"$LOGS/packages-lambdastack.log" 2>&1 & lambdastack_pid=$!
 ts "registry on 127.0.0.1:$REG_PORT; building and pushing the packages"
 rm -f "$KUBECONFIG"
 kubectl config set-cluster e2e --server="https://127.0.0.1:$KAS_PORT" --certificate-authority="$PKI/ca.crt" --embed-certs >/dev/null
@@ -103,6 +103,6 @@ wait "$providers_pid" || { cat "$LOGS/packages-providers.log" >&2; die "provider
 wait "$lambdastack_pid" || { cat "$LOGS/packages-lambdastack.log" >&2; die "LambdaStack packages"; }
 ts "packages pushed: $(cat "$LOGS/packages-providers.log" "$LOGS/packages-lambdastack.log" | tr '\n' ' ')"
 
-"$E2E_DIR/install.sh" "$E2E_VERSION" | tee "$LOGS/install.log"
+"$CP_DIR/install.sh" "$E2E_VERSION" | tee "$LOGS/install.log"
 ts "LambdaStack $E2E_VERSION installed from the registry: every package Healthy"
 echo "e2e: control plane up; export KUBECONFIG=$KUBECONFIG"
