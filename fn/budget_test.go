@@ -86,7 +86,7 @@ func TestBudget(t *testing.T) {
 			if b["apiVersion"] != "budgets.aws.m.upbound.io/v1beta1" || b["kind"] != "Budget" {
 				t.Errorf("budget is %v %v", b["apiVersion"], b["kind"])
 			}
-			if name := lookup(b, "metadata", "annotations", annotationExternalName); name != "team_staging-mcp-budget" {
+			if name := lookup(b, "metadata", "annotations", annotationExternalName); name != "team_staging_mcp_budget" {
 				t.Errorf("budget name %v", name)
 			}
 			p := lookup(b, "spec", "forProvider").(map[string]any)

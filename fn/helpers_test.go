@@ -501,7 +501,7 @@ func builtWith(t *testing.T, s *settings, o observedState) map[string]map[string
 }
 
 func fnObserved(version string) map[string]any {
-	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp", "version": version}
+	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp", "version": version}
 }
 
 func legacyOf(xr map[string]any) map[string]any {

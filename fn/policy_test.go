@@ -243,8 +243,8 @@ func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 	}
 	d := policyOf(t, def[keyRoleLogs])
 	want := []string{
-		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev-mcp:*",
-		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev-mcp:*",
+		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev_mcp:*",
+		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev_mcp:*",
 	}
 	if len(d.Statement) != 1 || !slices.Equal(d.Statement[0].Resource, want) || !slices.Equal(d.Statement[0].Action, []string{"logs:CreateLogStream", "logs:PutLogEvents"}) {
 		t.Errorf("log policy %+v, want CreateLogStream and PutLogEvents on %v", d.Statement, want)

@@ -30,10 +30,10 @@ func createdSecret(name, kms string) map[string]any {
 }
 
 func TestSecrets(t *testing.T) {
-	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:team_dev-mcp/db-??????"
+	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:team_dev_mcp/db-??????"
 	// the ARN the simulated provider reports for the created secret
 	secretObject := objectName(&settings{XRName: "mcp"}, keySecret+"db")
-	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "team_dev-mcp/db", "region": "us-east-1"})
+	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "team_dev_mcp/db", "region": "us-east-1"})
 	cases := map[string]struct {
 		xr        map[string]any
 		observed  bool
@@ -95,7 +95,7 @@ func TestSecrets(t *testing.T) {
 			if !hasPolicy {
 				return
 			}
-			if got := lookup(pol, "metadata", "annotations", annotationExternalName); got != "team_dev-mcp-secrets" {
+			if got := lookup(pol, "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_secrets" {
 				t.Errorf("policy name = %v", got)
 			}
 			if got := fp(pol, "roleRef", "name"); got != "mcp--role" {
@@ -148,7 +148,7 @@ func TestCreatedSecretShapes(t *testing.T) {
 			m := byKey(t, settingsFor(t, tc.xr, nil))
 			sec, ver := m["secret-signing-key"], m["secret-signing-key-version"]
 			stage := fp(sec, "tags").(map[string]any)[tagStage].(string)
-			want := map[string]any{"name": "team_" + stage + "-mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
+			want := map[string]any{"name": "team_" + stage + "_mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
 			wantFields(t, "secret", sec, want)
 			if lookup(sec, "metadata", "annotations") != nil {
 				t.Error("the secret's id comes from AWS; it has no external name")
@@ -182,8 +182,8 @@ func TestSecretEnvName(t *testing.T) {
 
 func TestSecretPatternUsesTheAccountOnceKnown(t *testing.T) {
 	s := settingsFor(t, secretsXR("dev", false, createdSecret("db", "")), nil)
-	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_dev-mcp-role"}}, nil)}
-	if got, want := b.secretsPolicy().Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:team_dev-mcp/db-??????"}; !reflect.DeepEqual(got, want) {
+	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_dev_mcp_role"}}, nil)}
+	if got, want := b.secretsPolicy().Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:team_dev_mcp/db-??????"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("resource = %v, want %v", got, want)
 	}
 }

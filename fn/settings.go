@@ -30,9 +30,9 @@ type settings struct {
 	// namespace for the legacy flavour, "" for an XLambdaStack created without a claim. AWS
 	// names carry it (naming.go) and the Kubernetes Secrets the stack reads must live in it.
 	Owner string
-	// NameOwner is the owner part of the stack's AWS names (naming.go): Owner, or "" for a
-	// stack that exists with names from before owners were part of them (they never change).
-	NameOwner string
+	// NameScheme is how the stack's AWS names are built (naming.go): the current scheme, or an
+	// older one a stack that exists was composed with (its names never change).
+	NameScheme nameScheme
 	XRKind    string
 	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
 	LegacyObjectNames bool
@@ -109,7 +109,7 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 	}
 
 	s := &settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRKind: xr.Kind,
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, XRKind: xr.Kind,
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
 		SecretNamePrefix:   strings.ReplaceAll(stageCfg.SecretNamePrefix, namespacePlaceholder, owner),

@@ -66,7 +66,7 @@ func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse,
 	if err := unchangedTarget(o, s); err != nil {
 		return nil, true, err
 	}
-	keepNamesWithoutOwner(o, s)
+	keepNameScheme(o, s)
 	keepObjectNames(o, s)
 	if stageCfg == nil {
 		response.Warning(rsp, fmt.Errorf("stage %s has no EnvironmentConfig, so every namespace may use it with provider config %s; that suits a single-team cluster only: a platform binds stages to namespaces with an EnvironmentConfig labelled %s=%s (docs/tenancy.md)", s.Stage, s.ProviderConfigName, v1alpha1.StageLabel, s.Stage)).TargetCompositeAndClaim()
@@ -237,18 +237,25 @@ func unchangedTarget(o observedState, s *settings) error {
 	return fmt.Errorf("spec.stage: the stack exists in another account or region than %s now gives: %s; nothing was changed. Restore the stage's EnvironmentConfig (or the request's settings); to move the stack, delete it and create it anew", src, strings.Join(changes, "; "))
 }
 
-// keepNamesWithoutOwner keeps the AWS names of a stack composed before names carried the owner
-// namespace: when its function exists as <stage>-<app>, every name stays as it was (renaming
-// would make the provider create new AWS resources and orphan the old ones), and so does the
-// name of each secret it created.
-func keepNamesWithoutOwner(o observedState, s *settings) {
+// keepNameScheme keeps the AWS names of a stack composed under an older naming scheme
+// (naming.go): when its function exists as <owner>_<stage>-<app> or <stage>-<app>, every name
+// stays as it was (renaming would make the provider create new AWS resources and orphan the old
+// ones), and so does the name of each secret it created (from before secret name prefixes, for
+// names without the owner).
+func keepNameScheme(o observedState, s *settings) {
 	fnObj, ok := o[KeyFunction]
-	if !ok || fnObj.Resource == nil || s.NameOwner == "" {
+	if !ok || fnObj.Resource == nil {
 		return
 	}
-	if fnObj.Resource.GetAnnotations()[annotationExternalName] == fitName(s.Stage+"-"+s.App, maxFunctionName) {
-		s.NameOwner = ""
-		s.SecretNamePrefix = ""
+	got := fnObj.Resource.GetAnnotations()[annotationExternalName]
+	for _, scheme := range []nameScheme{namesOwnerFirst, namesWithoutOwner} {
+		if got == fitName(stemOf(scheme, s.Owner, s.Stage, s.App), maxFunctionName) {
+			s.NameScheme = scheme
+			if scheme == namesWithoutOwner {
+				s.SecretNamePrefix = ""
+			}
+			return
+		}
 	}
 }
 

@@ -260,35 +260,43 @@ func TestVanishedStageConfigIsRefused(t *testing.T) {
 	})
 }
 
-// Rule 3: names are stable. A stack composed before names carried the owner keeps its names.
+// Rule 3: names are stable. A stack composed under an older naming scheme (before names carried
+// the owner, or before they were injective) keeps its names.
 func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 	xr := xrIn("team-a", nil)
-	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "secretNamePrefix": "{namespace}/"})
+	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "sharedAccount": false, "secretNamePrefix": "{namespace}/"})
 	fresh := wantComposed(t, newRequest(t, xr, []map[string]any{env}, nil))
-	if got := lookup(fresh[KeyFunction], "metadata", "annotations", annotationExternalName); got != "team-a_dev-mcp" {
-		t.Fatalf("new stack's function = %v, want team-a_dev-mcp", got)
-	}
-	old := map[string]map[string]any{}
-	for k, r := range fresh {
-		old[k] = readyObserved(r, nil)
-	}
-	lookup(old[KeyFunction], "metadata", "annotations").(map[string]any)[annotationExternalName] = "dev-mcp"
-	for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
-		r["metadata"].(map[string]any)["name"] = "mcp-" + k
-	}
-	again := wantComposed(t, newRequest(t, xr, []map[string]any{env}, old))
-	for k, n := range awsNames(again) {
-		if strings.Contains(n, "team-a") {
-			t.Errorf("%s of a stack named before owners = %q, want its old name", k, n)
-		}
-	}
-	if got := lookup(again[KeyRole], "metadata", "annotations", annotationExternalName); got != "dev-mcp-role" {
-		t.Errorf("role = %v, want dev-mcp-role", got)
-	}
-	if got := lookup(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
-		t.Errorf("function's roleRef = %v, want the existing object mcp-role", got)
+	if got := lookup(fresh[KeyFunction], "metadata", "annotations", annotationExternalName); got != "team-a_dev_mcp" {
+		t.Fatalf("new stack's function = %v, want team-a_dev_mcp", got)
 	}
 	if got := lookup(fresh[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp--role" {
 		t.Errorf("a new stack's roleRef = %v, want mcp--role", got)
+	}
+	for _, tc := range []struct{ function, role, notIn string }{
+		{"dev-mcp", "dev-mcp-role", "team-a"},              // before names carried the owner
+		{"team-a_dev-mcp", "team-a_dev-mcp-role", "_mcp"}, // before names were injective
+	} {
+		t.Run(tc.function, func(t *testing.T) {
+			old := map[string]map[string]any{}
+			for k, r := range fresh {
+				old[k] = readyObserved(deepCopyMap(t, r), nil)
+			}
+			lookup(old[KeyFunction], "metadata", "annotations").(map[string]any)[annotationExternalName] = tc.function
+			for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
+				r["metadata"].(map[string]any)["name"] = "mcp-" + k
+			}
+			again := wantComposed(t, newRequest(t, xr, []map[string]any{env}, old))
+			for k, n := range awsNames(again) {
+				if strings.Contains(n, tc.notIn) {
+					t.Errorf("%s of a stack named %s = %q, want its old name", k, tc.function, n)
+				}
+			}
+			if got := lookup(again[KeyRole], "metadata", "annotations", annotationExternalName); got != tc.role {
+				t.Errorf("role = %v, want %s", got, tc.role)
+			}
+			if got := lookup(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
+				t.Errorf("function's roleRef = %v, want the existing object mcp-role", got)
+			}
+		})
 	}
 }
