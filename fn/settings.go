@@ -33,7 +33,7 @@ type settings struct {
 	// NameScheme is how the stack's AWS names are built (naming.go): the current scheme, or an
 	// older one a stack that exists was composed with (its names never change).
 	NameScheme nameScheme
-	XRKind    string
+	XRKind     string
 	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
 	LegacyObjectNames bool
 

@@ -273,7 +273,7 @@ func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 		t.Errorf("a new stack's roleRef = %v, want mcp--role", got)
 	}
 	for _, tc := range []struct{ function, role, notIn string }{
-		{"dev-mcp", "dev-mcp-role", "team-a"},              // before names carried the owner
+		{"dev-mcp", "dev-mcp-role", "team-a"},             // before names carried the owner
 		{"team-a_dev-mcp", "team-a_dev-mcp-role", "_mcp"}, // before names were injective
 	} {
 		t.Run(tc.function, func(t *testing.T) {
