@@ -73,7 +73,7 @@ type settings struct {
 	CentralLogs *centralLogsConfig
 	// Domain is the API's custom domain; nil for none (domain.go).
 	Domain *domainConfig
-	Tags   map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+	Tags   map[string]string // user tags (request, then profile and stage config, which win); standard tags are added by tags.go
 
 	// Permissions are the function's own permissions and the stage's guards (permissions.go).
 	Permissions permissionsConfig
@@ -122,7 +122,7 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 		Network:            spec.Network,
 		Secrets:            ownedSecrets(spec.Secrets, xr.Flavour, owner),
 		Permissions:        resolvePermissions(spec.Permissions, stageCfg.Permissions),
-		Tags:               mergeMaps(base.Tags, stageCfg.Tags, spec.Tags),
+		Tags:               mergedTags(spec.Tags, &base, stageCfg),
 	}
 	s.Region, s.Regions = resolveRegions(spec, stageCfg, &base)
 	s.Function = resolveFunction(spec.Function, stageCfg.Function, base.Function)

@@ -41,6 +41,7 @@ func validateSettings(s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1a
 	validateFunction(&errs, &s.Function)
 	validateTags(&errs, "spec.tags", spec.Tags)
 	validateTags(&errs, "EnvironmentConfig data.tags", stageCfg.Tags)
+	validatePlatformTags(&errs, s, spec.Tags, stageCfg.Tags)
 	validateAPI(&errs, s)
 	validateMonitoring(&errs, &s.Monitoring)
 	validateMetrics(&errs, s)
