@@ -94,7 +94,8 @@ func TestAWSNamesDifferBetweenNamespaces(t *testing.T) {
 		"monitoring": map[string]any{"alarms": true, "dashboard": true, "alarmEmails": []any{"ops@example.com"}},
 		"network":    map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"},
 		"secrets":    []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}
-	env := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-a", "team-b", "team"}, "providerConfigName": "aws-prod", "providerConfigKind": "ClusterProviderConfig"})
+	env := sharedEnvConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-a", "team-b", "team"}, "providerConfigName": "aws-prod", "providerConfigKind": "ClusterProviderConfig",
+		"allowedSubnetIds": []any{"subnet-0123456789abcdef0"}, "allowedVpcIds": []any{"vpc-0123456789abcdef0"}})
 	names := map[string]map[string]string{}
 	for _, ns := range []string{"team-a", "team-b"} {
 		names[ns] = awsNames(wantComposed(t, newRequest(t, xrIn(ns, spec), []map[string]any{env}, nil)))
@@ -133,7 +134,8 @@ func TestLongestNamesFitAWSLimits(t *testing.T) {
 			"sqs":       []any{map[string]any{"name": strings.Repeat("q", 24), "create": map[string]any{}}, map[string]any{"name": strings.Repeat("q", 23) + "r", "create": map[string]any{}}},
 			"schedules": []any{map[string]any{"name": strings.Repeat("c", 24), "expression": "rate(1 hour)"}},
 		}}
-	env := envConfig("stage", stage, map[string]any{"namespaces": []any{owner}, "baseProfile": "prod"})
+	env := sharedEnvConfig("stage", stage, map[string]any{"namespaces": []any{owner}, "baseProfile": "prod",
+		"allowedSubnetIds": []any{"subnet-0123456789abcdef0"}, "allowedVpcIds": []any{"vpc-0123456789abcdef0"}})
 	limits := map[string]int{
 		"Function": maxFunctionName, "Role": maxRoleName, "RolePolicy": maxPolicyName, "Group": maxLogGroupName,
 		"API": maxAPIName, "MetricAlarm": maxAlarmName, "Dashboard": maxDashboardName, "Topic": maxTopicName,
@@ -202,8 +204,9 @@ func TestNamesAreInjective(t *testing.T) {
 		meta := st.xr["metadata"].(map[string]any)
 		ns, _ := meta["namespace"].(string)
 		stage := st.xr["spec"].(map[string]any)["stage"].(string)
-		env := envConfig("stage-"+stage, stage, map[string]any{"namespaces": []any{ns, "team", "perf-x", "team-perf"}, "baseProfile": "prod",
-			"providerConfigName": "one-account", "providerConfigKind": "ClusterProviderConfig"})
+		env := sharedEnvConfig("stage-"+stage, stage, map[string]any{"namespaces": []any{ns, "team", "perf-x", "team-perf"}, "baseProfile": "prod",
+			"providerConfigName": "one-account", "providerConfigKind": "ClusterProviderConfig",
+			"allowedSubnetIds": []any{"subnet-0123456789abcdef0"}, "allowedVpcIds": []any{"vpc-0123456789abcdef0"}})
 		got := wantComposed(t, newRequest(t, st.xr, []map[string]any{env}, nil))
 		names := awsNames(got)
 		if len(names) < 12 {

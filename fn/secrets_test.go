@@ -187,3 +187,45 @@ func TestSecretPatternUsesTheAccountOnceKnown(t *testing.T) {
 		t.Errorf("resource = %v, want %v", got, want)
 	}
 }
+
+// Rule 7 of docs/tenancy.md: the stage's secret name prefix contains {namespace}/, and a shared
+// account without one grants no existing secret. The attacks of issue 22: "{namespace}-" let
+// namespace team read team-b-..., and a stage without a prefix let anyone read anything.
+func TestSecretNamePrefix(t *testing.T) {
+	secret := func(ns, name string) map[string]any {
+		return teamB(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:" + sharedAcct + ":secret:" + name + "-AbCdEf"}}})
+	}
+	wantRefusals(t, map[string]refusal{
+		"refused: a prefix whose namespace another namespace's name begins with": {
+			xr: secret("team-b", "team-b-x/db"), envs: sharedDev(map[string]any{"secretNamePrefix": "{namespace}-"}),
+			want: []string{`EnvironmentConfig data.secretNamePrefix: "{namespace}-" must contain {namespace}/`},
+		},
+		"refused: a prefix without the namespace": {
+			xr: secret("team-b", "teams/db"), envs: sharedDev(map[string]any{"secretNamePrefix": "teams/"}),
+			want: []string{`EnvironmentConfig data.secretNamePrefix: "teams/" must contain {namespace}/`},
+		},
+		"refused: a prefix with a wildcard": {
+			xr: secret("team-b", "team-b/db"), envs: sharedDev(map[string]any{"secretNamePrefix": "{namespace}/*"}),
+			want: []string{"may contain only letters, digits"},
+		},
+		"refused: a shared account without a prefix grants no existing secret": {
+			xr: secret("team-b", "team-b/db"), envs: sharedDev(map[string]any{"secretNamePrefix": nil}),
+			want: []string{"spec.secrets[0].arn: the secret arn:aws:secretsmanager:us-east-1:111111111111:secret:team-b/db-AbCdEf is not namespace team-b's", "the stage has no data.secretNamePrefix, so no existing secret is a namespace's own"},
+		},
+		"refused: a secret of namespace team-b-x for namespace team-b": {
+			xr: secret("team-b", "team-b-x/db"), envs: sharedDev(nil),
+			want: []string{"spec.secrets[0].arn: the secret", "is not namespace team-b's", "named team-b/… (data.secretNamePrefix)"},
+		},
+	})
+	t.Run("granted: under teams/{namespace}/, or granted by the stage without a prefix", func(t *testing.T) {
+		wantComposed(t, newRequest(t, secret("team-b", "teams/team-b/db"), sharedDev(map[string]any{"secretNamePrefix": "teams/{namespace}/"}), nil))
+		grant := sharedDev(map[string]any{"secretNamePrefix": nil})
+		g := grant[0]["data"].(map[string]any)["grants"].(map[string]any)
+		g["resources"] = append(g["resources"].([]any), "arn:aws:secretsmanager:us-east-1:{account}:secret:platform/shared/*")
+		wantComposed(t, newRequest(t, secret("team-b", "platform/shared/db"), grant, nil))
+	})
+	t.Run("granted: an account of one namespace without a prefix", func(t *testing.T) {
+		wantComposed(t, newRequest(t, xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:" + sharedAcct + ":secret:anything-AbCdEf"}}}),
+			devEnvs(map[string]any{"accountId": sharedAcct}), nil))
+	})
+}

@@ -46,6 +46,9 @@ type settings struct {
 	StageConfigured bool
 	// SecretNamePrefix is the stage's data.secretNamePrefix with {namespace} replaced by Owner.
 	SecretNamePrefix string
+	// Ownership is what the stack may name of its stage's account besides what it creates
+	// (ownership.go).
+	Ownership ownershipConfig
 	// ManagedLogPolicy: the role gets AWSLambdaBasicExecutionRole instead of the inline policy
 	// scoped to its own log groups (iam.go).
 	ManagedLogPolicy bool
@@ -113,6 +116,7 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
 		SecretNamePrefix:   strings.ReplaceAll(stageCfg.SecretNamePrefix, namespacePlaceholder, owner),
+		Ownership:          resolveOwnership(stageCfg, owner, configured),
 		ManagedLogPolicy:   firstBool(stageCfg.ManagedLogPolicy, base.ManagedLogPolicy),
 		Production:         firstBool(stageCfg.Production, base.Production),
 		Retain:             firstBool(stageCfg.RetainStatefulResources, base.RetainStatefulResources),

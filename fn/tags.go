@@ -17,8 +17,8 @@ const (
 	tagManagedBy = "managed-by"
 	tagComposite = "lambdastack:composite"
 	// tagOwner is the owner namespace: the tag the stage's permissions boundary compares
-	// between a role and a resource (ownership.go). A stack without an owner (an XLambdaStack
-	// created without a claim) has none.
+	// between a role and a resource (ownership.go). It is empty on a stack without an owner (an
+	// XLambdaStack created without a claim), like the owner field of its names.
 	tagOwner  = "lambdastack:owner"
 	managedBy = "crossplane-lambdastack"
 	// reservedTagPrefix starts every tag key the stack reserves, besides managed-by.
@@ -88,16 +88,13 @@ func tags(s *settings) map[string]any {
 // standardTags identify the stack in the AWS console, in cost reports and to the stage's
 // permissions boundary.
 func standardTags(s *settings) map[string]any {
-	out := map[string]any{
+	return map[string]any{
 		tagStage:     s.Stage,
 		tagApp:       s.App,
 		tagManagedBy: managedBy,
 		tagComposite: compositeID(s),
+		tagOwner:     s.Owner,
 	}
-	if s.Owner != "" {
-		out[tagOwner] = s.Owner
-	}
-	return out
 }
 
 // mergedTags are the user tags of a stack: the request's, then the profile's and the stage's,

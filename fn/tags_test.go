@@ -44,10 +44,10 @@ func TestPlatformTagsWin(t *testing.T) {
 			t.Errorf("only %d tagged resources", tagged)
 		}
 	})
-	t.Run("granted: an XLambdaStack without a claim has no owner tag", func(t *testing.T) {
+	t.Run("granted: an XLambdaStack without a claim has an empty owner tag", func(t *testing.T) {
 		s := settingsFor(t, unclaimedXR(nil), nil)
-		if _, ok := tags(s)[tagOwner]; ok {
-			t.Errorf("owner tag on a stack without an owner: %v", tags(s))
+		if got, ok := tags(s)[tagOwner]; !ok || got != "" {
+			t.Errorf("owner tag of a stack without an owner = %v (set %v), want empty", got, ok)
 		}
 		if got := tags(settingsFor(t, legacyXR(nil), nil))[tagOwner]; got != "team" {
 			t.Errorf("a claim's owner tag = %v, want its namespace team", got)

@@ -159,26 +159,16 @@ func validateTenancy(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackS
 
 	// the Lambda authorizer: the API calls it, so it must be in the stage's account
 	if a := s.API; a.Enabled && a.AuthType == "lambda" && a.Lambda != nil && reAuthorizerARN.MatchString(a.Lambda.FunctionARN) {
-		checkGrantedARN(errs, s, stageCfg, "spec.api.auth.lambda.functionArn", "authorizer function", inRegion(a.Lambda.FunctionARN, s.Region))
+		checkGrantedARN(errs, s, stageCfg, "spec.api.auth.lambda.functionArn", "authorizer function", a.Lambda.FunctionARN)
 	}
 
-	if n := s.Network; n != nil {
-		if len(stageCfg.AllowedSecurityGroupIDs) > 0 {
-			for _, id := range n.SecurityGroupIDs {
-				if !slices.Contains(stageCfg.AllowedSecurityGroupIDs, id) {
-					errs.add("spec.network.securityGroupIds", "%s is not granted to stage %s (data.allowedSecurityGroupIds: %s)", id, s.Stage, strings.Join(stageCfg.AllowedSecurityGroupIDs, ", "))
-				}
-			}
-		}
-		if len(stageCfg.AllowedVPCIDs) > 0 && n.VPCID != "" && !slices.Contains(stageCfg.AllowedVPCIDs, n.VPCID) {
-			errs.add("spec.network.vpcId", "%s is not granted to stage %s (data.allowedVpcIds: %s)", n.VPCID, s.Stage, strings.Join(stageCfg.AllowedVPCIDs, ", "))
-		}
-	}
+	validateOwnershipConfig(errs, s, stageCfg)
 }
 
-// checkGrantedARN refuses an ARN outside the stage's account. A stage with an EnvironmentConfig
-// must name its account for existing secrets and keys to be granted at all; a built-in stage
-// without one (a single-team cluster) grants any.
+// checkGrantedARN refuses an ARN outside the stage's account and, on a shared account, one that
+// is neither the owner's own nor granted (checkOwned, ownership.go). A stage with an
+// EnvironmentConfig must name its account for existing resources to be granted at all; a
+// built-in stage without one (a single-team cluster) grants any.
 func checkGrantedARN(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile, field, what, arn string) {
 	if !s.StageConfigured {
 		return
@@ -189,6 +179,8 @@ func checkGrantedARN(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StagePro
 		errs.add(field, "the %s %s cannot be granted: stage %s's EnvironmentConfig names no account (data.accountId), so no existing %s may be used", what, arn, s.Stage, what)
 	case acct != stageCfg.AccountID:
 		errs.add(field, "the %s is in account %s, not in stage %s's account %s", what, acct, s.Stage, stageCfg.AccountID)
+	default:
+		checkOwned(errs, s, field, what, arn)
 	}
 }
 
