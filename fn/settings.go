@@ -80,6 +80,8 @@ type settings struct {
 
 	// Permissions are the function's own permissions and the stage's guards (permissions.go).
 	Permissions permissionsConfig
+	// Quotas are the stage's ceilings, its EnvironmentConfig's over its profile's (quotas.go).
+	Quotas v1alpha1.StageQuotas
 }
 
 // resolve merges a request with its stage config and base profile, the stack owned by the
@@ -130,6 +132,8 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 	}
 	s.Region, s.Regions = resolveRegions(spec, stageCfg, &base)
 	s.Function = resolveFunction(spec.Function, stageCfg.Function, base.Function)
+	s.Quotas = resolveQuotas(stageCfg.Quotas, base.Quotas)
+	applyQuotaDefaults(s)
 	s.API = resolveAPI(spec.API, stageCfg.API, base.API)
 	var monitoring *v1alpha1.MonitoringSettings
 	var metrics []v1alpha1.LogMetricSpec

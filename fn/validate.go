@@ -60,6 +60,7 @@ func validateSettings(s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1a
 	validateRuntimeDetails(&errs, s, spec, stageCfg)
 	validateTenancy(&errs, s, spec, stageCfg)
 	validateLimits(&errs, s, spec, stageCfg)
+	validateQuotas(&errs, s, spec, stageCfg)
 	if k := s.ProviderConfigKind; k != "ProviderConfig" && k != "ClusterProviderConfig" {
 		errs.add("providerConfigKind", "%q must be ProviderConfig or ClusterProviderConfig", k)
 	}
