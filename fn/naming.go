@@ -29,7 +29,7 @@ const (
 // nameSeparator separates the fields of an AWS name: <owner>_<stage>_<app>[_<part>]. Namespaces,
 // stages and apps never contain it (parts neither), so the first three fields of a name say
 // which stack it is: no two different (namespace, stage, app) give the same AWS name, even in
-// one account and region (docs/tenancy.md, rule 6), and every AWS name the stack uses accepts it.
+// one account and region (docs/tenancy.md, rule 14), and every AWS name the stack uses accepts it.
 const nameSeparator = "_"
 
 // nameScheme is how a stack's AWS names are built. A stack keeps the scheme it was first

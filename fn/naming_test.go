@@ -167,7 +167,7 @@ func TestLongestNamesFitAWSLimits(t *testing.T) {
 	}
 }
 
-// Rule 6 of docs/tenancy.md: no two different (namespace, stage, app) give the same AWS name in
+// Rule 14 of docs/tenancy.md: no two different (namespace, stage, app) give the same AWS name in
 // one account. The attack of issue 22: stage perf-x with app svc and stage perf with app x-svc,
 // both of namespace team on one account, read team_perf-x-svc under the older scheme, and the
 // second stack adopted the first one's function; app xy with trigger a-async-failures and app

@@ -72,7 +72,7 @@ func validateNetwork(errs *fieldErrors, n *v1alpha1.NetworkSpec) {
 	}
 }
 
-// validateNetworkGrants applies rule 3 of docs/tenancy.md: subnets, security groups and the
+// validateNetworkGrants applies rule 12 of docs/tenancy.md: subnets, security groups and the
 // VPC of spec.network must be in the stage's lists or the owner namespace's
 // (data.grants.namespaces.<namespace>). Where neither lists any, an account of one namespace
 // allows any and a shared account none: another namespace's security group would open the

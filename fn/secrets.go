@@ -116,7 +116,7 @@ func validateSecretGrants(errs *fieldErrors, s *settings, stageCfg *v1alpha1.Sta
 // reSecretNamePrefix is what a secret name prefix may contain besides {namespace}.
 var reSecretNamePrefix = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]*$`)
 
-// validateSecretNamePrefix applies rule 7 of docs/tenancy.md to the stage's secretNamePrefix:
+// validateSecretNamePrefix applies rule 15 of docs/tenancy.md to the stage's secretNamePrefix:
 // it must contain {namespace}/, so that one namespace's prefix never begins another's
 // ("{namespace}-" would let namespace team read team-b-...).
 func validateSecretNamePrefix(errs *fieldErrors, prefix string) {

@@ -188,7 +188,7 @@ func TestSecretPatternUsesTheAccountOnceKnown(t *testing.T) {
 	}
 }
 
-// Rule 7 of docs/tenancy.md: the stage's secret name prefix contains {namespace}/, and a shared
+// Rule 15 of docs/tenancy.md: the stage's secret name prefix contains {namespace}/, and a shared
 // account without one grants no existing secret. The attacks of issue 22: "{namespace}-" let
 // namespace team read team-b-..., and a stage without a prefix let anyone read anything.
 func TestSecretNamePrefix(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
-// Tags (docs/tenancy.md, rules 2 and 5): every taggable resource carries the request's tags, the
+// Tags (docs/tenancy.md, rules 10 and 13): every taggable resource carries the request's tags, the
 // stage's tags, which win (cost and ownership land where the platform says), and the standard
 // tags, which identify the stack and its owner and which neither may set in any letter case.
 

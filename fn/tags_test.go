@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// Rules 2 and 5 of docs/tenancy.md: the stage's tags win, the standard tags (the owner's among
+// Rules 10 and 13 of docs/tenancy.md: the stage's tags win, the standard tags (the owner's among
 // them) cannot be set by a request in any letter case, and every taggable resource carries the
 // owner namespace. The attacks of issue 22: a request overriding the stage's owner and
 // cost-center tags (cost lands on the wrong team) and adding LambdaStack:Composite (a second

@@ -136,9 +136,9 @@ func admit(stage, owner string, stageCfg *v1alpha1.StageProfile, nsLabels map[st
 }
 
 // validateTenancy applies rules 2 and 4 to the merged settings: the provider config comes from
-// the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys and alarm
-// topics from the stage's account (secrets also under its name prefix), security groups and VPCs
-// from its allowlists.
+// the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys, alarm
+// topics and authorizers from the stage's account (on a shared account only the owner's own or
+// granted ones, rule 9), and checks what the stage says about ownership (ownership.go).
 func validateTenancy(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) {
 	if want := firstStr(stageCfg.ProviderConfigName, s.Stage); spec.ProviderConfigName != "" && spec.ProviderConfigName != want &&
 		!slices.Contains(stageCfg.AllowedProviderConfigNames, spec.ProviderConfigName) {
