@@ -96,6 +96,20 @@ func TestTenancy(t *testing.T) {
 		}
 		report(team, what, "REFUSED: "+msg)
 	}
+	// composedAs applies a request as team and waits until the function composed it (Synced).
+	composedAs := func(t *testing.T, team, name, what string, spec map[string]any) {
+		t.Helper()
+		apply(t, team, name, spec)
+		eventually(t, readyTimeout, team+"/"+name+" Synced and composed", func() (bool, string) {
+			u, err := c.get(ctx, apiV, "LambdaStack", team, name)
+			if err != nil {
+				return false, err.Error()
+			}
+			st, msg := condition(u, "Synced")
+			return st == "True" && len(resourceRefs(u)) > 0, "Synced=" + st + ": " + msg
+		}, func() { t.Log(c.logTail(xpLog, name, 10)) })
+		report(team, what, "composed")
+	}
 	code := map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "spec3-lambdastack-artifacts", "key": "shared/e2e.zip"}}}
 	iam := map[string]any{"auth": map[string]any{"type": "iam"}}
 
@@ -223,16 +237,7 @@ func TestTenancy(t *testing.T) {
 			"triggers":    map[string]any{"sqs": []any{map[string]any{"name": "jobs", "queueArn": queueA}}},
 			"async":       map[string]any{"onFailureArn": "arn:aws:sqs:us-east-1:" + acct + ":team-a_failed"},
 			"network":     map[string]any{"subnetIds": []any{subnetA}, "securityGroupIds": []any{sgA}}}
-		apply(t, "team-a", "a-own", own)
-		eventually(t, readyTimeout, "team-a/a-own Synced and composed", func() (bool, string) {
-			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "a-own")
-			if err != nil {
-				return false, err.Error()
-			}
-			st, msg := condition(u, "Synced")
-			return st == "True" && len(resourceRefs(u)) > 0, "Synced=" + st + ": " + msg
-		}, func() { t.Log(c.logTail(xpLog, "a-own", 10)) })
-		report("team-a", "its own function, queue, destination and network; reservedConcurrency 10", "composed")
+		composedAs(t, "team-a", "a-own", "its own function, queue, destination and network; reservedConcurrency 10", own)
 	})
 
 	// Rule 5: the platform changes the dev stage's account under two existing stacks; both are
@@ -282,16 +287,8 @@ func TestTenancy(t *testing.T) {
 	})
 
 	t.Run("granted-prod", func(t *testing.T) {
-		apply(t, "team-a", "a-prod", map[string]any{"stage": "prod", "app": "shared-api", "function": code, "api": iam})
-		eventually(t, readyTimeout, "team-a/a-prod Synced and composed", func() (bool, string) {
-			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "a-prod")
-			if err != nil {
-				return false, err.Error()
-			}
-			st, msg := condition(u, "Synced")
-			return st == "True" && len(resourceRefs(u)) > 0, "Synced=" + st + ": " + msg
-		}, func() { t.Log(c.logTail(xpLog, "a-prod", 10)) })
-		report("team-a", "stage prod, app shared-api", "composed (team-a is granted prod, ProviderConfig aws-prod)")
+		composedAs(t, "team-a", "a-prod", "stage prod, app shared-api (team-a is granted prod, ProviderConfig aws-prod)",
+			map[string]any{"stage": "prod", "app": "shared-api", "function": code, "api": iam})
 	})
 }
 
