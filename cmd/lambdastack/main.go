@@ -21,6 +21,8 @@ const usage = `Usage: lambdastack <command> [arguments]
 Commands:
   bundle   build a reproducible zip from a Python folder, upload it to S3
            under <prefix>/<sha256>.zip and print the code: block
+  diff     show what applying a request would change, per composed resource,
+           and what AWS would replace or delete (exit 0 none, 1 changes, 2 error)
   version  print the version of this binary
 
 Run "lambdastack <command> -h" for the flags of a command.
@@ -43,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "bundle":
 		return runBundle(ctx, args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "lambdastack", version)
 		return 0
