@@ -154,20 +154,28 @@ func diffOffline(ctx context.Context, eng *stackrender.Engine, f diffFlags) (sta
 	if err != nil {
 		return stackdiff.Report{}, err
 	}
-	fs := afero.NewOsFs()
-	var required []unstructured.Unstructured
-	for _, p := range f.required {
-		r, err := render.LoadRequiredResources(fs, p)
-		if err != nil {
-			return stackdiff.Report{}, fmt.Errorf("--required-resources %s: %w", p, err)
-		}
-		required = append(required, r...)
+	required, err := loadRequired(f.required)
+	if err != nil {
+		return stackdiff.Report{}, err
 	}
 	var observed []composed.Unstructured
 	if f.observed != "" {
-		if observed, err = render.LoadObservedResources(fs, f.observed); err != nil {
+		if observed, err = render.LoadObservedResources(afero.NewOsFs(), f.observed); err != nil {
 			return stackdiff.Report{}, fmt.Errorf("--observed %s: %w", f.observed, err)
 		}
 	}
 	return preview.Offline(ctx, eng, before.Object, after.Object, required, observed)
+}
+
+// loadRequired reads the files and folders of --required-resources.
+func loadRequired(paths []string) ([]unstructured.Unstructured, error) {
+	var required []unstructured.Unstructured
+	for _, p := range paths {
+		r, err := render.LoadRequiredResources(afero.NewOsFs(), p)
+		if err != nil {
+			return nil, fmt.Errorf("--required-resources %s: %w", p, err)
+		}
+		required = append(required, r...)
+	}
+	return required, nil
 }

@@ -23,6 +23,10 @@ Commands:
            under <prefix>/<sha256>.zip and print the code: block
   diff     show what applying a request would change, per composed resource,
            and what AWS would replace or delete (exit 0 none, 1 changes, 2 error)
+  deploy   bundle and upload code, write its code: block into the request file,
+           show the diff and apply it on confirmation
+  invoke   run the stack's handler locally (--local) on an event, with the
+           stack's runtime and environment
   version  print the version of this binary
 
 Run "lambdastack <command> -h" for the flags of a command.
@@ -30,14 +34,14 @@ Run "lambdastack <command> -h" for the flags of a command.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run executes one command and returns the process exit code:
 // 0 on success, 1 on failure, 2 on bad usage.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -47,6 +51,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runBundle(ctx, args[1:], stdout, stderr)
 	case "diff":
 		return runDiff(ctx, args[1:], stdout, stderr)
+	case "deploy":
+		return runDeploy(ctx, args[1:], stdin, stdout, stderr)
+	case "invoke":
+		return runInvoke(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "lambdastack", version)
 		return 0
