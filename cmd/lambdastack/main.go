@@ -27,6 +27,8 @@ Commands:
            show the diff and apply it on confirmation
   invoke   run the stack's handler locally (--local) on an event, with the
            stack's runtime and environment
+  logs     print or follow the stack's CloudWatch logs with its read-only
+           logs role
   version  print the version of this binary
 
 Run "lambdastack <command> -h" for the flags of a command.
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDeploy(ctx, args[1:], stdin, stdout, stderr)
 	case "invoke":
 		return runInvoke(ctx, args[1:], stdout, stderr)
+	case "logs":
+		return runLogs(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "lambdastack", version)
 		return 0

@@ -30,6 +30,8 @@ type Cluster struct {
 	mapper meta.RESTMapper
 	// Context is the kubeconfig context in use ("" when built from a rest.Config).
 	Context string
+	// Namespace is the namespace of that context ("default" when it names none).
+	Namespace string
 }
 
 // Connect loads the kubeconfig the way kubectl does (the file named by kubeconfig, else
@@ -46,6 +48,7 @@ func Connect(kubeconfig, kubeContext string) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Namespace, _, _ = cc.Namespace()
 	if raw, err := cc.RawConfig(); err == nil {
 		c.Context = raw.CurrentContext
 		if kubeContext != "" {

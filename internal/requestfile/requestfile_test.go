@@ -115,9 +115,9 @@ func TestSetCodeAddsAMissingBlock(t *testing.T) {
 
 func TestSetCodeErrors(t *testing.T) {
 	for in, want := range map[string]string{
-		"a: 1\n---\nb: 2\n":          "want one YAML document",
-		"- a\n":                      "want one YAML document",
-		"spec:\n  function: [1]\n":   "spec.function: want a mapping",
+		"a: 1\n---\nb: 2\n":        "want one YAML document",
+		"- a\n":                    "want one YAML document",
+		"spec:\n  function: [1]\n": "spec.function: want a mapping",
 		"spec: {function: {code: ": "yaml:",
 	} {
 		file := filepath.Join(t.TempDir(), "r.yaml")
