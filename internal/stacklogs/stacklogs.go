@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/spec3/lambdastack/internal/outputs"
 )
@@ -80,8 +82,20 @@ func (r *Reader) client(region string) *cloudwatchlogs.Client {
 	return cloudwatchlogs.NewFromConfig(r.base, func(o *cloudwatchlogs.Options) {
 		o.Region = region
 		o.Credentials = r.creds
-		r.at(&o.BaseEndpoint)
+		if r.endpoint != "" {
+			o.BaseEndpoint = aws.String(r.endpoint)
+			o.APIOptions = append(o.APIOptions, keepHost)
+		}
 	})
+}
+
+// keepHost keeps a local endpoint's host as it is: AWS serves StartLiveTail under the host
+// prefix "streaming-", which a local test server's address does not have.
+func keepHost(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("KeepLocalHost",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }
 
 // Recent returns the events of every log group since the given time, matching filter (a
