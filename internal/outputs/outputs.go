@@ -43,6 +43,10 @@ const (
 	KeyLogsRoleARN = "logsRoleArn"
 )
 
+// Keys are every key of the ConfigMap, KeyQueueURLPrefix standing for its queueUrl.<part> keys.
+var Keys = []string{KeyEndpoint, KeyCustomURL, KeyFunctionName, KeyFunctionARN, KeyAliasARN, KeyRegion,
+	KeyQueueURLPrefix, KeyLogGroups, KeyLogsRoleARN}
+
 // ConfigMapName is the name of a stack's outputs ConfigMap.
 func ConfigMapName(stack string) string { return stack + ConfigMapSuffix }
 
