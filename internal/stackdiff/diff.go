@@ -7,6 +7,7 @@ package stackdiff
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/wI2L/jsondiff"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -29,8 +30,11 @@ const AnnotationExternalName = "crossplane.io/external-name"
 type Field struct {
 	Op   string // add, replace or remove (RFC 6902)
 	Path string // JSON pointer, e.g. /spec/forProvider/memorySize
-	Old  any    // the value before (replace, remove)
-	New  any    // the value after (add, replace)
+	// Inner, for a string field holding a JSON document (an IAM policy, a dashboard body), is
+	// the JSON pointer of the change inside it.
+	Inner string
+	Old   any // the value before (replace, remove)
+	New   any // the value after (add, replace)
 }
 
 // Resource is what happens to one composed resource.
@@ -119,9 +123,32 @@ func fieldDiff(before, after *unstructured.Unstructured) ([]Field, error) {
 	}
 	fields := make([]Field, 0, len(patch))
 	for _, op := range patch {
+		if inner := innerDiff(op); inner != nil {
+			fields = append(fields, inner...)
+			continue
+		}
 		fields = append(fields, Field{Op: op.Type, Path: op.Path, Old: op.OldValue, New: op.Value})
 	}
 	return fields, nil
+}
+
+// innerDiff compares the two JSON documents of a string field that holds one before and after
+// (an IAM policy, a dashboard body), so the change shows inside it; nil otherwise.
+func innerDiff(op jsondiff.Operation) []Field {
+	before, okB := op.OldValue.(string)
+	after, okA := op.Value.(string)
+	if op.Type != jsondiff.OperationReplace || !okA || !okB || !strings.HasPrefix(before, "{") || !strings.HasPrefix(after, "{") {
+		return nil
+	}
+	patch, err := jsondiff.CompareJSON([]byte(before), []byte(after), jsondiff.LCS())
+	if err != nil {
+		return nil
+	}
+	fields := make([]Field, 0, len(patch))
+	for _, in := range patch {
+		fields = append(fields, Field{Op: in.Type, Path: op.Path, Inner: in.Path, Old: in.OldValue, New: in.Value})
+	}
+	return fields
 }
 
 // applied is the part of an object that Crossplane applies from the desired state; status and

@@ -51,15 +51,19 @@ func show(v any) string {
 	return string(b)
 }
 
-// Display writes one field change: path: old → new.
+// Display writes one field change: path: old → new (path ⟨inner path⟩ inside a JSON string).
 func Display(f Field) string {
+	path := FieldPath(f.Path)
+	if f.Inner != "" {
+		path += " ⟨" + FieldPath(f.Inner) + "⟩"
+	}
 	switch f.Op {
 	case "add":
-		return fmt.Sprintf("%s: (none) → %s", FieldPath(f.Path), show(f.New))
+		return fmt.Sprintf("%s: (none) → %s", path, show(f.New))
 	case "remove":
-		return fmt.Sprintf("%s: %s → (none)", FieldPath(f.Path), show(f.Old))
+		return fmt.Sprintf("%s: %s → (none)", path, show(f.Old))
 	default:
-		return fmt.Sprintf("%s: %s → %s", FieldPath(f.Path), show(f.Old), show(f.New))
+		return fmt.Sprintf("%s: %s → %s", path, show(f.Old), show(f.New))
 	}
 }
 

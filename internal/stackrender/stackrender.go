@@ -108,26 +108,28 @@ func (e *Engine) Render(ctx context.Context, in Input) (Output, error) {
 			FunctionAddrs:     map[string]string{comp.Spec.Pipeline[0].FunctionRef.Name: e.addr},
 			ObservedResources: in.Observed, RequiredResources: required,
 		})
-		if err != nil {
-			return Output{}, err
-		}
+		// The function may refuse for want of what it asked for (a production stage without its
+		// EnvironmentConfig): fetch that first, then render again.
 		fresh := unasked(out.RequiredResources, asked)
 		if len(fresh) == 0 || in.Lookup == nil {
+			if err != nil {
+				return Output{}, err
+			}
 			return finish(out)
 		}
 		if round == maxRounds {
 			return Output{}, fmt.Errorf("the function still asks for more resources after %d rounds", round)
 		}
-		more, err := in.Lookup(ctx, fresh)
-		if err != nil {
-			return Output{}, err
+		more, lerr := in.Lookup(ctx, fresh)
+		if lerr != nil {
+			return Output{}, lerr
 		}
 		required = append(append([]unstructured.Unstructured(nil), required...), more...)
 	}
 }
 
 // once runs the render engine one time. A Fatal result of the function is an error carrying its
-// message.
+// message, returned with what the engine reported (the resources the function asked for).
 func (e *Engine) once(ctx context.Context, in render.CompositionInputs) (render.CompositionOutputs, error) {
 	req, err := render.BuildCompositeRequest(in)
 	if err != nil {
@@ -137,13 +139,19 @@ func (e *Engine) once(ctx context.Context, in render.CompositionInputs) (render.
 	defer cancel()
 	eng := render.NewEngineFromFlags(&render.EngineFlags{CrossplaneBinary: e.core}, logging.NewNopLogger())
 	rsp, renderErr := eng.Render(ctx, req)
+	var out render.CompositionOutputs
+	if rsp.GetComposite() != nil {
+		if out, err = render.ParseCompositeResponse(rsp.GetComposite()); err != nil {
+			return out, err
+		}
+	}
 	if renderErr != nil {
 		if msg := fatalMessage(rsp.GetComposite()); msg != "" {
-			return render.CompositionOutputs{}, fmt.Errorf("the function refused the request: %s", msg)
+			return out, fmt.Errorf("the function refused the request: %s", msg)
 		}
-		return render.CompositionOutputs{}, fmt.Errorf("render engine %s: %w", e.core, renderErr)
+		return out, fmt.Errorf("render engine %s: %w", e.core, renderErr)
 	}
-	return render.ParseCompositeResponse(rsp.GetComposite())
+	return out, nil
 }
 
 // fatalMessage is the message of the last warning event of a partial output: where the engine
