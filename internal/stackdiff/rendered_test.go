@@ -106,7 +106,8 @@ func TestRenamedAppIsAReplacement(t *testing.T) {
 	rep := pair(t, "examples/dev.yaml", "", func(spec map[string]any) { set(t, spec, "mcp", "app") })
 	for _, part := range []string{"function", "role", "log-group", "api-log-group", "role-logs"} {
 		r := find(rep, part)
-		if r == nil || len(r.Replaced) == 0 || !strings.Contains(r.Replaced[0], "its name in AWS changes from") || !strings.Contains(r.Replaced[0], `team-mcp-dev_dev-mcp"`) {
+		if r == nil || len(r.Replaced) == 0 || !strings.Contains(r.Replaced[0], "its name in AWS changes from") ||
+			!strings.HasSuffix(r.Replaced[0], ` to "`+r.AWSName+`"`) || strings.Contains(r.AWSName, "mcp-server") {
 			t.Errorf("%s: %+v, want replaced for its new name", part, r)
 		}
 	}
