@@ -147,24 +147,21 @@ func invokeInput(ctx context.Context, f invokeFlags) (stackrender.Input, error) 
 	return stackrender.Input{Request: stack.XR.Object, Observed: stack.Composed, Lookup: cl.Required}, nil
 }
 
-// renderFunction renders the stack and reads its (primary region's) function. A function that
-// waits for the ARNs of secrets the stack creates is rendered once more with those secrets
-// observed under placeholder ARNs.
+// renderFunction renders the stack and reads its (primary region's) function. When the stack
+// creates secrets that do not exist yet, it renders once more with them observed under
+// placeholder ARNs, so the function has their variables.
 func renderFunction(ctx context.Context, eng *stackrender.Engine, in stackrender.Input) (localinvoke.Function, error) {
 	out, err := eng.Render(ctx, in)
 	if err != nil {
 		return localinvoke.Function{}, err
 	}
-	lambda := part(out.Composed, fn.KeyFunction)
-	if lambda == nil {
-		if secrets := localinvoke.ObservedSecrets(out.Composed); len(secrets) > 0 {
-			in.Observed = append(append([]composed.Unstructured(nil), in.Observed...), secrets...)
-			if out, err = eng.Render(ctx, in); err != nil {
-				return localinvoke.Function{}, err
-			}
-			lambda = part(out.Composed, fn.KeyFunction)
+	if secrets := localinvoke.ObservedSecrets(out.Composed, in.Observed); len(secrets) > 0 {
+		in.Observed = append(append([]composed.Unstructured(nil), in.Observed...), secrets...)
+		if out, err = eng.Render(ctx, in); err != nil {
+			return localinvoke.Function{}, err
 		}
 	}
+	lambda := part(out.Composed, fn.KeyFunction)
 	if lambda == nil {
 		return localinvoke.Function{}, errors.New("the stack composes no function yet (see its ResourcesReady condition)")
 	}

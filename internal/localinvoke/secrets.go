@@ -30,13 +30,18 @@ func MaskSecrets(f *Function) []string {
 	return masked
 }
 
-// ObservedSecrets plays AWS for the secrets a stack creates, so the function (which waits for
-// their ARNs, assigned by AWS) is composed for a local run: each composed secretsmanager Secret
-// as if it existed, with a placeholder ARN in PlaceholderAccount. Nothing else is observed.
-func ObservedSecrets(desired []composed.Unstructured) []composed.Unstructured {
+// ObservedSecrets plays AWS for the secrets a stack creates and that do not exist yet (are not
+// in observed), so the function gets their variables (it waits for their ARNs, which AWS
+// assigns) in a local run: each such composed secretsmanager Secret as if it existed, with a
+// placeholder ARN in PlaceholderAccount. Nothing else is played.
+func ObservedSecrets(desired, observed []composed.Unstructured) []composed.Unstructured {
+	exists := map[string]bool{}
+	for _, o := range observed {
+		exists[o.GetAPIVersion()+"/"+o.GetKind()+"/"+o.GetName()] = true
+	}
 	var out []composed.Unstructured
 	for _, d := range desired {
-		if d.GetKind() != "Secret" || !secretsManager(d.GetAPIVersion()) {
+		if d.GetKind() != "Secret" || !secretsManager(d.GetAPIVersion()) || exists[d.GetAPIVersion()+"/"+d.GetKind()+"/"+d.GetName()] {
 			continue
 		}
 		o := *d.DeepCopy()
