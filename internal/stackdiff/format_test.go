@@ -7,11 +7,11 @@ import (
 
 func TestFieldPath(t *testing.T) {
 	for ptr, want := range map[string]string{
-		"/spec/forProvider/memorySize":                      "spec.forProvider.memorySize",
-		"/spec/forProvider/architectures/0":                 "spec.forProvider.architectures[0]",
+		"/spec/forProvider/memorySize":                       "spec.forProvider.memorySize",
+		"/spec/forProvider/architectures/0":                  "spec.forProvider.architectures[0]",
 		"/metadata/annotations/crossplane.io~1external-name": `metadata.annotations["crossplane.io/external-name"]`,
-		"/spec/forProvider/tags/lambdastack:app":            `spec.forProvider.tags["lambdastack:app"]`,
-		"/spec/forProvider/environment/variables/A~0B":      `spec.forProvider.environment.variables["A~B"]`,
+		"/spec/forProvider/tags/lambdastack:app":             `spec.forProvider.tags["lambdastack:app"]`,
+		"/spec/forProvider/environment/variables/A~0B":       `spec.forProvider.environment.variables["A~B"]`,
 	} {
 		if got := FieldPath(ptr); got != want {
 			t.Errorf("FieldPath(%q) = %s, want %s", ptr, got, want)
