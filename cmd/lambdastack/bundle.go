@@ -34,29 +34,21 @@ type bundleFlags struct {
 }
 
 func runBundle(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseBundleFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack bundle: %v\n", err)
-		return 2
-	}
-	code, err := bundleAndPublish(ctx, f, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack bundle: %v\n", err)
-		return 1
-	}
-	fmt.Fprint(stdout, code.YAML())
-	return 0
+	var f bundleFlags
+	parse := func() (err error) { f, err = parseBundleFlags(args, stderr); return err }
+	return command("bundle", stderr, parse, func() (int, error) {
+		code, err := bundleAndPublish(ctx, f, stderr)
+		if err == nil {
+			fmt.Fprint(stdout, code.YAML())
+		}
+		return failed(err)
+	})
 }
 
 // parseBundleFlags accepts flags before and after the folder argument.
 func parseBundleFlags(args []string, stderr io.Writer) (bundleFlags, error) {
 	var f bundleFlags
-	fs := flag.NewFlagSet("bundle", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, bundleUsage); fs.PrintDefaults() }
+	fs := newFlags("bundle", bundleUsage, stderr)
 	fs.StringVar(&f.bucket, "bucket", "", "S3 bucket for the zip (required)")
 	fs.StringVar(&f.prefix, "prefix", "", "key prefix; the key is PREFIX/<sha256>.zip")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "build and print the code: block without any AWS call")

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path"
@@ -49,26 +48,14 @@ type deployFlags struct {
 }
 
 func runDeploy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	f, err := parseDeployFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack deploy: %v\n", err)
-		return 2
-	}
-	if err := deploy(ctx, f, stdin, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "lambdastack deploy: %v\n", err)
-		return 1
-	}
-	return 0
+	var f deployFlags
+	parse := func() (err error) { f, err = parseDeployFlags(args, stderr); return err }
+	return command("deploy", stderr, parse, func() (int, error) { return failed(deploy(ctx, f, stdin, stdout, stderr)) })
 }
 
 func parseDeployFlags(args []string, stderr io.Writer) (deployFlags, error) {
 	var f deployFlags
-	fs := flag.NewFlagSet("deploy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, deployUsage); fs.PrintDefaults() }
+	fs := newFlags("deploy", deployUsage, stderr)
 	fs.StringVar(&f.file, "f", "", "the request file to update and apply (required)")
 	fs.StringVar(&f.bucket, "bucket", "", "S3 bucket for the zip (default: the request's code.s3.bucket)")
 	fs.StringVar(&f.prefix, "prefix", "", "key prefix (default: the folder of the request's code.s3.key)")

@@ -53,33 +53,26 @@ func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseDiffFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack diff: %v\n", err)
-		return 2
-	}
-	rep, err := diff(ctx, f)
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack diff: %v\n", err)
-		return 2
-	}
-	if err := stackdiff.Write(stdout, rep); err != nil {
-		return 2
-	}
-	if rep.HasChanges() {
-		return 1
-	}
-	return 0
+	var f diffFlags
+	parse := func() (err error) { f, err = parseDiffFlags(args, stderr); return err }
+	return command("diff", stderr, parse, func() (int, error) {
+		rep, err := diff(ctx, f)
+		if err == nil {
+			err = stackdiff.Write(stdout, rep)
+		}
+		switch {
+		case err != nil:
+			return 2, err
+		case rep.HasChanges():
+			return 1, nil
+		}
+		return 0, nil
+	})
 }
 
 func parseDiffFlags(args []string, stderr io.Writer) (diffFlags, error) {
 	var f diffFlags
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, diffUsage); fs.PrintDefaults() }
+	fs := newFlags("diff", diffUsage, stderr)
 	fs.BoolVar(&f.offline, "offline", false, "compare the renders of BEFORE.yaml and AFTER.yaml; no cluster")
 	clusterFlags(fs, &f.kubeconfig, &f.kubeContext)
 	coreFlag(fs, &f.core)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,28 +44,20 @@ type invokeFlags struct {
 }
 
 func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseInvokeFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack invoke: %v\n", err)
-		return 2
-	}
-	out, err := invoke(ctx, f, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack invoke: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "%s\n", out)
-	return 0
+	var f invokeFlags
+	parse := func() (err error) { f, err = parseInvokeFlags(args, stderr); return err }
+	return command("invoke", stderr, parse, func() (int, error) {
+		out, err := invoke(ctx, f, stderr)
+		if err == nil {
+			fmt.Fprintf(stdout, "%s\n", out)
+		}
+		return failed(err)
+	})
 }
 
 func parseInvokeFlags(args []string, stderr io.Writer) (invokeFlags, error) {
 	var f invokeFlags
-	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, invokeUsage); fs.PrintDefaults() }
+	fs := newFlags("invoke", invokeUsage, stderr)
 	fs.BoolVar(&f.local, "local", false, "run the handler on this machine (required: invoking in AWS is not offered)")
 	fs.StringVar(&f.event, "event", "", "the event file, JSON (required), e.g. examples/lambda/events/initialize.json")
 	fs.StringVar(&f.source, "source", ".", "the folder holding the handler's code")

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -35,26 +33,14 @@ type logsFlags struct {
 }
 
 func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseLogsFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lambdastack logs: %v\n", err)
-		return 2
-	}
-	if err := logs(ctx, f, stdout); err != nil {
-		fmt.Fprintf(stderr, "lambdastack logs: %v\n", err)
-		return 1
-	}
-	return 0
+	var f logsFlags
+	parse := func() (err error) { f, err = parseLogsFlags(args, stderr); return err }
+	return command("logs", stderr, parse, func() (int, error) { return failed(logs(ctx, f, stdout)) })
 }
 
 func parseLogsFlags(args []string, stderr io.Writer) (logsFlags, error) {
 	var f logsFlags
-	fs := flag.NewFlagSet("logs", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, logsUsage); fs.PrintDefaults() }
+	fs := newFlags("logs", logsUsage, stderr)
 	fs.StringVar(&f.namespace, "n", "", "the stack's namespace (default: the kubeconfig context's)")
 	fs.BoolVar(&f.follow, "follow", false, "stream new log lines (StartLiveTail) until interrupted")
 	fs.DurationVar(&f.since, "since", 10*time.Minute, "without --follow: print the lines of this last period")

@@ -3,7 +3,6 @@ package stackrender_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/crossplane/cli/v2/cmd/crossplane/render"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -36,18 +36,14 @@ func environmentConfigs(t *testing.T) []unstructured.Unstructured {
 	return r
 }
 
-// normal is an object as JSON reads it back (numbers as float64), to compare renders with files.
-func normal(t *testing.T, obj map[string]any) map[string]any {
+// yamlOf writes an object as YAML: a render and a file compare equal whatever their number types.
+func yamlOf(t *testing.T, obj map[string]any) string {
 	t.Helper()
-	b, err := json.Marshal(obj)
+	b, err := sigsyaml.Marshal(obj)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]any{}
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return string(b)
 }
 
 // snapshot reads test/render/testdata/<name>.yaml: the XR and the composed resources by part.
@@ -101,16 +97,16 @@ func TestRenderMatchesTheSnapshots(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantXR, wantParts := snapshot(t, c.Name)
-			if got := normal(t, out.XR.Object); !reflect.DeepEqual(got, wantXR) {
-				t.Errorf("XR differs from the snapshot:\n%v\nwant\n%v", got, wantXR)
+			if got, want := yamlOf(t, out.XR.Object), yamlOf(t, wantXR); got != want {
+				t.Errorf("XR differs from the snapshot:\n%s\nwant\n%s", got, want)
 			}
 			if len(out.Composed) != len(wantParts) {
 				t.Errorf("%d composed resources, the snapshot has %d", len(out.Composed), len(wantParts))
 			}
 			for i := range out.Composed {
 				part := stackrender.Part(&out.Composed[i])
-				if got := normal(t, out.Composed[i].Object); !reflect.DeepEqual(got, wantParts[part]) {
-					t.Errorf("%s differs from the snapshot:\n%v\nwant\n%v", part, got, wantParts[part])
+				if got, want := yamlOf(t, out.Composed[i].Object), yamlOf(t, wantParts[part]); got != want {
+					t.Errorf("%s differs from the snapshot:\n%s\nwant\n%s", part, got, want)
 				}
 			}
 		})

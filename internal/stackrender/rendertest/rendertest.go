@@ -1,5 +1,6 @@
-// Package rendertest gives tests a stackrender.Engine on the repository's pinned render engine,
-// bin/crossplane-core (built with hack/build-tools.sh when missing, as make does).
+// Package rendertest gives tests the repository's pinned tools in bin/ (bin/crossplane-core,
+// the render engine, and bin/crossplane, the CLI), built with hack/build-tools.sh when missing
+// as make does, and a stackrender.Engine on the render engine.
 package rendertest
 
 import (
@@ -13,34 +14,50 @@ import (
 	"github.com/spec3/lambdastack/internal/stackrender"
 )
 
+// tool is one pinned binary, built at most once per test process.
+type tool struct {
+	once sync.Once
+	path string
+	err  error
+}
+
 var (
-	once    sync.Once
-	core    string
-	coreErr error
+	mu    sync.Mutex
+	tools = map[string]*tool{}
 )
 
-// Core is the path of bin/crossplane-core.
-func Core(t testing.TB) string {
+// Tool is the path of bin/<name>, built with `hack/build-tools.sh <name>` when missing.
+func Tool(t testing.TB, name string) string {
 	t.Helper()
-	once.Do(func() {
+	mu.Lock()
+	b, ok := tools[name]
+	if !ok {
+		b = &tool{}
+		tools[name] = b
+	}
+	mu.Unlock()
+	b.once.Do(func() {
 		root, err := examples.Root()
 		if err != nil {
-			coreErr = err
+			b.err = err
 			return
 		}
-		core = filepath.Join(root, "bin", "crossplane-core")
-		if _, err := os.Stat(core); err == nil {
+		b.path = filepath.Join(root, "bin", name)
+		if _, err := os.Stat(b.path); err == nil {
 			return
 		}
-		cmd := exec.Command(filepath.Join(root, "hack", "build-tools.sh"), "crossplane-core")
+		cmd := exec.Command(filepath.Join(root, "hack", "build-tools.sh"), name)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		coreErr = cmd.Run()
+		b.err = cmd.Run()
 	})
-	if coreErr != nil {
-		t.Fatalf("no render engine bin/crossplane-core: %v", coreErr)
+	if b.err != nil {
+		t.Fatalf("cannot build bin/%s: %v", name, b.err)
 	}
-	return core
+	return b.path
 }
+
+// Core is bin/crossplane-core, the render engine.
+func Core(t testing.TB) string { return Tool(t, "crossplane-core") }
 
 // Engine starts an engine for the test and closes it at its end.
 func Engine(t testing.TB) *stackrender.Engine {
