@@ -1,6 +1,6 @@
-package stackdiff_test
+package preview_test
 
-// The diff over rendered before/after pairs: each example request rendered by the function (the
+// preview.Offline over rendered before/after pairs: each example request rendered by the function (the
 // render engine bin/crossplane-core), once as it is and once changed as a team would change it.
 
 import (
