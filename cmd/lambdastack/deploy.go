@@ -40,11 +40,11 @@ Flags:
 // deployFlags are the parsed arguments of `lambdastack deploy`.
 type deployFlags struct {
 	bundleFlags
-	file                string
-	yes, offline        bool
-	kubeconfig, context string
-	core                string
-	required            multiFlag
+	file                    string
+	yes, offline            bool
+	kubeconfig, kubeContext string
+	core                    string
+	required                multiFlag
 }
 
 func runDeploy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -64,7 +64,7 @@ func parseDeployFlags(args []string, stderr io.Writer) (deployFlags, error) {
 	fs.Var(&f.required, "required-resources", "with --offline: a file or folder of the EnvironmentConfigs the function may ask for; repeatable")
 	awsFlags(fs, &f.region, &f.endpoint)
 	sourceFlags(fs, &f.bundleFlags)
-	clusterFlags(fs, &f.kubeconfig, &f.context)
+	clusterFlags(fs, &f.kubeconfig, &f.kubeContext)
 	coreFlag(fs, &f.core)
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -157,10 +157,11 @@ func previewOffline(ctx context.Context, eng *stackrender.Engine, before, after 
 
 // applyConfirmed shows the live diff and applies the request once confirmed.
 func applyConfirmed(ctx context.Context, eng *stackrender.Engine, f deployFlags, request *unstructured.Unstructured, stdin io.Reader, stdout, stderr io.Writer) error {
-	cl, err := cluster.Connect(f.kubeconfig, f.context)
+	cl, err := cluster.Connect(f.kubeconfig, f.kubeContext)
 	if err != nil {
 		return err
 	}
+	inContextNamespace(request, cl)
 	rep, err := preview.Live(ctx, eng, cl, request)
 	if err != nil {
 		return err

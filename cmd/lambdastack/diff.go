@@ -135,6 +135,7 @@ func diff(ctx context.Context, f diffFlags) (stackdiff.Report, error) {
 	if err != nil {
 		return stackdiff.Report{}, err
 	}
+	inContextNamespace(request, cl)
 	return preview.Live(ctx, eng, cl, request)
 }
 

@@ -9,6 +9,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
+	"github.com/spec3/lambdastack/internal/cluster"
 )
 
 // readRequest reads the one object of a request file.
@@ -36,4 +39,12 @@ func readRequest(path string) (*unstructured.Unstructured, error) {
 		return nil, fmt.Errorf("%s: want one request (a LambdaStack or LambdaStackClaim), found %d YAML documents", path, len(objs))
 	}
 	return &unstructured.Unstructured{Object: objs[0]}, nil
+}
+
+// inContextNamespace gives a namespaced request without a namespace the kubeconfig context's,
+// as kubectl apply does.
+func inContextNamespace(request *unstructured.Unstructured, cl *cluster.Cluster) {
+	if request.GetNamespace() == "" && request.GetKind() != v1alpha1.KindXLambdaStack {
+		request.SetNamespace(cl.Namespace)
+	}
 }
