@@ -71,7 +71,7 @@ func replacements(after *unstructured.Unstructured, fields []Field) []string {
 			why = append(why, fmt.Sprintf("it moves from region %s to %s", show(f.Old), show(f.New)))
 		default:
 			if field := forceNewField(kindKey(after), f.Path); field != "" {
-				why = append(why, fmt.Sprintf("AWS cannot change %s in place (%s)", field, Display(f)))
+				why = append(why, fmt.Sprintf("AWS cannot change %s in place", field))
 			}
 		}
 	}
