@@ -91,6 +91,11 @@ func deploy(ctx context.Context, f deployFlags, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	eng, err := stackrender.Start(f.core) // before anything is uploaded or written
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
 	if err := defaultsFromRequest(&f.bundleFlags, before); err != nil {
 		return err
 	}
@@ -111,11 +116,6 @@ func deploy(ctx context.Context, f deployFlags, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	eng, err := stackrender.Start(f.core)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
 	if f.offline {
 		rep, err := previewOffline(ctx, eng, before, after, f.required)
 		if err != nil {

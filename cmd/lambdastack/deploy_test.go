@@ -91,7 +91,8 @@ func TestDeployArguments(t *testing.T) {
 		{[]string{"deploy", exampleSource}, 2, "-f REQUEST.yaml is required"},
 		{[]string{"deploy", "-f", "x.yaml"}, 2, "want exactly one source folder"},
 		{[]string{"deploy", exampleSource, "-f", "x.yaml", "--required-resources", "d"}, 2, "--required-resources goes with --offline"},
-		{[]string{"deploy", exampleSource, "-f", noBucket, "--offline"}, 1, "--bucket is required: the request has no spec.function.code.s3.bucket"},
+		{[]string{"deploy", exampleSource, "-f", noBucket, "--offline", "--crossplane-core", rendertest.Core(t)}, 1, "--bucket is required: the request has no spec.function.code.s3.bucket"},
+		{[]string{"deploy", exampleSource, "-f", noBucket, "--offline", "--crossplane-core", "/nonexistent/core"}, 1, "render engine \"/nonexistent/core\" not found"},
 	} {
 		code, stdout, stderr := runCLI(t, c.args...)
 		if code != c.code || !strings.Contains(stdout+stderr, c.want) {
