@@ -1,7 +1,7 @@
-// Command lambdastack holds the developer tools of the LambdaStack
-// Configuration. Today: `lambdastack bundle`, which builds a reproducible
-// Lambda zip from a Python folder, uploads it to S3 and prints the
-// spec.function.code block for a LambdaStack request.
+// Command lambdastack is the app team's tool for a LambdaStack (docs/app-teams.md): bundle
+// builds a reproducible Lambda zip and uploads it to S3, deploy also writes its code: block into
+// the request file and applies it, diff previews what applying a request changes, invoke runs
+// the handler locally with the stack's environment, and logs reads the stack's CloudWatch logs.
 package main
 
 import (
