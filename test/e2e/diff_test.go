@@ -50,6 +50,16 @@ func TestDiffLive(t *testing.T) {
 		t.Fatalf("building lambdastack: %v\n%s", err, out)
 	}
 
+	kubectl := func(args ...string) {
+		cmd := exec.CommandContext(ctx, "kubectl", args...)
+		cmd.Dir, cmd.Env = root, append(os.Environ(), "KUBECONFIG="+kubeconfig)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("kubectl %v: %v\n%s", args, err, out)
+		}
+	}
+	// the platform team's part, as the suite applies it (idempotent)
+	kubectl("apply", "-f", "examples/providerconfigs.yaml", "-f", "examples/environmentconfigs/")
+
 	raw, err := os.ReadFile(filepath.Join(root, "examples", "dev.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -66,14 +76,8 @@ func TestDiffLive(t *testing.T) {
 		if _, err := cl.Apply(ctx, request, false); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() {
-			// the test created it: delete it as a user would
-			cmd := exec.Command("kubectl", "delete", "-f", filepath.Join(root, "examples", "dev.yaml"), "--wait=false")
-			cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("deleting dev: %v\n%s", err, out)
-			}
-		})
+		// the test created it: delete it as a user would (wait: a later test may apply it again)
+		t.Cleanup(func() { kubectl("delete", "-f", "examples/dev.yaml", "--timeout=3m") })
 	}
 	// the stack's function exists (composed and created by Crossplane)
 	var function *unstructured.Unstructured
