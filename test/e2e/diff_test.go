@@ -51,7 +51,7 @@ func TestDiffLive(t *testing.T) {
 	}
 
 	kubectl := func(args ...string) {
-		cmd := exec.CommandContext(ctx, "kubectl", args...)
+		cmd := exec.Command("kubectl", args...) // not ctx: it also runs in Cleanup, after ctx ends
 		cmd.Dir, cmd.Env = root, append(os.Environ(), "KUBECONFIG="+kubeconfig)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("kubectl %v: %v\n%s", args, err, out)
