@@ -246,6 +246,8 @@ type PermissionsGuards struct {
 
 	// PermissionsBoundaryARN is set as the permissions boundary of every execution role of the
 	// stage: whatever the role's policies say, it can do no more than this policy allows.
+	// Required on a shared account (sharedAccount, the default): the account's owner boundary,
+	// the policy of docs/iam/owner-boundary.json.
 	PermissionsBoundaryARN string `json:"permissionsBoundaryArn,omitempty"`
 }
 
