@@ -334,3 +334,44 @@ func TestGlobWithin(t *testing.T) {
 		}
 	}
 }
+
+// globSegmentWithin against brute force: for every pair of patterns of up to three symbols of
+// a, b, * and ?, it says "within" exactly when no word of up to six letters matches the first
+// and not the second (a shortest counterexample of such patterns is shorter than that).
+func TestGlobWithinAgainstBruteForce(t *testing.T) {
+	var patterns, words []string
+	var grow func(prefix, alphabet string, max int, out *[]string)
+	grow = func(prefix, alphabet string, max int, out *[]string) {
+		if len(prefix) == max {
+			return
+		}
+		for _, c := range alphabet {
+			w := prefix + string(c)
+			*out = append(*out, w)
+			grow(w, alphabet, max, out)
+		}
+	}
+	grow("", "ab*?", 3, &patterns)
+	words = append(words, "")
+	grow("", "ab", 6, &words)
+	matched := map[string][]bool{}
+	for _, p := range patterns {
+		for _, w := range words {
+			matched[p] = append(matched[p], iamMatch(p, w))
+		}
+	}
+	for _, p := range patterns {
+		for _, g := range patterns {
+			counter, found := "", false
+			for i, w := range words {
+				if matched[p][i] && !matched[g][i] {
+					counter, found = w, true
+					break
+				}
+			}
+			if got := globSegmentWithin(p, g); got == found {
+				t.Errorf("globSegmentWithin(%q, %q) = %v; a word matching the first and not the second: %v %q", p, g, got, found, counter)
+			}
+		}
+	}
+}
