@@ -21,7 +21,7 @@ func TestAPIParts(t *testing.T) {
 			absentKeys: []string{keyAPIAuthorizer, keyAPIStage, keyAPIPermission},
 			check: func(t *testing.T, m map[string]map[string]any) {
 				want := map[string]any{
-					"name": "team_dev-mcp-api", "protocolType": "HTTP", "region": "us-east-1",
+					"name": "team_dev_mcp_api", "protocolType": "HTTP", "region": "us-east-1",
 					"description": "HTTP API of the dev mcp Lambda function (LambdaStack)",
 				}
 				wantFields(t, "api", m[keyAPI], want)
@@ -51,7 +51,7 @@ func TestAPIParts(t *testing.T) {
 					t.Errorf("apiIdRef = %v", got)
 				}
 				lg := m[keyAPILogGroup]
-				if got := lookup(lg, "metadata", "annotations", annotationExternalName); got != "/aws/apigateway/team_dev-mcp" {
+				if got := lookup(lg, "metadata", "annotations", annotationExternalName); got != "/aws/apigateway/team_dev_mcp" {
 					t.Errorf("api log group name = %v", got)
 				}
 				if got := fp(lg, "retentionInDays"); got != int64(7) {
@@ -70,7 +70,7 @@ func TestAPIParts(t *testing.T) {
 				a := m[keyAPIAuthorizer]
 				want := map[string]any{
 					"authorizerType":   "JWT",
-					"name":             "team_prod-mcp-jwt",
+					"name":             "team_prod_mcp_jwt",
 					"identitySources":  []any{"$request.header.Authorization"},
 					"jwtConfiguration": map[string]any{"issuer": "https://issuer.example.com", "audience": []any{"cli", "web"}},
 					"apiIdRef":         map[string]any{"name": "mcp--api"},
@@ -183,7 +183,7 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 				t.Error("stage autoDeploy is not true")
 			}
 			logs := block(fp(st, "accessLogSettings"))
-			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/team_staging-mcp" {
+			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/team_staging_mcp" {
 				t.Errorf("destinationArn = %v", got)
 			}
 			if logs["format"] != accessLogFormat() {

@@ -52,7 +52,7 @@ func TestAsyncInvokeConfig(t *testing.T) {
 			if c == nil {
 				t.Fatalf("no %s", keyAsyncConfig+suffix)
 			}
-			if fp(c, "qualifier") != aliasName || fp(c, "functionName") != "team_prod-mcp" || fp(c, "maximumRetryAttempts") != int64(0) {
+			if fp(c, "qualifier") != aliasName || fp(c, "functionName") != "team_prod_mcp" || fp(c, "maximumRetryAttempts") != int64(0) {
 				t.Errorf("%s = %v", keyAsyncConfig+suffix, fp(c))
 			}
 			if fp(c, "maximumEventAgeInSeconds") != nil {
@@ -62,18 +62,18 @@ func TestAsyncInvokeConfig(t *testing.T) {
 			if !reflect.DeepEqual(dest, map[string]any{"name": "mcp--" + keyFailureQueue + suffix}) {
 				t.Errorf("%s destination = %v", suffix, dest)
 			}
-			if fp(m[keyFailureQueue+suffix], "name") != "team_prod-mcp-async-failures" {
+			if fp(m[keyFailureQueue+suffix], "name") != "team_prod_mcp_async-failures" {
 				t.Errorf("failure queue name = %v", fp(m[keyFailureQueue+suffix], "name"))
 			}
 			alarm := m[keyAlarmFailureQueue+suffix]
 			if alarm == nil || fp(alarm, "metricName") != "ApproximateNumberOfMessagesVisible" ||
-				!reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod-mcp-async-failures"}) {
+				!reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod_mcp_async-failures"}) {
 				t.Errorf("failure queue alarm %s = %v", suffix, alarm)
 			}
 		}
 		got := policyOf(t, m[keyRoleAsync]).Statement
 		want := []statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{
-			"arn:aws:sqs:eu-west-1:" + testAccount + ":team_prod-mcp-async-failures", "arn:aws:sqs:us-east-1:" + testAccount + ":team_prod-mcp-async-failures"}}}
+			"arn:aws:sqs:eu-west-1:" + testAccount + ":team_prod_mcp_async-failures", "arn:aws:sqs:us-east-1:" + testAccount + ":team_prod_mcp_async-failures"}}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("async policy = %+v", got)
 		}
@@ -118,7 +118,7 @@ func TestQueueWidgetsAndAlarms(t *testing.T) {
 		for _, s := range w.Properties.Metrics {
 			got = append(got, s[3].(string))
 		}
-		want := []string{"team_prod-mcp-async-failures", "team_prod-mcp-sqs-jobs", "team_prod-mcp-sqs-jobs-dlq"}
+		want := []string{"team_prod_mcp_async-failures", "team_prod_mcp_sqs-jobs", "team_prod_mcp_sqs-jobs-dlq"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("queues on the dashboard = %v, want %v", got, want)
 		}
@@ -128,7 +128,7 @@ func TestQueueWidgetsAndAlarms(t *testing.T) {
 	}
 	// the created trigger queue's dead-letter queue has an alarm on its depth too
 	alarm := m["alarm-queue-jobs-dlq"]
-	if alarm == nil || fp(alarm, "namespace") != "AWS/SQS" || !reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod-mcp-sqs-jobs-dlq"}) {
+	if alarm == nil || fp(alarm, "namespace") != "AWS/SQS" || !reflect.DeepEqual(fp(alarm, "dimensions"), map[string]any{"QueueName": "team_prod_mcp_sqs-jobs-dlq"}) {
 		t.Errorf("dead-letter queue alarm = %v", alarm)
 	}
 }

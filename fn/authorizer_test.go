@@ -92,7 +92,7 @@ func TestLambdaAuthorizer(t *testing.T) {
 		a := m[keyAPIAuthorizer]
 		want := map[string]any{
 			"authorizerType":                 "REQUEST",
-			"name":                           "team_dev-mcp-lambda",
+			"name":                           "team_dev_mcp_lambda",
 			"authorizerUri":                  "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + authorizerFn + ":live/invocations",
 			"authorizerPayloadFormatVersion": "2.0",
 			"enableSimpleResponses":          true,
@@ -116,7 +116,7 @@ func TestLambdaAuthorizer(t *testing.T) {
 			"qualifier":    "live",
 			"principal":    "apigateway.amazonaws.com",
 			"sourceArn":    strings.TrimSuffix(exec, "/*/*") + "/authorizers/*",
-			"statementId":  "team_dev-mcp-authorizer",
+			"statementId":  "team_dev_mcp_authorizer",
 			"region":       "us-east-1",
 		}
 		wantFields(t, fmt.Sprintf("legacy=%v: authorizer permission", legacy), p, wantP)

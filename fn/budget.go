@@ -34,7 +34,9 @@ type budgetConfig struct {
 
 // resolveBudget merges the request's budget with the stage's: a stack has a budget when a
 // monthly limit is set (request, then stage) and the request does not turn it off; asking for
-// one (spec.budget without enabled: false) without a limit anywhere is an error.
+// one (spec.budget without enabled: false) without a limit anywhere is an error. The stage's
+// budget is a ceiling (rule 11 of docs/tenancy.md): a request may lower its limit, but neither
+// raise it nor switch the budget off.
 func resolveBudget(spec *v1alpha1.BudgetSpec, stageCfg *v1alpha1.BudgetSettings, m monitoringConfig) (budgetConfig, error) {
 	stageCfg = orZero(stageCfg)
 	var req v1alpha1.BudgetSettings
@@ -42,7 +44,12 @@ func resolveBudget(spec *v1alpha1.BudgetSpec, stageCfg *v1alpha1.BudgetSettings,
 	if spec != nil {
 		req = spec.BudgetSettings
 		asked = spec.Enabled == nil || *spec.Enabled
-		if spec.Enabled != nil && !*spec.Enabled {
+		switch stage := stageCfg.MonthlyLimitUSD; {
+		case stage != nil && spec.Enabled != nil && !*spec.Enabled:
+			return budgetConfig{}, fmt.Errorf("spec.budget.enabled: false switches off the stage's budget of %d USD a month (EnvironmentConfig data.budget.monthlyLimitUSD), which a request cannot; it may set a lower spec.budget.monthlyLimitUSD", *stage)
+		case stage != nil && req.MonthlyLimitUSD != nil && *req.MonthlyLimitUSD > *stage:
+			return budgetConfig{}, fmt.Errorf("spec.budget.monthlyLimitUSD: %d is above the stage's budget of %d USD a month (EnvironmentConfig data.budget.monthlyLimitUSD), a ceiling: a request may lower it, not raise it", *req.MonthlyLimitUSD, *stage)
+		case spec.Enabled != nil && !*spec.Enabled:
 			return budgetConfig{}, nil
 		}
 	}

@@ -115,7 +115,7 @@ func TestCentralLogs(t *testing.T) {
 				if p["destinationArn"] != dest {
 					t.Errorf("%s sends to %v, want %s", key, p["destinationArn"], dest)
 				}
-				wantGroup := "/aws/lambda/team_dev-mcp"
+				wantGroup := "/aws/lambda/team_dev_mcp"
 				if strings.HasPrefix(key, keyAPILogSubscription) {
 					wantGroup = lookup(m[strings.Replace(key, keyAPILogSubscription, keyAPILogGroup, 1)], "metadata", "annotations", annotationExternalName).(string)
 				}
@@ -154,7 +154,7 @@ func TestCentralLogs(t *testing.T) {
 			if err := json.Unmarshal([]byte(lookup(m[keyCentralLogsRole], "spec", "forProvider", "assumeRolePolicy").(string)), &trust); err != nil {
 				t.Fatal(err)
 			}
-			if trust.Statement[0].Principal["Service"] != "logs.amazonaws.com" || !strings.Contains(string(mustJSON(t, trust.Statement[0].Condition)), "log-group:/aws/lambda/team_dev-mcp:*") {
+			if trust.Statement[0].Principal["Service"] != "logs.amazonaws.com" || !strings.Contains(string(mustJSON(t, trust.Statement[0].Condition)), "log-group:/aws/lambda/team_dev_mcp:*") {
 				t.Errorf("trust %+v", trust)
 			}
 			if err := json.Unmarshal([]byte(lookup(m[keyCentralLogsPolicy], "spec", "forProvider", "policy").(string)), &policy); err != nil {

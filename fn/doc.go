@@ -11,8 +11,10 @@
 //  4. resolve: request > stage config > built-in profile, merged into settings (settings.go;
 //     each feature's resolveX in its file).
 //  5. validate: every field-error of every feature, in one refusal (validate.go calls each
-//     feature's validateX; tenancy checks in validateTenancy), then a stack that exists must
-//     keep its account and region (tenancy.go).
+//     feature's validateX; tenancy checks in validateTenancy; in an account teams share, what a
+//     request names must be its namespace's own or granted: checkOwned, ownership.go; the
+//     stage's ceilings: quotas.go), then a stack that exists must keep its account and region
+//     and its naming scheme (tenancy.go).
 //  6. plan: the parts compose the desired resources in their declared order (plan.go: parts),
 //     with readiness, status and warnings: a pure function of settings and observed state.
 //  7. compose: write the whole desired state, conditions and TTL into the response (fn.go).

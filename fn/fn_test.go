@@ -49,7 +49,7 @@ func TestRunFunctionComposesTheCoreStack(t *testing.T) {
 		}
 	}
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["functionName"] != "team_dev-mcp" || st["stage"] != "dev" || st["logGroupName"] != "/aws/lambda/team_dev-mcp" {
+	if st["functionName"] != "team_dev_mcp" || st["stage"] != "dev" || st["logGroupName"] != "/aws/lambda/team_dev_mcp" {
 		t.Errorf("status %v", st)
 	}
 	if got := rsp.GetMeta().GetTtl().AsDuration(); got != time.Minute {
@@ -64,9 +64,9 @@ func TestRunFunctionReadinessFollowsObservedResources(t *testing.T) {
 		var at map[string]any
 		switch k {
 		case KeyFunction:
-			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:123456789012:function:team_dev-mcp"}
+			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:123456789012:function:team_dev_mcp"}
 		case KeyRole:
-			at = map[string]any{"arn": "arn:aws:iam::123456789012:role/team_dev-mcp-role"}
+			at = map[string]any{"arn": "arn:aws:iam::123456789012:role/team_dev_mcp_role"}
 		}
 		observed[k] = readyObserved(r.GetResource().AsMap(), at)
 	}
@@ -84,7 +84,7 @@ func TestRunFunctionReadinessFollowsObservedResources(t *testing.T) {
 		t.Errorf("condition %v", cond)
 	}
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["functionArn"] != "arn:aws:lambda:us-east-1:123456789012:function:team_dev-mcp" || st["roleArn"] != "arn:aws:iam::123456789012:role/team_dev-mcp-role" {
+	if st["functionArn"] != "arn:aws:lambda:us-east-1:123456789012:function:team_dev_mcp" || st["roleArn"] != "arn:aws:iam::123456789012:role/team_dev_mcp_role" {
 		t.Errorf("status %v", st)
 	}
 }

@@ -102,13 +102,18 @@ func newRequest(t testing.TB, xr map[string]any, envConfigs []map[string]any, ob
 }
 
 // envConfig is a stage's EnvironmentConfig; unless data says otherwise it binds the stage to the
-// namespace of xrObject (team), as the platform would for that team.
+// namespace of xrObject (team) and gives that team the account (sharedAccount: false), as the
+// platform would for a team with an account of its own. Tests of a shared account list the
+// namespaces (ownership_test.go).
 func envConfig(name, stage string, data map[string]any) map[string]any {
-	if _, ok := data["namespaces"]; !ok && data != nil {
-		data["namespaces"] = []any{"team"}
-	}
 	if data == nil {
-		data = map[string]any{"namespaces": []any{"team"}}
+		data = map[string]any{}
+	}
+	if _, ok := data["namespaces"]; !ok {
+		data["namespaces"] = []any{"team"}
+		if _, ok := data["sharedAccount"]; !ok {
+			data["sharedAccount"] = false
+		}
 	}
 	return map[string]any{
 		"apiVersion": "apiextensions.crossplane.io/v1beta1",
@@ -116,6 +121,27 @@ func envConfig(name, stage string, data map[string]any) map[string]any {
 		"metadata":   map[string]any{"name": name, "labels": map[string]any{v1alpha1.StageLabel: stage}},
 		"data":       data,
 	}
+}
+
+// testBoundary is the permissions boundary a shared-account stage names (ownership.go).
+const testBoundary = "arn:aws:iam::" + testAccount + ":policy/platform/owner-boundary"
+
+// sharedEnvConfig is envConfig of a stage whose account the namespaces in data share, with the
+// permissions boundary such a stage must name (unless data names one) and, unless data says
+// what it grants, the code bucket of xrObject granted (like the examples' CI bucket).
+func sharedEnvConfig(name, stage string, data map[string]any) map[string]any {
+	if _, ok := data["grants"]; !ok {
+		data["grants"] = map[string]any{"resources": []any{"arn:aws:s3:::artifacts/*"}}
+	}
+	p, _ := data["permissions"].(map[string]any)
+	if p == nil {
+		p = map[string]any{}
+		data["permissions"] = p
+	}
+	if _, ok := p["permissionsBoundaryArn"]; !ok {
+		p["permissionsBoundaryArn"] = testBoundary
+	}
+	return envConfig(name, stage, data)
 }
 
 // settingsFor resolves a request the way RunFunction does.
@@ -501,7 +527,7 @@ func builtWith(t *testing.T, s *settings, o observedState) map[string]map[string
 }
 
 func fnObserved(version string) map[string]any {
-	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp", "version": version}
+	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp", "version": version}
 }
 
 func legacyOf(xr map[string]any) map[string]any {

@@ -184,7 +184,7 @@ func validateRuntimeDetails(errs *fieldErrors, s *settings, spec *v1alpha1.Lambd
 		}
 		validateRegionalARN(errs, s, field, "layer", l)
 		if acct := arnAccount(inRegion(l, s.Region)); !slices.Contains(stageCfg.AllowedLayerAccountIDs, acct) {
-			checkGrantedARN(errs, s, stageCfg, field, "layer", inRegion(l, s.Region))
+			checkGrantedARN(errs, s, stageCfg, field, "layer", l)
 		}
 	}
 
@@ -193,7 +193,7 @@ func validateRuntimeDetails(errs *fieldErrors, s *settings, spec *v1alpha1.Lambd
 			errs.add("spec.function.kmsKeyArn", "%q is not a KMS key ARN", k)
 		} else {
 			validateRegionalARN(errs, s, "spec.function.kmsKeyArn", "KMS key", k)
-			checkGrantedARN(errs, s, stageCfg, "spec.function.kmsKeyArn", "KMS key", inRegion(k, s.Region))
+			checkGrantedARN(errs, s, stageCfg, "spec.function.kmsKeyArn", "KMS key", k)
 		}
 	}
 
@@ -250,6 +250,30 @@ func validateRegionalCode(errs *fieldErrors, s *settings) {
 		if b := codeBucket(c.Bucket, r); len(b) < 3 || len(b) > 63 || !reBucket.MatchString(b) {
 			errs.add("spec.function.code.s3.bucket", "%q is not a valid bucket name in region %s (3-63 lower-case letters, digits, '.' or '-')", b, r)
 		}
+	}
+}
+
+// validateCodeOwnership applies rule 9 of docs/tenancy.md to the code on a shared account: a
+// zip is an object keyed <namespace>/... (the namespace's own, in any bucket) or one the stage
+// grants (arn:aws:s3:::<bucket>/<key>); an image comes from a repository of the stage's account
+// named <namespace>/... or <namespace>_..., or one the stage grants.
+func validateCodeOwnership(errs *fieldErrors, s *settings) {
+	if !s.Ownership.Shared {
+		return
+	}
+	c := s.Function.Code
+	if c.S3 != nil && c.S3.Bucket != "" && c.S3.Key != "" && !strings.HasPrefix(c.S3.Key, s.Owner+"/") {
+		for _, r := range s.Regions {
+			if arn := newARN(partition(r), "s3", "", "", codeBucket(c.S3.Bucket, r)+"/"+c.S3.Key); !s.granted(arn) {
+				errs.add("spec.function.code.s3", "the code object %s is not namespace %s's: %s, and a namespace's own code objects are keyed %s/… (in any bucket); the platform grants others in the stage's EnvironmentConfig (data.grants.resources, or data.grants.namespaces.%s.resources)", arn, s.Owner, s.sharedAccount(), s.Owner, s.Owner)
+				break
+			}
+		}
+	}
+	if m := reECRHost.FindStringSubmatch(c.ImageURI); m != nil && reImageURI.MatchString(c.ImageURI) {
+		acct := strings.TrimSuffix(m[1], ".dkr.ecr.")
+		repo := strings.SplitN(strings.SplitN(c.ImageURI[len(m[0])+1:], "@", 2)[0], ":", 2)[0]
+		checkOwned(errs, s, "spec.function.code.imageUri", "image repository", newARN(partition(s.Region), "ecr", regionPlaceholder, acct, "repository/"+repo))
 	}
 }
 

@@ -61,7 +61,7 @@ func TestMetricFiltersInEveryRegion(t *testing.T) {
 	}
 	orders := lookup(m["metric-ordersplaced"], "spec", "forProvider").(map[string]any)
 	tr := orders["metricTransformation"].(map[string]any)
-	if tr["namespace"] != "LambdaStack/team_dev-mcp" || tr["name"] != "OrdersPlaced" || tr["value"] != "1" || tr["unit"] != "Count" {
+	if tr["namespace"] != "LambdaStack/team_dev_mcp" || tr["name"] != "OrdersPlaced" || tr["value"] != "1" || tr["unit"] != "Count" {
 		t.Errorf("metricTransformation %v", tr)
 	}
 	if orders["pattern"] != `{ $.event = "order_placed" }` || orders["region"] != "us-east-1" {
@@ -70,7 +70,7 @@ func TestMetricFiltersInEveryRegion(t *testing.T) {
 	if got := lookup(m["metric-paymentmillis"], "spec", "forProvider", "metricTransformation", "value"); got != "$.payment_ms" {
 		t.Errorf("value %v", got)
 	}
-	if name := lookup(m["metric-ordersplaced"], "metadata", "annotations", annotationExternalName); name != "team_dev-mcp-metric-ordersplaced" {
+	if name := lookup(m["metric-ordersplaced"], "metadata", "annotations", annotationExternalName); name != "team_dev_mcp_metric-ordersplaced" {
 		t.Errorf("filter name %v", name)
 	}
 	// dev has no alarms: a metric's alarm waits for a stage with alarms.
@@ -87,7 +87,7 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 		t.Fatalf("no metric alarm among %v", keysOf(m))
 	}
 	p := lookup(a, "spec", "forProvider").(map[string]any)
-	if p["namespace"] != "LambdaStack/team_staging-mcp" || p["metricName"] != "OrdersPlaced" || p["statistic"] != "Sum" ||
+	if p["namespace"] != "LambdaStack/team_staging_mcp" || p["metricName"] != "OrdersPlaced" || p["statistic"] != "Sum" ||
 		p["comparisonOperator"] != "LessThanThreshold" || p["threshold"] != int64(1) || p["evaluationPeriods"] != int64(3) {
 		t.Errorf("alarm %v", p)
 	}
@@ -103,7 +103,7 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 	var found bool
 	for _, w := range dashboardWidgets(t, m[keyDashboard]) {
 		for _, met := range w.Properties.Metrics {
-			if len(met) == 2 && met[0] == "LambdaStack/team_staging-mcp" && met[1] == "OrdersPlaced" {
+			if len(met) == 2 && met[0] == "LambdaStack/team_staging_mcp" && met[1] == "OrdersPlaced" {
 				found = true
 			}
 		}

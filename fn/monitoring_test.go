@@ -42,7 +42,7 @@ func TestAlarms(t *testing.T) {
 			xr:        xrObject(map[string]any{"stage": "staging"}),
 			observed:  true,
 			wantKeys:  []string{keyAlarmTopic, keyAlarmErrors, keyAlarmThrottles, keyAlarmDuration, keyAlarmAPI5xx, keyAlarmAPILatency},
-			wantTopic: "arn:aws:sns:us-east-1:" + testAccount + ":team_staging-mcp-alarms",
+			wantTopic: "arn:aws:sns:us-east-1:" + testAccount + ":team_staging_mcp_alarms",
 		},
 		"API off: no API alarms": {
 			xr:        xrObject(map[string]any{"stage": "staging", "api": map[string]any{"enabled": false}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
@@ -84,7 +84,7 @@ func TestAlarmFields(t *testing.T) {
 	m, _ := converged(t, settingsFor(t, xr, nil))
 	cases := map[string]map[string]any{
 		keyAlarmErrors: {"namespace": "AWS/Lambda", "metricName": "Errors", "statistic": "Sum", "threshold": int64(1),
-			"comparisonOperator": "GreaterThanOrEqualToThreshold", "dimensions": map[string]any{"FunctionName": "team_prod-mcp"}},
+			"comparisonOperator": "GreaterThanOrEqualToThreshold", "dimensions": map[string]any{"FunctionName": "team_prod_mcp"}},
 		keyAlarmThrottles: {"namespace": "AWS/Lambda", "metricName": "Throttles", "statistic": "Sum", "threshold": int64(1)},
 		keyAlarmDuration: {"namespace": "AWS/Lambda", "metricName": "Duration", "extendedStatistic": "p99", "statistic": nil,
 			"threshold": int64(10000), "comparisonOperator": "GreaterThanThreshold"},
@@ -101,7 +101,7 @@ func TestAlarmFields(t *testing.T) {
 				t.Errorf("%s %s = %v, want %v", key, f, got, v)
 			}
 		}
-		if n, _ := lookup(a, "metadata", "annotations", annotationExternalName).(string); !strings.HasPrefix(n, "team_prod-mcp-") {
+		if n, _ := lookup(a, "metadata", "annotations", annotationExternalName).(string); !strings.HasPrefix(n, "team_prod_mcp_") {
 			t.Errorf("%s name = %q", key, n)
 		}
 	}
@@ -113,7 +113,7 @@ func TestAlarmTopic(t *testing.T) {
 			xr := xrObject(map[string]any{"stage": stage, "monitoring": map[string]any{"alarmEmails": []any{"ops@example.com"}}})
 			m := byKey(t, settingsFor(t, xr, nil))
 			topic := m[keyAlarmTopic]
-			if got := lookup(topic, "metadata", "annotations", annotationExternalName); got != "team_"+stage+"-mcp-alarms" {
+			if got := lookup(topic, "metadata", "annotations", annotationExternalName); got != "team_"+stage+"_mcp_alarms" {
 				t.Errorf("topic name = %v", got)
 			}
 			mp := lookup(topic, "spec", "managementPolicies")
@@ -131,7 +131,7 @@ func TestMonitoringStatus(t *testing.T) {
 	s := settingsFor(t, xrObject(map[string]any{"stage": "staging"}), nil)
 	_, o := converged(t, s)
 	st := mustPlan(t, s, o).Status
-	if st.AlarmTopicARN != "arn:aws:sns:us-east-1:"+testAccount+":team_staging-mcp-alarms" || st.DashboardName != "team_staging-mcp" {
+	if st.AlarmTopicARN != "arn:aws:sns:us-east-1:"+testAccount+":team_staging_mcp_alarms" || st.DashboardName != "team_staging_mcp" {
 		t.Errorf("status alarmTopicArn %q dashboardName %q", st.AlarmTopicARN, st.DashboardName)
 	}
 	dev := settingsFor(t, xrObject(nil), nil)
@@ -166,7 +166,7 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("API metric = %v", m)
 	}
 	d := after[keyDashboard]
-	if got := lookup(d, "metadata", "annotations", annotationExternalName); got != "team_staging-mcp" {
+	if got := lookup(d, "metadata", "annotations", annotationExternalName); got != "team_staging_mcp" {
 		t.Errorf("dashboard name = %v", got)
 	}
 	again, _, _ := planByKey(t, s, simulateObserved(out))
@@ -229,7 +229,7 @@ func TestDashboardShowsLiveAndCanaryVersions(t *testing.T) {
 	}
 	var labels, versions []string
 	for _, met := range release[0].Properties.Metrics {
-		if met[4] != "Resource" || met[5] != "team_prod-mcp:live" || met[6] != "ExecutedVersion" {
+		if met[4] != "Resource" || met[5] != "team_prod_mcp:live" || met[6] != "ExecutedVersion" {
 			t.Errorf("release metric %v", met)
 		}
 		versions = append(versions, met[7].(string))

@@ -3,6 +3,7 @@ package fn
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
@@ -67,6 +68,55 @@ func validateNetwork(errs *fieldErrors, n *v1alpha1.NetworkSpec) {
 	for _, c := range n.EgressCIDRs {
 		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().Is4() || p.Masked() != p {
 			errs.add("spec.network.egressCidrs", "%q is not an IPv4 network in CIDR form", c)
+		}
+	}
+}
+
+// validateNetworkGrants applies rule 12 of docs/tenancy.md: subnets, security groups and the
+// VPC of spec.network must be in the stage's lists or the owner namespace's
+// (data.grants.namespaces.<namespace>). Where neither lists any, an account of one namespace
+// allows any and a shared account none: another namespace's security group would open the
+// network its resources admit that group to.
+func validateNetworkGrants(errs *fieldErrors, s *settings) {
+	n := s.Network
+	if n == nil || !s.StageConfigured {
+		return
+	}
+	o := s.Ownership
+	check := func(field, what string, ids, granted []string) {
+		if len(granted) == 0 && !o.Shared {
+			return
+		}
+		for _, id := range ids {
+			if slices.Contains(granted, id) {
+				continue
+			}
+			list := "none"
+			if len(granted) > 0 {
+				list = strings.Join(granted, ", ")
+			}
+			errs.add(field, "%s is not granted to namespace %s on stage %s (granted: %s); the platform grants %ss to every namespace in the stage's EnvironmentConfig data.allowed%ss and to one in data.grants.namespaces.%s.%ss", id, s.Owner, s.Stage, list, what, networkListName(what), s.Owner, lowerFirst(networkListName(what)))
+		}
+	}
+	check("spec.network.subnetIds", "subnet", n.SubnetIDs, o.SubnetIDs)
+	check("spec.network.securityGroupIds", "security group", n.SecurityGroupIDs, o.SecurityGroupIDs)
+	if n.VPCID != "" {
+		check("spec.network.vpcId", "VPC", []string{n.VPCID}, o.VPCIDs)
+	}
+}
+
+// networkListName is the list field of what (subnet, security group, VPC) without "allowed".
+func networkListName(what string) string {
+	return map[string]string{"subnet": "SubnetId", "security group": "SecurityGroupId", "VPC": "VpcId"}[what]
+}
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+// validateNetworkIDs checks the IDs of one of a stage's network lists (field).
+func validateNetworkIDs(errs *fieldErrors, field string, ids []string, re *regexp.Regexp) {
+	for _, id := range ids {
+		if !re.MatchString(id) {
+			errs.add(field, "%q is not an ID of that kind (%s)", id, strings.TrimSuffix(strings.TrimPrefix(re.String(), "^"), "$"))
 		}
 	}
 }

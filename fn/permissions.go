@@ -174,14 +174,19 @@ func validatePermissions(errs *fieldErrors, s *settings, stageCfg *v1alpha1.Stag
 }
 
 // checkStatementResource refuses a resource outside what the stage grants: "*", ARNs whose
-// account or service is a wildcard and ARNs of every resource of a service (arn:aws:s3:::*)
-// need allowWildcardResources; an ARN naming an account must
-// name the stage's (or one of allowedResourceAccountIds); a secret must be under the
-// namespace's secret name prefix. ARNs without an account (S3 buckets) cannot be checked.
+// account or service is a wildcard and ARNs matching every resource of a type (function:*,
+// table/*, arn:aws:s3:::*/*: the name starts with a wildcard) need allowWildcardResources; an
+// ARN naming an account must name the stage's (or one of allowedResourceAccountIds); on a
+// shared account every resource the ARN can match must be the namespace's own or granted
+// (checkOwned, ownership.go), else a secret must be under the namespace's secret name prefix.
+// ARNs without an account (S3) are checked only on a shared account, where they must be granted.
 func checkStatementResource(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile, field, r string) {
 	wildOK := s.Permissions.Guards.AllowWildcardResources != nil && *s.Permissions.Guards.AllowWildcardResources
 	if r == "*" {
-		if !wildOK {
+		switch {
+		case s.Ownership.Shared:
+			errs.add(field, "\"*\" (every resource) reaches other namespaces' resources: %s, so it is never granted there; name the resources' ARNs", s.sharedAccount())
+		case !wildOK:
 			errs.add(field, "\"*\" (every resource) is refused on stage %s; name the resources' ARNs (data.permissions.allowWildcardResources allows it)", s.Stage)
 		}
 		return
@@ -193,23 +198,38 @@ func checkStatementResource(errs *fieldErrors, s *settings, stageCfg *v1alpha1.S
 	}
 	if want := partition(s.Region); a.partition != want {
 		errs.add(field, "%s is in partition %s, the stack in %s", r, a.partition, want)
+		return
 	}
 	acct := a.account
 	switch {
 	case hasWildcard(a.service) || hasWildcard(acct):
 		if !wildOK {
 			errs.add(field, "%s has a wildcard service or account, so it reaches resources of any account; name the account (data.permissions.allowWildcardResources allows it)", r)
+			return
 		}
 	case strings.Trim(a.resource, "*") == "":
 		if !wildOK {
 			errs.add(field, "%s is every resource of the service, as good as \"*\"; name the resources (data.permissions.allowWildcardResources allows it)", r)
+			return
+		}
+	case leadingWildcard(a):
+		if !wildOK {
+			errs.add(field, "%s matches every resource of its type (its name starts with a wildcard), as good as \"*\"; name the resources or a name prefix (data.permissions.allowWildcardResources allows it)", r)
+			return
 		}
 	case acct == "" || acct == "aws" || !s.StageConfigured:
 	case slices.Contains(s.Permissions.Guards.AllowedResourceAccountIDs, acct):
+		return // another account the platform lets the stage reach: not the shared one
 	case stageCfg.AccountID == "":
 		errs.add(field, "%s names account %s, but stage %s's EnvironmentConfig names no account (data.accountId), so no account can be granted", r, acct, s.Stage)
+		return
 	case acct != stageCfg.AccountID:
 		errs.add(field, "%s is in account %s, not in stage %s's account %s (data.permissions.allowedResourceAccountIds lists others a stage may reach)", r, acct, s.Stage, stageCfg.AccountID)
+		return
+	}
+	if s.Ownership.Shared {
+		checkOwned(errs, s, field, "resource", r)
+		return
 	}
 	if a.service == "secretsmanager" && s.SecretNamePrefix != "" {
 		if name := secretNameOfARN(r); !strings.HasPrefix(name, s.SecretNamePrefix) {

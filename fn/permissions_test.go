@@ -181,7 +181,7 @@ func TestPermissionsComposed(t *testing.T) {
 		if !reflect.DeepEqual(d.Statement, want) {
 			t.Errorf("legacy=%v: statements %+v\nwant %+v", legacy, d.Statement, want)
 		}
-		if got := lookup(m[keyRolePermissions], "metadata", "annotations", annotationExternalName); got != "team_dev-mcp-permissions" {
+		if got := lookup(m[keyRolePermissions], "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_permissions" {
 			t.Errorf("policy name %v", got)
 		}
 		if got := fp(m[keyRolePermissions], "roleRef", "name"); got != objectName(&settings{XRName: "mcp"}, KeyRole) {

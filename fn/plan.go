@@ -169,9 +169,9 @@ func (b *builder) warn(format string, args ...any) {
 	b.warnings = append(b.warnings, fmt.Sprintf(format, args...))
 }
 
-// name is the AWS name <owner>_<stage>-<app>[-<parts>] within limit (naming.go).
+// name is the AWS name <owner>_<stage>_<app>[_<parts>] within limit (naming.go).
 func (b *builder) name(limit int, parts ...string) string {
-	return awsName(limit, stackStem(b.s), parts...)
+	return awsName(limit, stackStem(b.s), partSeparator(b.s), parts...)
 }
 
 // regional calls build once per region of the stack; suffix is "" for the primary region and

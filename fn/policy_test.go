@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -243,8 +244,8 @@ func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 	}
 	d := policyOf(t, def[keyRoleLogs])
 	want := []string{
-		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev-mcp:*",
-		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev-mcp:*",
+		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev_mcp:*",
+		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev_mcp:*",
 	}
 	if len(d.Statement) != 1 || !slices.Equal(d.Statement[0].Resource, want) || !slices.Equal(d.Statement[0].Action, []string{"logs:CreateLogStream", "logs:PutLogEvents"}) {
 		t.Errorf("log policy %+v, want CreateLogStream and PutLogEvents on %v", d.Statement, want)
@@ -401,4 +402,152 @@ func countPolicies(v any) int {
 		}
 	}
 	return n
+}
+
+// Rule 9 of docs/tenancy.md as a property of the composed policies: for random requests of
+// team-b on the stage it shares with team-a (and with team-b-x, whose name begins with
+// team-b), no statement any composed policy allows can match a resource of another namespace
+// unless the stage grants it, whatever the request names, before and after the provider reports
+// the account. The probes are such resources, one or more per kind a request can name; the
+// matcher is IAM's (* any run of characters, ? one), written here independently of fn's.
+func TestTeamPoliciesStayInTheirNamespace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 9))
+	const acct = sharedAcct
+	arn := func(svc, res string) string { return "arn:aws:" + svc + ":us-east-1:" + acct + ":" + res }
+	var probes []string
+	for _, other := range []string{"team-a", "team-b-x"} {
+		probes = append(probes,
+			arn("lambda", "function:"+other+"_dev_mcp"), arn("lambda", "function:"+other+"_dev_mcp:live"), arn("lambda", "layer:"+other+"_deps:1"),
+			arn("logs", "log-group:/aws/lambda/"+other+"_dev_mcp"), arn("logs", "log-group:/aws/lambda/"+other+"_dev_mcp:log-stream:x"),
+			arn("sqs", other+"_dev_mcp_sqs-jobs"), arn("sqs", other+"_jobs"), arn("sns", other+"_pager"), arn("dynamodb", "table/"+other+"_orders"),
+			arn("secretsmanager", "secret:"+other+"/db-AbCdEf"), arn("events", "event-bus/"+other+"_bus"), arn("ecr", "repository/"+other+"/mcp"),
+			"arn:aws:iam::"+acct+":role/"+other+"_dev_mcp_role", "arn:aws:s3:::artifacts/"+other+"/mcp.zip", "arn:aws:s3:::"+other+"-data/x")
+	}
+	probes = append(probes, arn("kms", "key/0a0a0a0a-1111-2222-3333-444444444444"), arn("events", "event-bus/default"), "arn:aws:s3:::platform-data/x")
+
+	pick := func(opts ...string) string { return opts[rng.IntN(len(opts))] }
+	// what team-b may name (its own, what the stage grants) and what it may not
+	own := []string{
+		arn("lambda", "function:team-b_dev_mcp"), arn("lambda", "function:team-b_*"), arn("logs", "log-group:/aws/lambda/team-b_*"),
+		arn("sqs", "team-b_*"), arn("dynamodb", "table/shared_orders"), arn("dynamodb", "table/team-b_orders/index/*"),
+		arn("secretsmanager", "secret:team-b/*"), arn("kms", "key/0b0b0b0b-1111-2222-3333-444444444444"), "arn:aws:s3:::artifacts/team-b/*",
+		"arn:aws:iam::" + acct + ":role/team-b_*", "arn:aws:lambda:us-?ast-1:" + acct + ":function:team-b_dev_*",
+	}
+	others := []string{
+		arn("lambda", "function:team-a_dev_mcp"), arn("lambda", "function:team-b*"), arn("lambda", "function:team-?_*"), arn("lambda", "function:*"),
+		arn("lambda", "*"), arn("lambda", "?*"), "arn:aws:lambda:*:*:function:team-b_*", arn("logs", "log-group:/aws/lambda/team-a_dev_mcp:*"),
+		arn("logs", "log-group:*"), arn("sqs", "team-a_jobs"), arn("sqs", "team-*"), arn("dynamodb", "table/*"), arn("secretsmanager", "secret:team-a/db-AbCdEf"),
+		arn("secretsmanager", "secret:team-b*"), arn("kms", "key/*"), "arn:aws:s3:::artifacts/*", "arn:aws:s3:::*/*", "arn:aws:s3:::team-a-data/*", "*",
+		"arn:aws:iam::" + acct + ":role/*",
+	}
+	resource := func() string {
+		if rng.IntN(8) == 0 {
+			return pick(others...)
+		}
+		return pick(own...)
+	}
+	actions := []string{"lambda:InvokeFunction", "sqs:SendMessage", "dynamodb:GetItem", "s3:GetObject", "secretsmanager:GetSecretValue", "logs:PutSubscriptionFilter", "kms:Decrypt", "iam:GetRole", "sqs:*"}
+	queue := func() string {
+		if rng.IntN(4) == 0 {
+			return pick(arn("sqs", "team-a_jobs"), arn("sqs", "team-b-x_jobs"))
+		}
+		return arn("sqs", "team-b_jobs")
+	}
+
+	refused, composed, statements := 0, 0, 0
+	for i := range 300 {
+		spec := map[string]any{}
+		var st []any
+		for range 1 + rng.IntN(3) {
+			st = append(st, map[string]any{"actions": []any{pick(actions...)}, "resources": []any{resource(), resource()}})
+		}
+		spec["permissions"] = map[string]any{"statements": st}
+		if rng.IntN(2) == 0 {
+			spec["triggers"] = map[string]any{"sqs": []any{map[string]any{"name": "jobs", "queueArn": queue()}}}
+		}
+		switch rng.IntN(3) {
+		case 0:
+			spec["async"] = map[string]any{"onFailureArn": pick(queue(), queue(), arn("events", "event-bus/default"), arn("sns", "team-b_failed"))}
+		case 1:
+			spec["async"] = map[string]any{"failureQueue": true}
+		}
+		if rng.IntN(2) == 0 {
+			sec := map[string]any{"name": "db", "arn": pick(arn("secretsmanager", "secret:team-a/db-AbCdEf"), arn("secretsmanager", "secret:team-b/db-AbCdEf"), arn("secretsmanager", "secret:team-b/db-AbCdEf"))}
+			if rng.IntN(2) == 0 {
+				sec["kmsKeyArn"] = pick(arn("kms", "key/0a0a0a0a-1111-2222-3333-444444444444"), arn("kms", "key/0b0b0b0b-1111-2222-3333-444444444444"), arn("kms", "key/0b0b0b0b-1111-2222-3333-444444444444"))
+			}
+			spec["secrets"] = []any{sec}
+		}
+		guards := map[string]any{"permissionsBoundaryArn": testBoundary}
+		if rng.IntN(2) == 0 {
+			guards["allowWildcardResources"], guards["allowWildcardActions"] = true, true
+		}
+		env := sharedDev(map[string]any{"namespaces": []any{"team-a", "team-b", "team-b-x"}, "permissions": guards})[0]
+		s, err := resolveRequest(t, teamB(spec), env)
+		if err != nil {
+			refused++
+			continue
+		}
+		composed++
+		var grants []string
+		for _, g := range s.Ownership.Grants {
+			grants = append(grants, g)
+		}
+		var o observedState
+		for round := range 2 { // before and after the simulated provider reports the account
+			r, err := plan(s, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range r.Resources {
+				if c.Object["kind"] == "Role" && fp(c.Object, "permissionsBoundary") != testBoundary {
+					t.Errorf("stack %d: role %s without the stage's boundary", i, c.Key)
+				}
+				for _, doc := range policiesIn(c.Object) {
+					for _, stmt := range doc.Statement {
+						statements++
+						for _, res := range stmt.Resource {
+							for _, p := range probes {
+								if iamMatch(res, p) && !slices.ContainsFunc(grants, func(g string) bool { return iamMatch(g, p) }) {
+									t.Errorf("stack %d round %d: %s allows %v on %s, which matches %s of another namespace, not granted", i, round, c.Key, stmt.Action, res, p)
+								}
+							}
+						}
+					}
+				}
+			}
+			o = simulateObserved(r.Resources)
+		}
+	}
+	t.Logf("refused %d, composed %d, %d statements checked", refused, composed, statements)
+	if refused < 50 || composed < 30 || statements < 300 {
+		t.Errorf("refused %d, composed %d, %d statements checked: the requests do not exercise both", refused, composed, statements)
+	}
+}
+
+// iamMatch tells whether IAM's pattern p (* any run of characters, ? one) matches s.
+func iamMatch(p, s string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p)) + "$"
+	return regexp.MustCompile(re).MatchString(s)
+}
+
+// policiesIn are the policy documents among the strings of a composed object.
+func policiesIn(v any) []policyDocument {
+	var out []policyDocument
+	switch t := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			out = append(out, policiesIn(t[k])...)
+		}
+	case []any:
+		for _, x := range t {
+			out = append(out, policiesIn(x)...)
+		}
+	case string:
+		var d policyDocument
+		if looksLikePolicy(t) && json.Unmarshal([]byte(t), &d) == nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -36,6 +36,10 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 			EvaluationPeriods: i64(3), PeriodSeconds: i64(300),
 		},
 		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(false), ProvisionedConcurrency: i64(0)},
+		Quotas: &v1alpha1.StageQuotas{
+			MemoryMB: i64(2048), TimeoutSeconds: i64(300), EphemeralStorageMB: i64(2048), ReservedConcurrency: i64(10),
+			ProvisionedConcurrency: i64(2), LogRetentionDays: i64(30), Regions: i64(2), Routes: i64(20),
+		},
 	},
 	profileStaging: {
 		Production:              boolp(false),
@@ -55,6 +59,10 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 			EvaluationPeriods: i64(2), PeriodSeconds: i64(300),
 		},
 		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(true), ProvisionedConcurrency: i64(0)},
+		Quotas: &v1alpha1.StageQuotas{
+			MemoryMB: i64(4096), EphemeralStorageMB: i64(4096), ReservedConcurrency: i64(100),
+			ProvisionedConcurrency: i64(10), LogRetentionDays: i64(90), Regions: i64(2),
+		},
 	},
 	profileProd: {
 		Production:              boolp(true),

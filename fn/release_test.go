@@ -131,19 +131,19 @@ func TestReleaseResourceShapes(t *testing.T) {
 		t.Errorf("alias region %v", r)
 	}
 	pcc := got[keyProvisionedConcurrency]
-	wantPCC := map[string]any{"functionName": "team_prod-mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
+	wantPCC := map[string]any{"functionName": "team_prod_mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
 	if fp := lookup(pcc, "spec", "forProvider"); !reflect.DeepEqual(fp, wantPCC) {
 		t.Errorf("provisioned concurrency %v", fp)
 	}
 	alarm := got[keyCanaryAlarm]
-	wantDims := map[string]any{"FunctionName": "team_prod-mcp", "Resource": "team_prod-mcp:live", "ExecutedVersion": "4"}
+	wantDims := map[string]any{"FunctionName": "team_prod_mcp", "Resource": "team_prod_mcp:live", "ExecutedVersion": "4"}
 	if d := lookup(alarm, "spec", "forProvider", "dimensions"); !reflect.DeepEqual(d, wantDims) {
 		t.Errorf("canary alarm dimensions %v", d)
 	}
 	if m := lookup(alarm, "spec", "forProvider", "metricName"); m != "Errors" {
 		t.Errorf("canary alarm metric %v", m)
 	}
-	if n := lookup(alarm, "metadata", "annotations", annotationExternalName); n != "team_prod-mcp-canary-errors" {
+	if n := lookup(alarm, "metadata", "annotations", annotationExternalName); n != "team_prod_mcp_canary-errors" {
 		t.Errorf("canary alarm name %v", n)
 	}
 
@@ -175,18 +175,18 @@ func TestInvokeTarget(t *testing.T) {
 			wantPermission:  map[string]any{"functionNameRef": fnRef},
 		},
 		"alias ARN observed": {
-			at:              map[string]map[string]any{keyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"}},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
+			at:              map[string]map[string]any{keyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"}},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"alias ARN from the function ARN": {
 			at:              map[string]map[string]any{KeyFunction: fnObserved("1")},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"alias ARN from the role's account": {
-			at:              map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_prod-mcp-role"}},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
+			at:              map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_prod_mcp_role"}},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"nothing observed: the function until the account is known": {
@@ -251,8 +251,8 @@ func TestMultiRegion(t *testing.T) {
 	}
 	s := settingsFor(t, prodXR(nil, spec), nil)
 	at := map[string]map[string]any{
-		KeyFunction:                {"arn": "arn:aws:lambda:eu-central-1:" + testAccount + ":function:team_prod-mcp", "version": "3"},
-		KeyFunction + "-eu-west-1": {"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "version": "2"},
+		KeyFunction:                {"arn": "arn:aws:lambda:eu-central-1:" + testAccount + ":function:team_prod_mcp", "version": "3"},
+		KeyFunction + "-eu-west-1": {"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod_mcp", "version": "2"},
 	}
 	got := builtWith(t, s, observedStack(t, s, at, nil))
 	for key, want := range map[string]struct{ region, bucket, version string }{
@@ -289,7 +289,7 @@ func TestMultiRegion(t *testing.T) {
 		t.Errorf("%d IAM roles, want one shared role", roles)
 	}
 	b := &builder{s: s, o: observedStack(t, s, at, nil)}
-	if uri := b.invokeTarget("eu-west-1").Integration["integrationUri"]; uri != "arn:aws:lambda:eu-west-1:"+testAccount+":function:team_prod-mcp:live" {
+	if uri := b.invokeTarget("eu-west-1").Integration["integrationUri"]; uri != "arn:aws:lambda:eu-west-1:"+testAccount+":function:team_prod_mcp:live" {
 		t.Errorf("eu-west-1 invokes %v", uri)
 	}
 }
@@ -356,9 +356,9 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 		case KeyFunction:
 			at = fnObserved("4")
 		case KeyFunction + "-eu-west-1":
-			at = map[string]any{"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "version": "4"}
+			at = map[string]any{"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod_mcp", "version": "4"}
 		case keyAlias:
-			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live", "functionVersion": "4"}
+			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live", "functionVersion": "4"}
 		case keyAPI + "-eu-west-1":
 			at = map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"}
 		}
@@ -371,12 +371,12 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 	observed[keyAPI+"-eu-west-1"] = readyObserved(map[string]any{}, map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"})
 	rsp := run(t, newRequest(t, xr, prodEnvs(), observed))
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["aliasArn"] != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_prod-mcp:live" || st["liveVersion"] != "4" {
+	if st["aliasArn"] != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_prod_mcp:live" || st["liveVersion"] != "4" {
 		t.Errorf("status alias %v %v", st["aliasArn"], st["liveVersion"])
 	}
 	wantRegions := []any{
-		map[string]any{"region": "us-east-1", "functionArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp"},
-		map[string]any{"region": "eu-west-1", "functionArn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"},
+		map[string]any{"region": "us-east-1", "functionArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp"},
+		map[string]any{"region": "eu-west-1", "functionArn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod_mcp", "apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"},
 	}
 	if !reflect.DeepEqual(st["regions"], wantRegions) {
 		t.Errorf("status regions %v", st["regions"])

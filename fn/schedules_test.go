@@ -47,9 +47,9 @@ func TestSchedules(t *testing.T) {
 			t.Errorf("nothing waits on the first reconcile")
 		}
 		m, _ := converged(t, s)
-		fnARN := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_dev-mcp"
+		fnARN := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_dev_mcp"
 		sc := m["schedule-nightly"]
-		if fp(sc, "name") != "team_dev-mcp-schedule-nightly" || fp(sc, "scheduleExpression") != "cron(0 3 ? * MON-FRI *)" ||
+		if fp(sc, "name") != "team_dev_mcp_schedule-nightly" || fp(sc, "scheduleExpression") != "cron(0 3 ? * MON-FRI *)" ||
 			fp(sc, "scheduleExpressionTimezone") != "Europe/Berlin" || fp(sc, "state") != "ENABLED" {
 			t.Errorf("schedule = %v", fp(sc))
 		}
@@ -87,7 +87,7 @@ func TestSchedules(t *testing.T) {
 
 	t.Run("staging invokes only the live alias", func(t *testing.T) {
 		m, _ := converged(t, settingsFor(t, scheduleXR("staging", often), nil))
-		alias := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_staging-mcp:live"
+		alias := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_staging_mcp:live"
 		if got := fp(m["schedule-often"], "target", "arn"); got != alias {
 			t.Errorf("target = %v, want %s", got, alias)
 		}

@@ -89,6 +89,7 @@ func validateSecretKeys(errs *fieldErrors, s *settings) {
 // created secret's value comes from the owner's namespace; an existing secret and a key are in
 // the stage's account, the secret under the namespace's name prefix.
 func validateSecretGrants(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
+	validateSecretNamePrefix(errs, stageCfg.SecretNamePrefix)
 	for i, sec := range s.Secrets {
 		f := fmt.Sprintf("spec.secrets[%d]", i)
 		if sec.Create != nil {
@@ -102,13 +103,29 @@ func validateSecretGrants(errs *fieldErrors, s *settings, stageCfg *v1alpha1.Sta
 		}
 		if sec.ARN != "" && reSecretAR.MatchString(sec.ARN) {
 			checkGrantedARN(errs, s, stageCfg, f+".arn", "secret", sec.ARN)
-			if name := secretNameOfARN(sec.ARN); s.SecretNamePrefix != "" && !strings.HasPrefix(name, s.SecretNamePrefix) {
+			if name := secretNameOfARN(sec.ARN); !s.Ownership.Shared && s.SecretNamePrefix != "" && !strings.HasPrefix(name, s.SecretNamePrefix) {
 				errs.add(f+".arn", "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
 			}
 		}
 		if sec.KMSKeyARN != "" && reKMSARN.MatchString(sec.KMSKeyARN) {
 			checkGrantedARN(errs, s, stageCfg, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
 		}
+	}
+}
+
+// reSecretNamePrefix is what a secret name prefix may contain besides {namespace}.
+var reSecretNamePrefix = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]*$`)
+
+// validateSecretNamePrefix applies rule 15 of docs/tenancy.md to the stage's secretNamePrefix:
+// it must contain {namespace}/, so that one namespace's prefix never begins another's
+// ("{namespace}-" would let namespace team read team-b-...).
+func validateSecretNamePrefix(errs *fieldErrors, prefix string) {
+	switch {
+	case prefix == "":
+	case !strings.Contains(prefix, namespacePlaceholder+"/"):
+		errs.add("EnvironmentConfig data.secretNamePrefix", "%q must contain %s/ (the namespace and a separator no namespace contains), e.g. teams/%s/: otherwise namespace team's prefix begins namespace team-b's secrets", prefix, namespacePlaceholder, namespacePlaceholder)
+	case !reSecretNamePrefix.MatchString(strings.ReplaceAll(prefix, namespacePlaceholder, "")):
+		errs.add("EnvironmentConfig data.secretNamePrefix", "%q may contain only letters, digits, /_+=.@- and %s", prefix, namespacePlaceholder)
 	}
 }
 

@@ -30,10 +30,10 @@ type settings struct {
 	// namespace for the legacy flavour, "" for an XLambdaStack created without a claim. AWS
 	// names carry it (naming.go) and the Kubernetes Secrets the stack reads must live in it.
 	Owner string
-	// NameOwner is the owner part of the stack's AWS names (naming.go): Owner, or "" for a
-	// stack that exists with names from before owners were part of them (they never change).
-	NameOwner string
-	XRKind    string
+	// NameScheme is how the stack's AWS names are built (naming.go): the current scheme, or an
+	// older one a stack that exists was composed with (its names never change).
+	NameScheme nameScheme
+	XRKind     string
 	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
 	LegacyObjectNames bool
 
@@ -46,6 +46,9 @@ type settings struct {
 	StageConfigured bool
 	// SecretNamePrefix is the stage's data.secretNamePrefix with {namespace} replaced by Owner.
 	SecretNamePrefix string
+	// Ownership is what the stack may name of its stage's account besides what it creates
+	// (ownership.go).
+	Ownership ownershipConfig
 	// ManagedLogPolicy: the role gets AWSLambdaBasicExecutionRole instead of the inline policy
 	// scoped to its own log groups (iam.go).
 	ManagedLogPolicy bool
@@ -73,10 +76,12 @@ type settings struct {
 	CentralLogs *centralLogsConfig
 	// Domain is the API's custom domain; nil for none (domain.go).
 	Domain *domainConfig
-	Tags   map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+	Tags   map[string]string // user tags (request, then profile and stage config, which win); standard tags are added by tags.go
 
 	// Permissions are the function's own permissions and the stage's guards (permissions.go).
 	Permissions permissionsConfig
+	// Quotas are the stage's ceilings, its EnvironmentConfig's over its profile's (quotas.go).
+	Quotas v1alpha1.StageQuotas
 }
 
 // resolve merges a request with its stage config and base profile, the stack owned by the
@@ -109,10 +114,11 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 	}
 
 	s := &settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRKind: xr.Kind,
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, XRKind: xr.Kind,
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
 		SecretNamePrefix:   strings.ReplaceAll(stageCfg.SecretNamePrefix, namespacePlaceholder, owner),
+		Ownership:          resolveOwnership(stageCfg, owner, configured),
 		ManagedLogPolicy:   firstBool(stageCfg.ManagedLogPolicy, base.ManagedLogPolicy),
 		Production:         firstBool(stageCfg.Production, base.Production),
 		Retain:             firstBool(stageCfg.RetainStatefulResources, base.RetainStatefulResources),
@@ -122,10 +128,12 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 		Network:            spec.Network,
 		Secrets:            ownedSecrets(spec.Secrets, xr.Flavour, owner),
 		Permissions:        resolvePermissions(spec.Permissions, stageCfg.Permissions),
-		Tags:               mergeMaps(base.Tags, stageCfg.Tags, spec.Tags),
+		Tags:               mergedTags(spec.Tags, &base, stageCfg),
 	}
 	s.Region, s.Regions = resolveRegions(spec, stageCfg, &base)
 	s.Function = resolveFunction(spec.Function, stageCfg.Function, base.Function)
+	s.Quotas = resolveQuotas(stageCfg.Quotas, base.Quotas)
+	applyQuotaDefaults(s)
 	s.API = resolveAPI(spec.API, stageCfg.API, base.API)
 	var monitoring *v1alpha1.MonitoringSettings
 	var metrics []v1alpha1.LogMetricSpec

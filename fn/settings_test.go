@@ -66,15 +66,15 @@ func TestResolvePrecedence(t *testing.T) {
 					"code":     map[string]any{"imageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mcp:1"},
 					"memoryMB": 2048,
 				},
-				"tags": map[string]any{"team": "request-team"},
+				"tags": map[string]any{"cost-center": "4711"},
 			},
 			env: qa,
 			check: func(t *testing.T, s *settings) {
 				if s.Function.MemoryMB != 2048 || s.Region != "eu-west-1" || s.ProviderConfigName != "special" {
 					t.Errorf("request did not win: %d %s %s", s.Function.MemoryMB, s.Region, s.ProviderConfigName)
 				}
-				if s.Tags["team"] != "request-team" || s.Tags["owner"] != "platform" {
-					t.Errorf("tags not merged request-over-stage: %v", s.Tags)
+				if s.Tags["cost-center"] != "4711" || s.Tags["owner"] != "platform" || s.Tags["team"] != "stage-team" {
+					t.Errorf("tags not merged (the request's and the stage's): %v", s.Tags)
 				}
 			},
 		},

@@ -66,7 +66,7 @@ func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse,
 	if err := unchangedTarget(o, s); err != nil {
 		return nil, true, err
 	}
-	keepNamesWithoutOwner(o, s)
+	keepNameScheme(o, s)
 	keepObjectNames(o, s)
 	if stageCfg == nil {
 		response.Warning(rsp, fmt.Errorf("stage %s has no EnvironmentConfig, so every namespace may use it with provider config %s; that suits a single-team cluster only: a platform binds stages to namespaces with an EnvironmentConfig labelled %s=%s (docs/tenancy.md)", s.Stage, s.ProviderConfigName, v1alpha1.StageLabel, s.Stage)).TargetCompositeAndClaim()
@@ -136,9 +136,9 @@ func admit(stage, owner string, stageCfg *v1alpha1.StageProfile, nsLabels map[st
 }
 
 // validateTenancy applies rules 2 and 4 to the merged settings: the provider config comes from
-// the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys and alarm
-// topics from the stage's account (secrets also under its name prefix), security groups and VPCs
-// from its allowlists.
+// the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys, alarm
+// topics and authorizers from the stage's account (on a shared account only the owner's own or
+// granted ones, rule 9), and checks what the stage says about ownership (ownership.go).
 func validateTenancy(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) {
 	if want := firstStr(stageCfg.ProviderConfigName, s.Stage); spec.ProviderConfigName != "" && spec.ProviderConfigName != want &&
 		!slices.Contains(stageCfg.AllowedProviderConfigNames, spec.ProviderConfigName) {
@@ -159,26 +159,16 @@ func validateTenancy(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackS
 
 	// the Lambda authorizer: the API calls it, so it must be in the stage's account
 	if a := s.API; a.Enabled && a.AuthType == "lambda" && a.Lambda != nil && reAuthorizerARN.MatchString(a.Lambda.FunctionARN) {
-		checkGrantedARN(errs, s, stageCfg, "spec.api.auth.lambda.functionArn", "authorizer function", inRegion(a.Lambda.FunctionARN, s.Region))
+		checkGrantedARN(errs, s, stageCfg, "spec.api.auth.lambda.functionArn", "authorizer function", a.Lambda.FunctionARN)
 	}
 
-	if n := s.Network; n != nil {
-		if len(stageCfg.AllowedSecurityGroupIDs) > 0 {
-			for _, id := range n.SecurityGroupIDs {
-				if !slices.Contains(stageCfg.AllowedSecurityGroupIDs, id) {
-					errs.add("spec.network.securityGroupIds", "%s is not granted to stage %s (data.allowedSecurityGroupIds: %s)", id, s.Stage, strings.Join(stageCfg.AllowedSecurityGroupIDs, ", "))
-				}
-			}
-		}
-		if len(stageCfg.AllowedVPCIDs) > 0 && n.VPCID != "" && !slices.Contains(stageCfg.AllowedVPCIDs, n.VPCID) {
-			errs.add("spec.network.vpcId", "%s is not granted to stage %s (data.allowedVpcIds: %s)", n.VPCID, s.Stage, strings.Join(stageCfg.AllowedVPCIDs, ", "))
-		}
-	}
+	validateOwnershipConfig(errs, s, stageCfg)
 }
 
-// checkGrantedARN refuses an ARN outside the stage's account. A stage with an EnvironmentConfig
-// must name its account for existing secrets and keys to be granted at all; a built-in stage
-// without one (a single-team cluster) grants any.
+// checkGrantedARN refuses an ARN outside the stage's account and, on a shared account, one that
+// is neither the owner's own nor granted (checkOwned, ownership.go). A stage with an
+// EnvironmentConfig must name its account for existing resources to be granted at all; a
+// built-in stage without one (a single-team cluster) grants any.
 func checkGrantedARN(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile, field, what, arn string) {
 	if !s.StageConfigured {
 		return
@@ -189,6 +179,8 @@ func checkGrantedARN(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StagePro
 		errs.add(field, "the %s %s cannot be granted: stage %s's EnvironmentConfig names no account (data.accountId), so no existing %s may be used", what, arn, s.Stage, what)
 	case acct != stageCfg.AccountID:
 		errs.add(field, "the %s is in account %s, not in stage %s's account %s", what, acct, s.Stage, stageCfg.AccountID)
+	default:
+		checkOwned(errs, s, field, what, arn)
 	}
 }
 
@@ -237,18 +229,25 @@ func unchangedTarget(o observedState, s *settings) error {
 	return fmt.Errorf("spec.stage: the stack exists in another account or region than %s now gives: %s; nothing was changed. Restore the stage's EnvironmentConfig (or the request's settings); to move the stack, delete it and create it anew", src, strings.Join(changes, "; "))
 }
 
-// keepNamesWithoutOwner keeps the AWS names of a stack composed before names carried the owner
-// namespace: when its function exists as <stage>-<app>, every name stays as it was (renaming
-// would make the provider create new AWS resources and orphan the old ones), and so does the
-// name of each secret it created.
-func keepNamesWithoutOwner(o observedState, s *settings) {
+// keepNameScheme keeps the AWS names of a stack composed under an older naming scheme
+// (naming.go): when its function exists as <owner>_<stage>-<app> or <stage>-<app>, every name
+// stays as it was (renaming would make the provider create new AWS resources and orphan the old
+// ones), and so does the name of each secret it created (from before secret name prefixes, for
+// names without the owner).
+func keepNameScheme(o observedState, s *settings) {
 	fnObj, ok := o[KeyFunction]
-	if !ok || fnObj.Resource == nil || s.NameOwner == "" {
+	if !ok || fnObj.Resource == nil {
 		return
 	}
-	if fnObj.Resource.GetAnnotations()[annotationExternalName] == fitName(s.Stage+"-"+s.App, maxFunctionName) {
-		s.NameOwner = ""
-		s.SecretNamePrefix = ""
+	got := fnObj.Resource.GetAnnotations()[annotationExternalName]
+	for _, scheme := range []nameScheme{namesOwnerFirst, namesWithoutOwner} {
+		if got == fitName(stemOf(scheme, s.Owner, s.Stage, s.App), maxFunctionName) {
+			s.NameScheme = scheme
+			if scheme == namesWithoutOwner {
+				s.SecretNamePrefix = ""
+			}
+			return
+		}
 	}
 }
 

@@ -27,7 +27,7 @@ func withNamespace(t *testing.T, req *fnv1.RunFunctionRequest, ns map[string]any
 
 // Rule 1: stages are bound to namespaces.
 func TestStageBoundToNamespaces(t *testing.T) {
-	prodForA := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-a"}, "providerConfigName": "aws-prod"})
+	prodForA := sharedEnvConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-a"}, "providerConfigName": "aws-prod"})
 	iam := map[string]any{"auth": map[string]any{"type": "iam"}}
 
 	t.Run("refused: another namespace asks for a bound stage", func(t *testing.T) {
@@ -43,13 +43,13 @@ func TestStageBoundToNamespaces(t *testing.T) {
 			"namespace team-b may not use stage prod")
 	})
 	t.Run("refused: the namespace's labels do not match the selector", func(t *testing.T) {
-		sel := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"},
+		sel := sharedEnvConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"},
 			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"platform.spec3.io/stage-dev": "granted"}}})
 		req := withNamespace(t, newRequest(t, xrIn("team-b", nil), []map[string]any{sel}, nil), nsObject("team-b", map[string]any{"platform.spec3.io/stage-dev": "no"}))
 		wantFatal(t, req, "namespace team-b may not use stage dev", "data.namespaceSelector")
 	})
 	t.Run("refused: an empty selector selects nothing", func(t *testing.T) {
-		sel := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "namespaceSelector": map[string]any{}})
+		sel := sharedEnvConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "namespaceSelector": map[string]any{}})
 		req := withNamespace(t, newRequest(t, xrIn("team-b", nil), []map[string]any{sel}, nil), nsObject("team-b", map[string]any{"x": "y"}))
 		wantFatal(t, req, "namespace team-b may not use stage dev")
 	})
@@ -64,7 +64,7 @@ func TestStageBoundToNamespaces(t *testing.T) {
 		wantComposed(t, newRequest(t, claimXR("team-a", map[string]any{"stage": "prod", "api": iam}), []map[string]any{prodForA}, nil))
 	})
 	t.Run("granted: a namespace the selector matches, once Crossplane sent it", func(t *testing.T) {
-		sel := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"},
+		sel := sharedEnvConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"},
 			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"platform.spec3.io/stage-dev": "granted"}}})
 		req := newRequest(t, xrIn("team-b", nil), []map[string]any{sel}, nil)
 		first := run(t, req)
@@ -88,7 +88,7 @@ func TestStageBoundToNamespaces(t *testing.T) {
 
 // Rule 2: the account comes from the platform, not the request.
 func TestProviderConfigFromThePlatform(t *testing.T) {
-	dev := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-b"}, "providerConfigName": "aws-dev"})
+	dev := sharedEnvConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-b"}, "providerConfigName": "aws-dev"})
 	none := map[string]any{"auth": map[string]any{"type": "none"}}
 
 	t.Run("refused: dev request names prod's provider config", func(t *testing.T) {
@@ -100,7 +100,7 @@ func TestProviderConfigFromThePlatform(t *testing.T) {
 			`spec.providerConfigName: "aws-prod" is not granted to stage dev (granted: dev)`)
 	})
 	t.Run("refused: a region outside prod's allowedRegions", func(t *testing.T) {
-		prod := envConfig("stage-prod", "prod", map[string]any{"region": "eu-central-1", "allowedRegions": []any{"eu-central-1"}})
+		prod := sharedEnvConfig("stage-prod", "prod", map[string]any{"region": "eu-central-1", "allowedRegions": []any{"eu-central-1"}})
 		wantFatal(t, newRequest(t, xrObject(map[string]any{"stage": "prod", "region": "ap-south-1"}), []map[string]any{prod}, nil),
 			"region ap-south-1 is not allowed for stage prod")
 	})
@@ -118,7 +118,7 @@ func TestProviderConfigFromThePlatform(t *testing.T) {
 		}
 	})
 	t.Run("granted: ClusterProviderConfig where the stage says so; a listed alternative", func(t *testing.T) {
-		cl := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-b"}, "providerConfigName": "aws-dev",
+		cl := sharedEnvConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-b"}, "providerConfigName": "aws-dev",
 			"providerConfigKind": "ClusterProviderConfig", "allowedProviderConfigNames": []any{"aws-dev-2"}})
 		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"providerConfigName": "aws-dev-2"}), []map[string]any{cl}, nil))
 		if ref := lookup(got[KeyFunction], "spec", "providerConfigRef").(map[string]any); ref["kind"] != "ClusterProviderConfig" || ref["name"] != "aws-dev-2" {
@@ -135,7 +135,7 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 		for k, v := range extra {
 			d[k] = v
 		}
-		return []map[string]any{envConfig("stage-prod", "prod", d)}
+		return []map[string]any{sharedEnvConfig("stage-prod", "prod", d)}
 	}
 	iam := map[string]any{"auth": map[string]any{"type": "iam"}}
 	created := func(ns string) []any {
@@ -163,11 +163,11 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 		},
 		"another team's secret in the same account": {
 			xr: xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": arn(acct, "team-a/db")}), envs: prod(nil),
-			want: []string{`spec.secrets[0].arn: secret "team-a/db-AbCdEf" is not under this namespace's prefix "team-b/"`},
+			want: []string{`spec.secrets[0].arn: the secret arn:aws:secretsmanager:us-east-1:333333333333:secret:team-a/db-AbCdEf is not namespace team-b's`, "named team-b/… (data.secretNamePrefix)"},
 		},
 		"a stage that names no account grants no existing secret": {
 			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": arn(acct, "team-b/db")}),
-			envs: []map[string]any{envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-b"}})},
+			envs: []map[string]any{sharedEnvConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team-b"}})},
 			want: []string{"stage prod's EnvironmentConfig names no account (data.accountId)"},
 		},
 		"KMS key of another account": {
@@ -182,13 +182,13 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 		},
 		"a security group outside the allowlist": {
 			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0aaaaaaaaaaaaaaaa"}}}),
-			envs: prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}),
-			want: []string{"spec.network.securityGroupIds: sg-0aaaaaaaaaaaaaaaa is not granted to stage prod"},
+			envs: prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}, "allowedSubnetIds": []any{"subnet-0123456789abcdef0"}}),
+			want: []string{"spec.network.securityGroupIds: sg-0aaaaaaaaaaaaaaaa is not granted to namespace team-b on stage prod (granted: sg-0bbbbbbbbbbbbbbbb)"},
 		},
 		"a VPC outside the allowlist": {
 			xr:   xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0aaaaaaaaaaaaaaaa"}}),
-			envs: prod(map[string]any{"allowedVpcIds": []any{"vpc-0bbbbbbbbbbbbbbbb"}}),
-			want: []string{"spec.network.vpcId: vpc-0aaaaaaaaaaaaaaaa is not granted to stage prod"},
+			envs: prod(map[string]any{"allowedVpcIds": []any{"vpc-0bbbbbbbbbbbbbbbb"}, "allowedSubnetIds": []any{"subnet-0123456789abcdef0"}}),
+			want: []string{"spec.network.vpcId: vpc-0aaaaaaaaaaaaaaaa is not granted to namespace team-b on stage prod (granted: vpc-0bbbbbbbbbbbbbbbb)"},
 		},
 		"a malformed account in the EnvironmentConfig": {
 			xr: xrIn("team-b", map[string]any{"stage": "prod", "api": iam}), envs: prod(map[string]any{"accountId": "33"}),
@@ -203,18 +203,19 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 			t.Errorf("secretStringSecretRef.namespace = %v, want team-b", ns)
 		}
 	})
-	t.Run("granted: the team's own secret, key and security group", func(t *testing.T) {
+	t.Run("granted: the team's own secret, a granted key and security group", func(t *testing.T) {
 		own := "arn:aws:secretsmanager:us-east-1:" + acct + ":secret:team-b/db-AbCdEf"
 		xr := xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "secrets": []any{map[string]any{"name": "db", "arn": own,
 			"kmsKeyArn": "arn:aws:kms:us-east-1:" + acct + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 			"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}})
-		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}), nil))
+		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}, "allowedSubnetIds": []any{"subnet-0123456789abcdef0"},
+			"grants": map[string]any{"resources": []any{"arn:aws:s3:::artifacts/*", "arn:aws:kms:*:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}), nil))
 		if p, _ := lookup(got[keyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
 			t.Errorf("policy does not grant %s: %s", own, p)
 		}
 	})
-	t.Run("granted: an alarm topic in the stage's account", func(t *testing.T) {
-		topic := "arn:aws:sns:us-east-1:" + acct + ":team-b-pager"
+	t.Run("granted: the team's own alarm topic in the stage's account", func(t *testing.T) {
+		topic := "arn:aws:sns:us-east-1:" + acct + ":team-b_pager"
 		got := wantComposed(t, newRequest(t, xrIn("team-b", map[string]any{"stage": "prod", "api": iam, "monitoring": map[string]any{"alarmTopicArn": topic}}), prod(nil), nil))
 		if a := lookup(got[keyAlarmErrors], "spec", "forProvider", "alarmActions"); !reflect.DeepEqual(a, []any{topic}) {
 			t.Errorf("alarm-errors alarmActions = %v, want [%s]", a, topic)
@@ -230,7 +231,7 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 
 // Rule 5: a vanished config is an error, not a fallback.
 func TestVanishedStageConfigIsRefused(t *testing.T) {
-	prod := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-prod", "region": "eu-central-1"})
+	prod := sharedEnvConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-prod", "region": "eu-central-1"})
 	xr := xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "iam"}}})
 	first := wantComposed(t, newRequest(t, xr, []map[string]any{prod}, nil))
 	observed := map[string]map[string]any{}
@@ -241,7 +242,7 @@ func TestVanishedStageConfigIsRefused(t *testing.T) {
 	t.Run("refused: the EnvironmentConfig was deleted", func(t *testing.T) {
 		// prod without a config is refused by rule 1 already; a custom stage based on dev shows
 		// the fallback rule 5 stops: built-in dev would point at ProviderConfig/dev, us-east-1.
-		devLike := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-dev", "region": "eu-west-1"})
+		devLike := sharedEnvConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-dev", "region": "eu-west-1"})
 		dx := xrObject(nil)
 		got := wantComposed(t, newRequest(t, dx, []map[string]any{devLike}, nil))
 		obs := map[string]map[string]any{}
@@ -252,7 +253,7 @@ func TestVanishedStageConfigIsRefused(t *testing.T) {
 			"provider config ProviderConfig/aws-dev -> ProviderConfig/dev", "region eu-west-1 -> us-east-1 (function)", "nothing was changed"))
 	})
 	t.Run("refused: the EnvironmentConfig now names another account", func(t *testing.T) {
-		moved := envConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-other", "region": "eu-central-1"})
+		moved := sharedEnvConfig("stage-prod", "prod", map[string]any{"namespaces": []any{"team"}, "providerConfigName": "aws-other", "region": "eu-central-1"})
 		wantFatal(t, newRequest(t, xr, []map[string]any{moved}, observed), "provider config ProviderConfig/aws-prod -> ProviderConfig/aws-other")
 	})
 	t.Run("granted: unchanged settings reconcile", func(t *testing.T) {
@@ -260,35 +261,43 @@ func TestVanishedStageConfigIsRefused(t *testing.T) {
 	})
 }
 
-// Rule 3: names are stable. A stack composed before names carried the owner keeps its names.
+// Rule 3: names are stable. A stack composed under an older naming scheme (before names carried
+// the owner, or before they were injective) keeps its names.
 func TestNamesOfAnExistingStackNeverChange(t *testing.T) {
 	xr := xrIn("team-a", nil)
-	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "secretNamePrefix": "{namespace}/"})
+	env := envConfig("stage-dev", "dev", map[string]any{"namespaces": []any{"team-a"}, "sharedAccount": false, "secretNamePrefix": "{namespace}/"})
 	fresh := wantComposed(t, newRequest(t, xr, []map[string]any{env}, nil))
-	if got := lookup(fresh[KeyFunction], "metadata", "annotations", annotationExternalName); got != "team-a_dev-mcp" {
-		t.Fatalf("new stack's function = %v, want team-a_dev-mcp", got)
-	}
-	old := map[string]map[string]any{}
-	for k, r := range fresh {
-		old[k] = readyObserved(r, nil)
-	}
-	lookup(old[KeyFunction], "metadata", "annotations").(map[string]any)[annotationExternalName] = "dev-mcp"
-	for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
-		r["metadata"].(map[string]any)["name"] = "mcp-" + k
-	}
-	again := wantComposed(t, newRequest(t, xr, []map[string]any{env}, old))
-	for k, n := range awsNames(again) {
-		if strings.Contains(n, "team-a") {
-			t.Errorf("%s of a stack named before owners = %q, want its old name", k, n)
-		}
-	}
-	if got := lookup(again[KeyRole], "metadata", "annotations", annotationExternalName); got != "dev-mcp-role" {
-		t.Errorf("role = %v, want dev-mcp-role", got)
-	}
-	if got := lookup(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
-		t.Errorf("function's roleRef = %v, want the existing object mcp-role", got)
+	if got := lookup(fresh[KeyFunction], "metadata", "annotations", annotationExternalName); got != "team-a_dev_mcp" {
+		t.Fatalf("new stack's function = %v, want team-a_dev_mcp", got)
 	}
 	if got := lookup(fresh[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp--role" {
 		t.Errorf("a new stack's roleRef = %v, want mcp--role", got)
+	}
+	for _, tc := range []struct{ function, role, notIn string }{
+		{"dev-mcp", "dev-mcp-role", "team-a"},             // before names carried the owner
+		{"team-a_dev-mcp", "team-a_dev-mcp-role", "_mcp"}, // before names were injective
+	} {
+		t.Run(tc.function, func(t *testing.T) {
+			old := map[string]map[string]any{}
+			for k, r := range fresh {
+				old[k] = readyObserved(deepCopyMap(t, r), nil)
+			}
+			lookup(old[KeyFunction], "metadata", "annotations").(map[string]any)[annotationExternalName] = tc.function
+			for k, r := range old { // composed objects named <xr>-<key>, as before the "--" separator
+				r["metadata"].(map[string]any)["name"] = "mcp-" + k
+			}
+			again := wantComposed(t, newRequest(t, xr, []map[string]any{env}, old))
+			for k, n := range awsNames(again) {
+				if strings.Contains(n, tc.notIn) {
+					t.Errorf("%s of a stack named %s = %q, want its old name", k, tc.function, n)
+				}
+			}
+			if got := lookup(again[KeyRole], "metadata", "annotations", annotationExternalName); got != tc.role {
+				t.Errorf("role = %v, want %s", got, tc.role)
+			}
+			if got := lookup(again[KeyFunction], "spec", "forProvider", "roleRef", "name"); got != "mcp-role" {
+				t.Errorf("function's roleRef = %v, want the existing object mcp-role", got)
+			}
+		})
 	}
 }

@@ -71,10 +71,10 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 	}
 
 	m, _ := converged(t, s)
-	dlqARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev-mcp-sqs-jobs-dlq"
-	queueARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev-mcp-sqs-jobs"
+	dlqARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev_mcp_sqs-jobs-dlq"
+	queueARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev_mcp_sqs-jobs"
 	q := m["queue-jobs"]
-	if got := fp(q, "name"); got != "team_dev-mcp-sqs-jobs" {
+	if got := fp(q, "name"); got != "team_dev_mcp_sqs-jobs" {
 		t.Errorf("queue name = %v", got)
 	}
 	var redrive map[string]any
@@ -123,7 +123,7 @@ func TestSQSTriggerExistingQueueThroughTheAlias(t *testing.T) {
 		}
 	}
 	esm := m["trigger-orders"]
-	if got := fp(esm, "functionName"); got != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_staging-mcp:live" {
+	if got := fp(esm, "functionName"); got != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_staging_mcp:live" {
 		t.Errorf("functionName = %v, want the live alias' ARN", got)
 	}
 	if fp(esm, "functionResponseTypes") != nil {

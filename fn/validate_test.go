@@ -36,7 +36,7 @@ func TestAWSLimitsOnMergedSettings(t *testing.T) {
 		},
 		"more than 50 tags after merging": {
 			xr: xrObject(map[string]any{"tags": manyTags("r", 30)}), envs: devEnvs(map[string]any{"tags": manyTags("e", 20)}),
-			want: []string{"spec.tags: 54 tags after merging"},
+			want: []string{"spec.tags: 55 tags after merging"},
 		},
 		"EnvironmentConfig memory out of range": {
 			xr: xrObject(nil), envs: devEnvs(map[string]any{"function": map[string]any{"memoryMB": 64}}),
@@ -88,10 +88,10 @@ func TestAWSLimitsOnMergedSettings(t *testing.T) {
 	}
 	wantRefusals(t, cases)
 
-	t.Run("granted: 46 user tags, an environment of exactly 4096 bytes, routes that slug the same", func(t *testing.T) {
+	t.Run("granted: 45 user tags, an environment of exactly 4096 bytes, routes that slug the same", func(t *testing.T) {
 		// 4 x (1 + 1000) + STAGE=dev (8) + E (1 + 83) = 4096
 		env := map[string]any{"A": big, "B": big, "C": big, "D": big, "E": strings.Repeat("e", 83)}
-		wantComposed(t, newRequest(t, xrObject(map[string]any{"tags": manyTags("r", 46),
+		wantComposed(t, newRequest(t, xrObject(map[string]any{"tags": manyTags("r", 45),
 			"function": map[string]any{"code": s3, "environment": env},
 			"api":      map[string]any{"routes": []any{"GET /a-b", "GET /a/b"}}}), []map[string]any{}, nil))
 	})

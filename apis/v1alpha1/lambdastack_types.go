@@ -128,12 +128,15 @@ type LambdaStackSpec struct {
 	// +optional
 	Release *ReleaseSpec `json:"release,omitempty"`
 
-	// Tags added to every taggable AWS resource (after the stage's tags).
-	// Keys up to 128 characters, values up to 256; keys may not start with aws:.
+	// Tags added to every taggable AWS resource; the stage's tags win, and a request may not
+	// change one. Keys up to 128 characters, values up to 256; keys may not start with aws:, and
+	// lambdastack:* and managed-by (the stack's own, the owner namespace's among them) are
+	// refused in any letter case.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) >= 1 && size(k) <= 128)",message="tag keys must be 1 to 128 characters"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('AWS:') && !k.startsWith('Aws:'))",message="tag keys must not start with aws: (reserved by AWS)"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.lowerAscii().startsWith('lambdastack:') && k.lowerAscii() != 'managed-by')",message="tag keys lambdastack:* and managed-by are set by the stack (in any letter case)"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, size(self[k]) <= 256)",message="tag values must be at most 256 characters"
 	Tags map[string]string `json:"tags,omitempty"`
 }

@@ -51,7 +51,7 @@ func TestInvokeLocalMCPExample(t *testing.T) {
 	if res := rpcResult(t, resp); res["protocolVersion"] != "2025-06-18" || res["capabilities"].(map[string]any)["tools"] == nil {
 		t.Errorf("initialize: %v", res)
 	}
-	if !strings.Contains(stderr, "invoking handler.handler (python3.11, team-mcp-dev_dev-mcp-server)") {
+	if !strings.Contains(stderr, "invoking handler.handler (python3.11, team-mcp-dev_dev_mcp-server)") {
 		t.Errorf("stderr: %s", stderr)
 	}
 	resp, _ = invokeExample(t, "../../examples/dev.yaml", "../../examples/lambda", events+"tools-list.json")
@@ -111,7 +111,7 @@ func TestInvokeLocalEnvironment(t *testing.T) {
 		if !strings.Contains(stderr, "log line") {
 			t.Errorf("%s: the handler's log output is not on stderr: %s", c.runtime, stderr)
 		}
-		if env["STAGE"] != "prod" || env["AWS_LAMBDA_FUNCTION_NAME"] != "team-mcp-prod_prod-mcp-server" || env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] != "1536" ||
+		if env["STAGE"] != "prod" || env["AWS_LAMBDA_FUNCTION_NAME"] != "team-mcp-prod_prod_mcp-server" || env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] != "1536" ||
 			env["AWS_REGION"] != "eu-central-1" || env["LAMBDA_TASK_ROOT"] != dir {
 			t.Errorf("%s: environment %v", c.runtime, env)
 		}

@@ -46,7 +46,7 @@ type Kind struct {
 	// testdata/expected.yaml): nil for the external name; else the fields that do, for kinds AWS
 	// identifies by an ID it assigns.
 	Identity func(obj map[string]any) string
-	// StackNamed: the resource's AWS name is <owner>_<stage>-<app>[-<part>] (test/e2e checks it).
+	// StackNamed: the resource's AWS name is <owner>_<stage>_<app>[_<part>] (test/e2e checks it).
 	StackNamed bool
 
 	// References are the kind's reference fields by stem (securityGroupIdRefs: securityGroupId)

@@ -116,7 +116,7 @@ func TestRenamedAppIsAReplacement(t *testing.T) {
 	}
 	var out bytes.Buffer
 	_ = stackdiff.Write(&out, rep)
-	if !strings.Contains(out.String(), "!! REPLACED in AWS: function (Function team-mcp-dev_dev-mcp): its name in AWS changes from \"team-mcp-dev_dev-mcp-server\" to \"team-mcp-dev_dev-mcp\"") {
+	if !strings.Contains(out.String(), "!! REPLACED in AWS: function (Function team-mcp-dev_dev_mcp): its name in AWS changes from \"team-mcp-dev_dev_mcp-server\" to \"team-mcp-dev_dev_mcp\"") {
 		t.Errorf("no loud line for the function:\n%s", out.String())
 	}
 }

@@ -437,7 +437,7 @@ func checkComposedSet(t *testing.T, s *stack) {
 // of kinds (internal/kinds) declares which.
 func awsIdentity(u *unstructured.Unstructured) string { return kinds.Identity(u.Object) }
 
-// stackNamed reports whether a kind's AWS name is <owner>_<stage>-<app>[-<part>] (internal/kinds).
+// stackNamed reports whether a kind's AWS name is <owner>_<stage>_<app>[_<part>] (internal/kinds).
 func stackNamed(kind string) bool {
 	k, ok := kinds.ByKind(kind)
 	return ok && k.StackNamed
@@ -485,21 +485,21 @@ func checkComposed(ctx context.Context, t *testing.T, c *cluster, s *stack, key 
 		t.Errorf("%s: provider config %s %s: %v", id, pcKind, pcName, err)
 	}
 
-	// names: <owner>_<stage>-<app>[-<part>], the owner being the request's (or claim's)
+	// names: <owner>_<stage>_<app>[_<part>], the owner being the request's (or claim's)
 	// namespace (log groups under /aws/lambda/ and /aws/apigateway/, created secrets under the
 	// stage's per-namespace prefix <owner>/ where it sets one)
 	if stackNamed(u.GetKind()) {
 		owner := regexp.QuoteMeta(s.request.GetNamespace())
-		re := regexp.MustCompile(`^(/aws/(lambda|apigateway)/|` + owner + `/)?` + owner + `_` + regexp.QuoteMeta(s.stage()+"-"+s.app()) + `([-/][a-z0-9-]+)?$`)
+		re := regexp.MustCompile(`^(/aws/(lambda|apigateway)/|` + owner + `/)?` + owner + `_` + regexp.QuoteMeta(s.stage()+"_"+s.app()) + `([_/][a-z0-9-]+)?$`)
 		if n := awsIdentity(u); !re.MatchString(n) {
-			t.Errorf("%s: AWS name %q is not <owner>_<stage>-<app>[-<part>] (%s)", id, n, re)
+			t.Errorf("%s: AWS name %q is not <owner>_<stage>_<app>[_<part>] (%s)", id, n, re)
 		}
 	}
 
 	// tags: every taggable resource carries the request's tags and the stack's standard tags
 	if c.taggable[gk] {
 		tags, _, _ := unstructured.NestedStringMap(u.Object, "spec", "forProvider", "tags")
-		want := map[string]string{"lambdastack:stage": s.stage(), "lambdastack:app": s.app(), "managed-by": "crossplane-lambdastack"}
+		want := map[string]string{"lambdastack:stage": s.stage(), "lambdastack:app": s.app(), "managed-by": "crossplane-lambdastack", "lambdastack:owner": s.request.GetNamespace()}
 		reqTags, _, _ := unstructured.NestedStringMap(s.request.Object, "spec", "tags")
 		for k, v := range reqTags {
 			want[k] = v
