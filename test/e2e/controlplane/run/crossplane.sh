@@ -7,9 +7,11 @@
 # provider stand-in answers in milliseconds, so the watch events a real provider spreads over
 # minutes arrive within a second and would open the breaker (then the XR is only re-checked every
 # 30 s). Poll and sync intervals are shortened too (XP_POLL_INTERVAL overrides the poll, e.g. for
-# make scale); the rest is Crossplane's default.
+# make scale); XP_EXTRA_ARGS adds flags (e.g. --max-reconcile-rate=20 for make scale's fleet
+# settings); the rest is Crossplane's default.
 . "$(dirname "$0")/../lib.sh"
 mkdir -p "$STATE/xpkg-cache"
+read -ra extra <<<"${XP_EXTRA_ARGS:-}"
 exec "$BIN/crossplane-core" core start --debug \
   --namespace=crossplane-system \
   --webhook-port="$XP_WEBHOOK_PORT" --tls-server-certs-dir="$STATE/webhook-certs" \
@@ -19,4 +21,4 @@ exec "$BIN/crossplane-core" core start --debug \
   --tls-client-certs-dir="$PKI/xp-client-dir" \
   --metrics-port="$XP_METRICS_PORT" --health-probe-port="$XP_HEALTH_PORT" \
   --poll-interval="${XP_POLL_INTERVAL:-10s}" --sync-interval=1m \
-  --circuit-breaker-burst=1000 --circuit-breaker-refill-rate=20
+  --circuit-breaker-burst=1000 --circuit-breaker-refill-rate=20 "${extra[@]}"
