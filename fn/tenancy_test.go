@@ -209,7 +209,7 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 			"kmsKeyArn": "arn:aws:kms:us-east-1:" + acct + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 			"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}})
 		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}), nil))
-		if p, _ := lookup(got[keyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
+		if p, _ := lookup(got[keyRolePolicy], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
 			t.Errorf("policy does not grant %s: %s", own, p)
 		}
 	})

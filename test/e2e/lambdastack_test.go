@@ -145,7 +145,7 @@ func TestLambdaStack(t *testing.T) {
 	t.Run("update", func(t *testing.T) { testUpdate(ctx, t, c, stacks["dev"]) })
 	t.Run("refused", func(t *testing.T) { testRefused(ctx, t, c, stacks["dev"]) })
 	t.Run("usage", func(t *testing.T) {
-		for _, name := range []string{"dev", "legacy-claim"} {
+		for _, name := range []string{"qa", "prod"} { // functions in a VPC (fn/usage.go)
 			t.Run(name, func(t *testing.T) { testUsage(ctx, t, c, stacks[name]) })
 		}
 	})
