@@ -18,6 +18,8 @@ import (
 	sdkcomposed "github.com/crossplane/function-sdk-go/resource/composed"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	kyaml "k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/spec3/lambdastack/internal/awspolicies"
 )
 
 // The upgrade from LambdaStack v0.1, which gave the execution role one inline policy per concern
@@ -106,8 +108,7 @@ func roleAllows(t *testing.T, o observedState) map[string]bool {
 			add(p)
 		case "RolePolicyAttachment":
 			arn, _ := lookup(oc.Resource.Object, "spec", "forProvider", "policyArn").(string)
-			i := strings.Index(arn, ":policy/")
-			if doc, ok := managedPolicies[arn[i+len(":policy/"):]]; ok && strings.Contains(arn, ":iam::aws:") {
+			if doc, ok := awspolicies.Document(arn); ok {
 				add(doc)
 			} else {
 				out["managed policy "+arn] = true
@@ -415,5 +416,21 @@ func TestStackStatementIDs(t *testing.T) {
 	}
 	if !seen["WriteOwnLogs"] || !seen[teamSidPrefix+"WriteOwnLogs"] {
 		t.Errorf("statement IDs %v, want the stack's WriteOwnLogs and the team's as %sWriteOwnLogs", seen, teamSidPrefix)
+	}
+}
+
+// The tracing statement allows exactly what AWSXRayDaemonWriteAccess, which v0.1 attached, does.
+func TestTracingStatementIsXRayDaemonWriteAccess(t *testing.T) {
+	doc, _ := awspolicies.Document("arn:aws:iam::aws:policy/" + policyXRayWrite)
+	var d struct {
+		Statement []struct{ Action, Resource []string }
+	}
+	if err := json.Unmarshal([]byte(doc), &d); err != nil || len(d.Statement) != 1 {
+		t.Fatalf("AWSXRayDaemonWriteAccess: %v %s", err, doc)
+	}
+	want := slices.Sorted(slices.Values(d.Statement[0].Action))
+	got, ok := (&builder{s: &settings{Function: functionConfig{Tracing: true}}}).tracingPolicy()
+	if !ok || !slices.Equal(got.Statement[0].Action, want) || !slices.Equal(got.Statement[0].Resource, d.Statement[0].Resource) {
+		t.Errorf("tracing statement %+v, want %v on %v", got.Statement, want, d.Statement[0].Resource)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/spec3/lambdastack/internal/awspolicies"
 )
 
 // Least privilege: no IAM statement the function emits has a wildcard action, a NotAction, or
@@ -18,21 +20,14 @@ import (
 // object with a Statement), whatever field holds it, and the document of every AWS managed
 // policy attached (policyArn), as AWS publishes it.
 
-// managedPolicies are the documents of the AWS managed policies the stack may attach, as AWS
-// publishes them (IAM console, version v1 / current). A managed policy not listed here is a
-// problem: its permissions would go unchecked.
-var managedPolicies = map[string]string{
-	"service-role/AWSLambdaBasicExecutionRole": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`,
-	"AWSXRayDaemonWriteAccess":                 `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["xray:PutTraceSegments","xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets","xray:GetSamplingStatisticSummaries"],"Resource":["*"]}]}`,
-}
-
-// managedPolicyProblems checks the document of an attached AWS managed policy.
+// managedPolicyProblems checks the document of an attached AWS managed policy, as AWS publishes
+// it (internal/awspolicies). A managed policy not listed there is a problem: its permissions
+// would go unchecked.
 func managedPolicyProblems(arn, path string) []string {
-	i := strings.Index(arn, ":policy/")
-	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::aws:policy/") || i < 0 {
+	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::aws:policy/") {
 		return []string{path + ": " + arn + " is not an AWS managed policy"}
 	}
-	doc, ok := managedPolicies[arn[i+len(":policy/"):]]
+	doc, ok := awspolicies.Document(arn)
 	if !ok {
 		return []string{path + ": managed policy " + arn + " has no known document to check"}
 	}
