@@ -77,7 +77,7 @@ func newScraper(cfg *rest.Config, xpURL string) (*scraper, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc.Timeout = 30 * time.Second
+	hc.Timeout = 2 * time.Minute
 	return &scraper{kas: hc, kasURL: strings.TrimSuffix(cfg.Host, "/") + "/metrics", xpURL: xpURL, xpControl: "lambdastack"}, nil
 }
 
@@ -108,7 +108,7 @@ func (s *scraper) sample(ctx context.Context) (sample, error) {
 	if s.xpURL == "" {
 		return out, nil
 	}
-	xp, err := s.families(ctx, http.DefaultClient, s.xpURL)
+	xp, err := s.families(ctx, &http.Client{Timeout: time.Minute}, s.xpURL)
 	if err != nil {
 		return out, fmt.Errorf("crossplane metrics: %w", err)
 	}
