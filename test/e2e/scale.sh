@@ -18,7 +18,8 @@
 #     real provider-aws against moto): run with KUBECONFIG and PIDS exported once the platform is
 #     set up, it must start the provider in the background and write its PID to
 #     $PIDS/provider.pid; SCALE_PROVIDER_LABEL names it in the report
-#   E2E_PORT_BASE (test/e2e/controlplane/lib.sh); E2E_KEEP=1 leaves the control plane running.
+#   E2E_PORT_BASE (test/e2e/controlplane/lib.sh); E2E_KEEP=1 deletes the fleet at the end (timed)
+#   and leaves the control plane running: $STATE/scale can then be run again against it.
 set -euo pipefail
 export t0=$(date +%s.%N)
 . "$(dirname "$0")/controlplane/lib.sh"
@@ -61,7 +62,7 @@ ts "== ${SCALE_N:-300} LambdaStacks ($settings)"
 "$STATE/scale" -n "${SCALE_N:-300}" -namespaces "${SCALE_NAMESPACES:-10}" -steady "${SCALE_STEADY:-5m}" \
   -timeout "${SCALE_TIMEOUT:-30m}" -stage-n "${SCALE_STAGE_N:-4}" -stage-steady "${SCALE_STAGE_STEADY:-2m}" \
   -ttl "${SCALE_TTL:-0}" -crossplane-metrics "http://127.0.0.1:$XP_METRICS_PORT/metrics" \
-  -settings "$settings" -provider "$provider" -provider-label "$label" \
+  -settings "$settings" -provider "$provider" -provider-label "$label" $([ "${E2E_KEEP:-}" = 1 ] && echo -cleanup) \
   -pids "$PIDS" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"
 must_live function
 must_live "$provider"

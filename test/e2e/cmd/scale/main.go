@@ -38,6 +38,7 @@ import (
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 	"github.com/spec3/lambdastack/examples"
+	"github.com/spec3/lambdastack/internal/kinds"
 	"github.com/spec3/lambdastack/internal/procstat"
 	"github.com/spec3/lambdastack/test/e2e/fleet"
 )
@@ -73,6 +74,9 @@ type config struct {
 	// describes the control plane's settings for the report.
 	xpMetrics, settings string
 	ttl                 time.Duration
+	// cleanup deletes the fleet at the end and waits until its managed resources are gone, so
+	// the control plane can take the next run (E2E_KEEP=1)
+	cleanup bool
 }
 
 func main() {
@@ -92,6 +96,7 @@ func main() {
 	flag.DurationVar(&c.stageTimeout, "stage-timeout", 10*time.Minute, "How long one stage's stacks may take to be Ready, and to be deleted.")
 	flag.StringVar(&c.xpMetrics, "crossplane-metrics", "", "Crossplane's metrics URL (http://127.0.0.1:<port>/metrics); empty: no Crossplane counters.")
 	flag.StringVar(&c.settings, "settings", "", "The control plane's settings, for the report.")
+	flag.BoolVar(&c.cleanup, "cleanup", false, "Delete the fleet at the end and wait until every managed resource is gone (reported).")
 	flag.DurationVar(&c.ttl, "ttl", 0, "Response TTL the platform sets on every stage's EnvironmentConfig (data.responseTTLSeconds); 0 keeps the stages' own.")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
@@ -278,6 +283,14 @@ func run(ctx context.Context, c config) error {
 		stacks[0].GetNamespace(), stacks[0].GetName(), lat.Round(time.Millisecond))
 	fmt.Fprintf(&report, "\nLoad after: %s\n", procstat.LoadAvg())
 
+	if c.cleanup {
+		d, err := deleteFleet(ctx, dyn, cfg, stacks, namespaces)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&report, "\n## Deletion\n\nAll %d deleted, every managed resource gone, after %s.\n", c.n, d.Round(time.Second))
+	}
+
 	fmt.Print("\n" + report.String())
 	if err := os.MkdirAll(filepath.Dir(c.out), 0o755); err != nil {
 		return err
@@ -302,6 +315,68 @@ func perStack(w *strings.Builder, d delta, n int, kas time.Duration) {
 		d.watchEventsOf(func(cat string) bool { return cat != catOther })/k/mins, d.xrReconciles/k/mins, d.functionCalls/k/mins,
 		float64(kas.Milliseconds())/k/mins)
 	fmt.Fprintf(w, "\nEvery write kind, per stack and minute: %s.\n", d.breakdown(1/k/mins))
+}
+
+// deleteFleet deletes the stacks and waits until none of them and no managed resource of a
+// composed kind (internal/kinds) is left in their namespaces.
+func deleteFleet(ctx context.Context, dyn dynamic.Interface, cfg *rest.Config, stacks []*unstructured.Unstructured, namespaces []string) (time.Duration, error) {
+	t0 := time.Now()
+	for _, u := range stacks {
+		if err := dyn.Resource(xrGVR).Namespace(u.GetNamespace()).Delete(ctx, u.GetName(), metav1.DeleteOptions{}); err != nil && !kerrors.IsNotFound(err) {
+			return 0, err
+		}
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return 0, err
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+	var gvrs []schema.GroupVersionResource
+	for _, k := range kinds.All {
+		if !k.Composed(true) {
+			continue
+		}
+		m, err := mapper.RESTMapping(schema.GroupKind{Group: k.APIGroup(true), Kind: k.Kind})
+		if err != nil {
+			return 0, err
+		}
+		gvrs = append(gvrs, m.Resource)
+	}
+	in := map[string]bool{}
+	for _, ns := range namespaces {
+		in[ns] = true
+	}
+	for deadline := time.Now().Add(30 * time.Minute); ; {
+		left := 0
+		xrs, err := dyn.Resource(xrGVR).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return 0, err
+		}
+		for _, x := range xrs.Items {
+			if in[x.GetNamespace()] {
+				left++
+			}
+		}
+		for _, gvr := range gvrs {
+			l, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return 0, err
+			}
+			for _, o := range l.Items {
+				if in[o.GetNamespace()] {
+					left++
+				}
+			}
+		}
+		if left == 0 {
+			return time.Since(t0), nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("%d objects of the fleet left 30 minutes after its deletion", left)
+		}
+		log.Printf("deleting: %d objects left", left)
+		time.Sleep(5 * time.Second)
+	}
 }
 
 // setStageTTL sets data.responseTTLSeconds on every stage's EnvironmentConfig, as a platform
