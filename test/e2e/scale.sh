@@ -12,7 +12,7 @@
 #   SCALE_STAGE_N=4 (0: no per-stage cost) SCALE_STAGE_STEADY=2m
 #   SCALE_TTL: the response TTL the platform sets on every stage (data.responseTTLSeconds of the
 #     stages' EnvironmentConfigs, e.g. 5m); unset keeps the stages' own
-#   XP_POLL_INTERVAL, XP_EXTRA_ARGS (e.g. --max-reconcile-rate=20): Crossplane's flags
+#   XP_POLL_INTERVAL, XP_SYNC_INTERVAL, XP_EXTRA_ARGS (e.g. --max-reconcile-rate=20): Crossplane's flags
 #     (controlplane/run/crossplane.sh)
 #   SCALE_PROVIDER_START: a command that starts the provider instead of the stand-in (e.g. the
 #     real provider-aws against moto): run with KUBECONFIG and PIDS exported once the platform is
@@ -57,7 +57,7 @@ fi
 sleep 2
 must_live "$provider"
 
-settings="Crossplane --poll-interval ${XP_POLL_INTERVAL:-10s}, --circuit-breaker-burst 1000 --circuit-breaker-refill-rate 20${XP_EXTRA_ARGS:+, $XP_EXTRA_ARGS}"
+settings="Crossplane --poll-interval ${XP_POLL_INTERVAL:-10s}, --sync-interval ${XP_SYNC_INTERVAL:-1m}, --circuit-breaker-burst 1000 --circuit-breaker-refill-rate 20${XP_EXTRA_ARGS:+, $XP_EXTRA_ARGS}"
 ts "== ${SCALE_N:-300} LambdaStacks ($settings)"
 "$STATE/scale" -n "${SCALE_N:-300}" -namespaces "${SCALE_NAMESPACES:-10}" -steady "${SCALE_STEADY:-5m}" \
   -timeout "${SCALE_TIMEOUT:-30m}" -stage-n "${SCALE_STAGE_N:-4}" -stage-steady "${SCALE_STAGE_STEADY:-2m}" \
