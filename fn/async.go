@@ -108,9 +108,6 @@ func (b *builder) async() {
 		}
 		b.add(b.invokeConfig(region, suffix))
 	})
-	if doc, ok := b.asyncPolicy(); ok {
-		b.rolePolicy(keyRoleAsync, KeyRole, "async-destination", doc)
-	}
 }
 
 // invokeConfig is the FunctionEventInvokeConfig of the function (its live alias) in a region.

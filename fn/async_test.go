@@ -3,6 +3,7 @@ package fn
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +32,9 @@ func TestAsyncInvokeConfig(t *testing.T) {
 			if _, ok := m[k]; ok {
 				t.Errorf("%s composed on dev without spec.async", k)
 			}
+		}
+		if p, _ := fp(m[keyRolePolicy], "policy").(string); strings.Contains(p, "SendFailedAsyncEvents") {
+			t.Errorf("the role may send failed events on dev without spec.async: %s", p)
 		}
 	})
 
@@ -71,7 +75,7 @@ func TestAsyncInvokeConfig(t *testing.T) {
 				t.Errorf("failure queue alarm %s = %v", suffix, alarm)
 			}
 		}
-		got := policyOf(t, m[keyRoleAsync]).Statement
+		got := grantOf(t, m, "SendFailedAsyncEvents")
 		want := []statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{
 			"arn:aws:sqs:eu-west-1:" + testAccount + ":team_prod_mcp_async-failures", "arn:aws:sqs:us-east-1:" + testAccount + ":team_prod_mcp_async-failures"}}}
 		if !reflect.DeepEqual(got, want) {
@@ -97,7 +101,7 @@ func TestAsyncInvokeConfig(t *testing.T) {
 				t.Errorf("destination = %v", got)
 			}
 			want := []statement{{Sid: "SendFailedAsyncEvents", Effect: "Allow", Action: []string{action}, Resource: []string{arn}}}
-			if got := policyOf(t, m[keyRoleAsync]).Statement; !reflect.DeepEqual(got, want) {
+			if got := grantOf(t, m, "SendFailedAsyncEvents"); !reflect.DeepEqual(got, want) {
 				t.Errorf("policy = %+v", got)
 			}
 		})

@@ -48,6 +48,8 @@ func TestComposedResourcesMatchTheCRDs(t *testing.T) {
 	env["data"].(map[string]any)["centralLogs"] = map[string]any{"destinationArns": []any{
 		"arn:aws:kinesis:us-east-1:" + testAccount + ":stream/central-logs", "arn:aws:logs:eu-west-1:" + testAccount + ":destination:central",
 	}}
+	// AWS's basic execution policy attached where the stage opts in (managedLogPolicy)
+	env["data"].(map[string]any)["managedLogPolicy"] = true
 	stacks = append(stacks, stack{xrObject(everyPart), env}, stack{legacyXR(everyPart), env})
 	rng := rand.New(rand.NewPCG(5, 9))
 	for range 40 {

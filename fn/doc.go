@@ -25,7 +25,11 @@
 //     (naming.go), and a stack composed under older rules keeps its names (tenancy.go).
 //   - A composed resource is never dropped while the stack lives: a part that waits for a value
 //     only AWS knows composes once it is known and then always, keeping the value it was last
-//     composed with (observed.go).
+//     composed with (observed.go). The one exception is the upgrade from v0.1's shape
+//     (iam.go, migrateRolePolicies): the execution role's per-concern inline policies and its
+//     X-Ray attachment are dropped (deleted) only once the one merged policy that holds their
+//     statements is reported applied, and the Usages a stack no longer needs (usage.go) go at
+//     once; no AWS resource of any other kind is ever dropped, renamed or replaced.
 //   - A refusal changes nothing: any error is one Fatal result naming the field, and the
 //     request's desired state goes back untouched, so Crossplane neither applies nor deletes.
 //   - The same request gives byte-identical output.

@@ -38,7 +38,7 @@ func TestRunFunctionComposesTheCoreStack(t *testing.T) {
 	if res := rsp.GetResults(); len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_WARNING || !strings.Contains(res[0].GetMessage(), "single-team cluster") {
 		t.Fatalf("unexpected results: %v", res)
 	}
-	for _, key := range []string{KeyRole, keyRoleLogs, KeyFunction, KeyLogGroup} {
+	for _, key := range []string{KeyRole, keyRolePolicy, KeyFunction, KeyLogGroup} {
 		r, ok := rsp.GetDesired().GetResources()[key]
 		if !ok {
 			t.Errorf("no desired %s", key)

@@ -782,6 +782,44 @@ func policyOf(t *testing.T, obj map[string]any) policyDocument {
 	return d
 }
 
+// grantOf is the statements of the role's inline policy (keyRolePolicy) that the concern of
+// roleGrants contributes, identified by their statement IDs in the concern's own document
+// (prefixed as the merged policy prefixes them).
+func grantOf(t *testing.T, m map[string]map[string]any, sids ...string) []statement {
+	t.Helper()
+	obj, ok := m[keyRolePolicy]
+	if !ok {
+		t.Fatalf("no %s composed; have %v", keyRolePolicy, keysOf(m))
+	}
+	var out []statement
+	for _, sid := range sids {
+		found := false
+		for _, st := range policyOf(t, obj).Statement {
+			if st.Sid == sid {
+				out, found = append(out, st), true
+			}
+		}
+		if !found {
+			t.Errorf("%s has no statement %s", keyRolePolicy, sid)
+		}
+	}
+	return out
+}
+
+// teamStatements is the team's own statements (spec.permissions.statements) in the role's
+// inline policy: those without an ID or with the team's prefix (the stack's own all have IDs
+// without it, TestStackStatementIDs).
+func teamStatements(t *testing.T, m map[string]map[string]any) []statement {
+	t.Helper()
+	var out []statement
+	for _, st := range policyOf(t, m[keyRolePolicy]).Statement {
+		if st.Sid == "" || strings.HasPrefix(st.Sid, teamSidPrefix) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
 const opsTopic = "arn:aws:sns:us-east-1:" + testAccount + ":ops"
 
 // dashboardWidgets are the metric widgets of a dashboard, in order; the text widgets are left

@@ -142,14 +142,13 @@ func validateEgressKeys(errs *fieldErrors, s *settings) {
 	}
 }
 
-// network composes the role's network policy and the security group the stack creates for a
-// VPC; nothing without spec.network.
+// network composes the security group the stack creates for a VPC (the role's network
+// permissions are part of its inline policy, networkPolicy); nothing without spec.network.
 func (b *builder) network() {
 	n := b.s.Network
 	if n == nil {
 		return
 	}
-	b.rolePolicy(keyRoleVPC, KeyRole, "network", b.networkPolicy())
 	if n.VPCID == "" {
 		return
 	}
@@ -201,9 +200,12 @@ func (b *builder) vpcConfig() any {
 // networkPolicy is what Lambda needs of the execution role to give the function network
 // interfaces in the stack's subnets: creating them only in those subnets with the stack's
 // security groups, managing only interfaces in those subnets, and the two Describe calls AWS
-// allows on "*" only (wildcardResourceActions).
-func (b *builder) networkPolicy() policyDocument {
+// allows on "*" only (wildcardResourceActions). None without spec.network.
+func (b *builder) networkPolicy() (policyDocument, bool) {
 	n, r := b.s.Network, b.s.Region
+	if n == nil {
+		return policyDocument{}, false
+	}
 	prefix := b.arnPattern("ec2", r, "")
 	var subnets, groups []string
 	for _, id := range n.SubnetIDs {
@@ -228,5 +230,5 @@ func (b *builder) networkPolicy() policyDocument {
 	if n.VPCID != "" {
 		st[0].Condition = map[string]any{"ArnEqualsIfExists": map[string]any{"ec2:Vpc": []string{prefix + "vpc/" + n.VPCID}}}
 	}
-	return policyDocument{Version: "2012-10-17", Statement: st}
+	return policyDocument{Version: "2012-10-17", Statement: st}, true
 }

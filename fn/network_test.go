@@ -46,9 +46,13 @@ func TestNetwork(t *testing.T) {
 			if got := fp(m[KeyFunction], "vpcConfig"); !reflect.DeepEqual(got, tc.wantVPC) {
 				t.Errorf("vpcConfig = %v, want %v", got, tc.wantVPC)
 			}
-			_, vpcRole := m[keyRoleVPC]
-			if vpcRole != (tc.wantVPC != nil) {
-				t.Errorf("AWSLambdaVPCAccessExecutionRole attached = %v, want %v", vpcRole, tc.wantVPC != nil)
+			p, _ := fp(m[keyRolePolicy], "policy").(string)
+			if vpcRole := strings.Contains(p, "CreateInterfacesInStackSubnets"); vpcRole != (tc.wantVPC != nil) {
+				t.Errorf("the role's network permissions = %v, want %v", vpcRole, tc.wantVPC != nil)
+			}
+			_, roleUsage := m["usage-role-by-function"]
+			if roleUsage != (tc.wantVPC != nil) {
+				t.Errorf("usage of the role by the function composed = %v, want %v (Lambda manages its network interfaces with the role)", roleUsage, tc.wantVPC != nil)
 			}
 			sg, hasSG := m[keySecurityGroup]
 			if hasSG != (tc.wantSG != nil) {

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
+	sdkcomposed "github.com/crossplane/function-sdk-go/resource/composed"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // Values known only once AWS has created something. Most links between composed resources are
@@ -69,6 +71,62 @@ func (o observedState) atProvider(key, field string) string {
 	at, _ := status["atProvider"].(map[string]any)
 	v, _ := at[field].(string)
 	return v
+}
+
+// appliedPolicy reports whether the observed resource key holds the policy document doc and the
+// provider reports it applied: Ready, and Synced for the object's current generation (when the
+// provider records observedGeneration), so AWS has that document, not an earlier one.
+func (o observedState) appliedPolicy(key, doc string) bool {
+	if o.kept(key, "policy") != doc {
+		return false
+	}
+	meta, _ := o[resource.Name(key)].Resource.Object["metadata"].(map[string]any)
+	gen, _ := asInt64(meta["generation"])
+	for _, typ := range []string{"Ready", "Synced"} {
+		if st, _, _ := o.condition(key, typ); st != "True" {
+			return false
+		}
+		if g, ok := o.observedGeneration(key, typ); ok && gen != 0 && g != gen {
+			return false
+		}
+	}
+	return true
+}
+
+// observedGeneration is the generation a condition of an observed resource was recorded for.
+func (o observedState) observedGeneration(key, typ string) (int64, bool) {
+	oc, ok := o[resource.Name(key)]
+	if !ok || oc.Resource == nil {
+		return 0, false
+	}
+	s, _ := oc.Resource.Object["status"].(map[string]any)
+	conds, _ := s["conditions"].([]any)
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == typ {
+			g, ok := asInt64(m["observedGeneration"])
+			return g, ok
+		}
+	}
+	return 0, false
+}
+
+func asInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case float64:
+		return int64(n), true
+	case int:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// observedWithARN is an observed resource that reports only its ARN.
+func observedWithARN(arn string) resource.ObservedComposed {
+	return resource.ObservedComposed{Resource: &sdkcomposed.Unstructured{Unstructured: unstructured.Unstructured{
+		Object: map[string]any{"status": map[string]any{"atProvider": map[string]any{"arn": arn}}}}}}
 }
 
 func (o observedState) exists(key string) bool {

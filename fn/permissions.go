@@ -166,8 +166,8 @@ func validatePermissions(errs *fieldErrors, s *settings, stageCfg *v1alpha1.Stag
 			seen[c.Operator+" "+c.Key] = true
 		}
 	}
-	if len(p.Statements) > 0 {
-		if n := len(policyJSON((&builder{s: s}).permissionsPolicy())); n > maxPermissionsPolicy {
+	if doc, ok := (&builder{s: s}).permissionsPolicy(); ok {
+		if n := len(policyJSON(doc)); n > maxPermissionsPolicy {
 			errs.add("spec.permissions.statements", "the policy takes %d characters, more than the %d left for it within IAM's limit of inline policies per role; use fewer or shorter statements", n, maxPermissionsPolicy)
 		}
 	}
@@ -238,14 +238,10 @@ func checkStatementResource(errs *fieldErrors, s *settings, stageCfg *v1alpha1.S
 	}
 }
 
-// permissions composes the inline policy of spec.permissions.statements and an attachment per
-// managed policy.
+// permissions composes an attachment per managed policy (spec.permissions.statements are part
+// of the role's inline policy, permissionsPolicy).
 func (b *builder) permissions() {
-	p := b.s.Permissions
-	if len(p.Statements) > 0 {
-		b.rolePolicy(keyRolePermissions, KeyRole, "permissions", b.permissionsPolicy())
-	}
-	for _, arn := range p.ManagedPolicyARNs {
+	for _, arn := range b.s.Permissions.ManagedPolicyARNs {
 		b.attachPolicyARN(keyRoleManaged+managedPolicySlug(arn), arn)
 	}
 }
@@ -260,8 +256,11 @@ func managedPolicySlug(arn string) string {
 }
 
 // permissionsPolicy is spec.permissions.statements as a policy document: statements in the
-// request's order, their actions and resources sorted.
-func (b *builder) permissionsPolicy() policyDocument {
+// request's order, their actions and resources sorted; none without statements.
+func (b *builder) permissionsPolicy() (policyDocument, bool) {
+	if len(b.s.Permissions.Statements) == 0 {
+		return policyDocument{}, false
+	}
 	doc := policyDocument{Version: "2012-10-17"}
 	for _, st := range b.s.Permissions.Statements {
 		out := statement{Sid: st.Sid, Effect: "Allow", Action: uniqueSorted(st.Actions), Resource: uniqueSorted(st.Resources)}
@@ -278,5 +277,5 @@ func (b *builder) permissionsPolicy() policyDocument {
 		}
 		doc.Statement = append(doc.Statement, out)
 	}
-	return doc
+	return doc, true
 }

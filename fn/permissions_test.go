@@ -171,20 +171,20 @@ func TestPermissionsComposed(t *testing.T) {
 			xr = legacyXR(map[string]any{"stage": "dev", "permissions": perms})
 		}
 		m := wantComposed(t, newRequest(t, xr, envs, nil))
-		d := policyOf(t, m[keyRolePermissions])
+		got := teamStatements(t, m)
 		want := []statement{
-			{Sid: "ReadOrders", Effect: "Allow", Action: []string{"dynamodb:GetItem", "dynamodb:Query"}, Resource: []string{ownTable, ownTable + "/index/*"}},
+			{Sid: "TeamReadOrders", Effect: "Allow", Action: []string{"dynamodb:GetItem", "dynamodb:Query"}, Resource: []string{ownTable, ownTable + "/index/*"}},
 			{Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::shared-assets/*"},
 				Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceVpce": []any{"vpce-1a2b3c4d"}}}},
 			{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{"arn:aws:iam::" + testAccount + ":role/reporting-reader"}},
 		}
-		if !reflect.DeepEqual(d.Statement, want) {
-			t.Errorf("legacy=%v: statements %+v\nwant %+v", legacy, d.Statement, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("legacy=%v: statements %+v\nwant %+v", legacy, got, want)
 		}
-		if got := lookup(m[keyRolePermissions], "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_permissions" {
+		if got := lookup(m[keyRolePolicy], "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_execution" {
 			t.Errorf("policy name %v", got)
 		}
-		if got := fp(m[keyRolePermissions], "roleRef", "name"); got != objectName(&settings{XRName: "mcp"}, KeyRole) {
+		if got := fp(m[keyRolePolicy], "roleRef", "name"); got != objectName(&settings{XRName: "mcp"}, KeyRole) {
 			t.Errorf("roleRef %v", got)
 		}
 		for key, arn := range map[string]string{"role-managed-aws-amazons3readonlyaccess": readOnlyS3, "role-managed-" + testAccount + "-team-mcp-read": teamPolicy} {
@@ -204,6 +204,9 @@ func TestPermissionsComposed(t *testing.T) {
 			t.Errorf("%s composed without spec.permissions", k)
 		}
 	}
+	if st := teamStatements(t, m); len(st) > 0 {
+		t.Errorf("team statements without spec.permissions: %+v", st)
+	}
 	if fp(m[KeyRole], "permissionsBoundary") != nil {
 		t.Error("a boundary without the stage setting one")
 	}
@@ -217,7 +220,7 @@ func TestPermissionsComposed(t *testing.T) {
 	m = wantComposed(t, newRequest(t, permissionsXR("dev", map[string]any{"statements": []any{
 		stmt([]any{"s3:Get*"}, []any{"*"}), stmt([]any{"dynamodb:GetItem"}, []any{otherTable}),
 	}}), guardedDev(map[string]any{"allowWildcardActions": true, "allowWildcardResources": true, "allowedResourceAccountIds": []any{"999999999999"}}), nil))
-	if d := policyOf(t, m[keyRolePermissions]); len(d.Statement) != 2 || d.Statement[0].Action[0] != "s3:Get*" || d.Statement[1].Resource[0] != otherTable {
-		t.Errorf("allowed statements %+v", d.Statement)
+	if st := teamStatements(t, m); len(st) != 2 || st[0].Action[0] != "s3:Get*" || st[1].Resource[0] != otherTable {
+		t.Errorf("allowed statements %+v", st)
 	}
 }

@@ -61,3 +61,34 @@ func TestPartsDeclareWhatTheyRead(t *testing.T) {
 		})
 	}
 }
+
+// TestStagedRounds counts the reconciles each example stack needs until nothing waits for a
+// value AWS reports, with a provider that reports everything composed at once (the simulated
+// one): round 1 composes what needs nothing observed, each later round what waited for the
+// round before. docs/performance.md lists them; a part that starts waiting longer fails here.
+// dev, staging, qa, legacy-claim: the API's id (the permission's sourceArn, the API alarms and
+// widgets: no reference in provider-aws v2.5.0); worker: the function's existence (its invoke
+// config has no functionName reference); prod: the custom domain's chain (certificate, its
+// validation records, the domain name once ACM issued it, the alias record at its target).
+func TestStagedRounds(t *testing.T) {
+	want := map[string]int{"dev": 2, "staging": 2, "prod": 4, "qa": 2, "legacy-claim": 2, "worker": 2}
+	for _, ex := range loadExampleRequests(t) {
+		var env map[string]any
+		if len(ex.envs) > 0 {
+			env = ex.envs[0]
+		}
+		s := settingsFor(t, ex.xr, env)
+		var o observedState
+		rounds := 0
+		for ; rounds < 10; rounds++ {
+			_, out, pending := planByKey(t, s, o)
+			if len(pending) == 0 && len(out) == len(o) {
+				break
+			}
+			o = simulateObserved(out)
+		}
+		if w, ok := want[ex.name]; !ok || rounds != w {
+			t.Errorf("%s: %d rounds until nothing waits, want %d", ex.name, rounds, w)
+		}
+	}
+}

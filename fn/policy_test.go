@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/spec3/lambdastack/internal/awspolicies"
 )
 
 // Least privilege: no IAM statement the function emits has a wildcard action, a NotAction, or
@@ -19,21 +21,14 @@ import (
 // object with a Statement), whatever field holds it, and the document of every AWS managed
 // policy attached (policyArn), as AWS publishes it.
 
-// managedPolicies are the documents of the AWS managed policies the stack may attach, as AWS
-// publishes them (IAM console, version v1 / current). A managed policy not listed here is a
-// problem: its permissions would go unchecked.
-var managedPolicies = map[string]string{
-	"service-role/AWSLambdaBasicExecutionRole": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`,
-	"AWSXRayDaemonWriteAccess":                 `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["xray:PutTraceSegments","xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets","xray:GetSamplingStatisticSummaries"],"Resource":["*"]}]}`,
-}
-
-// managedPolicyProblems checks the document of an attached AWS managed policy.
+// managedPolicyProblems checks the document of an attached AWS managed policy, as AWS publishes
+// it (internal/awspolicies). A managed policy not listed there is a problem: its permissions
+// would go unchecked.
 func managedPolicyProblems(arn, path string) []string {
-	i := strings.Index(arn, ":policy/")
-	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::aws:policy/") || i < 0 {
+	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::aws:policy/") {
 		return []string{path + ": " + arn + " is not an AWS managed policy"}
 	}
-	doc, ok := managedPolicies[arn[i+len(":policy/"):]]
+	doc, ok := awspolicies.Document(arn)
 	if !ok {
 		return []string{path + ": managed policy " + arn + " has no known document to check"}
 	}
@@ -231,8 +226,8 @@ func TestPolicyCheckerFindsWildcards(t *testing.T) {
 func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 	opted := settingsFor(t, xrObject(nil), envConfig("stage-dev", "dev", map[string]any{"managedLogPolicy": true}))
 	m := byKey(t, opted)
-	if _, ok := m[keyRoleLogs]; ok {
-		t.Error("inline log policy composed although the stage attaches the managed one")
+	if p, _ := fp(m[keyRolePolicy], "policy").(string); strings.Contains(p, "WriteOwnLogs") {
+		t.Error("inline log statement composed although the stage attaches the managed one")
 	}
 	if got := strings.Join(policyProblems(m[keyRoleBasic], keyRoleBasic), "\n"); !strings.Contains(got, "Resource * for logs:PutLogEvents") {
 		t.Errorf("the walk does not see the managed policy's Resource *: %q", got)
@@ -242,7 +237,7 @@ func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 	if _, ok := def[keyRoleBasic]; ok {
 		t.Error("AWSLambdaBasicExecutionRole attached without the stage opting in")
 	}
-	d := policyOf(t, def[keyRoleLogs])
+	d := policyDocument{Statement: grantOf(t, def, "WriteOwnLogs")}
 	want := []string{
 		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev_mcp:*",
 		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev_mcp:*",
@@ -256,7 +251,7 @@ func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 // limited to the stack's subnets.
 func TestNetworkPolicyIsNarrow(t *testing.T) {
 	m := byKey(t, settingsFor(t, xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}, "securityGroupIds": []any{"sg-0c1d2e3f4a5b60710"}}}), nil))
-	d := policyOf(t, m[keyRoleVPC])
+	d := policyDocument{Statement: grantOf(t, m, "CreateInterfacesInStackSubnets", "ManageInterfacesInStackSubnets", "DescribeNetwork")}
 	var stars []string
 	for _, st := range d.Statement {
 		if slices.Contains(st.Resource, "*") {

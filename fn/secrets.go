@@ -146,17 +146,14 @@ func ownedSecrets(in []v1alpha1.SecretSpec, f flavour, owner string) []v1alpha1.
 	return out
 }
 
-// secrets composes the secrets the stack creates and the role's inline policy to read them all.
+// secrets composes the secrets the stack creates (the role's permission to read them all is
+// part of its inline policy, secretsPolicy).
 func (b *builder) secrets() {
-	if len(b.s.Secrets) == 0 {
-		return
-	}
 	for _, sec := range b.s.Secrets {
 		if sec.Create != nil {
 			b.add(b.secret(sec), b.secretVersion(sec))
 		}
 	}
-	b.rolePolicy(keyRoleInline, KeyRole, "secrets", b.secretsPolicy())
 }
 
 // secretName is the AWS name of a secret the stack creates: [<prefix>]<owner>_<stage>-<app>/<name>,
@@ -223,8 +220,11 @@ func (b *builder) secretEnvironment(vars map[string]any, suffix string) {
 }
 
 // secretsPolicy allows reading exactly the stack's secrets and decrypting with their keys only
-// when Secrets Manager asks KMS on the function's behalf.
-func (b *builder) secretsPolicy() policyDocument {
+// when Secrets Manager asks KMS on the function's behalf. None without secrets.
+func (b *builder) secretsPolicy() (policyDocument, bool) {
+	if len(b.s.Secrets) == 0 {
+		return policyDocument{}, false
+	}
 	var arns, keys, regions []string
 	for _, sec := range b.s.Secrets {
 		arn, region := sec.ARN, arnRegion(sec.ARN)
@@ -247,7 +247,7 @@ func (b *builder) secretsPolicy() policyDocument {
 			Condition: map[string]any{"StringEquals": map[string]any{kmsViaService: uniqueSorted(regions)}},
 		})
 	}
-	return doc
+	return doc, true
 }
 
 // secretARNPattern matches the created secret name before its ARN is observed.

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/spec3/lambdastack/internal/simprovider"
@@ -88,20 +89,26 @@ func TestSecrets(t *testing.T) {
 			if tc.env != nil && !reflect.DeepEqual(env, tc.env) {
 				t.Errorf("function secret variables = %v, want %v", env, tc.env)
 			}
-			pol, hasPolicy := m[keyRoleInline]
-			if hasPolicy != (tc.resources != nil) {
-				t.Fatalf("inline policy composed = %v, want %v", hasPolicy, tc.resources != nil)
+			pol := m[keyRolePolicy]
+			p, _ := fp(pol, "policy").(string)
+			if hasPolicy := strings.Contains(p, secretsPolicySid); hasPolicy != (tc.resources != nil) {
+				t.Fatalf("secrets statement composed = %v, want %v", hasPolicy, tc.resources != nil)
 			}
-			if !hasPolicy {
+			if tc.resources == nil {
 				return
 			}
-			if got := lookup(pol, "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_secrets" {
+			if got := lookup(pol, "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_execution" {
 				t.Errorf("policy name = %v", got)
 			}
 			if got := fp(pol, "roleRef", "name"); got != "mcp--role" {
 				t.Errorf("policy roleRef = %v", got)
 			}
-			d := policyOf(t, pol)
+			d := policyDocument{Statement: grantOf(t, m, secretsPolicySid)}
+			if tc.kms != nil {
+				d.Statement = append(d.Statement, grantOf(t, m, kmsPolicySid)...)
+			} else if strings.Contains(p, kmsPolicySid) {
+				t.Errorf("a kms statement without a key: %s", p)
+			}
 			read := d.Statement[0]
 			if !reflect.DeepEqual(read.Action, []string{"secretsmanager:GetSecretValue"}) || !reflect.DeepEqual(read.Resource, tc.resources) {
 				t.Errorf("read statement = %+v, want GetSecretValue on %v", read, tc.resources)
@@ -183,7 +190,8 @@ func TestSecretEnvName(t *testing.T) {
 func TestSecretPatternUsesTheAccountOnceKnown(t *testing.T) {
 	s := settingsFor(t, secretsXR("dev", false, createdSecret("db", "")), nil)
 	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_dev_mcp_role"}}, nil)}
-	if got, want := b.secretsPolicy().Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:team_dev_mcp/db-??????"}; !reflect.DeepEqual(got, want) {
+	doc, _ := b.secretsPolicy()
+	if got, want := doc.Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:team_dev_mcp/db-??????"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("resource = %v, want %v", got, want)
 	}
 }

@@ -210,7 +210,7 @@ func TestTeamReadsOnlyItsOwn(t *testing.T) {
 			"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}}})
 		got := wantComposed(t, newRequest(t, xr, prod(map[string]any{"allowedSecurityGroupIds": []any{"sg-0bbbbbbbbbbbbbbbb"}, "allowedSubnetIds": []any{"subnet-0123456789abcdef0"},
 			"grants": map[string]any{"resources": []any{"arn:aws:s3:::artifacts/*", "arn:aws:kms:*:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}), nil))
-		if p, _ := lookup(got[keyRoleInline], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
+		if p, _ := lookup(got[keyRolePolicy], "spec", "forProvider", "policy").(string); !strings.Contains(p, own) {
 			t.Errorf("policy does not grant %s: %s", own, p)
 		}
 	})

@@ -167,8 +167,8 @@ func validateCreatedQueue(errs *fieldErrors, f string, q sqsTrigger, timeout int
 	}
 }
 
-// triggers composes the created queues, the event source mappings and the role's policy to
-// consume the queues.
+// triggers composes the created queues and the event source mappings (the role's permission
+// to consume the queues is part of its inline policy, triggersPolicy).
 func (b *builder) triggers() {
 	if len(b.s.Triggers.SQS) == 0 {
 		return
@@ -184,7 +184,6 @@ func (b *builder) triggers() {
 			b.add(c)
 		}
 	}
-	b.rolePolicy(keyRoleTriggers, KeyRole, "sqs-triggers", b.triggersPolicy())
 }
 
 // triggerQueueName is the AWS name of a created trigger queue (dlq: of its dead-letter queue).
@@ -277,8 +276,12 @@ func (b *builder) eventSourceMapping(q sqsTrigger) (composed, bool) {
 	return b.managed(key, "lambda", "EventSourceMapping", mrOpts{region: b.s.Region, taggable: true}, p), true
 }
 
-// triggersPolicy lets the function's event source mappings consume exactly the trigger queues.
-func (b *builder) triggersPolicy() policyDocument {
+// triggersPolicy lets the function's event source mappings consume exactly the trigger queues;
+// none without queue triggers.
+func (b *builder) triggersPolicy() (policyDocument, bool) {
+	if len(b.s.Triggers.SQS) == 0 {
+		return policyDocument{}, false
+	}
 	var arns []string
 	for _, q := range b.s.Triggers.SQS {
 		arn := q.QueueARN
@@ -291,7 +294,7 @@ func (b *builder) triggersPolicy() policyDocument {
 		Sid: "ConsumeTriggerQueues", Effect: "Allow",
 		Action:   []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
 		Resource: uniqueSorted(arns),
-	}}}
+	}}}, true
 }
 
 // triggerDLQAlarms are the alarms on the depth of the created trigger queues' dead-letter

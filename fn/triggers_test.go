@@ -103,7 +103,7 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 	}
 
 	// exactly the three actions the mapping needs, on that queue only
-	doc := policyOf(t, m[keyRoleTriggers])
+	doc := policyDocument{Statement: grantOf(t, m, "ConsumeTriggerQueues")}
 	want := []statement{{Sid: "ConsumeTriggerQueues", Effect: "Allow",
 		Action: []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, Resource: []string{queueARN}}}
 	if !reflect.DeepEqual(doc.Statement, want) {
@@ -129,7 +129,7 @@ func TestSQSTriggerExistingQueueThroughTheAlias(t *testing.T) {
 	if fp(esm, "functionResponseTypes") != nil {
 		t.Errorf("functionResponseTypes set although reportBatchItemFailures is false")
 	}
-	if got := policyOf(t, m[keyRoleTriggers]).Statement[0].Resource; !reflect.DeepEqual(got, []string{existing}) {
+	if got := grantOf(t, m, "ConsumeTriggerQueues")[0].Resource; !reflect.DeepEqual(got, []string{existing}) {
 		t.Errorf("policy resources = %v", got)
 	}
 	// a worker: triggers and no spec.api compose no HTTP API

@@ -51,6 +51,7 @@ func validateSettings(s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1a
 	validateNetworkGrants(&errs, s)
 	validateSecrets(&errs, s)
 	validatePermissions(&errs, s, stageCfg)
+	validateRolePolicySize(&errs, s, stageCfg)
 	validateRelease(&errs, &s.Release)
 	validateTriggers(&errs, s, stageCfg)
 	validateSchedules(&errs, s)

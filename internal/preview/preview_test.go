@@ -104,7 +104,7 @@ func TestRemovedRouteIsDeleted(t *testing.T) {
 // Renaming the app renames every named AWS resource: each is replaced, not updated.
 func TestRenamedAppIsAReplacement(t *testing.T) {
 	rep := pair(t, "examples/dev.yaml", "", func(spec map[string]any) { set(t, spec, "mcp", "app") })
-	for _, part := range []string{"function", "role", "log-group", "api-log-group", "role-logs"} {
+	for _, part := range []string{"function", "role", "log-group", "api-log-group", "role-execution-policy"} {
 		r := find(rep, part)
 		if r == nil || len(r.Replaced) == 0 || !strings.Contains(r.Replaced[0], "its name in AWS changes from") ||
 			!strings.HasSuffix(r.Replaced[0], ` to "`+r.AWSName+`"`) || strings.Contains(r.AWSName, "mcp-server") {

@@ -99,5 +99,5 @@ until kubectl get crd $kinds >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || { kubectl get crd $kinds >&2 || true; die "activated kinds without CRD after ${timeout}s"; }
   sleep 1
 done
-kubectl wait --for=condition=Established --timeout=120s $(printf 'crd/%s ' $kinds) >/dev/null
+kubectl wait --for=condition=Established --timeout="$((deadline - SECONDS + 120))s" $(printf 'crd/%s ' $kinds) >/dev/null
 kubectl get pkg
