@@ -33,6 +33,9 @@ type settings struct {
 	// NameOwner is the owner part of the stack's AWS names (naming.go): Owner, or "" for a
 	// stack that exists with names from before owners were part of them (they never change).
 	NameOwner string
+	// OwnerName is the name the owner knows the stack by: the LambdaStack's, or its claim's; ""
+	// for an XLambdaStack created without a claim. It names the outputs ConfigMap (outputs.go).
+	OwnerName string
 	XRKind    string
 	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
 	LegacyObjectNames bool
@@ -77,6 +80,12 @@ type settings struct {
 
 	// Permissions are the function's own permissions and the stage's guards (permissions.go).
 	Permissions permissionsConfig
+
+	// LogsAccess is who may assume the stack's read-only logs role; nil for no role
+	// (logsaccess.go).
+	LogsAccess *logsAccessConfig
+	// Effective are the settings reported in status.effective, with their sources (effective.go).
+	Effective []v1alpha1.EffectiveSetting
 }
 
 // resolve merges a request with its stage config and base profile, the stack owned by the
@@ -109,7 +118,7 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 	}
 
 	s := &settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRKind: xr.Kind,
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRKind: xr.Kind, OwnerName: ownerName(xr),
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
 		SecretNamePrefix:   strings.ReplaceAll(stageCfg.SecretNamePrefix, namespacePlaceholder, owner),
@@ -146,9 +155,12 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 	s.CentralLogs = central
 	domain, domainErr := resolveDomain(spec.API, stageCfg, s)
 	s.Domain = domain
+	logsAccess, logsAccessErr := resolveLogsAccess(stageCfg.LogsAccess, owner)
+	s.LogsAccess = logsAccess
+	s.Effective = effectiveSettings(s, &spec, stageCfg, &base)
 
 	// The request's own fields first (regions allowed, limits), then what depends on them.
-	for _, err := range []error{validateSettings(s, &spec, stageCfg), budgetErr, centralErr, domainErr} {
+	for _, err := range []error{validateSettings(s, &spec, stageCfg), budgetErr, centralErr, domainErr, logsAccessErr} {
 		if err != nil {
 			return nil, err
 		}
