@@ -94,6 +94,23 @@ func TestEffectiveOrderIsFixed(t *testing.T) {
 // Every name status.effective reports, and every field that decides its source, is a field of
 // the request (the XRD's spec), which the stage's data and the profiles name the same way.
 func TestEffectiveNamesAreRequestFields(t *testing.T) {
+	spec := xrdSpecSchema(t)
+	for _, e := range effectiveList {
+		for _, p := range firstOf(e.decide, e.name) {
+			path := []string{}
+			for _, f := range strings.Split(p, ".") {
+				path = append(path, "properties", f)
+			}
+			if lookup(spec, path...) == nil {
+				t.Errorf("%s: spec.%s is not a field of the request", e.name, p)
+			}
+		}
+	}
+}
+
+// xrdSpecSchema is the OpenAPI schema of spec in the LambdaStack XRD (apis/lambdastacks.yaml).
+func xrdSpecSchema(t *testing.T) map[string]any {
+	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "apis", "lambdastacks.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -111,15 +128,5 @@ func TestEffectiveNamesAreRequestFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec, _ := lookup(xrd.Spec.Versions[0].Schema.OpenAPIV3Schema, "properties", "spec").(map[string]any)
-	for _, e := range effectiveList {
-		for _, p := range firstOf(e.decide, e.name) {
-			path := []string{}
-			for _, f := range strings.Split(p, ".") {
-				path = append(path, "properties", f)
-			}
-			if lookup(spec, path...) == nil {
-				t.Errorf("%s: spec.%s is not a field of the request", e.name, p)
-			}
-		}
-	}
+	return spec
 }

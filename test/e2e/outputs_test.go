@@ -4,20 +4,12 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	xpcomposed "github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composed"
@@ -181,29 +173,17 @@ func testLogs(ctx context.Context, t *testing.T, c *cluster, dev, staging *stack
 	}
 	endpoint := motoserver.Start(t)
 	motoserver.UseTestCredentials(t)
-	bin := filepath.Join(t.TempDir(), "lambdastack")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, filepath.Join(c.root, "cmd", "lambdastack")).CombinedOutput(); err != nil {
-		t.Fatalf("building lambdastack: %v\n%s", err, out)
-	}
+	bin := buildCLI(ctx, t, c.root)
 
 	fnGroup, apiGroup := awsIdentity(dev.composed["log-group"]), awsIdentity(dev.composed["api-log-group"])
 	region := str(dev.xr, "status", "region")
 	now := time.Now().Truncate(time.Second)
-	writeLogs(ctx, t, endpoint, region, fnGroup, now.Add(-3*time.Minute), "START RequestId: 1", "ERROR tool call failed")
-	writeLogs(ctx, t, endpoint, region, apiGroup, now.Add(-2*time.Minute), `{"requestId":"a","status":"502"}`)
-	writeLogs(ctx, t, endpoint, region, "/aws/lambda/team-mcp-staging_staging-mcp-server", now.Add(-time.Minute), "another stack's line")
+	motoserver.WriteLogs(t, endpoint, region, fnGroup, now.Add(-3*time.Minute), "START RequestId: 1", "ERROR tool call failed")
+	motoserver.WriteLogs(t, endpoint, region, apiGroup, now.Add(-2*time.Minute), `{"requestId":"a","status":"502"}`)
+	motoserver.WriteLogs(t, endpoint, region, "/aws/lambda/team-mcp-staging_staging-mcp-server", now.Add(-time.Minute), "another stack's line")
 
 	logs := func(s *stack, args ...string) (int, string, string) {
-		cmd := exec.CommandContext(ctx, bin, append([]string{"logs", s.request.GetName(), "-n", s.request.GetNamespace(), "--endpoint-url", endpoint}, args...)...)
-		cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig)
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var exitErr *exec.ExitError
-		if err != nil && !errors.As(err, &exitErr) {
-			t.Fatal(err)
-		}
-		return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+		return runCLI(ctx, t, bin, c.kubeconfig, append([]string{"logs", s.request.GetName(), "-n", s.request.GetNamespace(), "--endpoint-url", endpoint}, args...)...)
 	}
 
 	code, stdout, stderr := logs(dev, "--since", "10m")
@@ -226,29 +206,5 @@ func testLogs(ctx context.Context, t *testing.T, c *cluster, dev, staging *stack
 	code, stdout, stderr = logs(staging)
 	if code != 1 || !strings.Contains(stderr, outputs.KeyLogsRoleARN+" (the stage's EnvironmentConfig names no principal") {
 		t.Errorf("lambdastack logs %s: exit %d\n%s%s\nwant exit 1 naming %s", staging.name, code, stdout, stderr, outputs.KeyLogsRoleARN)
-	}
-}
-
-// writeLogs writes lines into a log group of moto as Lambda would, creating the group first.
-func writeLogs(ctx context.Context, t *testing.T, endpoint, region, group string, at time.Time, lines ...string) {
-	t.Helper()
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	stream := at.UTC().Format("2006/01/02") + "/[$LATEST]e2e"
-	if _, err := cl.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream)}); err != nil {
-		t.Fatal(err)
-	}
-	events := make([]types.InputLogEvent, 0, len(lines))
-	for i, l := range lines {
-		events = append(events, types.InputLogEvent{Message: aws.String(l), Timestamp: aws.Int64(at.Add(time.Duration(i) * time.Second).UnixMilli())})
-	}
-	if _, err := cl.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream), LogEvents: events}); err != nil {
-		t.Fatal(err)
 	}
 }
