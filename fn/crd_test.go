@@ -2,8 +2,9 @@ package fn
 
 import (
 	"math/rand/v2"
-	"strings"
 	"testing"
+
+	k8sschema "k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/spec3/lambdastack/internal/kinds"
 	"github.com/spec3/lambdastack/test/schema"
@@ -67,7 +68,11 @@ func TestComposedResourcesMatchTheCRDs(t *testing.T) {
 			out := r.Resources
 			for _, c := range out {
 				apiVersion, kind := c.Object["apiVersion"].(string), c.Object["kind"].(string)
-				if _, ok := kinds.Lookup(strings.Split(apiVersion, "/")[0], kind); !ok {
+				gv, err := k8sschema.ParseGroupVersion(apiVersion)
+				if err != nil {
+					t.Fatalf("%s: %v", c.Key, err)
+				}
+				if _, ok := kinds.Lookup(gv.Group, kind); !ok {
 					t.Errorf("stack %d, %s: %s %s is not in the registry of kinds (internal/kinds)", i, c.Key, apiVersion, kind)
 				}
 				seen[apiVersion+" "+kind] = true
@@ -83,7 +88,7 @@ func TestComposedResourcesMatchTheCRDs(t *testing.T) {
 			if !k.Composed(namespaced) {
 				continue
 			}
-			if want := k.APIGroup(namespaced) + "/v1beta1 " + k.Kind; !seen[want] {
+			if want := k.APIVersion(namespaced) + " " + k.Kind; !seen[want] {
 				t.Errorf("no %s was validated", want)
 			}
 		}

@@ -50,7 +50,10 @@
 //     resources it reads with b.hasComposed).
 //  2. A kind not composed before: one entry in internal/kinds (its group, what AWS identifies it
 //     by, its references and what the simulated provider reports), and its CRDs in
-//     package/activation-policy.yaml (test/render's packaged test fails without them).
+//     package/activation-policy.yaml (test/render's packaged test fails without them). A core
+//     Kubernetes kind (the outputs ConfigMap) needs no activation but Crossplane's RBAC, which
+//     the same test reads from Crossplane's Helm chart; a kind no provider reconciles is ready
+//     once it exists (providerless, observed.go).
 //  3. Tests in the feature's test file; then `go test ./test/render -update` for the snapshots,
 //     the composed set of test/e2e/testdata/expected.yaml, and docs/services.md.
 package fn

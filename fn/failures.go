@@ -36,8 +36,8 @@ var transientMessages = []string{"cannot resolve references", "referenced resour
 
 // resourceFailure reports what the provider says is wrong with a composed resource, if anything.
 func resourceFailure(o observedState, c composed) (v1alpha1.ResourceFailure, bool) {
-	kind, _ := c.Object["kind"].(string)
-	if kind == "Usage" || kind == "ClusterUsage" {
+	kind := kindOf(c)
+	if providerless(c) {
 		return v1alpha1.ResourceFailure{}, false
 	}
 	for _, typ := range failureConditions {

@@ -151,7 +151,7 @@ func TestManyFailuresAreCountedInTheCondition(t *testing.T) {
 	var failed []string
 	rsp := failingStack(t, xrObject(nil), func(o map[string]map[string]any) {
 		for k, obj := range o {
-			if kind, _ := obj["kind"].(string); kind != "Usage" {
+			if !providerless(composed{Object: obj}) {
 				simprovider.Fail(obj, simprovider.OpObserve, 1, simprovider.Time, "api error ThrottlingException: Rate exceeded")
 				failed = append(failed, k)
 			}

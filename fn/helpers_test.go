@@ -53,10 +53,10 @@ func xrObject(spec map[string]any) map[string]any {
 	}
 }
 
-// legacyXR is the XLambdaStack Crossplane creates for a claim in namespace team.
+// legacyXR is the XLambdaStack Crossplane creates for the claim mcp in namespace team.
 func legacyXR(spec map[string]any) map[string]any {
 	o := unclaimedXR(spec)
-	o["metadata"].(map[string]any)["labels"] = map[string]any{labelClaimNamespace: "team"}
+	o["metadata"].(map[string]any)["labels"] = map[string]any{labelClaimNamespace: "team", labelClaimName: "mcp"}
 	return o
 }
 
@@ -610,7 +610,7 @@ func xrIn(ns string, spec map[string]any) map[string]any {
 // claimXR is the XLambdaStack Crossplane creates for a claim in namespace ns.
 func claimXR(ns string, spec map[string]any) map[string]any {
 	xr := legacyXR(spec)
-	xr["metadata"].(map[string]any)["labels"] = map[string]any{labelClaimNamespace: ns}
+	xr["metadata"].(map[string]any)["labels"] = map[string]any{labelClaimNamespace: ns, labelClaimName: "mcp"}
 	return xr
 }
 

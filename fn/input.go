@@ -25,6 +25,9 @@ type composite struct {
 	Kind      string
 	Name      string
 	Namespace string
+	// ClaimName is the name of the LambdaStackClaim of an XLambdaStack (a label only Crossplane
+	// sets); "" for a LambdaStack and an XLambdaStack created without a claim.
+	ClaimName string
 	Spec      v1alpha1.LambdaStackSpec
 	// APIVersion is the observed apiVersion, echoed in the desired XR (nil when absent).
 	APIVersion any
@@ -49,6 +52,7 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 		xr.Flavour, xr.Kind = namespaced, kind
 	case v1alpha1.KindXLambdaStack:
 		xr.Flavour, xr.Kind = legacy, kind
+		xr.ClaimName = u.GetLabels()[labelClaimName]
 	default:
 		return composite{}, fmt.Errorf("kind %q is not served by this function (want %s or %s)", kind, v1alpha1.KindLambdaStack, v1alpha1.KindXLambdaStack)
 	}

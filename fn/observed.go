@@ -129,15 +129,25 @@ func observedWithARN(arn string) resource.ObservedComposed {
 		Object: map[string]any{"status": map[string]any{"atProvider": map[string]any{"arn": arn}}}}}}
 }
 
+// providerless reports whether no provider reconciles a composed resource, so it has no
+// conditions: Crossplane's Usages and the outputs ConfigMap.
+func providerless(c composed) bool {
+	switch kindOf(c) {
+	case "Usage", "ClusterUsage", "ConfigMap":
+		return true
+	}
+	return false
+}
+
 func (o observedState) exists(key string) bool {
 	oc, ok := o[resource.Name(key)]
 	return ok && oc.Resource != nil
 }
 
 // ready reports whether a desired resource is ready: managed resources once their observed
-// Ready condition is True; Usages (no provider behind them) once they exist.
+// Ready condition is True; resources no provider reconciles once they exist.
 func (o observedState) ready(c composed) bool {
-	if kind, _ := c.Object["kind"].(string); kind == "Usage" || kind == "ClusterUsage" {
+	if providerless(c) {
 		return o.exists(c.Key)
 	}
 	st, _, _ := o.condition(c.Key, "Ready")

@@ -50,7 +50,8 @@ type part struct {
 	name  string
 	build func(*builder)
 	needs []string
-	// last: the part reads every resource composed before it (the Usages), so it runs last.
+	// last: the part reads every resource composed before it (the Usages, the outputs), so it
+	// runs after every part not marked last.
 	last bool
 }
 
@@ -73,7 +74,10 @@ var parts = []part{
 	{name: "monitoring", build: (*builder).monitoring},
 	{name: "budget", build: (*builder).budget},
 	{name: "centralLogs", build: (*builder).centralLogs},
+	{name: "logsAccess", build: (*builder).logsAccess},
 	{name: "usages", build: (*builder).usages, last: true},
+	// the outputs ConfigMap lists the queues and log groups composed before it
+	{name: "outputs", build: (*builder).outputs, last: true},
 }
 
 // plan composes every managed resource of the stack with its readiness, the XR status and the
@@ -126,7 +130,7 @@ func checkOrder(parts []part) error {
 				return fmt.Errorf("internal error: part %s needs part %s, which does not run before it", p.name, n)
 			}
 		}
-		if p.last && i != len(parts)-1 {
+		if p.last && slices.ContainsFunc(parts[i+1:], func(q part) bool { return !q.last }) {
 			return fmt.Errorf("internal error: part %s reads every part and must run last", p.name)
 		}
 		ran[p.name] = true

@@ -33,7 +33,10 @@ type settings struct {
 	// NameScheme is how the stack's AWS names are built (naming.go): the current scheme, or an
 	// older one a stack that exists was composed with (its names never change).
 	NameScheme nameScheme
-	XRKind     string
+	// OwnerName is the name the owner knows the stack by: the LambdaStack's, or its claim's; ""
+	// for an XLambdaStack created without a claim. It names the outputs ConfigMap (outputs.go).
+	OwnerName string
+	XRKind    string
 	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
 	LegacyObjectNames bool
 
@@ -82,6 +85,12 @@ type settings struct {
 	Permissions permissionsConfig
 	// Quotas are the stage's ceilings, its EnvironmentConfig's over its profile's (quotas.go).
 	Quotas v1alpha1.StageQuotas
+
+	// LogsAccess is who may assume the stack's read-only logs role; nil for no role
+	// (logsaccess.go).
+	LogsAccess *logsAccessConfig
+	// Effective are the settings reported in status.effective, with their sources (effective.go).
+	Effective []v1alpha1.EffectiveSetting
 }
 
 // resolve merges a request with its stage config and base profile, the stack owned by the
@@ -114,7 +123,7 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 	}
 
 	s := &settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, XRKind: xr.Kind,
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, XRKind: xr.Kind, OwnerName: ownerName(xr),
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
 		SecretNamePrefix:   strings.ReplaceAll(stageCfg.SecretNamePrefix, namespacePlaceholder, owner),
@@ -154,9 +163,12 @@ func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*s
 	s.CentralLogs = central
 	domain, domainErr := resolveDomain(spec.API, stageCfg, s)
 	s.Domain = domain
+	logsAccess, logsAccessErr := resolveLogsAccess(stageCfg.LogsAccess, owner)
+	s.LogsAccess = logsAccess
+	s.Effective = effectiveSettings(s, &spec, stageCfg, &base)
 
 	// The request's own fields first (regions allowed, limits), then what depends on them.
-	for _, err := range []error{validateSettings(s, &spec, stageCfg), budgetErr, centralErr, domainErr} {
+	for _, err := range []error{validateSettings(s, &spec, stageCfg), budgetErr, centralErr, domainErr, logsAccessErr} {
 		if err != nil {
 			return nil, err
 		}

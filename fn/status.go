@@ -6,25 +6,35 @@ import (
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
-// status is the XR status: what is known from the request at once, ARNs and endpoints once
-// the provider has observed them.
+// status is the XR status: what is known of the stack (knownStatus), the failures the provider
+// reports and the summary.
 func (b *builder) status() v1alpha1.LambdaStackStatus {
+	st := b.knownStatus()
+	st.Failures = b.failures()
+	st.Summary = summary(b.out, b.pending, st.Failures)
+	return st
+}
+
+// knownStatus is what is known of the stack: from the request at once, ARNs and endpoints once
+// the provider has observed them. The outputs ConfigMap publishes the same values (outputs.go).
+func (b *builder) knownStatus() v1alpha1.LambdaStackStatus {
 	st := v1alpha1.LambdaStackStatus{
-		Stage:        b.s.Stage,
-		Profile:      b.s.Profile,
-		Region:       b.s.Region,
-		FunctionName: b.functionName(),
-		LogGroupName: b.logGroupName(),
-		FunctionARN:  b.o.atProvider(KeyFunction, "arn"),
-		RoleARN:      b.o.atProvider(KeyRole, "arn"),
-		APIEndpoint:  b.apiEndpoint(),
-		CustomURL:    b.domainStatus(),
+		Stage:            b.s.Stage,
+		Profile:          b.s.Profile,
+		Region:           b.s.Region,
+		FunctionName:     b.functionName(),
+		LogGroupName:     b.logGroupName(),
+		FunctionARN:      b.o.atProvider(KeyFunction, "arn"),
+		RoleARN:          b.o.atProvider(KeyRole, "arn"),
+		APIEndpoint:      b.apiEndpoint(),
+		CustomURL:        b.domainStatus(),
+		OutputsConfigMap: outputsName(b.s),
+		LogsRoleARN:      b.logsRoleStatus(),
+		Effective:        b.s.Effective,
 	}
 	st.AliasARN, st.LiveVersion = b.liveStatus()
 	st.Regions = b.regionStatuses()
 	st.AlarmTopicARN, st.DashboardName = b.monitoringStatus()
-	st.Failures = b.failures()
-	st.Summary = summary(b.out, b.pending, st.Failures)
 	return st
 }
 

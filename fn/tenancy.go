@@ -25,8 +25,9 @@ const (
 	// requirementNamespace is the required resource carrying the owner's Namespace object; it is
 	// asked for only when the stage's EnvironmentConfig selects namespaces by label.
 	requirementNamespace = "owner-namespace"
-	// labelClaimNamespace is the label Crossplane puts on the XR of a claim.
+	// labelClaimNamespace and labelClaimName are the labels Crossplane puts on the XR of a claim.
 	labelClaimNamespace = "crossplane.io/claim-namespace"
+	labelClaimName      = "crossplane.io/claim-name"
 	// namespacePlaceholder in data.secretNamePrefix stands for the owner namespace.
 	namespacePlaceholder = "{namespace}"
 )

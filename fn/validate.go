@@ -1,7 +1,6 @@
 package fn
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -217,19 +216,8 @@ func derefSet(p *int64) (int64, bool) {
 // settingSource names where a merged value came from: the request's field when it sets one,
 // else the EnvironmentConfig's.
 func settingSource(name string, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) string {
-	raw, _ := json.Marshal(spec)
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
-	if lookup(m, strings.Split(name, ".")...) != nil {
-		return "spec." + name
-	}
-	if stageCfg != nil {
-		raw, _ = json.Marshal(stageCfg)
-		m = nil
-		_ = json.Unmarshal(raw, &m)
-		if lookup(m, strings.Split(name, ".")...) != nil {
-			return "EnvironmentConfig data." + name
-		}
+	if newSettingLayers(spec, stageCfg, nil).source(name) == sourceStage {
+		return "EnvironmentConfig data." + name
 	}
 	return "spec." + name
 }

@@ -1,13 +1,9 @@
 package fn
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"sigs.k8s.io/yaml"
 )
 
 // Rule 7 of docs/tenancy.md: every limit AWS enforces is checked on the merged settings, with a
@@ -108,23 +104,7 @@ func manyTags(prefix string, n int) map[string]any {
 // The bounds the function checks are the XRD's: every bounded or enumerated field of the XRD's
 // spec has the same range in numericBounds / numericEnums, and the other way round.
 func TestBoundsMatchTheXRD(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "apis", "lambdastacks.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var xrd struct {
-		Spec struct {
-			Versions []struct {
-				Schema struct {
-					OpenAPIV3Schema map[string]any `json:"openAPIV3Schema"`
-				} `json:"schema"`
-			} `json:"versions"`
-		} `json:"spec"`
-	}
-	if err := yaml.Unmarshal(raw, &xrd); err != nil {
-		t.Fatal(err)
-	}
-	spec, _ := lookup(xrd.Spec.Versions[0].Schema.OpenAPIV3Schema, "properties", "spec").(map[string]any)
+	spec := xrdSpecSchema(t)
 	found := map[string]bool{}
 	var walk func(path string, s map[string]any)
 	walk = func(path string, s map[string]any) {

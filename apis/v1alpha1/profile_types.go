@@ -125,6 +125,10 @@ type StageProfile struct {
 	// Async defaults of the stage (asynchronous invocation config, failure queue).
 	Async *AsyncSettings `json:"async,omitempty"`
 
+	// LogsAccess gives every stack of the stage a read-only logs role that the principals named
+	// here may assume (lambdastack logs; docs/app-teams.md). Unset: no logs role.
+	LogsAccess *LogsAccessSettings `json:"logsAccess,omitempty"`
+
 	// Tags for every resource of the stage.
 	Tags map[string]string `json:"tags,omitempty"`
 }
@@ -260,4 +264,19 @@ type TriggerSettings struct {
 	// which must be in the stage's account); false allows only queues the stack creates.
 	// Default true.
 	AllowExistingQueues *bool `json:"allowExistingQueues,omitempty"`
+}
+
+// LogsAccessSettings name who may read a stack's logs: each stack of the stage gets an IAM role
+// allowed only logs:FilterLogEvents, logs:GetLogEvents and logs:StartLiveTail on the stack's own
+// log groups, trusted by these principals.
+type LogsAccessSettings struct {
+	// PrincipalARNs may assume each stack's logs role: IAM role or user ARNs in a named account,
+	// where * and ? match any characters (as in IAM's ArnLike) and {namespace} stands for the
+	// stack's namespace (the request's, or the claim's), e.g. the team's IAM Identity Center role
+	// arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_{namespace}_*.
+	// {namespace} must sit between characters no namespace name contains (such as _ or /), so
+	// that one team's pattern never matches another team's roles. A pattern without {namespace}
+	// trusts the same principals for every team's stacks (an on-call role, say). The principals
+	// also need sts:AssumeRole on the logs roles in their own IAM policy (docs/app-teams.md).
+	PrincipalARNs []string `json:"principalArns,omitempty"`
 }

@@ -42,7 +42,13 @@ func (c *Cluster) ReadStack(ctx context.Context, request *unstructured.Unstructu
 		apiVersion, _ := ref["apiVersion"].(string)
 		kind, _ := ref["kind"].(string)
 		name, _ := ref["name"].(string)
-		o, err := c.Get(ctx, apiVersion, kind, xr.GetNamespace(), name)
+		// a namespaced XR's resources are in its namespace; a cluster-scoped XR names the
+		// namespace of each namespaced resource (the outputs ConfigMap in its claim's namespace)
+		ns, _ := ref["namespace"].(string)
+		if xr.GetNamespace() != "" {
+			ns = xr.GetNamespace()
+		}
+		o, err := c.Get(ctx, apiVersion, kind, ns, name)
 		if err != nil {
 			return nil, fmt.Errorf("composed resource of %s: %w", xr.GetName(), err)
 		}

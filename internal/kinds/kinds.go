@@ -36,9 +36,12 @@ const (
 // Kind is one kind a stack composes.
 type Kind struct {
 	// Service is the provider-aws service of the kind (lambda: lambda.aws.m.upbound.io and
-	// lambda.aws.upbound.io); "" for Crossplane's own kinds, which name their Group.
+	// lambda.aws.upbound.io); "" for Crossplane's own kinds, which name their Group, and for
+	// Kubernetes' core kinds (group "", Version v1).
 	Service string
 	Group   string
+	// Version of the kind's API; "" for v1beta1 (provider-aws's and Crossplane's kinds).
+	Version string
 	Kind    string
 	Scope   Scope
 
@@ -96,6 +99,16 @@ func (k Kind) APIGroup(namespaced bool) string {
 		return k.Service + GroupSuffixNamespaced
 	}
 	return k.Service + GroupSuffixCluster
+}
+
+// APIVersion is the kind's apiVersion in a stack of the given scope: <group>/<version>, or the
+// version alone for a core kind.
+func (k Kind) APIVersion(namespaced bool) string {
+	v := firstNonEmpty(k.Version, "v1beta1")
+	if g := k.APIGroup(namespaced); g != "" {
+		return g + "/" + v
+	}
+	return v
 }
 
 // Composed reports whether a stack of the given scope composes the kind.
@@ -452,6 +465,15 @@ var All = []Kind{
 	// Crossplane's Usages order deletion (fn/usage.go).
 	{Group: "protection.crossplane.io", Kind: "Usage", Scope: NamespacedOnly, Identity: usageIdentity},
 	{Group: "protection.crossplane.io", Kind: "ClusterUsage", Scope: ClusterOnly, Identity: usageIdentity},
+
+	// The stack's outputs (fn/outputs.go), in the stack's (or its claim's) namespace: no AWS
+	// resource, identified by namespace/name (the name internal/outputs defines).
+	{Version: "v1", Kind: "ConfigMap", Identity: namespacedName},
+}
+
+// namespacedName identifies a Kubernetes object that is no AWS resource: <namespace>/<name>.
+func namespacedName(obj map[string]any) string {
+	return field(obj, "metadata", "namespace") + "/" + field(obj, "metadata", "name")
 }
 
 // domainNameConfiguration echoes a DomainName's configuration (an object, or a one-element list

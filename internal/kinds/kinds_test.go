@@ -11,8 +11,8 @@ func TestKindsAreDeclaredOnce(t *testing.T) {
 			t.Errorf("kind %s is declared twice", k.Kind)
 		}
 		seen[k.Kind] = true
-		if (k.Service == "") == (k.Group == "") {
-			t.Errorf("%s: give a provider-aws Service or a Group, not both or neither", k.Kind)
+		if k.Service != "" && k.Group != "" || k.Service == "" && k.Group == "" && k.Version == "" {
+			t.Errorf("%s: give a provider-aws Service, a Group or a core Version, not both or neither", k.Kind)
 		}
 		for _, namespaced := range []bool{true, false} {
 			if !k.Composed(namespaced) {
@@ -25,5 +25,14 @@ func TestKindsAreDeclaredOnce(t *testing.T) {
 	}
 	if _, ok := Lookup("lambda.aws.m.upbound.io", "FunctionURL"); ok {
 		t.Error("Lookup found a kind the stack does not compose")
+	}
+	if _, ok := Lookup("lambda.aws.m.upbound.io", "ConfigMap"); ok {
+		t.Error("Lookup found the core kind ConfigMap in a provider-aws group")
+	}
+	if got := (Kind{Version: "v1", Kind: "ConfigMap"}).APIVersion(true); got != "v1" {
+		t.Errorf("core apiVersion %q, want v1", got)
+	}
+	if got := (Kind{Service: "iam", Kind: "Role"}).APIVersion(false); got != "iam.aws.upbound.io/v1beta1" {
+		t.Errorf("provider apiVersion %q", got)
 	}
 }

@@ -10,40 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
-
 	"github.com/spec3/lambdastack/internal/motoserver"
 	"github.com/spec3/lambdastack/internal/outputs"
 )
 
-const role = "arn:aws:iam::123456789012:role/team-mcp-dev_dev-mcp-server-logs"
-
-// seed writes lines into a log group of moto, as Lambda would.
-func seed(t *testing.T, endpoint, region, group string, at time.Time, lines ...string) {
-	t.Helper()
-	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String("2026/12/07/[$LATEST]abc")}); err != nil {
-		t.Fatal(err)
-	}
-	var events []types.InputLogEvent
-	for i, l := range lines {
-		events = append(events, types.InputLogEvent{Message: aws.String(l), Timestamp: aws.Int64(at.Add(time.Duration(i) * time.Second).UnixMilli())})
-	}
-	if _, err := c.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String("2026/12/07/[$LATEST]abc"), LogEvents: events}); err != nil {
-		t.Fatal(err)
-	}
-}
+const role = "arn:aws:iam::123456789012:role/team-mcp-dev_dev-mcp-server-logs-reader"
 
 func stackOutputs() outputs.Outputs {
 	return outputs.Outputs{Source: "team-mcp-dev/mcp-server-outputs", LogsRoleARN: role, LogGroups: []outputs.LogGroup{
@@ -56,9 +27,9 @@ func TestRecentReadsEveryGroupAndRegionInOrder(t *testing.T) {
 	endpoint := motoserver.Start(t)
 	motoserver.UseTestCredentials(t)
 	now := time.Now().Truncate(time.Second)
-	seed(t, endpoint, "us-east-1", "/aws/lambda/team-mcp-dev_dev-mcp-server", now.Add(-2*time.Minute), "START east", "ERROR east failed")
-	seed(t, endpoint, "eu-west-1", "/aws/lambda/team-mcp-dev_dev-mcp-server", now.Add(-90*time.Second), "START west")
-	seed(t, endpoint, "us-east-1", "/aws/lambda/another-stack", now.Add(-time.Minute), "not ours")
+	motoserver.WriteLogs(t, endpoint, "us-east-1", "/aws/lambda/team-mcp-dev_dev-mcp-server", now.Add(-2*time.Minute), "START east", "ERROR east failed")
+	motoserver.WriteLogs(t, endpoint, "eu-west-1", "/aws/lambda/team-mcp-dev_dev-mcp-server", now.Add(-90*time.Second), "START west")
+	motoserver.WriteLogs(t, endpoint, "us-east-1", "/aws/lambda/another-stack", now.Add(-time.Minute), "not ours")
 
 	r, err := New(context.Background(), stackOutputs(), endpoint)
 	if err != nil {

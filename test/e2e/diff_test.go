@@ -8,7 +8,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,10 +44,7 @@ func TestDiffLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "lambdastack")
-	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(root, "cmd", "lambdastack")).CombinedOutput(); err != nil {
-		t.Fatalf("building lambdastack: %v\n%s", err, out)
-	}
+	bin := buildCLI(ctx, t, root)
 
 	kubectl := func(args ...string) {
 		cmd := exec.Command("kubectl", args...) // not ctx: it also runs in Cleanup, after ctx ends
@@ -97,16 +93,7 @@ func TestDiffLive(t *testing.T) {
 	}
 
 	diff := func(file string) (int, string, string) {
-		cmd := exec.CommandContext(ctx, bin, "diff", file, "--crossplane-core", filepath.Join(root, "bin", "crossplane-core"))
-		cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-		var stdout, stderr strings.Builder
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var exitErr *exec.ExitError
-		if err != nil && !errors.As(err, &exitErr) {
-			t.Fatal(err)
-		}
-		return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+		return runCLI(ctx, t, bin, kubeconfig, "diff", file, "--crossplane-core", filepath.Join(root, "bin", "crossplane-core"))
 	}
 
 	code, stdout, stderr := diff(filepath.Join(root, "examples", "dev.yaml"))

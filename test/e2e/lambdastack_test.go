@@ -55,6 +55,7 @@ type expectation struct {
 	Status    map[string]string           `json:"status"`
 	Fields    map[string]map[string]any   `json:"fields"`
 	Retained  []string                    `json:"retained"`
+	Effective map[string]string           `json:"effective"`
 	Resources map[string]expectedComposed `json:"resources"`
 }
 
@@ -149,6 +150,7 @@ func TestLambdaStack(t *testing.T) {
 	}) {
 		t.FailNow()
 	}
+	t.Run("logs", func(t *testing.T) { testLogs(ctx, t, c, stacks["dev"], stacks["staging"]) })
 	t.Run("update", func(t *testing.T) { testUpdate(ctx, t, c, stacks["dev"]) })
 	t.Run("refused", func(t *testing.T) { testRefused(ctx, t, c, stacks["dev"]) })
 	t.Run("usage", func(t *testing.T) {
@@ -403,6 +405,7 @@ func testRequest(ctx context.Context, t *testing.T, c *cluster, s *stack) {
 	}
 	checkFields(t, s)
 	checkStatus(t, s)
+	checkOutputs(ctx, t, c, s)
 }
 
 // checkComposedSet: exactly the expected resources, of the expected kinds and AWS identities.

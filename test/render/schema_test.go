@@ -142,7 +142,7 @@ func TestRenderedResourcesMatchTheirCRDs(t *testing.T) {
 				}
 				for _, r := range out.ComposedResources {
 					id := r.GetAPIVersion() + "/" + r.GetKind() + "/" + r.GetName()
-					checkFlavour(t, legacy, r)
+					checkFlavour(t, legacy, request["metadata"].(map[string]any)["namespace"].(string), r)
 					if err := schema.ValidateComposed(r.Object); err != nil {
 						t.Errorf("round %d: %v", round, err)
 					}
@@ -188,11 +188,16 @@ func TestRenderedResourcesMatchTheirCRDs(t *testing.T) {
 }
 
 // checkFlavour: a namespaced stack composes namespaced provider kinds and Usages, the legacy
-// one cluster-scoped provider kinds and ClusterUsages.
-func checkFlavour(t *testing.T, legacy bool, r composed.Unstructured) {
+// one cluster-scoped provider kinds and ClusterUsages; both their outputs ConfigMap in the
+// namespace of the request (the claim's for the legacy flavour).
+func checkFlavour(t *testing.T, legacy bool, namespace string, r composed.Unstructured) {
 	t.Helper()
 	group := r.GetObjectKind().GroupVersionKind().Group
 	switch {
+	case group == "":
+		if r.GetKind() != "ConfigMap" || r.GetNamespace() != namespace {
+			t.Errorf("%s %s/%s: want the outputs ConfigMap in the request's namespace %s", r.GetKind(), r.GetNamespace(), r.GetName(), namespace)
+		}
 	case group == "protection.crossplane.io":
 		if want := map[bool]string{false: "Usage", true: "ClusterUsage"}[legacy]; r.GetKind() != want {
 			t.Errorf("%s %s: want a %s", r.GetKind(), r.GetName(), want)
