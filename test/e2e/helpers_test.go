@@ -150,7 +150,7 @@ func (c *cluster) kubectl(stdin string, args ...string) (string, error) {
 // control plane (PLATFORM_PROVIDERCONFIGS from the environment chooses the provider configs).
 func (c *cluster) platform(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(c.root, "test", "e2e", "platform.sh"))
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig)

@@ -25,9 +25,12 @@ import (
 // TestDiffLive applies examples/dev.yaml (unless the suite has it up already), waits until its
 // composed resources exist, then runs lambdastack diff: the request as it is shows no changes
 // (exit 0); with spec.function.memoryMB changed it shows exactly that one field on the Function
-// (exit 1); and the dry run changed nothing on the cluster.
+// (exit 1); and the dry run changed nothing on the cluster. It compares the live stack with this
+// build's render, so it runs on this build: after TestLambdaStack's upgrade from the release (Go
+// runs the tests of a package in the order of their files' names: lambdastack_test.go, then this
+// file), and it fails when the installed Function is still the release.
 func TestDiffLive(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*readyTimeout)
 	defer cancel()
 	wd, _ := os.Getwd()
 	root := filepath.Clean(filepath.Join(wd, "..", ".."))
@@ -51,6 +54,18 @@ func TestDiffLive(t *testing.T) {
 		cmd.Dir, cmd.Env = root, append(os.Environ(), "KUBECONFIG="+kubeconfig)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("kubectl %v: %v\n%s", args, err, out)
+		}
+	}
+	if os.Getenv("E2E_RELEASE_REF") != "" { // make e2e installed the release first
+		want := os.Getenv("E2E_UPGRADE_VERSION")
+		if want == "" {
+			want = "v0.2.0"
+		}
+		cmd := exec.Command("kubectl", "get", "function.pkg.crossplane.io", "spec3-function-lambdastack", "-o", "jsonpath={.spec.package}")
+		cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+		out, err := cmd.Output()
+		if err != nil || !strings.HasSuffix(string(out), ":"+want) {
+			t.Fatalf("the installed function is %q (%v), not this build (%s): run the suite whole, so TestLambdaStack upgrades from the release first", out, err, want)
 		}
 	}
 	// the platform team's part, as the suite applies it (idempotent)
@@ -77,9 +92,9 @@ func TestDiffLive(t *testing.T) {
 	}
 	// the stack's function exists (composed and created by Crossplane)
 	var function *unstructured.Unstructured
-	for deadline := time.Now().Add(4 * time.Minute); function == nil; time.Sleep(2 * time.Second) {
+	for deadline := time.Now().Add(readyTimeout); function == nil; time.Sleep(2 * time.Second) {
 		if time.Now().After(deadline) {
-			t.Fatal("the dev stack's function was not composed within 4 minutes")
+			t.Fatalf("the dev stack's function was not composed within %s", readyTimeout)
 		}
 		s, err := cl.ReadStack(ctx, request)
 		if err != nil {
