@@ -4,14 +4,17 @@
 #   2. test/e2e/controlplane/up.sh: etcd, kube-apiserver, kube-controller-manager, Crossplane, the registry,
 #      the package runtime; LambdaStack installed from the registry (install.sh)
 #   3. go test -tags e2e ./test/e2e/ (with the provider stand-in in-process)
-#   4. uptest over the examples against the same control plane, stand-in as a process
+#   4. uptest over the examples against the same control plane, stand-in as a process, then
+#      uptest over a request that is never Ready, which must fail (the step can fail)
 #   5. make chaos, short: 4 stacks, every fault kind once (test/e2e/chaos.sh --on-running)
 #   6. test/e2e/controlplane/down.sh (always); on failure the tail of every log is printed first
-# Logs stay in test/e2e/.state/logs. E2E_SKIP_UPTEST=1 skips step 4, E2E_SKIP_CHAOS=1 step 5;
-# E2E_KEEP=1 skips step 6.
+# Every step's failure fails the run. Logs stay in test/e2e/.state/logs. E2E_SKIP_UPTEST=1 skips
+# step 4, E2E_SKIP_CHAOS=1 step 5; E2E_KEEP=1 skips step 6. E2E_UPTEST_EXAMPLES: the requests of
+# step 4 (comma-separated; default: the stage examples of examples/index.txt).
 set -uo pipefail
 export t0=$(date +%s.%N)
 . "$(dirname "$0")/controlplane/lib.sh"
+. "$E2E_DIR/steps.sh"
 cd "$ROOT" || exit 1
 rc=0
 step() { ts "== $*"; }
@@ -52,11 +55,17 @@ rc=${PIPESTATUS[0]}
 if [ "${E2E_SKIP_UPTEST:-}" != 1 ]; then
   step "uptest (examples, against the local control plane with the provider stand-in)"
   start provider-standin
-  UPTEST_LOCAL=1 timeout 15m "$E2E_DIR/uptest.sh" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | tee "$LOGS/uptest.log" |
-    grep -E --line-buffered 'sink.go.*(TRY|ASSERT|ERROR|FAIL)|--- (PASS|FAIL)|Tests Summary|Passed|Failed|level=error|cannot|error' || true
-  rc=${PIPESTATUS[0]}
+  uptest_step "$LOGS/uptest.log" 15m "${E2E_UPTEST_EXAMPLES:-$(awk '$1 == "stage" { print $3 }' examples/index.txt | paste -sd,)}"
+  rc=$?
   must_live provider-standin
-  [ "$rc" -eq 0 ] || exit
+  [ "$rc" -eq 0 ] || { echo "e2e: uptest failed (rc=$rc); its output: $LOGS/uptest.log" >&2; exit; }
+  # the step above can fail: the same step over a request that is never Ready must fail
+  step "uptest fails on a request that is never Ready (testdata/uptest-never-ready.yaml)"
+  UPTEST_TIMEOUT=20 UPTEST_DIR=$STATE/uptest-never-ready \
+    uptest_step "$LOGS/uptest-never-ready.log" 5m test/e2e/testdata/uptest-never-ready.yaml >/dev/null
+  st=$?
+  [ "$st" -ne 0 ] || { rc=1; echo "e2e: uptest passed a request that is never Ready: its failures would go unseen ($LOGS/uptest-never-ready.log)" >&2; exit; }
+  ts "uptest failed on it (rc=$st), as it must"
 fi
 
 if [ "${E2E_SKIP_CHAOS:-}" != 1 ]; then

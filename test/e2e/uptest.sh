@@ -18,7 +18,7 @@ examples=${UPTEST_EXAMPLES:-$(awk '$1 == "stage" { print $3 }' examples/index.tx
 dir=${UPTEST_DIR:-$ROOT/_output/uptest}
 if [ "${UPTEST_LOCAL:-}" = 1 ]; then
   . test/e2e/controlplane/lib.sh # KUBECONFIG of the local control plane
-  dir=$STATE/uptest
+  dir=${UPTEST_DIR:-$STATE/uptest}
   timeout=${UPTEST_TIMEOUT:-240}s
   # a copy of the requests with a short timeout: the stand-in makes a stack Ready in seconds
   mkdir -p "$dir/input"
