@@ -9,6 +9,9 @@
 #                     test/e2e/controlplane/install.sh installed the Configuration) with the provider stand-in;
 #                     the examples' timeout annotation is lowered to UPTEST_TIMEOUT seconds
 #                     (default 240) in a copy, so a failure is quick.
+#   UPTEST_CODE_BUCKET_PREFIX   against AWS: the examples' code zip is in the bucket
+#                     <prefix>-<region> of each example's region (the uptest workflow uploads it
+#                     there; Lambda reads code only from its own region); copies say so.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -20,12 +23,22 @@ if [ "${UPTEST_LOCAL:-}" = 1 ]; then
   . test/e2e/controlplane/lib.sh # KUBECONFIG of the local control plane
   dir=${UPTEST_DIR:-$STATE/uptest}
   timeout=${UPTEST_TIMEOUT:-240}s
-  # a copy of the requests with a short timeout: the stand-in makes a stack Ready in seconds
+fi
+if [ "${UPTEST_LOCAL:-}" = 1 ] || [ -n "${UPTEST_CODE_BUCKET_PREFIX:-}" ]; then
+  # copies of the requests: locally with a short timeout (the stand-in makes a stack Ready in
+  # seconds); against AWS with the code bucket of the example's own region
+  # (<UPTEST_CODE_BUCKET_PREFIX>-<region>, where the workflow uploaded the zip)
   mkdir -p "$dir/input"
   list=()
   for e in ${examples//,/ }; do
-    sed -E 's#^( *uptest\.upbound\.io/timeout: ).*#\1"'"${UPTEST_TIMEOUT:-240}"'"#' "$e" >"$dir/input/$(basename "$e")"
-    list+=("$dir/input/$(basename "$e")")
+    copy=$dir/input/$(basename "$e")
+    cp "$e" "$copy"
+    [ "${UPTEST_LOCAL:-}" != 1 ] || sed -i -E 's#^( *uptest\.upbound\.io/timeout: ).*#\1"'"${UPTEST_TIMEOUT:-240}"'"#' "$copy"
+    if [ -n "${UPTEST_CODE_BUCKET_PREFIX:-}" ]; then
+      region=$(test/e2e/example-region.sh "$e")
+      sed -i -E 's#^( *bucket: ).*#\1'"$UPTEST_CODE_BUCKET_PREFIX-$region"'#' "$copy"
+    fi
+    list+=("$copy")
   done
   examples=$(IFS=,; echo "${list[*]}")
 fi
