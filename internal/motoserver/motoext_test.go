@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	budgetstypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -232,7 +235,13 @@ func TestExtensionFillsGaps(t *testing.T) {
 		}
 		dn, err := g.GetDomainName(ctx, &apigatewayv2.GetDomainNameInput{DomainName: aws.String("app.example.com")})
 		if err != nil || len(dn.DomainNameConfigurations) != 1 || aws.ToString(dn.DomainNameConfigurations[0].CertificateArn) != "arn:aws:acm:us-east-1:123456789012:certificate/b" {
-			t.Errorf("GetDomainName after UpdateDomainName: %v %+v", err, dn)
+			t.Fatalf("GetDomainName after UpdateDomainName: %v %+v", err, dn)
+		}
+		// what AWS reports for a regional custom domain: the alias target and its zone
+		c := dn.DomainNameConfigurations[0]
+		if !strings.HasSuffix(aws.ToString(c.ApiGatewayDomainName), ".execute-api.us-east-1.amazonaws.com") || aws.ToString(c.HostedZoneId) != "Z1UJRXOUMOOFQ8" ||
+			c.DomainNameStatus != apigatewayv2types.DomainNameStatusAvailable {
+			t.Errorf("domain name configuration %+v: want the regional endpoint's target, zone and AVAILABLE", c)
 		}
 		m, err := g.CreateApiMapping(ctx, &apigatewayv2.CreateApiMappingInput{DomainName: aws.String("app.example.com"), ApiId: api.ApiId, Stage: aws.String("$default")})
 		if err != nil {
@@ -247,6 +256,33 @@ func TestExtensionFillsGaps(t *testing.T) {
 			t.Errorf("GetApiMapping after UpdateApiMapping: %v %+v", err, gm)
 		}
 	})
+}
+
+func TestExtensionLogsDestination(t *testing.T) {
+	ctx := context.Background()
+	cfg := awsConfig(t, motoserver.StartExtended(t))
+	logs := cloudwatchlogs.NewFromConfig(cfg)
+	dest, err := logs.PutDestination(ctx, &cloudwatchlogs.PutDestinationInput{DestinationName: aws.String("central-logs"),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/delivery"), TargetArn: aws.String("arn:aws:kinesis:us-east-1:123456789012:stream/central")})
+	if err != nil {
+		t.Fatalf("PutDestination: %v", err)
+	}
+	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/aws/lambda/team_prod-app")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: aws.String("/aws/lambda/team_prod-app"),
+		FilterName: aws.String("central-logs"), FilterPattern: aws.String(""), DestinationArn: dest.Destination.Arn}); err != nil {
+		t.Fatalf("PutSubscriptionFilter to a Logs destination: %v", err)
+	}
+	out, err := logs.DescribeSubscriptionFilters(ctx, &cloudwatchlogs.DescribeSubscriptionFiltersInput{LogGroupName: aws.String("/aws/lambda/team_prod-app")})
+	if err != nil || len(out.SubscriptionFilters) != 1 || aws.ToString(out.SubscriptionFilters[0].DestinationArn) != aws.ToString(dest.Destination.Arn) {
+		t.Errorf("DescribeSubscriptionFilters: %v %+v", err, out)
+	}
+	var nf *cwltypes.ResourceNotFoundException
+	if _, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: aws.String("/aws/lambda/team_prod-app"),
+		FilterName: aws.String("x"), FilterPattern: aws.String(""), DestinationArn: aws.String("arn:aws:logs:us-east-1:123456789012:destination:none")}); !errors.As(err, &nf) {
+		t.Errorf("a destination that does not exist: %v, want ResourceNotFoundException", err)
+	}
 }
 
 // isCode reports whether err is an API error with one of the codes.

@@ -5,13 +5,14 @@ LambdaStack composes. Each module below adds them to moto's own request handling
 it registers URL routes, request parsers, response serializers and handler classes that subclass
 moto's, and keeps its state next to moto's backends. Nothing here answers a call moto already
 answers. What each module adds, and why, is in its docstring; docs/e2e.md lists them per kind.
+calllog writes down every call moto answered (MOTO_CALL_LOG), for make e2e-aws's evidence.
 
     python3 -m motoext -H 127.0.0.1 -p PORT     (PYTHONPATH=internal/motoserver)
 """
 
-from . import apigatewayv2, budgets, cloudwatch_cbor, lambda_pc
+from . import apigatewayv2, budgets, calllog, cloudwatch_cbor, lambda_pc, logs_destinations
 
-MODULES = (cloudwatch_cbor, budgets, lambda_pc, apigatewayv2)
+MODULES = (cloudwatch_cbor, budgets, lambda_pc, apigatewayv2, logs_destinations, calllog)
 
 
 def register() -> None:
