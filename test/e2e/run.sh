@@ -48,14 +48,16 @@ step "control plane"
 "$CP_DIR/up.sh" || { rc=$?; exit; }
 
 step "go test -tags e2e ./test/e2e/"
-(cd "$E2E_DIR" && timeout 15m "$STATE/e2e.test" -test.v -test.count=1 -test.timeout=14m 2>&1) | tee "$LOGS/go-test.log"
+# budgets (controlplane/lib.sh): the suite's own, each stack's E2E_READY_TIMEOUT/E2E_DELETE_TIMEOUT
+(cd "$E2E_DIR" && timeout "$E2E_GO_TEST_BUDGET" "$STATE/e2e.test" -test.v -test.count=1 -test.timeout="$((E2E_GO_TEST_BUDGET - 30))s" 2>&1) |
+  tee "$LOGS/go-test.log"
 rc=${PIPESTATUS[0]}
 [ "$rc" -eq 0 ] || exit
 
 if [ "${E2E_SKIP_UPTEST:-}" != 1 ]; then
   step "uptest (examples, against the local control plane with the provider stand-in)"
   start provider-standin
-  uptest_step "$LOGS/uptest.log" 15m "${E2E_UPTEST_EXAMPLES:-$(awk '$1 == "stage" { print $3 }' examples/index.txt | paste -sd,)}"
+  uptest_step "$LOGS/uptest.log" "${E2E_UPTEST_BUDGET}s" "${E2E_UPTEST_EXAMPLES:-$(awk '$1 == "stage" { print $3 }' examples/index.txt | paste -sd,)}"
   rc=$?
   must_live provider-standin
   [ "$rc" -eq 0 ] || { echo "e2e: uptest failed (rc=$rc); its output: $LOGS/uptest.log" >&2; exit; }
@@ -72,6 +74,6 @@ if [ "${E2E_SKIP_CHAOS:-}" != 1 ]; then
   # last: it restarts Crossplane, the API server and etcd
   step "chaos, short (every fault kind once on ${E2E_CHAOS_N:-4} stacks; make chaos runs 50)"
   CHAOS_N=${E2E_CHAOS_N:-4} CHAOS_KILLS=1 CHAOS_HOLD=15s CHAOS_OUT="$ROOT/_output/chaos-e2e.md" \
-    timeout 20m "$E2E_DIR/chaos.sh" --on-running
+    timeout "$E2E_CHAOS_BUDGET" "$E2E_DIR/chaos.sh" --on-running
   rc=$?
 fi

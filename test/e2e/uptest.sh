@@ -8,7 +8,7 @@
 #   UPTEST_LOCAL=1    run against the local e2e control plane (test/e2e/.state/kubeconfig, where
 #                     test/e2e/controlplane/install.sh installed the Configuration) with the provider stand-in;
 #                     the examples' timeout annotation is lowered to UPTEST_TIMEOUT seconds
-#                     (default 240) in a copy, so a failure is quick.
+#                     (default E2E_READY_TIMEOUT of test/e2e/controlplane/lib.sh) in a copy.
 #   UPTEST_CODE_BUCKET_PREFIX   against AWS: the examples' code zip is in the bucket
 #                     <prefix>-<region> of each example's region (the uptest workflow uploads it
 #                     there; Lambda reads code only from its own region); copies say so.
@@ -22,7 +22,8 @@ dir=${UPTEST_DIR:-$ROOT/_output/uptest}
 if [ "${UPTEST_LOCAL:-}" = 1 ]; then
   . test/e2e/controlplane/lib.sh # KUBECONFIG of the local control plane
   dir=${UPTEST_DIR:-$STATE/uptest}
-  timeout=${UPTEST_TIMEOUT:-240}s
+  UPTEST_TIMEOUT=${UPTEST_TIMEOUT:-$E2E_READY_TIMEOUT} # a stack's budget (lib.sh)
+  timeout=${UPTEST_TIMEOUT}s
 fi
 if [ "${UPTEST_LOCAL:-}" = 1 ] || [ -n "${UPTEST_CODE_BUCKET_PREFIX:-}" ]; then
   # copies of the requests: locally with a short timeout (the stand-in makes a stack Ready in
@@ -33,7 +34,7 @@ if [ "${UPTEST_LOCAL:-}" = 1 ] || [ -n "${UPTEST_CODE_BUCKET_PREFIX:-}" ]; then
   for e in ${examples//,/ }; do
     copy=$dir/input/$(basename "$e")
     cp "$e" "$copy"
-    [ "${UPTEST_LOCAL:-}" != 1 ] || sed -i -E 's#^( *uptest\.upbound\.io/timeout: ).*#\1"'"${UPTEST_TIMEOUT:-240}"'"#' "$copy"
+    [ "${UPTEST_LOCAL:-}" != 1 ] || sed -i -E 's#^( *uptest\.upbound\.io/timeout: ).*#\1"'"$UPTEST_TIMEOUT"'"#' "$copy"
     if [ -n "${UPTEST_CODE_BUCKET_PREFIX:-}" ]; then
       region=$(test/e2e/example-region.sh "$e")
       sed -i -E 's#^( *bucket: ).*#\1'"$UPTEST_CODE_BUCKET_PREFIX-$region"'#' "$copy"
