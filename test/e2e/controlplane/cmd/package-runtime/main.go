@@ -107,6 +107,7 @@ type options struct {
 	providerLog      string
 	providerPIDFile  string
 	providerArgs     []string
+	providerEnv      []string // KEY=VALUE: what a DeploymentRuntimeConfig's env gives the provider
 }
 
 // providerWebhookPort is the port Crossplane's package manager writes into every provider
@@ -150,6 +151,13 @@ func main() {
 	flag.StringVar(&o.providerLog, "provider-log", "", "file the provider's output is appended to")
 	flag.StringVar(&o.providerPIDFile, "provider-pid-file", "", "file the provider's PID is written to")
 	providerArgs := flag.String("provider-args", "", "more arguments for the provider, space-separated (its listeners, --poll, --debug)")
+	flag.Func("provider-env", "KEY=VALUE in the provider's environment (repeatable), as a DeploymentRuntimeConfig's env sets it", func(v string) error {
+		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+			return fmt.Errorf("%q: want KEY=VALUE", v)
+		}
+		o.providerEnv = append(o.providerEnv, v)
+		return nil
+	})
 	flag.Parse()
 	o.providerArgs = strings.Fields(*providerArgs)
 	if o.providerBinary != "" && (o.providerCertsDir == "" || o.providerHost == "" || o.providerLog == "") {
@@ -355,6 +363,7 @@ func (r *runtime) runProvider() (*process, error) {
 	cmd := exec.Command(r.o.providerBinary, args...)
 	// what a provider pod has: its kubeconfig (here the admin's), no AWS settings from this host
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "KUBECONFIG=" + os.Getenv("KUBECONFIG"), "AWS_EC2_METADATA_DISABLED=true"}
+	cmd.Env = append(cmd.Env, r.o.providerEnv...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
