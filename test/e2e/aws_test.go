@@ -114,8 +114,7 @@ func TestAWS(t *testing.T) {
 		allCalls = append(allCalls, calls...)
 		rows = append(rows, row)
 		if !ok {
-			printAWSTable(t, rows)
-			t.FailNow()
+			t.Errorf("%s: failed through the real provider; going on with the other examples", ex.Name)
 		}
 	}
 

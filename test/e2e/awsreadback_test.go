@@ -543,7 +543,11 @@ func readPermission(ctx context.Context, r *readCtx) (bool, []string, error) {
 }
 
 func readAlias(ctx context.Context, r *readCtx) (bool, []string, error) {
-	out, err := lambda.NewFromConfig(r.cfg).GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(r.str("functionName")), Name: aws.String(r.str("name"))})
+	name := r.str("name") // the legacy kind's; the namespaced one's is its external name
+	if name == "" {
+		name = r.external()
+	}
+	out, err := lambda.NewFromConfig(r.cfg).GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(r.str("functionName")), Name: aws.String(name)})
 	if err != nil {
 		return r.done(err)
 	}
