@@ -1,10 +1,13 @@
 package fn
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // HTTP API (API Gateway v2) in front of the function, in every region of the stack: the API,
@@ -15,18 +18,18 @@ import (
 //
 // Routes, the integration and the authorizer are linked by references the provider resolves
 // (apiIdRef, targetRef → "integrations/<id>", authorizerIdRef, integrationUriRef), so they are
-// composed at once. Two parts wait for values only AWS knows (see deferred.go): the stage (its
+// composed at once. Two parts wait for values only AWS knows (see observed.go): the stage (its
 // access log destination is the log group's ARN, which holds the account) and the permission
 // (its sourceArn is the API's execution ARN, which holds the API id).
 
 // Keys of the API part (per region: <key>-<region>).
 const (
-	KeyAPI            = "api"
-	KeyAPIIntegration = "api-integration"
-	KeyAPIAuthorizer  = "api-authorizer"
-	KeyAPIStage       = "api-stage"
-	KeyAPILogGroup    = "api-log-group"
-	KeyAPIPermission  = "api-permission"
+	keyAPI            = "api"
+	keyAPIIntegration = "api-integration"
+	keyAPIAuthorizer  = "api-authorizer"
+	keyAPIStage       = "api-stage"
+	keyAPILogGroup    = "api-log-group"
+	keyAPIPermission  = "api-permission"
 	keyAPIRoute       = "api-route-"
 )
 
@@ -39,8 +42,98 @@ const (
 	permissionStatementID = "AllowInvokeFromHTTPAPI"
 )
 
-// DefaultCORSMethods are the allowed methods of a CORS configuration that lists none.
-var DefaultCORSMethods = []string{"GET", "OPTIONS", "POST"}
+// defaultRoute is the route of an API that lists none (with $default).
+const defaultRoute = "ANY /{proxy+}"
+
+// defaultCORSMethods are the allowed methods of a CORS configuration that lists none.
+var defaultCORSMethods = []string{"GET", "OPTIONS", "POST"}
+
+var reRoute = regexp.MustCompile(`^(\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9._~{}+/-]*)$`)
+
+// apiConfig is the resolved HTTP API.
+type apiConfig struct {
+	Enabled    bool
+	AuthType   string
+	JWT        *v1alpha1.JWTSpec
+	Lambda     *v1alpha1.LambdaAuthorizerSpec
+	Public     bool
+	Routes     []string
+	CORS       *v1alpha1.CORSSpec
+	BurstLimit int64
+	RateLimit  int64
+}
+
+func resolveAPI(spec *v1alpha1.APISpec, stageCfg, base *v1alpha1.APISettings) apiConfig {
+	spec, stageCfg = orZero(spec), orZero(stageCfg)
+	c := apiConfig{
+		Enabled:    firstBool(spec.Enabled, boolp(true)),
+		Public:     firstBool(spec.Public, boolp(false)),
+		Routes:     spec.Routes,
+		CORS:       spec.CORS,
+		BurstLimit: firstInt(spec.ThrottlingBurstLimit, stageCfg.ThrottlingBurstLimit, base.ThrottlingBurstLimit),
+		RateLimit:  firstInt(spec.ThrottlingRateLimit, stageCfg.ThrottlingRateLimit, base.ThrottlingRateLimit),
+		AuthType:   "iam",
+	}
+	if spec.Auth != nil {
+		c.AuthType, c.JWT, c.Lambda = spec.Auth.Type, spec.Auth.JWT, spec.Auth.Lambda
+	}
+	if len(c.Routes) == 0 {
+		c.Routes = []string{defaultRoute, "$default"}
+	}
+	return c
+}
+
+func validateAPI(errs *fieldErrors, s *settings) {
+	a := &s.API
+	if !a.Enabled {
+		return
+	}
+	for _, r := range a.Routes {
+		if !reRoute.MatchString(r) {
+			errs.add("spec.api.routes", "%q is not a route key like \"POST /mcp\" or \"$default\"", r)
+		}
+	}
+	switch a.AuthType {
+	case "jwt":
+		if a.JWT == nil || !strings.HasPrefix(a.JWT.Issuer, "https://") || len(a.JWT.Audiences) == 0 {
+			errs.add("spec.api.auth.jwt", "type jwt needs an https issuer and at least one audience")
+		}
+	case "lambda":
+		validateLambdaAuthorizer(errs, s)
+	case "iam":
+	case "none":
+		if s.Production && !a.Public {
+			errs.add("spec.api.auth.type", "none is refused on stage %s because its profile is production; set spec.api.public: true to serve an unauthenticated API on purpose", s.Stage)
+		}
+	default:
+		errs.add("spec.api.auth.type", "%q must be jwt, iam, lambda or none", a.AuthType)
+	}
+	if a.Lambda != nil && a.AuthType != "lambda" {
+		errs.add("spec.api.auth.lambda", "applies only to auth type lambda (type is %s)", a.AuthType)
+	}
+	validateRouteScopes(errs, s)
+	if a.CORS != nil && len(a.CORS.AllowOrigins) == 0 {
+		errs.add("spec.api.cors.allowOrigins", "needs at least one origin")
+	}
+}
+
+// validateCORSCredentials refuses credentials for any origin.
+func validateCORSCredentials(errs *fieldErrors, s *settings) {
+	if c := s.API.CORS; s.API.Enabled && c != nil && c.AllowCredentials != nil && *c.AllowCredentials && slices.Contains(c.AllowOrigins, "*") {
+		errs.add("spec.api.cors.allowOrigins", "\"*\" cannot be combined with allowCredentials: true (browsers refuse it and API Gateway rejects it); list the origins")
+	}
+}
+
+// validateRouteKeys refuses a route listed twice (two resources of one key).
+func validateRouteKeys(errs *fieldErrors, s *settings) {
+	seen := map[string]bool{}
+	for _, r := range s.API.Routes {
+		if seen[r] {
+			errs.add("spec.api.routes", "%q is listed twice", r)
+		}
+		seen[r] = true
+	}
+}
 
 // api composes the HTTP API of every region; nothing when spec.api.enabled is false.
 func (b *builder) api() {
@@ -80,9 +173,9 @@ func (b *builder) apiLogGroupName() string {
 }
 
 // apiID is the id AWS gave the API of the region of suffix; "" until observed.
-func (b *builder) apiID(suffix string) string { return b.o.atProvider(KeyAPI+suffix, "id") }
+func (b *builder) apiID(suffix string) string { return b.o.atProvider(keyAPI+suffix, "id") }
 
-func (b *builder) apiGateway(region, suffix string) Composed {
+func (b *builder) apiGateway(region, suffix string) composed {
 	p := map[string]any{
 		"name":         b.apiName(),
 		"protocolType": "HTTP",
@@ -92,12 +185,12 @@ func (b *builder) apiGateway(region, suffix string) Composed {
 		p["corsConfiguration"] = b.block(corsConfiguration(c.AllowOrigins, c.AllowMethods, c.AllowHeaders, c.AllowCredentials, c.MaxAgeSeconds))
 	}
 	// The API id comes from AWS: no external name.
-	return b.managed(KeyAPI+suffix, "apigatewayv2", "API", mrOpts{region: region, taggable: true}, p)
+	return b.managed(keyAPI+suffix, "apigatewayv2", "API", mrOpts{region: region, taggable: true}, p)
 }
 
 func corsConfiguration(origins, methods, headers []string, credentials *bool, maxAge *int64) map[string]any {
 	if len(methods) == 0 {
-		methods = DefaultCORSMethods
+		methods = defaultCORSMethods
 	}
 	c := map[string]any{
 		"allowOrigins": sortedStrList(origins),
@@ -115,78 +208,34 @@ func corsConfiguration(origins, methods, headers []string, credentials *bool, ma
 	return c
 }
 
-func (b *builder) apiIntegration(region, suffix string) Composed {
+func (b *builder) apiIntegration(region, suffix string) composed {
 	p := map[string]any{
-		"apiIdRef":             b.ref(KeyAPI + suffix),
+		"apiIdRef":             b.ref(keyAPI + suffix),
 		"integrationType":      "AWS_PROXY",
 		"integrationMethod":    "POST",
 		"payloadFormatVersion": "2.0",
 		"description":          "Lambda proxy integration with " + b.functionName(),
 	}
 	maps.Copy(p, b.invokeTarget(region).Integration)
-	return b.managed(KeyAPIIntegration+suffix, "apigatewayv2", "Integration", mrOpts{region: region}, p)
+	return b.managed(keyAPIIntegration+suffix, "apigatewayv2", "Integration", mrOpts{region: region}, p)
 }
 
-func (b *builder) apiAuthorizer(region, suffix string) Composed {
-	jwt := b.s.API.JWT
-	return b.managed(KeyAPIAuthorizer+suffix, "apigatewayv2", "Authorizer", mrOpts{region: region}, map[string]any{
-		"apiIdRef":        b.ref(KeyAPI + suffix),
-		"name":            b.name(maxAuthorizer, "jwt"),
-		"authorizerType":  "JWT",
-		"identitySources": []any{jwtIdentitySource},
-		"jwtConfiguration": b.block(map[string]any{
-			"issuer":   jwt.Issuer,
-			"audience": sortedStrList(jwt.Audiences),
-		}),
-	})
-}
-
-// slugged is a value (a route key, an email address) and the key fragment of its resource.
-type slugged struct {
-	Value string // e.g. "POST /mcp"
-	Slug  string // e.g. "post-mcp"
-}
-
-// maxSlug keeps the keys built from slugs short (route keys and emails can be long).
-const maxSlug = 40
-
-// slugsOf gives every value its resource key fragment: its slug (at most maxSlug characters),
-// with an 8-character hash of the value appended when two values share a slug (e.g. "GET /a-b"
-// and "GET /a/b"), so keys stay unique and never depend on list order.
-func slugsOf(values []string) []slugged {
-	short := func(v string) string { return fitName(slug(v), maxSlug) }
-	count := map[string]int{}
-	for _, v := range values {
-		count[short(v)]++
-	}
-	out := make([]slugged, 0, len(values))
-	for _, v := range values {
-		s := short(v)
-		if count[s] > 1 {
-			sum := sha256.Sum256([]byte(v))
-			s += "-" + hex.EncodeToString(sum[:])[:hashLen]
-		}
-		out = append(out, slugged{Value: v, Slug: s})
-	}
-	return out
-}
-
-func (b *builder) apiRoute(region, suffix string, r slugged) Composed {
+func (b *builder) apiRoute(region, suffix string, r slugged) composed {
 	p := map[string]any{
-		"apiIdRef":  b.ref(KeyAPI + suffix),
+		"apiIdRef":  b.ref(keyAPI + suffix),
 		"routeKey":  r.Value,
-		"targetRef": b.ref(KeyAPIIntegration + suffix),
+		"targetRef": b.ref(keyAPIIntegration + suffix),
 	}
 	switch b.s.API.AuthType {
 	case "jwt":
 		p["authorizationType"] = "JWT"
-		p["authorizerIdRef"] = b.ref(KeyAPIAuthorizer + suffix)
+		p["authorizerIdRef"] = b.ref(keyAPIAuthorizer + suffix)
 		if scopes := b.routeScopes(r.Value); len(scopes) > 0 {
 			p["authorizationScopes"] = sortedStrList(scopes)
 		}
 	case "lambda":
 		p["authorizationType"] = "CUSTOM"
-		p["authorizerIdRef"] = b.ref(KeyAPIAuthorizer + suffix)
+		p["authorizerIdRef"] = b.ref(keyAPIAuthorizer + suffix)
 	case "iam":
 		p["authorizationType"] = "AWS_IAM"
 	default:
@@ -197,8 +246,8 @@ func (b *builder) apiRoute(region, suffix string, r slugged) Composed {
 
 // apiLogGroup holds the API's access logs, with the stage's retention (stateful: retained with
 // the function's logs).
-func (b *builder) apiLogGroup(region, suffix string) Composed {
-	return b.managed(KeyAPILogGroup+suffix, "cloudwatchlogs", "Group",
+func (b *builder) apiLogGroup(region, suffix string) composed {
+	return b.managed(keyAPILogGroup+suffix, "cloudwatchlogs", "Group",
 		mrOpts{externalName: b.apiLogGroupName(), region: region, taggable: true, stateful: true},
 		map[string]any{"retentionInDays": b.s.Function.LogRetentionDays})
 }
@@ -208,29 +257,29 @@ func (b *builder) apiLogGroup(region, suffix string) Composed {
 func (b *builder) apiLogGroupARN(region, suffix string) string {
 	res := "log-group:" + b.apiLogGroupName()
 	return firstStr(
-		b.o.observedARNOf(KeyAPILogGroup+suffix, ":"+res),
+		b.o.observedARNOf(keyAPILogGroup+suffix, ":"+res),
 		b.arnIn("logs", region, res),
-		b.o.kept(KeyAPIStage+suffix, "accessLogSettings", "destinationArn"),
+		b.o.kept(keyAPIStage+suffix, "accessLogSettings", "destinationArn"),
 	)
 }
 
 // apiStage is the $default stage: deployed automatically, throttled per stage profile, with
 // access logs. It waits for the log group's ARN (no reference in the provider).
-func (b *builder) apiStage(region, suffix string) (Composed, bool) {
+func (b *builder) apiStage(region, suffix string) (composed, bool) {
 	dest := b.apiLogGroupARN(region, suffix)
 	if dest == "" {
-		b.wait(KeyAPIStage+suffix, "the ARN of "+KeyAPILogGroup+suffix+" for access logs")
-		return Composed{}, false
+		b.wait(keyAPIStage+suffix, "the ARN of "+keyAPILogGroup+suffix+" for access logs")
+		return composed{}, false
 	}
 	a := b.s.API
-	return b.managed(KeyAPIStage+suffix, "apigatewayv2", "Stage",
+	return b.managed(keyAPIStage+suffix, "apigatewayv2", "Stage",
 		mrOpts{externalName: apiStageName, region: region, taggable: true}, map[string]any{
-			"apiIdRef":    b.ref(KeyAPI + suffix),
+			"apiIdRef":    b.ref(keyAPI + suffix),
 			"autoDeploy":  true,
 			"description": "Default stage of " + b.apiName() + " (LambdaStack)",
 			"accessLogSettings": b.block(map[string]any{
 				"destinationArn": dest,
-				"format":         AccessLogFormat(),
+				"format":         accessLogFormat(),
 			}),
 			"defaultRouteSettings": b.block(map[string]any{
 				"throttlingBurstLimit": a.BurstLimit,
@@ -260,8 +309,8 @@ type accessLogRecord struct {
 	AuthorizerError      string `json:"authorizerError"`
 }
 
-// AccessLogFormat is the JSON access log format of the API stage, the same on every call.
-func AccessLogFormat() string {
+// accessLogFormat is the JSON access log format of the API stage, the same on every call.
+func accessLogFormat() string {
 	out, err := json.Marshal(accessLogRecord{
 		RequestID:            "$context.requestId",
 		IntegrationRequestID: "$context.integration.requestId",
@@ -288,14 +337,14 @@ func AccessLogFormat() string {
 // apiPermission lets API Gateway invoke the function, for calls through this API only
 // (sourceArn <executionArn>/*/* : any stage, method and path of this API). It waits for the
 // API's execution ARN (sourceArn has no reference in the provider).
-func (b *builder) apiPermission(region, suffix string) (Composed, bool) {
-	source := b.o.kept(KeyAPIPermission+suffix, "sourceArn")
-	if exec := b.o.atProvider(KeyAPI+suffix, "executionArn"); exec != "" {
+func (b *builder) apiPermission(region, suffix string) (composed, bool) {
+	source := b.o.kept(keyAPIPermission+suffix, "sourceArn")
+	if exec := b.o.atProvider(keyAPI+suffix, "executionArn"); exec != "" {
 		source = exec + "/*/*"
 	}
 	if source == "" {
-		b.wait(KeyAPIPermission+suffix, "the execution ARN of "+KeyAPI+suffix)
-		return Composed{}, false
+		b.wait(keyAPIPermission+suffix, "the execution ARN of "+keyAPI+suffix)
+		return composed{}, false
 	}
 	p := map[string]any{
 		"action":      "lambda:InvokeFunction",
@@ -304,7 +353,7 @@ func (b *builder) apiPermission(region, suffix string) (Composed, bool) {
 		"statementId": permissionStatementID,
 	}
 	maps.Copy(p, b.invokeTarget(region).Permission)
-	return b.managed(KeyAPIPermission+suffix, "lambda", "Permission", mrOpts{region: region}, p), true
+	return b.managed(keyAPIPermission+suffix, "lambda", "Permission", mrOpts{region: region}, p), true
 }
 
 // apiEndpoint is the invoke URL of the primary region's API (the $default stage serves at its
@@ -313,5 +362,5 @@ func (b *builder) apiEndpoint() string {
 	if !b.s.API.Enabled {
 		return ""
 	}
-	return b.o.atProvider(KeyAPI, "apiEndpoint")
+	return b.o.atProvider(keyAPI, "apiEndpoint")
 }

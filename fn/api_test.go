@@ -7,10 +7,6 @@ import (
 	"testing"
 )
 
-func fp(obj map[string]any, path ...string) any {
-	return lookup(obj, append([]string{"spec", "forProvider"}, path...)...)
-}
-
 func TestAPIParts(t *testing.T) {
 	jwt := map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"web", "cli"}}}
 	cases := map[string]struct {
@@ -21,19 +17,15 @@ func TestAPIParts(t *testing.T) {
 	}{
 		"dev default: iam on the default routes": {
 			xr:         xrObject(nil),
-			wantKeys:   []string{KeyAPI, KeyAPIIntegration, KeyAPILogGroup, "api-route-any-proxy", "api-route-default"},
-			absentKeys: []string{KeyAPIAuthorizer, KeyAPIStage, KeyAPIPermission},
+			wantKeys:   []string{keyAPI, keyAPIIntegration, keyAPILogGroup, "api-route-any-proxy", "api-route-default"},
+			absentKeys: []string{keyAPIAuthorizer, keyAPIStage, keyAPIPermission},
 			check: func(t *testing.T, m map[string]map[string]any) {
 				want := map[string]any{
-					"name": "team_dev-mcp-api", "protocolType": "HTTP", "region": "us-east-1",
+					"name": "team_dev_mcp_api", "protocolType": "HTTP", "region": "us-east-1",
 					"description": "HTTP API of the dev mcp Lambda function (LambdaStack)",
 				}
-				for k, v := range want {
-					if got := fp(m[KeyAPI], k); got != v {
-						t.Errorf("api %s = %v, want %v", k, got, v)
-					}
-				}
-				if fp(m[KeyAPI], "corsConfiguration") != nil {
+				wantFields(t, "api", m[keyAPI], want)
+				if fp(m[keyAPI], "corsConfiguration") != nil {
 					t.Error("corsConfiguration without spec.api.cors")
 				}
 				for _, k := range []string{"api-route-any-proxy", "api-route-default"} {
@@ -50,20 +42,16 @@ func TestAPIParts(t *testing.T) {
 				if got := fp(m["api-route-any-proxy"], "routeKey"); got != "ANY /{proxy+}" {
 					t.Errorf("routeKey = %v", got)
 				}
-				i := m[KeyAPIIntegration]
-				for k, v := range map[string]any{"integrationType": "AWS_PROXY", "payloadFormatVersion": "2.0", "integrationMethod": "POST"} {
-					if got := fp(i, k); got != v {
-						t.Errorf("integration %s = %v, want %v", k, got, v)
-					}
-				}
+				i := m[keyAPIIntegration]
+				wantFields(t, "integration", i, map[string]any{"integrationType": "AWS_PROXY", "payloadFormatVersion": "2.0", "integrationMethod": "POST"})
 				if got := fp(i, "integrationUriRef", "name"); got != "mcp--function" {
 					t.Errorf("integrationUriRef = %v, want the function", got)
 				}
 				if got := fp(i, "apiIdRef", "name"); got != "mcp--api" {
 					t.Errorf("apiIdRef = %v", got)
 				}
-				lg := m[KeyAPILogGroup]
-				if got := lookup(lg, "metadata", "annotations", AnnotationExternalName); got != "/aws/apigateway/team_dev-mcp" {
+				lg := m[keyAPILogGroup]
+				if got := lookup(lg, "metadata", "annotations", annotationExternalName); got != "/aws/apigateway/team_dev_mcp" {
 					t.Errorf("api log group name = %v", got)
 				}
 				if got := fp(lg, "retentionInDays"); got != int64(7) {
@@ -76,27 +64,23 @@ func TestAPIParts(t *testing.T) {
 		},
 		"jwt on listed routes": {
 			xr:         xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": jwt, "routes": []any{"POST /mcp", "GET /health"}}}),
-			wantKeys:   []string{KeyAPIAuthorizer, "api-route-post-mcp", "api-route-get-health"},
+			wantKeys:   []string{keyAPIAuthorizer, "api-route-post-mcp", "api-route-get-health"},
 			absentKeys: []string{"api-route-any-proxy", "api-route-default"},
 			check: func(t *testing.T, m map[string]map[string]any) {
-				a := m[KeyAPIAuthorizer]
+				a := m[keyAPIAuthorizer]
 				want := map[string]any{
 					"authorizerType":   "JWT",
-					"name":             "team_prod-mcp-jwt",
+					"name":             "team_prod_mcp_jwt",
 					"identitySources":  []any{"$request.header.Authorization"},
 					"jwtConfiguration": map[string]any{"issuer": "https://issuer.example.com", "audience": []any{"cli", "web"}},
 					"apiIdRef":         map[string]any{"name": "mcp--api"},
 				}
-				for k, v := range want {
-					if got := fp(a, k); !reflect.DeepEqual(got, v) {
-						t.Errorf("authorizer %s = %v, want %v", k, got, v)
-					}
-				}
+				wantFields(t, "authorizer", a, want)
 				r := m["api-route-post-mcp"]
 				if fp(r, "authorizationType") != "JWT" || fp(r, "authorizerIdRef", "name") != "mcp--api-authorizer" {
 					t.Errorf("route auth = %v %v", fp(r, "authorizationType"), fp(r, "authorizerIdRef"))
 				}
-				if got := lookup(m[KeyAPILogGroup], "spec", "managementPolicies"); !reflect.DeepEqual(got, []any{"Observe", "Create", "Update", "LateInitialize"}) {
+				if got := lookup(m[keyAPILogGroup], "spec", "managementPolicies"); !reflect.DeepEqual(got, []any{"Observe", "Create", "Update", "LateInitialize"}) {
 					t.Errorf("prod's API log group managementPolicies = %v, want no Delete", got)
 				}
 			},
@@ -123,7 +107,7 @@ func TestAPIParts(t *testing.T) {
 					"allowCredentials": true,
 					"maxAge":           int64(600),
 				}
-				if got := fp(m[KeyAPI], "corsConfiguration"); !reflect.DeepEqual(got, want) {
+				if got := fp(m[keyAPI], "corsConfiguration"); !reflect.DeepEqual(got, want) {
 					t.Errorf("corsConfiguration = %v, want %v", got, want)
 				}
 			},
@@ -131,35 +115,26 @@ func TestAPIParts(t *testing.T) {
 		"legacy blocks are lists": {
 			xr: legacyXR(map[string]any{"api": map[string]any{"auth": jwt, "cors": map[string]any{"allowOrigins": []any{"https://a.example.com"}}}}),
 			check: func(t *testing.T, m map[string]map[string]any) {
-				if l, ok := fp(m[KeyAPI], "corsConfiguration").([]any); !ok || len(l) != 1 {
-					t.Errorf("legacy corsConfiguration = %v, want a one-element list", fp(m[KeyAPI], "corsConfiguration"))
+				if l, ok := fp(m[keyAPI], "corsConfiguration").([]any); !ok || len(l) != 1 {
+					t.Errorf("legacy corsConfiguration = %v, want a one-element list", fp(m[keyAPI], "corsConfiguration"))
 				}
-				if l, ok := fp(m[KeyAPIAuthorizer], "jwtConfiguration").([]any); !ok || len(l) != 1 {
-					t.Errorf("legacy jwtConfiguration = %v, want a one-element list", fp(m[KeyAPIAuthorizer], "jwtConfiguration"))
+				if l, ok := fp(m[keyAPIAuthorizer], "jwtConfiguration").([]any); !ok || len(l) != 1 {
+					t.Errorf("legacy jwtConfiguration = %v, want a one-element list", fp(m[keyAPIAuthorizer], "jwtConfiguration"))
 				}
-				if got := lookup(m[KeyAPI], "apiVersion"); got != "apigatewayv2.aws.upbound.io/v1beta1" {
+				if got := lookup(m[keyAPI], "apiVersion"); got != "apigatewayv2.aws.upbound.io/v1beta1" {
 					t.Errorf("legacy apiVersion = %v", got)
 				}
 			},
 		},
 		"disabled": {
 			xr:         xrObject(map[string]any{"api": map[string]any{"enabled": false}}),
-			absentKeys: []string{KeyAPI, KeyAPIIntegration, KeyAPILogGroup, KeyAPIAuthorizer, "api-route-default", "api-route-any-proxy"},
+			absentKeys: []string{keyAPI, keyAPIIntegration, keyAPILogGroup, keyAPIAuthorizer, "api-route-default", "api-route-any-proxy"},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := byKey(t, settingsFor(t, tc.xr, nil))
-			for _, k := range tc.wantKeys {
-				if _, ok := m[k]; !ok {
-					t.Errorf("%s not composed; have %v", k, keysOf(m))
-				}
-			}
-			for _, k := range tc.absentKeys {
-				if _, ok := m[k]; ok {
-					t.Errorf("%s composed, want not", k)
-				}
-			}
+			wantKeys(t, m, tc.wantKeys, tc.absentKeys)
 			if tc.check != nil {
 				tc.check(t, m)
 			}
@@ -171,11 +146,11 @@ func TestAPIDisabledComposesNothingEvenOnceObserved(t *testing.T) {
 	s := settingsFor(t, xrObject(map[string]any{"stage": "staging", "api": map[string]any{"enabled": false}, "monitoring": map[string]any{"alarmTopicArn": "arn:aws:sns:us-east-1:" + testAccount + ":ops"}}), nil)
 	m, _ := converged(t, s)
 	for k := range m {
-		if strings.HasPrefix(k, "api") || k == KeyAlarmAPI5xx || k == KeyAlarmAPILatency {
+		if strings.HasPrefix(k, "api") || k == keyAlarmAPI5xx || k == keyAlarmAPILatency {
 			t.Errorf("%s composed with the API off", k)
 		}
 	}
-	if strings.Contains(fp(m[KeyDashboard], "dashboardBody").(string), "AWS/ApiGateway") {
+	if strings.Contains(fp(m[keyDashboard], "dashboardBody").(string), "AWS/ApiGateway") {
 		t.Error("dashboard shows API widgets with the API off")
 	}
 }
@@ -200,25 +175,25 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 				}
 				return v.(map[string]any)
 			}
-			st := m[KeyAPIStage]
-			if got := lookup(st, "metadata", "annotations", AnnotationExternalName); got != "$default" {
+			st := m[keyAPIStage]
+			if got := lookup(st, "metadata", "annotations", annotationExternalName); got != "$default" {
 				t.Errorf("stage name = %v", got)
 			}
 			if fp(st, "autoDeploy") != true {
 				t.Error("stage autoDeploy is not true")
 			}
 			logs := block(fp(st, "accessLogSettings"))
-			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/team_staging-mcp" {
+			if got := logs["destinationArn"]; got != "arn:aws:logs:eu-west-1:"+testAccount+":log-group:/aws/apigateway/team_staging_mcp" {
 				t.Errorf("destinationArn = %v", got)
 			}
-			if logs["format"] != AccessLogFormat() {
+			if logs["format"] != accessLogFormat() {
 				t.Errorf("format = %v", logs["format"])
 			}
 			thr := block(fp(st, "defaultRouteSettings"))
 			if thr["throttlingBurstLimit"] != int64(7) || thr["throttlingRateLimit"] != int64(50) {
 				t.Errorf("throttling = %v, want burst 7 (request) and rate 50 (staging)", thr)
 			}
-			p := m[KeyAPIPermission]
+			p := m[keyAPIPermission]
 			want := map[string]any{
 				"action":      "lambda:InvokeFunction",
 				"principal":   "apigateway.amazonaws.com",
@@ -226,11 +201,7 @@ func TestAPIStageAndPermissionOnceObserved(t *testing.T) {
 				"statementId": permissionStatementID,
 				"region":      "eu-west-1",
 			}
-			for k, v := range want {
-				if got := fp(p, k); got != v {
-					t.Errorf("permission %s = %v, want %v", k, got, v)
-				}
-			}
+			wantFields(t, "permission", p, want)
 			if got := fp(p, "functionNameRef", "name"); got != "mcp--function" {
 				t.Errorf("permission functionNameRef = %v", got)
 			}
@@ -282,7 +253,7 @@ func TestSlugsOf(t *testing.T) {
 }
 
 func TestAccessLogFormat(t *testing.T) {
-	f := AccessLogFormat()
+	f := accessLogFormat()
 	var m map[string]string
 	if err := json.Unmarshal([]byte(f), &m); err != nil {
 		t.Fatalf("not JSON: %v", err)
@@ -292,7 +263,7 @@ func TestAccessLogFormat(t *testing.T) {
 			t.Errorf("%s = %q, want a $context variable", k, m[k])
 		}
 	}
-	if !strings.HasPrefix(f, `{"requestId":"$context.requestId",`) || f != AccessLogFormat() {
+	if !strings.HasPrefix(f, `{"requestId":"$context.requestId",`) || f != accessLogFormat() {
 		t.Errorf("format is not stable: %s", f)
 	}
 }

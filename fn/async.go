@@ -2,7 +2,6 @@ package fn
 
 import (
 	"regexp"
-	"strings"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
@@ -17,14 +16,14 @@ import (
 
 // Keys and names of the async part (per region: <key>-<region>).
 const (
-	KeyAsyncConfig       = "async-config"
-	KeyFailureQueue      = "failure-queue"
-	KeyAlarmFailureQueue = "alarm-failure-queue"
-	KeyRoleAsync         = "role-async"
+	keyAsyncConfig       = "async-config"
+	keyFailureQueue      = "failure-queue"
+	keyAlarmFailureQueue = "alarm-failure-queue"
+	keyRoleAsync         = "role-async"
 )
 
-// AsyncConfig is the resolved asynchronous invocation config.
-type AsyncConfig struct {
+// asyncConfig is the resolved asynchronous invocation config.
+type asyncConfig struct {
 	MaximumRetryAttempts   *int64
 	MaximumEventAgeSeconds *int64
 	// FailureQueue: the stack creates the destination queue.
@@ -34,28 +33,28 @@ type AsyncConfig struct {
 }
 
 // configured reports whether the stack composes an invoke config at all.
-func (a AsyncConfig) configured() bool {
+func (a asyncConfig) configured() bool {
 	return a.MaximumRetryAttempts != nil || a.MaximumEventAgeSeconds != nil || a.FailureQueue || a.OnFailureARN != ""
 }
 
-func resolveAsync(spec *v1alpha1.AsyncSpec, env, base *v1alpha1.AsyncSettings) AsyncConfig {
-	spec, env, base = orZero(spec), orZero(env), orZero(base)
-	c := AsyncConfig{
-		MaximumRetryAttempts:   firstIntPtr(spec.MaximumRetryAttempts, env.MaximumRetryAttempts, base.MaximumRetryAttempts),
-		MaximumEventAgeSeconds: firstIntPtr(spec.MaximumEventAgeSeconds, env.MaximumEventAgeSeconds, base.MaximumEventAgeSeconds),
+func resolveAsync(spec *v1alpha1.AsyncSpec, stageCfg, base *v1alpha1.AsyncSettings) asyncConfig {
+	spec, stageCfg, base = orZero(spec), orZero(stageCfg), orZero(base)
+	c := asyncConfig{
+		MaximumRetryAttempts:   firstIntPtr(spec.MaximumRetryAttempts, stageCfg.MaximumRetryAttempts, base.MaximumRetryAttempts),
+		MaximumEventAgeSeconds: firstIntPtr(spec.MaximumEventAgeSeconds, stageCfg.MaximumEventAgeSeconds, base.MaximumEventAgeSeconds),
 		OnFailureARN:           spec.OnFailureARN,
 	}
 	// an existing destination replaces the stage's failure queue; the request's own failureQueue
 	// with it is refused (validateAsync)
 	if c.OnFailureARN == "" || spec.FailureQueue != nil {
-		c.FailureQueue = firstBool(spec.FailureQueue, env.FailureQueue, base.FailureQueue)
+		c.FailureQueue = firstBool(spec.FailureQueue, stageCfg.FailureQueue, base.FailureQueue)
 	}
 	return c
 }
 
 var reAsyncDestination = regexp.MustCompile(`^arn:aws[a-z-]*:(sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,75}(\.fifo)?|sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,251}(\.fifo)?|events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]{1,256})$`)
 
-func validateAsync(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
+func validateAsync(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
 	a := s.Async
 	if a.OnFailureARN == "" {
 		return
@@ -66,7 +65,7 @@ func validateAsync(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
 	case !reAsyncDestination.MatchString(a.OnFailureARN):
 		errs.add("spec.async.onFailureArn", "%q is not an SQS queue, SNS topic or EventBridge event bus ARN", a.OnFailureARN)
 	default:
-		checkGrantedARN(errs, s, env, "spec.async.onFailureArn", destinationKind(a.OnFailureARN), a.OnFailureARN)
+		checkGrantedARN(errs, s, stageCfg, "spec.async.onFailureArn", destinationKind(a.OnFailureARN), a.OnFailureARN)
 	}
 }
 
@@ -81,15 +80,6 @@ func destinationKind(arn string) string {
 	return "EventBridge event bus"
 }
 
-// arnService is the service field of an ARN.
-func arnService(arn string) string {
-	parts := strings.SplitN(arn, ":", 4)
-	if len(parts) < 4 {
-		return ""
-	}
-	return parts[2]
-}
-
 // failureQueueName is the AWS name of the failure queue (the same in every region).
 func (b *builder) failureQueueName() string { return b.name(maxQueueName, "async-failures") }
 
@@ -102,7 +92,7 @@ func (b *builder) async() {
 	}
 	b.regional(func(region, suffix string) {
 		if a.FailureQueue {
-			b.add(b.queue(KeyFailureQueue+suffix, b.failureQueueName(), region, map[string]any{
+			b.add(b.queue(keyFailureQueue+suffix, b.failureQueueName(), region, map[string]any{
 				"messageRetentionSeconds": int64(dlqRetentionSeconds),
 			}))
 		}
@@ -110,25 +100,22 @@ func (b *builder) async() {
 		// exists, so it is composed once the provider has observed that, and then always
 		target := KeyFunction + suffix
 		if b.s.Release.UseAlias {
-			target = KeyAlias + suffix
+			target = keyAlias + suffix
 		}
-		if b.o.atProvider(target, "arn") == "" && !b.o.exists(KeyAsyncConfig+suffix) {
-			b.wait(KeyAsyncConfig+suffix, "the ARN of "+target)
+		if b.o.atProvider(target, "arn") == "" && !b.o.exists(keyAsyncConfig+suffix) {
+			b.wait(keyAsyncConfig+suffix, "the ARN of "+target)
 			return
 		}
 		b.add(b.invokeConfig(region, suffix))
 	})
-	if doc, ok := b.asyncPolicy(); ok {
-		b.rolePolicy(KeyRoleAsync, KeyRole, "async-destination", doc)
-	}
 }
 
 // invokeConfig is the FunctionEventInvokeConfig of the function (its live alias) in a region.
-func (b *builder) invokeConfig(region, suffix string) Composed {
+func (b *builder) invokeConfig(region, suffix string) composed {
 	a := b.s.Async
 	p := map[string]any{"functionName": b.functionName()}
 	if b.s.Release.UseAlias {
-		p["qualifier"] = AliasName
+		p["qualifier"] = aliasName
 	}
 	if a.MaximumRetryAttempts != nil {
 		p["maximumRetryAttempts"] = *a.MaximumRetryAttempts
@@ -141,33 +128,33 @@ func (b *builder) invokeConfig(region, suffix string) Composed {
 	case a.OnFailureARN != "":
 		dest = map[string]any{"destination": a.OnFailureARN}
 	case a.FailureQueue:
-		dest = map[string]any{"destinationRef": b.ref(KeyFailureQueue + suffix)}
+		dest = map[string]any{"destinationRef": b.ref(keyFailureQueue + suffix)}
 	}
 	if dest != nil {
 		p["destinationConfig"] = b.block(map[string]any{"onFailure": b.block(dest)})
 	}
-	return b.managed(KeyAsyncConfig+suffix, "lambda", "FunctionEventInvokeConfig", mrOpts{region: region}, p)
+	return b.managed(keyAsyncConfig+suffix, "lambda", "FunctionEventInvokeConfig", mrOpts{region: region}, p)
 }
 
 // asyncPolicy lets the function's role deliver failed events to the destination only.
-func (b *builder) asyncPolicy() (PolicyDocument, bool) {
+func (b *builder) asyncPolicy() (policyDocument, bool) {
 	a := b.s.Async
-	var st Statement
+	var st statement
 	switch {
 	case a.OnFailureARN != "":
 		action := map[string]string{"sqs": "sqs:SendMessage", "sns": "sns:Publish", "events": "events:PutEvents"}[arnService(a.OnFailureARN)]
-		st = Statement{Action: []string{action}, Resource: []string{a.OnFailureARN}}
+		st = statement{Action: []string{action}, Resource: []string{a.OnFailureARN}}
 	case a.FailureQueue:
 		var arns []string
 		for _, r := range b.s.Regions {
 			arns = append(arns, b.queueARNPattern(b.failureQueueName(), r))
 		}
-		st = Statement{Action: []string{"sqs:SendMessage"}, Resource: uniqueSorted(arns)}
+		st = statement{Action: []string{"sqs:SendMessage"}, Resource: uniqueSorted(arns)}
 	default:
-		return PolicyDocument{}, false
+		return policyDocument{}, false
 	}
 	st.Sid, st.Effect = "SendFailedAsyncEvents", "Allow"
-	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{st}}, true
+	return policyDocument{Version: "2012-10-17", Statement: []statement{st}}, true
 }
 
 // queueAlarms are the alarms on the stack's queues in the region of suffix: the failure queue's
@@ -176,7 +163,7 @@ func (b *builder) asyncPolicy() (PolicyDocument, bool) {
 func (b *builder) queueAlarms(suffix string) []alarmSpec {
 	var out []alarmSpec
 	if b.s.Async.FailureQueue {
-		out = append(out, queueDepthAlarm(KeyAlarmFailureQueue, "async-failures",
+		out = append(out, queueDepthAlarm(keyAlarmFailureQueue, "async-failures",
 			"failed asynchronous events in the failure queue", b.failureQueueName()))
 	}
 	if suffix == "" {

@@ -15,16 +15,16 @@ import (
 // 2.0, simple responses unless asked otherwise, the answer cached by the identity sources) and
 // api-authorizer-permission, the lambda Permission on the authorizer function that lets API
 // Gateway invoke it for this API's authorizers only (sourceArn <execution ARN>/authorizers/*);
-// like api-permission it waits for the API's execution ARN (deferred.go).
+// like api-permission it waits for the API's execution ARN (observed.go).
 //
 // JWT route scopes (spec.api.auth.jwt.routeScopes) set authorizationScopes on the routes they
 // name.
 
 // Keys and defaults of the Lambda authorizer.
 const (
-	KeyAPIAuthorizerPermission = "api-authorizer-permission"
-	// DefaultAuthorizerTTL is API Gateway's own default for caching an authorizer's answer.
-	DefaultAuthorizerTTL = 300
+	keyAPIAuthorizerPermission = "api-authorizer-permission"
+	// defaultAuthorizerTTL is API Gateway's own default for caching an authorizer's answer.
+	defaultAuthorizerTTL = 300
 	maxStatementID       = 100
 )
 
@@ -32,24 +32,7 @@ var reAuthorizerARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+|\{r
 
 var reIdentitySource = regexp.MustCompile(`^\$(request\.(header|querystring)|context|stageVariables)\.[^\s,]+$`)
 
-// splitQualifier splits a function ARN into the unqualified ARN and its version or alias.
-func splitQualifier(arn string) (string, string) {
-	parts := strings.SplitN(arn, ":", 8)
-	if len(parts) == 8 {
-		return strings.Join(parts[:7], ":"), parts[7]
-	}
-	return arn, ""
-}
-
-// authorizerIdentitySources are the identity sources, sorted; the default when none are given.
-func authorizerIdentitySources(l *v1alpha1.LambdaAuthorizerSpec) []any {
-	if len(l.IdentitySources) == 0 {
-		return []any{jwtIdentitySource}
-	}
-	return sortedStrList(l.IdentitySources)
-}
-
-func validateLambdaAuthorizer(errs *fieldErrors, s *Settings) {
+func validateLambdaAuthorizer(errs *fieldErrors, s *settings) {
 	l := s.API.Lambda
 	if l == nil {
 		errs.add("spec.api.auth.lambda", "type lambda needs the authorizer's functionArn")
@@ -69,7 +52,7 @@ func validateLambdaAuthorizer(errs *fieldErrors, s *Settings) {
 }
 
 // validateRouteScopes checks spec.api.auth.jwt.routeScopes: routes of the API, with jwt auth.
-func validateRouteScopes(errs *fieldErrors, s *Settings) {
+func validateRouteScopes(errs *fieldErrors, s *settings) {
 	a := &s.API
 	if a.JWT == nil || len(a.JWT.RouteScopes) == 0 {
 		return
@@ -99,6 +82,20 @@ func validateRouteScopes(errs *fieldErrors, s *Settings) {
 	}
 }
 
+func (b *builder) apiAuthorizer(region, suffix string) composed {
+	jwt := b.s.API.JWT
+	return b.managed(keyAPIAuthorizer+suffix, "apigatewayv2", "Authorizer", mrOpts{region: region}, map[string]any{
+		"apiIdRef":        b.ref(keyAPI + suffix),
+		"name":            b.name(maxAuthorizer, "jwt"),
+		"authorizerType":  "JWT",
+		"identitySources": []any{jwtIdentitySource},
+		"jwtConfiguration": b.block(map[string]any{
+			"issuer":   jwt.Issuer,
+			"audience": sortedStrList(jwt.Audiences),
+		}),
+	})
+}
+
 // routeScopes are the JWT scopes of route key r; nil when it has none.
 func (b *builder) routeScopes(r string) []string {
 	if b.s.API.AuthType != "jwt" || b.s.API.JWT == nil {
@@ -112,19 +109,27 @@ func (b *builder) routeScopes(r string) []string {
 	return nil
 }
 
+// authorizerIdentitySources are the identity sources, sorted; the default when none are given.
+func authorizerIdentitySources(l *v1alpha1.LambdaAuthorizerSpec) []any {
+	if len(l.IdentitySources) == 0 {
+		return []any{jwtIdentitySource}
+	}
+	return sortedStrList(l.IdentitySources)
+}
+
 // lambdaAuthorizer is the REQUEST authorizer of the region.
-func (b *builder) lambdaAuthorizer(region, suffix string) Composed {
+func (b *builder) lambdaAuthorizer(region, suffix string) composed {
 	l := b.s.API.Lambda
-	ttl := int64(DefaultAuthorizerTTL)
+	ttl := int64(defaultAuthorizerTTL)
 	if l.ResultTTLSeconds != nil {
 		ttl = *l.ResultTTLSeconds
 	}
 	simple := l.SimpleResponses == nil || *l.SimpleResponses
-	return b.managed(KeyAPIAuthorizer+suffix, "apigatewayv2", "Authorizer", mrOpts{region: region}, map[string]any{
-		"apiIdRef":                       b.ref(KeyAPI + suffix),
+	return b.managed(keyAPIAuthorizer+suffix, "apigatewayv2", "Authorizer", mrOpts{region: region}, map[string]any{
+		"apiIdRef":                       b.ref(keyAPI + suffix),
 		"name":                           b.name(maxAuthorizer, "lambda"),
 		"authorizerType":                 "REQUEST",
-		"authorizerUri":                  "arn:" + partition(region) + ":apigateway:" + region + ":lambda:path/2015-03-31/functions/" + inRegion(l.FunctionARN, region) + "/invocations",
+		"authorizerUri":                  newARN(partition(region), "apigateway", region, "lambda", "path/2015-03-31/functions/"+inRegion(l.FunctionARN, region)+"/invocations"),
 		"authorizerPayloadFormatVersion": "2.0",
 		"enableSimpleResponses":          simple,
 		"authorizerResultTtlInSeconds":   ttl,
@@ -134,15 +139,15 @@ func (b *builder) lambdaAuthorizer(region, suffix string) Composed {
 
 // authorizerPermission lets API Gateway invoke the authorizer function for this API's
 // authorizers only. It waits for the API's execution ARN, like apiPermission.
-func (b *builder) authorizerPermission(region, suffix string) (Composed, bool) {
-	key := KeyAPIAuthorizerPermission + suffix
+func (b *builder) authorizerPermission(region, suffix string) (composed, bool) {
+	key := keyAPIAuthorizerPermission + suffix
 	source := b.o.kept(key, "sourceArn")
-	if exec := b.o.atProvider(KeyAPI+suffix, "executionArn"); exec != "" {
+	if exec := b.o.atProvider(keyAPI+suffix, "executionArn"); exec != "" {
 		source = exec + "/authorizers/*"
 	}
 	if source == "" {
-		b.wait(key, "the execution ARN of "+KeyAPI+suffix)
-		return Composed{}, false
+		b.wait(key, "the execution ARN of "+keyAPI+suffix)
+		return composed{}, false
 	}
 	fn, qualifier := splitQualifier(inRegion(b.s.API.Lambda.FunctionARN, region))
 	p := map[string]any{

@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,53 +81,45 @@ func TestLambdaAuthorizer(t *testing.T) {
 			xr = legacyXR(map[string]any{"api": auth})
 		}
 		s := settingsFor(t, xr, nil)
-		first, _, pending := plan(t, s, nil)
-		if _, ok := first[KeyAPIAuthorizerPermission]; ok {
+		first, _, pending := planByKey(t, s, nil)
+		if _, ok := first[keyAPIAuthorizerPermission]; ok {
 			t.Error("the authorizer permission is composed before the API's execution ARN is known")
 		}
-		if !strings.Contains(strings.Join(pending, "\n"), KeyAPIAuthorizerPermission) {
-			t.Errorf("pending %v does not name %s", pending, KeyAPIAuthorizerPermission)
+		if !strings.Contains(strings.Join(pending, "\n"), keyAPIAuthorizerPermission) {
+			t.Errorf("pending %v does not name %s", pending, keyAPIAuthorizerPermission)
 		}
 		m, _ := converged(t, s)
-		a := m[KeyAPIAuthorizer]
+		a := m[keyAPIAuthorizer]
 		want := map[string]any{
 			"authorizerType":                 "REQUEST",
-			"name":                           "team_dev-mcp-lambda",
+			"name":                           "team_dev_mcp_lambda",
 			"authorizerUri":                  "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + authorizerFn + ":live/invocations",
 			"authorizerPayloadFormatVersion": "2.0",
 			"enableSimpleResponses":          true,
 			"authorizerResultTtlInSeconds":   int64(0),
 			"identitySources":                []any{"$context.routeKey", "$request.header.X-Api-Key"},
-			"apiIdRef":                       map[string]any{"name": objectName(s, KeyAPI)},
+			"apiIdRef":                       map[string]any{"name": objectName(s, keyAPI)},
 		}
-		for k, v := range want {
-			if got := fp(a, k); !reflect.DeepEqual(got, v) {
-				t.Errorf("legacy=%v: authorizer %s = %#v, want %#v", legacy, k, got, v)
-			}
-		}
+		wantFields(t, fmt.Sprintf("legacy=%v: authorizer", legacy), a, want)
 		if fp(a, "jwtConfiguration") != nil {
 			t.Error("a Lambda authorizer with a JWT configuration")
 		}
 		r := m["api-route-post-mcp"]
-		if fp(r, "authorizationType") != "CUSTOM" || fp(r, "authorizerIdRef", "name") != objectName(s, KeyAPIAuthorizer) {
+		if fp(r, "authorizationType") != "CUSTOM" || fp(r, "authorizerIdRef", "name") != objectName(s, keyAPIAuthorizer) {
 			t.Errorf("route auth %v %v", fp(r, "authorizationType"), fp(r, "authorizerIdRef"))
 		}
-		p := m[KeyAPIAuthorizerPermission]
-		exec, _ := fp(m[KeyAPIPermission], "sourceArn").(string)
+		p := m[keyAPIAuthorizerPermission]
+		exec, _ := fp(m[keyAPIPermission], "sourceArn").(string)
 		wantP := map[string]any{
 			"action":       "lambda:InvokeFunction",
 			"functionName": authorizerFn,
 			"qualifier":    "live",
 			"principal":    "apigateway.amazonaws.com",
 			"sourceArn":    strings.TrimSuffix(exec, "/*/*") + "/authorizers/*",
-			"statementId":  "team_dev-mcp-authorizer",
+			"statementId":  "team_dev_mcp_authorizer",
 			"region":       "us-east-1",
 		}
-		for k, v := range wantP {
-			if got := fp(p, k); got != v {
-				t.Errorf("legacy=%v: authorizer permission %s = %v, want %v", legacy, k, got, v)
-			}
-		}
+		wantFields(t, fmt.Sprintf("legacy=%v: authorizer permission", legacy), p, wantP)
 		if !strings.HasPrefix(exec, "arn:aws:execute-api:us-east-1:") {
 			t.Errorf("api permission sourceArn %q", exec)
 		}
@@ -144,15 +137,15 @@ func TestLambdaAuthorizer(t *testing.T) {
 			suffix = "-" + region
 		}
 		fn := strings.Replace(authorizerFn, "us-east-1", region, 1)
-		a := m[KeyAPIAuthorizer+suffix]
+		a := m[keyAPIAuthorizer+suffix]
 		if got := fp(a, "authorizerUri"); got != "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+fn+"/invocations" {
 			t.Errorf("%s authorizerUri %v", region, got)
 		}
-		if fp(a, "authorizerResultTtlInSeconds") != int64(DefaultAuthorizerTTL) || fp(a, "enableSimpleResponses") != true ||
+		if fp(a, "authorizerResultTtlInSeconds") != int64(defaultAuthorizerTTL) || fp(a, "enableSimpleResponses") != true ||
 			!reflect.DeepEqual(fp(a, "identitySources"), []any{"$request.header.Authorization"}) {
 			t.Errorf("%s defaults: ttl %v simple %v sources %v", region, fp(a, "authorizerResultTtlInSeconds"), fp(a, "enableSimpleResponses"), fp(a, "identitySources"))
 		}
-		p := m[KeyAPIAuthorizerPermission+suffix]
+		p := m[keyAPIAuthorizerPermission+suffix]
 		if fp(p, "functionName") != fn || fp(p, "region") != region || fp(p, "qualifier") != nil {
 			t.Errorf("%s permission %v in %v (qualifier %v)", region, fp(p, "functionName"), fp(p, "region"), fp(p, "qualifier"))
 		}

@@ -29,6 +29,17 @@ func TestBudgetRefusals(t *testing.T) {
 			envs: []map[string]any{envConfig("stage-dev", "dev", map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(-5)}})},
 			want: []string{"EnvironmentConfig data.budget.monthlyLimitUSD: -5 is out of range 1-1000000"},
 		},
+		// rule 11 of docs/tenancy.md: the stage's budget is a ceiling (issue 22's attacks)
+		"the request switches the stage's budget off": {
+			xr:   xrObject(map[string]any{"budget": map[string]any{"enabled": false}}),
+			envs: devEnvs(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50), "emails": []any{"ops@example.com"}}}),
+			want: []string{"spec.budget.enabled: false switches off the stage's budget of 50 USD a month", "which a request cannot"},
+		},
+		"the request raises the stage's budget": {
+			xr:   xrObject(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(1000000)}}),
+			envs: devEnvs(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50), "emails": []any{"ops@example.com"}}}),
+			want: []string{"spec.budget.monthlyLimitUSD: 1000000 is above the stage's budget of 50 USD a month (EnvironmentConfig data.budget.monthlyLimitUSD)"},
+		},
 		"not an email": {
 			xr:   xrObject(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(20), "emails": []any{"nobody"}}}),
 			want: []string{"spec.budget.emails", `"nobody" is not an email address`},
@@ -55,25 +66,24 @@ func TestBudget(t *testing.T) {
 			envs:      stageLimit(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50)}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
 			wantLimit: "50.0", wantTopic: opsTopic,
 		},
-		"the request's limit over the stage's, the request's emails over the topic": {
-			xr:        xrObject(map[string]any{"stage": "staging", "budget": map[string]any{"monthlyLimitUSD": int64(75), "emails": []any{"b@example.com", "a@example.com"}}}),
+		"the request's lower limit under the stage's, the request's emails over the topic": {
+			xr:        xrObject(map[string]any{"stage": "staging", "budget": map[string]any{"monthlyLimitUSD": int64(35), "emails": []any{"b@example.com", "a@example.com"}}}),
 			envs:      stageLimit(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50)}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
-			wantLimit: "75.0", wantEmails: []any{"a@example.com", "b@example.com"},
+			wantLimit: "35.0", wantEmails: []any{"a@example.com", "b@example.com"},
 		},
 		"alarm emails when the stack creates its topic": {
 			xr:        xrObject(map[string]any{"stage": "staging", "monitoring": map[string]any{"alarmEmails": []any{"ops@example.com"}}, "budget": map[string]any{"monthlyLimitUSD": int64(30)}}),
 			wantLimit: "30.0", wantEmails: []any{"ops@example.com"},
 		},
-		"turned off by the request": {
-			xr:   xrObject(map[string]any{"stage": "staging", "budget": map[string]any{"enabled": false}}),
-			envs: stageLimit(map[string]any{"budget": map[string]any{"monthlyLimitUSD": int64(50)}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
+		"turned off by the request where the stage has none": {
+			xr:   xrObject(map[string]any{"stage": "staging", "budget": map[string]any{"enabled": false, "monthlyLimitUSD": int64(20)}}),
 			none: true,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			m := wantComposed(t, newRequest(t, tc.xr, orNoEnvs(tc.envs), nil))
-			b, ok := m[KeyBudget]
+			b, ok := m[keyBudget]
 			if tc.none {
 				if ok {
 					t.Fatalf("budget composed: %v", b)
@@ -86,7 +96,7 @@ func TestBudget(t *testing.T) {
 			if b["apiVersion"] != "budgets.aws.m.upbound.io/v1beta1" || b["kind"] != "Budget" {
 				t.Errorf("budget is %v %v", b["apiVersion"], b["kind"])
 			}
-			if name := lookup(b, "metadata", "annotations", AnnotationExternalName); name != "team_staging-mcp-budget" {
+			if name := lookup(b, "metadata", "annotations", annotationExternalName); name != "team_staging_mcp_budget" {
 				t.Errorf("budget name %v", name)
 			}
 			p := lookup(b, "spec", "forProvider").(map[string]any)
@@ -100,8 +110,8 @@ func TestBudget(t *testing.T) {
 			if !reflect.DeepEqual(p["costFilter"], wantFilter) {
 				t.Errorf("costFilter %v, want %v", p["costFilter"], wantFilter)
 			}
-			if tag := lookup(b, "spec", "forProvider", "tags", TagComposite); tag != "LambdaStack/team/mcp" {
-				t.Errorf("the budget filters on %s=LambdaStack/team/mcp but the stack tags %v", TagComposite, tag)
+			if tag := lookup(b, "spec", "forProvider", "tags", tagComposite); tag != "LambdaStack/team/mcp" {
+				t.Errorf("the budget filters on %s=LambdaStack/team/mcp but the stack tags %v", tagComposite, tag)
 			}
 			notes := p["notification"].([]any)
 			if len(notes) != 2 {

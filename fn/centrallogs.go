@@ -18,36 +18,36 @@ import (
 
 // Keys of the central logs part (per region: <key>-<region>).
 const (
-	KeyLogSubscription    = "log-subscription"
-	KeyAPILogSubscription = "api-log-subscription"
-	KeyCentralLogsRole    = "central-logs-role"
-	KeyCentralLogsPolicy  = "central-logs-role-policy"
+	keyLogSubscription    = "log-subscription"
+	keyAPILogSubscription = "api-log-subscription"
+	keyCentralLogsRole    = "central-logs-role"
+	keyCentralLogsPolicy  = "central-logs-role-policy"
 	maxSubscriptionName   = 512
 	maxFilterPatternSub   = 1024
 )
 
 // Destination types of a central log destination.
 const (
-	DestLogs     = "logs"     // a CloudWatch Logs destination (cross-account)
-	DestKinesis  = "kinesis"  // a Kinesis data stream
-	DestFirehose = "firehose" // a Firehose delivery stream
+	destLogs     = "logs"     // a CloudWatch Logs destination (cross-account)
+	destKinesis  = "kinesis"  // a Kinesis data stream
+	destFirehose = "firehose" // a Firehose delivery stream
 )
 
-// CentralLogsConfig is the resolved central log destination of a stack.
-type CentralLogsConfig struct {
+// centralLogsConfig is the resolved central log destination of a stack.
+type centralLogsConfig struct {
 	// Destinations by region, for every region of the stack.
-	Destinations map[string]LogDestination
+	Destinations map[string]logDestination
 	RoleARN      string
 	Pattern      string
 }
 
-// LogDestination is one parsed destination ARN.
-type LogDestination struct {
+// logDestination is one parsed destination ARN.
+type logDestination struct {
 	ARN, Type, Region, Account string
 }
 
 // NeedsRole reports whether CloudWatch Logs needs a role to deliver to the destination.
-func (d LogDestination) NeedsRole() bool { return d.Type != DestLogs }
+func (d logDestination) NeedsRole() bool { return d.Type != destLogs }
 
 var (
 	reDestinationARN = regexp.MustCompile(`^arn:(aws[a-z-]*):(logs|kinesis|firehose):([a-z0-9-]+):([0-9]{12}):(destination:[A-Za-z0-9._/#-]+|stream/[A-Za-z0-9._-]+|deliverystream/[A-Za-z0-9._-]+)$`)
@@ -55,30 +55,30 @@ var (
 )
 
 // parseDestination reads a destination ARN; the service must match the resource type.
-func parseDestination(arn string) (LogDestination, bool) {
+func parseDestination(arn string) (logDestination, bool) {
 	m := reDestinationARN.FindStringSubmatch(arn)
 	if m == nil {
-		return LogDestination{}, false
+		return logDestination{}, false
 	}
-	d := LogDestination{ARN: arn, Type: m[2], Region: m[3], Account: m[4]}
-	prefix := map[string]string{DestLogs: "destination:", DestKinesis: "stream/", DestFirehose: "deliverystream/"}[d.Type]
+	d := logDestination{ARN: arn, Type: m[2], Region: m[3], Account: m[4]}
+	prefix := map[string]string{destLogs: "destination:", destKinesis: "stream/", destFirehose: "deliverystream/"}[d.Type]
 	return d, strings.HasPrefix(m[5], prefix)
 }
 
 // resolveCentralLogs checks the stage's central log settings against the stack's regions: every
 // region needs a destination in that region (a log group subscribes only to a destination in its
 // own region).
-func resolveCentralLogs(c *v1alpha1.CentralLogsSettings, regions []string) (*CentralLogsConfig, error) {
+func resolveCentralLogs(c *v1alpha1.CentralLogsSettings, regions []string) (*centralLogsConfig, error) {
 	if c == nil || len(c.DestinationARNs) == 0 && c.RoleARN == "" && c.FilterPattern == "" {
 		return nil, nil
 	}
 	const field = "EnvironmentConfig data.centralLogs"
 	var errs fieldErrors
-	out := &CentralLogsConfig{Destinations: map[string]LogDestination{}, RoleARN: c.RoleARN, Pattern: c.FilterPattern}
+	out := &centralLogsConfig{Destinations: map[string]logDestination{}, RoleARN: c.RoleARN, Pattern: c.FilterPattern}
 	if len(c.DestinationARNs) == 0 {
 		errs.add(field+".destinationArns", "names no destination")
 	}
-	byRegion := map[string]LogDestination{}
+	byRegion := map[string]logDestination{}
 	for i, arn := range c.DestinationARNs {
 		d, ok := parseDestination(arn)
 		if !ok {
@@ -119,7 +119,7 @@ func resolveCentralLogs(c *v1alpha1.CentralLogsSettings, regions []string) (*Cen
 }
 
 // needsRole reports whether any destination needs a delivery role.
-func (c *CentralLogsConfig) needsRole() bool {
+func (c *centralLogsConfig) needsRole() bool {
 	for _, d := range c.Destinations {
 		if d.NeedsRole() {
 			return true
@@ -141,16 +141,16 @@ func (b *builder) centralLogs() {
 	}
 	b.regional(func(region, suffix string) {
 		d := c.Destinations[region]
-		b.subscription(KeyLogSubscription+suffix, KeyLogGroup+suffix, b.logGroupName(), region, d, createRole)
+		b.subscription(keyLogSubscription+suffix, KeyLogGroup+suffix, b.logGroupName(), region, d, createRole)
 		if b.s.API.Enabled {
-			b.subscription(KeyAPILogSubscription+suffix, KeyAPILogGroup+suffix, b.apiLogGroupName(), region, d, createRole)
+			b.subscription(keyAPILogSubscription+suffix, keyAPILogGroup+suffix, b.apiLogGroupName(), region, d, createRole)
 		}
 	})
 }
 
 // subscription composes one subscription filter once its log group is observed Ready (it names
 // the group literally), and keeps it once composed.
-func (b *builder) subscription(key, groupKey, groupName, region string, d LogDestination, createRole bool) {
+func (b *builder) subscription(key, groupKey, groupName, region string, d logDestination, createRole bool) {
 	if st, _, _ := b.o.condition(groupKey, "Ready"); st != "True" && !b.o.exists(key) {
 		b.wait(key, groupKey+" to exist")
 		return
@@ -161,12 +161,12 @@ func (b *builder) subscription(key, groupKey, groupName, region string, d LogDes
 		"destinationArn": d.ARN,
 		"filterPattern":  b.s.CentralLogs.Pattern,
 	}
-	if d.Type == DestKinesis {
+	if d.Type == destKinesis {
 		p["distribution"] = "ByLogStream"
 	}
 	if d.NeedsRole() {
 		if createRole {
-			p["roleArnRef"] = b.ref(KeyCentralLogsRole)
+			p["roleArnRef"] = b.ref(keyCentralLogsRole)
 		} else {
 			p["roleArn"] = b.s.CentralLogs.RoleARN
 		}
@@ -185,30 +185,29 @@ func (b *builder) centralLogsRole() {
 		if !d.NeedsRole() {
 			continue
 		}
-		prefix := "arn:" + partition(r) + ":logs:" + r + ":" + firstStr(b.account(), "*") + ":log-group:"
-		sources = append(sources, prefix+b.logGroupName()+":*")
+		sources = append(sources, b.arnPattern("logs", r, "log-group:"+b.logGroupName()+":*"))
 		if b.s.API.Enabled {
-			sources = append(sources, prefix+b.apiLogGroupName()+":*")
+			sources = append(sources, b.arnPattern("logs", r, "log-group:"+b.apiLogGroupName()+":*"))
 		}
 		streams = append(streams, d.ARN)
-		if d.Type == DestKinesis {
+		if d.Type == destKinesis {
 			actions = append(actions, "kinesis:PutRecord", "kinesis:PutRecords")
 		} else {
 			actions = append(actions, "firehose:PutRecord", "firehose:PutRecordBatch")
 		}
 	}
-	trust := policyJSON(PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+	trust := policyJSON(policyDocument{Version: "2012-10-17", Statement: []statement{{
 		Effect:    "Allow",
 		Principal: map[string]any{"Service": "logs.amazonaws.com"},
 		Action:    []string{"sts:AssumeRole"},
 		Condition: map[string]any{"StringLike": map[string]any{"aws:SourceArn": uniqueSorted(sources)}},
 	}}})
-	b.add(b.managed(KeyCentralLogsRole, "iam", "Role", mrOpts{externalName: b.name(maxRoleName, "logs-delivery"), taggable: true},
+	b.add(b.managed(keyCentralLogsRole, "iam", "Role", mrOpts{externalName: b.name(maxRoleName, "logs-delivery"), taggable: true},
 		map[string]any{
 			"assumeRolePolicy": trust,
 			"description":      "CloudWatch Logs delivers the " + b.s.Stage + " " + b.s.App + " log groups to the central log destination (LambdaStack)",
 		}))
-	b.rolePolicy(KeyCentralLogsPolicy, KeyCentralLogsRole, "logs-delivery", PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+	b.rolePolicy(keyCentralLogsPolicy, keyCentralLogsRole, "logs-delivery", policyDocument{Version: "2012-10-17", Statement: []statement{{
 		Sid: "PutIntoCentralDestination", Effect: "Allow", Action: uniqueSorted(actions), Resource: uniqueSorted(streams),
 	}}})
 }

@@ -19,57 +19,50 @@ func centralLogsEnv(stage string, central map[string]any) []map[string]any {
 }
 
 func TestCentralLogsRefusals(t *testing.T) {
-	cases := map[string]struct {
-		central map[string]any
-		want    []string
-	}{
-		"a Kinesis destination in another region than the log group": {
-			central: map[string]any{"destinationArns": []any{streamEUWest}},
-			want:    []string{"EnvironmentConfig data.centralLogs.destinationArns", "no destination in us-east-1", "the destinations are in eu-west-1"},
+	cases := map[string]refusal{
+		"a Kinesis destination in another region than the log group": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamEUWest}}),
+			want: []string{"EnvironmentConfig data.centralLogs.destinationArns", "no destination in us-east-1", "the destinations are in eu-west-1"},
 		},
-		"a Logs destination in another region than the log group": {
-			central: map[string]any{"destinationArns": []any{"arn:aws:logs:eu-west-1:444444444444:destination:central-logs"}},
-			want:    []string{"no destination in us-east-1"},
+		"a Logs destination in another region than the log group": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{"arn:aws:logs:eu-west-1:444444444444:destination:central-logs"}}),
+			want: []string{"no destination in us-east-1"},
 		},
-		"not a destination": {
-			central: map[string]any{"destinationArns": []any{"arn:aws:s3:::central-logs"}},
-			want:    []string{"data.centralLogs.destinationArns[0]", "is not the ARN of a CloudWatch Logs destination"},
+		"not a destination": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{"arn:aws:s3:::central-logs"}}),
+			want: []string{"data.centralLogs.destinationArns[0]", "is not the ARN of a CloudWatch Logs destination"},
 		},
-		"service and resource disagree": {
-			central: map[string]any{"destinationArns": []any{"arn:aws:kinesis:us-east-1:" + testAccount + ":deliverystream/x"}},
-			want:    []string{"data.centralLogs.destinationArns[0]"},
+		"service and resource disagree": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{"arn:aws:kinesis:us-east-1:" + testAccount + ":deliverystream/x"}}),
+			want: []string{"data.centralLogs.destinationArns[0]"},
 		},
-		"two destinations in one region": {
-			central: map[string]any{"destinationArns": []any{streamUSEast, archiveUSEast}},
-			want:    []string{"data.centralLogs.destinationArns[1]", "second destination in us-east-1"},
+		"two destinations in one region": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamUSEast, archiveUSEast}}),
+			want: []string{"data.centralLogs.destinationArns[1]", "second destination in us-east-1"},
 		},
-		"a role that is not a role": {
-			central: map[string]any{"destinationArns": []any{streamUSEast}, "roleArn": "arn:aws:iam::123456789012:user/x"},
-			want:    []string{"data.centralLogs.roleArn"},
+		"a role that is not a role": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamUSEast}, "roleArn": "arn:aws:iam::123456789012:user/x"}),
+			want: []string{"data.centralLogs.roleArn"},
 		},
-		"a pattern over 1024 characters": {
-			central: map[string]any{"destinationArns": []any{streamUSEast}, "filterPattern": strings.Repeat("x", 1025)},
-			want:    []string{"data.centralLogs.filterPattern", "at most 1024"},
+		"a pattern over 1024 characters": {xr: xrObject(nil),
+			envs: centralLogsEnv("dev", map[string]any{"destinationArns": []any{streamUSEast}, "filterPattern": strings.Repeat("x", 1025)}),
+			want: []string{"data.centralLogs.filterPattern", "at most 1024"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			wantFatal(t, newRequest(t, xrObject(nil), centralLogsEnv("dev", tc.central), nil), tc.want...)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestCentralLogsWaitForTheirLogGroups(t *testing.T) {
 	s := settingsFor(t, xrObject(nil), centralLogsEnv("dev", map[string]any{"destinationArns": []any{archiveUSEast}})[0])
-	m, _, pending := plan(t, s, nil)
-	if _, ok := m[KeyLogSubscription]; ok {
+	m, _, pending := planByKey(t, s, nil)
+	if _, ok := m[keyLogSubscription]; ok {
 		t.Error("subscription composed before its log group exists (it names the group literally)")
 	}
-	if !strings.Contains(strings.Join(pending, ";"), KeyLogSubscription+" (waits for "+KeyLogGroup+" to exist)") {
+	if !strings.Contains(strings.Join(pending, ";"), keyLogSubscription+" (waits for "+KeyLogGroup+" to exist)") {
 		t.Errorf("pending %v", pending)
 	}
 	m, _ = converged(t, s)
-	for _, k := range []string{KeyLogSubscription, KeyAPILogSubscription} {
+	for _, k := range []string{keyLogSubscription, keyAPILogSubscription} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("no %s once the log groups exist: %v", k, keysOf(m))
 		}
@@ -88,24 +81,24 @@ func TestCentralLogs(t *testing.T) {
 		"CloudWatch Logs destination in a log archive account: no role": {
 			xr:       xrObject(nil),
 			central:  map[string]any{"destinationArns": []any{archiveUSEast}, "filterPattern": `{ $.level = "ERROR" }`},
-			wantDest: map[string]string{KeyLogSubscription: archiveUSEast, KeyAPILogSubscription: archiveUSEast},
+			wantDest: map[string]string{keyLogSubscription: archiveUSEast, keyAPILogSubscription: archiveUSEast},
 		},
 		"Kinesis: the stack's delivery role": {
 			xr:          xrObject(nil),
 			central:     map[string]any{"destinationArns": []any{streamUSEast}},
-			wantDest:    map[string]string{KeyLogSubscription: streamUSEast, KeyAPILogSubscription: streamUSEast},
+			wantDest:    map[string]string{keyLogSubscription: streamUSEast, keyAPILogSubscription: streamUSEast},
 			wantRoleRef: true,
 		},
 		"Firehose with the stage's role": {
 			xr:          xrObject(nil),
 			central:     map[string]any{"destinationArns": []any{firehoseUS}, "roleArn": "arn:aws:iam::" + testAccount + ":role/logs-to-firehose"},
-			wantDest:    map[string]string{KeyLogSubscription: firehoseUS},
+			wantDest:    map[string]string{keyLogSubscription: firehoseUS},
 			wantRoleARN: "arn:aws:iam::" + testAccount + ":role/logs-to-firehose",
 		},
 		"two regions: each log group to its region's destination": {
 			xr:          xrObject(map[string]any{"regions": []any{"us-east-1", "eu-west-1"}, "function": code}),
 			central:     map[string]any{"destinationArns": []any{streamEUWest, streamUSEast}},
-			wantDest:    map[string]string{KeyLogSubscription: streamUSEast, KeyLogSubscription + "-eu-west-1": streamEUWest, KeyAPILogSubscription + "-eu-west-1": streamEUWest},
+			wantDest:    map[string]string{keyLogSubscription: streamUSEast, keyLogSubscription + "-eu-west-1": streamEUWest, keyAPILogSubscription + "-eu-west-1": streamEUWest},
 			wantRoleRef: true,
 		},
 	}
@@ -122,9 +115,9 @@ func TestCentralLogs(t *testing.T) {
 				if p["destinationArn"] != dest {
 					t.Errorf("%s sends to %v, want %s", key, p["destinationArn"], dest)
 				}
-				wantGroup := "/aws/lambda/team_dev-mcp"
-				if strings.HasPrefix(key, KeyAPILogSubscription) {
-					wantGroup = lookup(m[strings.Replace(key, KeyAPILogSubscription, KeyAPILogGroup, 1)], "metadata", "annotations", AnnotationExternalName).(string)
+				wantGroup := "/aws/lambda/team_dev_mcp"
+				if strings.HasPrefix(key, keyAPILogSubscription) {
+					wantGroup = lookup(m[strings.Replace(key, keyAPILogSubscription, keyAPILogGroup, 1)], "metadata", "annotations", annotationExternalName).(string)
 				}
 				if p["logGroupName"] != wantGroup {
 					t.Errorf("%s subscribes %v, want %s", key, p["logGroupName"], wantGroup)
@@ -137,7 +130,7 @@ func TestCentralLogs(t *testing.T) {
 				}
 				switch {
 				case tc.wantRoleRef:
-					if !reflect.DeepEqual(p["roleArnRef"], map[string]any{"name": objectName(s, KeyCentralLogsRole)}) {
+					if !reflect.DeepEqual(p["roleArnRef"], map[string]any{"name": objectName(s, keyCentralLogsRole)}) {
 						t.Errorf("%s roleArnRef %v", key, p["roleArnRef"])
 					}
 				case tc.wantRoleARN != "":
@@ -150,21 +143,21 @@ func TestCentralLogs(t *testing.T) {
 					}
 				}
 			}
-			_, hasRole := m[KeyCentralLogsRole]
+			_, hasRole := m[keyCentralLogsRole]
 			if hasRole != tc.wantRoleRef {
 				t.Errorf("delivery role composed: %v, want %v", hasRole, tc.wantRoleRef)
 			}
 			if !hasRole {
 				return
 			}
-			var trust, policy PolicyDocument
-			if err := json.Unmarshal([]byte(lookup(m[KeyCentralLogsRole], "spec", "forProvider", "assumeRolePolicy").(string)), &trust); err != nil {
+			var trust, policy policyDocument
+			if err := json.Unmarshal([]byte(lookup(m[keyCentralLogsRole], "spec", "forProvider", "assumeRolePolicy").(string)), &trust); err != nil {
 				t.Fatal(err)
 			}
-			if trust.Statement[0].Principal["Service"] != "logs.amazonaws.com" || !strings.Contains(string(mustJSON(t, trust.Statement[0].Condition)), "log-group:/aws/lambda/team_dev-mcp:*") {
+			if trust.Statement[0].Principal["Service"] != "logs.amazonaws.com" || !strings.Contains(string(mustJSON(t, trust.Statement[0].Condition)), "log-group:/aws/lambda/team_dev_mcp:*") {
 				t.Errorf("trust %+v", trust)
 			}
-			if err := json.Unmarshal([]byte(lookup(m[KeyCentralLogsPolicy], "spec", "forProvider", "policy").(string)), &policy); err != nil {
+			if err := json.Unmarshal([]byte(lookup(m[keyCentralLogsPolicy], "spec", "forProvider", "policy").(string)), &policy); err != nil {
 				t.Fatal(err)
 			}
 			st := policy.Statement[0]

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/crossplane/function-sdk-go/resource"
-
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
@@ -27,7 +25,7 @@ import (
 // region has a second DomainName and APIMapping for it, and one latency alias record per region
 // (set identifier and latency region = the region) sends callers to the nearest one.
 //
-// Three values exist only once AWS made something (see deferred.go): the validation records come
+// Three values exist only once AWS made something (see observed.go): the validation records come
 // from the certificate's observed domain validation options; the DomainName waits until the
 // certificate is issued (its CertificateValidation is Ready; API Gateway refuses a certificate
 // that is not); the alias records point at the DomainName's observed target domain name and
@@ -40,12 +38,12 @@ import (
 // Keys of the domain part: <key> in a stack with one region; with several, <key>-regional and,
 // for latency routing, <key>-global, each ending in -<region> outside the primary region.
 const (
-	KeyDomainCertificate      = "domain-certificate"
-	KeyDomainValidation       = "domain-certificate-validation"
-	KeyDomainValidationRecord = "domain-validation-record"
-	KeyDomainName             = "domain-name"
-	KeyDomainMapping          = "domain-mapping"
-	KeyDomainRecord           = "domain-record"
+	keyDomainCertificate      = "domain-certificate"
+	keyDomainValidation       = "domain-certificate-validation"
+	keyDomainValidationRecord = "domain-validation-record"
+	keyDomainName             = "domain-name"
+	keyDomainMapping          = "domain-mapping"
+	keyDomainRecord           = "domain-record"
 	// domainGlobal marks the resources of the hostname served by latency routing.
 	domainGlobal = "-global"
 	// domainRegional marks the resources of <region>.<hostname> in a stack with several regions:
@@ -70,8 +68,8 @@ var (
 	reACMARN   = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
 )
 
-// DomainConfig is the resolved custom domain of the API; nil for none.
-type DomainConfig struct {
+// domainConfig is the resolved custom domain of the API; nil for none.
+type domainConfig struct {
 	Hostname string
 	ZoneID   string
 	ZoneName string
@@ -82,14 +80,14 @@ type DomainConfig struct {
 }
 
 // resolveDomain checks spec.api.domain against the stage's zone and grant.
-func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settings) (*DomainConfig, error) {
+func resolveDomain(spec *v1alpha1.APISpec, stageCfg *v1alpha1.StageProfile, s *settings) (*domainConfig, error) {
 	if spec == nil || spec.Domain == nil {
 		return nil, nil
 	}
 	d := spec.Domain
 	var errs fieldErrors
 	const field = "spec.api.domain"
-	z := env.Domains
+	z := stageCfg.Domains
 	switch {
 	case !s.API.Enabled:
 		errs.add(field, "needs the HTTP API, but spec.api.enabled is false")
@@ -101,7 +99,7 @@ func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settin
 	if len(errs) > 0 {
 		return nil, errs.err()
 	}
-	c := &DomainConfig{Hostname: d.Hostname, ZoneID: z.HostedZoneID, ZoneName: z.ZoneName,
+	c := &domainConfig{Hostname: d.Hostname, ZoneID: z.HostedZoneID, ZoneName: z.ZoneName,
 		Latency: d.LatencyRouting != nil && *d.LatencyRouting}
 
 	// the stage's grant
@@ -147,8 +145,8 @@ func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settin
 				errs.add(f, "%q is not an ACM certificate ARN", arn)
 				continue
 			}
-			checkGrantedARN(&errs, s, env, f, "certificate", arn)
-			r := strings.Split(arn, ":")[3]
+			checkGrantedARN(&errs, s, stageCfg, f, "certificate", arn)
+			r := arnRegion(arn)
 			switch {
 			case !slices.Contains(s.Regions, r):
 				errs.add(f, "the certificate is in region %s, where the stack does not run (regions: %s); API Gateway uses only certificates of its own region", r, strings.Join(s.Regions, ", "))
@@ -172,7 +170,7 @@ func resolveDomain(spec *v1alpha1.APISpec, env *v1alpha1.StageProfile, s *Settin
 
 // host is the hostname served in region: the hostname itself in a stack with one region, else
 // <region>.<hostname>.
-func (d *DomainConfig) host(s *Settings, region string) string {
+func (d *domainConfig) host(s *settings, region string) string {
 	if len(s.Regions) == 1 {
 		return d.Hostname
 	}
@@ -182,7 +180,7 @@ func (d *DomainConfig) host(s *Settings, region string) string {
 // domainHost is one hostname a region serves and the key variant of its resources.
 type domainHost struct{ name, variant string }
 
-func (d *DomainConfig) hosts(s *Settings, region string) []domainHost {
+func (d *domainConfig) hosts(s *settings, region string) []domainHost {
 	h := []domainHost{{name: d.host(s, region)}}
 	if len(s.Regions) > 1 {
 		h[0].variant = domainRegional
@@ -227,7 +225,7 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 	if arn := b.s.Domain.Certificates[region]; arn != "" {
 		return certificateRef{arn: arn}
 	}
-	key := KeyDomainCertificate + hosts[0].variant + suffix
+	key := keyDomainCertificate + hosts[0].variant + suffix
 	p := map[string]any{"domainName": hosts[0].name, "validationMethod": "DNS"}
 	if len(hosts) > 1 {
 		names := make([]string, 0, len(hosts)-1)
@@ -248,7 +246,7 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 		}
 		fqdns = append(fqdns, fqdn)
 	}
-	vkey := KeyDomainValidation + hosts[0].variant + suffix
+	vkey := keyDomainValidation + hosts[0].variant + suffix
 	if complete {
 		sort.Strings(fqdns)
 		b.add(b.managed(vkey, "acm", "CertificateValidation", mrOpts{region: region}, map[string]any{
@@ -265,63 +263,21 @@ func (b *builder) domainCertificate(region, suffix string, hosts []domainHost) c
 // dnsRecord is a DNS record ACM asks for to validate a certificate.
 type dnsRecord struct{ name, typ, value string }
 
-// validationOption is the DNS record ACM asks for to validate domain on the certificate of key,
-// from its observed domain validation options.
-func (o observedState) validationOption(key, domain string) (dnsRecord, bool) {
-	oc, ok := o[resource.Name(key)]
-	if !ok || oc.Resource == nil {
-		return dnsRecord{}, false
-	}
-	status, _ := oc.Resource.Object["status"].(map[string]any)
-	at, _ := status["atProvider"].(map[string]any)
-	opts, _ := at["domainValidationOptions"].([]any)
-	for _, e := range opts {
-		m, _ := e.(map[string]any)
-		if m["domainName"] != domain {
-			continue
-		}
-		r := dnsRecord{}
-		r.name, _ = m["resourceRecordName"].(string)
-		r.typ, _ = m["resourceRecordType"].(string)
-		r.value, _ = m["resourceRecordValue"].(string)
-		if r.name != "" && r.typ != "" && r.value != "" {
-			r.name = strings.TrimSuffix(r.name, ".")
-			return r, true
-		}
-	}
-	return dnsRecord{}, false
-}
-
-// recordOf is the validation record key was last composed with.
-func (o observedState) recordOf(key string) (dnsRecord, bool) {
-	r := dnsRecord{name: o.kept(key, "name"), typ: o.kept(key, "type"), value: o.kept(key, "records")}
-	return r, r.name != "" && r.typ != "" && r.value != ""
-}
-
-// validationFor is the record that validates domain on the certificate certKey: the option the
-// certificate reports, else what the record recordKey was composed with before (it stays).
-func (o observedState) validationFor(certKey, recordKey, domain string) (dnsRecord, bool) {
-	if rec, ok := o.validationOption(certKey, domain); ok {
-		return rec, true
-	}
-	return o.recordOf(recordKey)
-}
-
 // validationRecord composes the record that validates host on the certificate of the region of
 // suffix and returns the record's name (for the CertificateValidation). ACM asks for the same
 // record for the same name in every region of an account, so the record of the latency hostname
 // is composed once, from the primary region's certificate; another region composes its own only
 // if its certificate asks for a different one.
 func (b *builder) validationRecord(certKey, certVariant, suffix string, h domainHost) (string, bool) {
-	key := KeyDomainValidationRecord + h.variant + suffix
+	key := keyDomainValidationRecord + h.variant + suffix
 	rec, ok := b.o.validationFor(certKey, key, h.name)
 	if !ok {
 		b.wait(key, "the domain validation options of "+certKey)
 		return "", false
 	}
 	if h.variant == domainGlobal && suffix != "" && !b.o.exists(key) {
-		primary := KeyDomainValidationRecord + h.variant
-		primaryCert := KeyDomainCertificate + certVariant
+		primary := keyDomainValidationRecord + h.variant
+		primaryCert := keyDomainCertificate + certVariant
 		shared, ok := b.o.validationFor(primaryCert, primary, h.name)
 		if !ok {
 			b.wait(key, "the domain validation options of "+primaryCert)
@@ -344,7 +300,7 @@ func (b *builder) validationRecord(certKey, certVariant, suffix string, h domain
 // domainName composes the regional API Gateway domain name of h. With a certificate the stack
 // creates, it waits until the certificate is issued; once composed it stays.
 func (b *builder) domainName(region, suffix string, h domainHost, cert certificateRef) bool {
-	key := KeyDomainName + h.variant + suffix
+	key := keyDomainName + h.variant + suffix
 	conf := map[string]any{"endpointType": "REGIONAL", "securityPolicy": domainSecurityPolicy}
 	switch {
 	case cert.arn != "":
@@ -363,41 +319,23 @@ func (b *builder) domainName(region, suffix string, h domainHost, cert certifica
 // domainMapping maps the domain name of h to the region's API and its $default stage; it waits
 // until the stage is composed (the stage waits for the access log group's ARN).
 func (b *builder) domainMapping(region, suffix string, h domainHost) {
-	key := KeyDomainMapping + h.variant + suffix
-	if !b.composed(KeyAPIStage + suffix) {
-		b.wait(key, "the stage "+KeyAPIStage+suffix)
+	key := keyDomainMapping + h.variant + suffix
+	if !b.hasComposed(keyAPIStage + suffix) {
+		b.wait(key, "the stage "+keyAPIStage+suffix)
 		return
 	}
 	b.add(b.managed(key, "apigatewayv2", "APIMapping", mrOpts{region: region}, map[string]any{
-		"apiIdRef":      b.ref(KeyAPI + suffix),
-		"domainNameRef": b.ref(KeyDomainName + h.variant + suffix),
-		"stageRef":      b.ref(KeyAPIStage + suffix),
+		"apiIdRef":      b.ref(keyAPI + suffix),
+		"domainNameRef": b.ref(keyDomainName + h.variant + suffix),
+		"stageRef":      b.ref(keyAPIStage + suffix),
 	}))
-}
-
-// domainTarget is the observed regional target of the domain name of key: its domain name and
-// hosted zone, "" until observed.
-func (o observedState) domainTarget(key string) (name, zone string) {
-	oc, ok := o[resource.Name(key)]
-	if !ok || oc.Resource == nil {
-		return "", ""
-	}
-	status, _ := oc.Resource.Object["status"].(map[string]any)
-	at, _ := status["atProvider"].(map[string]any)
-	conf, _ := first(at["domainNameConfiguration"]).(map[string]any)
-	name, _ = conf["targetDomainName"].(string)
-	zone, _ = conf["hostedZoneId"].(string)
-	if name == "" || zone == "" {
-		return "", ""
-	}
-	return name, zone
 }
 
 // domainRecord composes the alias record of h pointing at its domain name's regional target
 // (a latency record per region for the latency hostname); it waits for the target.
 func (b *builder) domainRecord(region, suffix string, h domainHost) {
-	key := KeyDomainRecord + h.variant + suffix
-	dn := KeyDomainName + h.variant + suffix
+	key := keyDomainRecord + h.variant + suffix
+	dn := keyDomainName + h.variant + suffix
 	target, zone := b.o.domainTarget(dn)
 	if target == "" {
 		target, zone = b.o.kept(key, "alias", "name"), b.o.kept(key, "alias", "zoneId")
@@ -423,11 +361,6 @@ func (b *builder) domainRecord(region, suffix string, h domainHost) {
 	b.add(b.managed(key, "route53", "Record", mrOpts{}, p))
 }
 
-// composed reports whether key is among the resources composed so far.
-func (b *builder) composed(key string) bool {
-	return slices.ContainsFunc(b.out, func(c Composed) bool { return c.Key == key })
-}
-
 // customURL is https://<hostname> of the record of key once that record is Ready, else "".
 func (b *builder) customURL(key, host string) string {
 	if st, _, _ := b.o.condition(key, "Ready"); st != "True" {
@@ -444,7 +377,7 @@ func (b *builder) domainStatus() string {
 		return ""
 	}
 	if d.Latency {
-		return b.customURL(KeyDomainRecord+domainGlobal, d.Hostname)
+		return b.customURL(keyDomainRecord+domainGlobal, d.Hostname)
 	}
 	return b.regionCustomURL(b.s.Region, "")
 }
@@ -456,5 +389,5 @@ func (b *builder) regionCustomURL(region, suffix string) string {
 		return ""
 	}
 	h := d.hosts(b.s, region)[0]
-	return b.customURL(KeyDomainRecord+h.variant+suffix, h.name)
+	return b.customURL(keyDomainRecord+h.variant+suffix, h.name)
 }

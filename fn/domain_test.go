@@ -10,151 +10,110 @@ import (
 	"github.com/spec3/lambdastack/test/schema"
 )
 
-const (
-	testZoneID   = "Z0123456789ABCDEFGHIJ"
-	testHostname = "mcp.team.api.example.com"
-	testCert     = "arn:aws:acm:us-east-1:" + testAccount + ":certificate/12345678-1234-1234-1234-123456789012"
-	testCertEU   = "arn:aws:acm:eu-west-1:" + testAccount + ":certificate/12345678-1234-1234-1234-123456789013"
-)
-
-// domainXR is a prod stack (regions, when given) with a custom domain.
-func domainXR(domain map[string]any, regions ...string) map[string]any {
-	spec := map[string]any{"stage": "prod", "api": map[string]any{"domain": domain}}
-	if len(regions) > 0 {
-		spec["regions"] = strList(regions)
-		spec["function"] = map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/abc.zip"}}}
-	}
-	return xrObject(spec)
-}
-
-// domainEnv is the prod stage granting the zone api.example.com (domains overrides its fields).
-func domainEnv(domains map[string]any) map[string]any {
-	d := map[string]any{"hostedZoneId": testZoneID, "zoneName": "api.example.com"}
-	for k, v := range domains {
-		if v == nil {
-			delete(d, k)
-			continue
-		}
-		d[k] = v
-	}
-	return envConfig("stage-prod", "prod", map[string]any{"accountId": testAccount, "domains": d})
-}
-
 func TestDomainRefusesWhatTheStageDoesNotGrant(t *testing.T) {
 	host := map[string]any{"hostname": testHostname}
-	cases := map[string]struct {
-		xr   map[string]any
-		env  map[string]any
-		want string
-	}{
+	cases := map[string]refusal{
 		"a stage without a zone": {
-			xr: domainXR(host), env: envConfig("stage-prod", "prod", map[string]any{}),
-			want: "spec.api.domain: stage prod grants no custom domains",
+			xr: domainXR(host), envs: []map[string]any{envConfig("stage-prod", "prod", map[string]any{})},
+			want: []string{"spec.api.domain: stage prod grants no custom domains"},
 		},
 		"a built-in stage without an EnvironmentConfig": {
 			xr:   xrObject(map[string]any{"api": map[string]any{"domain": host}}),
-			want: "spec.api.domain: stage dev grants no custom domains",
+			want: []string{"spec.api.domain: stage dev grants no custom domains"},
 		},
 		"no API": {
 			xr:   xrObject(map[string]any{"stage": "prod", "api": map[string]any{"enabled": false, "domain": host}}),
-			env:  domainEnv(nil),
-			want: "spec.api.domain: needs the HTTP API",
+			envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain: needs the HTTP API"},
 		},
 		"another team's hostname": {
-			xr: domainXR(map[string]any{"hostname": "mcp.other-team.api.example.com"}), env: domainEnv(nil),
-			want: `spec.api.domain.hostname: "mcp.other-team.api.example.com" is not granted: namespace team may use team.api.example.com`,
+			xr: domainXR(map[string]any{"hostname": "mcp.other-team.api.example.com"}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{`spec.api.domain.hostname: "mcp.other-team.api.example.com" is not granted: namespace team may use team.api.example.com`},
 		},
 		"a namespace whose name ends like ours": {
-			xr: domainXR(map[string]any{"hostname": "mcp.a-team.api.example.com"}), env: domainEnv(nil),
-			want: `spec.api.domain.hostname: "mcp.a-team.api.example.com" is not granted`,
+			xr: domainXR(map[string]any{"hostname": "mcp.a-team.api.example.com"}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{`spec.api.domain.hostname: "mcp.a-team.api.example.com" is not granted`},
 		},
 		"a hostname outside the zone": {
-			xr: domainXR(map[string]any{"hostname": "team.api.example.com.evil.com"}), env: domainEnv(nil),
-			want: "spec.api.domain.hostname",
+			xr: domainXR(map[string]any{"hostname": "team.api.example.com.evil.com"}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.hostname"},
 		},
 		"a wildcard": {
-			xr: domainXR(map[string]any{"hostname": "*.team.api.example.com"}), env: domainEnv(nil),
-			want: `spec.api.domain.hostname: "*.team.api.example.com" is not a hostname`,
+			xr: domainXR(map[string]any{"hostname": "*.team.api.example.com"}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{`spec.api.domain.hostname: "*.team.api.example.com" is not a hostname`},
 		},
 		"upper case": {
-			xr: domainXR(map[string]any{"hostname": "MCP.team.api.example.com"}), env: domainEnv(nil),
-			want: "spec.api.domain.hostname",
+			xr: domainXR(map[string]any{"hostname": "MCP.team.api.example.com"}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.hostname"},
 		},
 		"longer than a certificate name": {
-			xr: domainXR(map[string]any{"hostname": strings.Repeat("a", 50) + ".team.api.example.com"}), env: domainEnv(nil),
-			want: "spec.api.domain.hostname: \"" + strings.Repeat("a", 50) + ".team.api.example.com\" is longer than 64 characters",
+			xr: domainXR(map[string]any{"hostname": strings.Repeat("a", 50) + ".team.api.example.com"}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.hostname: \"" + strings.Repeat("a", 50) + ".team.api.example.com\" is longer than 64 characters"},
 		},
 		"a regional hostname longer than a certificate name": {
 			xr:   domainXR(map[string]any{"hostname": strings.Repeat("a", 30) + ".team.api.example.com"}, "us-east-1", "ap-southeast-2"),
-			env:  domainEnv(nil),
-			want: "is longer than 64 characters",
+			envs: []map[string]any{domainEnv(nil)},
+			want: []string{"is longer than 64 characters"},
 		},
 		"a suffix without the namespace": {
-			xr: domainXR(host), env: domainEnv(map[string]any{"hostnameSuffix": "team.api.example.com"}),
-			want: `EnvironmentConfig data.domains.hostnameSuffix: "team.api.example.com" must contain {namespace}`,
+			xr: domainXR(host), envs: []map[string]any{domainEnv(map[string]any{"hostnameSuffix": "team.api.example.com"})},
+			want: []string{`EnvironmentConfig data.domains.hostnameSuffix: "team.api.example.com" must contain {namespace}`},
 		},
 		"a suffix outside the zone": {
-			xr: domainXR(host), env: domainEnv(map[string]any{"hostnameSuffix": "{namespace}.example.org"}),
-			want: "EnvironmentConfig data.domains.hostnameSuffix: \"{namespace}.example.org\" is not inside the zone api.example.com",
+			xr: domainXR(host), envs: []map[string]any{domainEnv(map[string]any{"hostnameSuffix": "{namespace}.example.org"})},
+			want: []string{"EnvironmentConfig data.domains.hostnameSuffix: \"{namespace}.example.org\" is not inside the zone api.example.com"},
 		},
 		"a bad zone ID": {
-			xr: domainXR(host), env: domainEnv(map[string]any{"hostedZoneId": "zone-1"}),
-			want: `EnvironmentConfig data.domains.hostedZoneId: "zone-1" is not a Route53 hosted zone ID`,
+			xr: domainXR(host), envs: []map[string]any{domainEnv(map[string]any{"hostedZoneId": "zone-1"})},
+			want: []string{`EnvironmentConfig data.domains.hostedZoneId: "zone-1" is not a Route53 hosted zone ID`},
 		},
 		"latency routing with one region": {
-			xr: domainXR(map[string]any{"hostname": testHostname, "latencyRouting": true}), env: domainEnv(nil),
-			want: "spec.api.domain.latencyRouting: needs a stack with several regions",
+			xr: domainXR(map[string]any{"hostname": testHostname, "latencyRouting": true}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.latencyRouting: needs a stack with several regions"},
 		},
 		"a certificate of another account": {
 			xr:   domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{strings.Replace(testCert, testAccount, "999999999999", 1)}}),
-			env:  domainEnv(nil),
-			want: "spec.api.domain.certificateArns[0]: the certificate is in account 999999999999, not in stage prod's account " + testAccount,
+			envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.certificateArns[0]: the certificate is in account 999999999999, not in stage prod's account " + testAccount},
 		},
 		"a certificate of another region": {
-			xr: domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{testCertEU}}), env: domainEnv(nil),
-			want: "spec.api.domain.certificateArns[0]: the certificate is in region eu-west-1, where the stack does not run",
+			xr: domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{testCertEU}}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.certificateArns[0]: the certificate is in region eu-west-1, where the stack does not run"},
 		},
 		"not a certificate ARN": {
-			xr: domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{"arn:aws:iam::123456789012:role/x"}}), env: domainEnv(nil),
-			want: "spec.api.domain.certificateArns[0]: \"arn:aws:iam::123456789012:role/x\" is not an ACM certificate ARN",
+			xr: domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{"arn:aws:iam::123456789012:role/x"}}), envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.certificateArns[0]: \"arn:aws:iam::123456789012:role/x\" is not an ACM certificate ARN"},
 		},
 		"a region without a certificate": {
-			xr: domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{testCert}}, "us-east-1", "eu-west-1"), env: domainEnv(nil),
-			want: "spec.api.domain.certificateArns: has no certificate for region eu-west-1",
+			xr: domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{testCert}}, "us-east-1", "eu-west-1"), envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain.certificateArns: has no certificate for region eu-west-1"},
 		},
 		"an XLambdaStack without a claim": {
 			xr: func() map[string]any {
 				o := domainXR(host)
 				return unclaimedXR(o["spec"].(map[string]any))
 			}(),
-			env:  domainEnv(nil),
-			want: "spec.api.domain: hostnames are granted per namespace",
+			envs: []map[string]any{domainEnv(nil)},
+			want: []string{"spec.api.domain: hostnames are granted per namespace"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			_, err := resolveRequest(t, tc.xr, tc.env)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want one containing %q", err, tc.want)
-			}
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestDomainWithACreatedCertificate(t *testing.T) {
 	s := settingsFor(t, domainXR(map[string]any{"hostname": testHostname}), domainEnv(nil))
 
 	// first reconcile: only the certificate; everything else waits for what AWS reports
-	m, _, pending := plan(t, s, nil)
-	if fp(m[KeyDomainCertificate], "domainName") != testHostname || fp(m[KeyDomainCertificate], "validationMethod") != "DNS" {
-		t.Errorf("certificate: %v", m[KeyDomainCertificate]["spec"])
+	m, _, pending := planByKey(t, s, nil)
+	if fp(m[keyDomainCertificate], "domainName") != testHostname || fp(m[keyDomainCertificate], "validationMethod") != "DNS" {
+		t.Errorf("certificate: %v", m[keyDomainCertificate]["spec"])
 	}
-	for _, k := range []string{KeyDomainValidation, KeyDomainValidationRecord, KeyDomainName, KeyDomainMapping, KeyDomainRecord} {
+	for _, k := range []string{keyDomainValidation, keyDomainValidationRecord, keyDomainName, keyDomainMapping, keyDomainRecord} {
 		if m[k] != nil {
 			t.Errorf("%s composed before its values are known", k)
 		}
 	}
-	for _, want := range []string{KeyDomainValidationRecord + " (waits for the domain validation options of " + KeyDomainCertificate, KeyDomainName + " (waits for", KeyDomainValidation + " (waits for"} {
+	for _, want := range []string{keyDomainValidationRecord + " (waits for the domain validation options of " + keyDomainCertificate, keyDomainName + " (waits for", keyDomainValidation + " (waits for"} {
 		if !strings.Contains(strings.Join(pending, "\n"), want) {
 			t.Errorf("pending %q lacks %q", pending, want)
 		}
@@ -167,51 +126,51 @@ func TestDomainWithACreatedCertificate(t *testing.T) {
 			domainKeys = append(domainKeys, k)
 		}
 	}
-	want := []string{KeyDomainCertificate, KeyDomainValidation, KeyDomainMapping, KeyDomainName, KeyDomainRecord, KeyDomainValidationRecord}
+	want := []string{keyDomainCertificate, keyDomainValidation, keyDomainMapping, keyDomainName, keyDomainRecord, keyDomainValidationRecord}
 	if !reflect.DeepEqual(domainKeys, want) {
 		t.Fatalf("domain resources %v, want %v", domainKeys, want)
 	}
 
 	// the validation record is the one ACM asked for, in the stage's zone
-	dvo, ok := o.validationOption(KeyDomainCertificate, testHostname)
+	dvo, ok := o.validationOption(keyDomainCertificate, testHostname)
 	if !ok {
 		t.Fatal("the simulated certificate has no validation option")
 	}
-	rec := m[KeyDomainValidationRecord]
+	rec := m[keyDomainValidationRecord]
 	if fp(rec, "zoneId") != testZoneID || fp(rec, "name") != dvo.name || fp(rec, "type") != "CNAME" ||
 		!reflect.DeepEqual(fp(rec, "records"), []any{dvo.value}) || !strings.HasPrefix(dvo.name, "_") || strings.HasSuffix(dvo.name, ".") {
 		t.Errorf("validation record %v, ACM asks for %+v", rec["spec"], dvo)
 	}
-	if got := fp(m[KeyDomainValidation], "validationRecordFqdns"); !reflect.DeepEqual(got, []any{dvo.name}) {
+	if got := fp(m[keyDomainValidation], "validationRecordFqdns"); !reflect.DeepEqual(got, []any{dvo.name}) {
 		t.Errorf("validationRecordFqdns %v", got)
 	}
-	if fp(m[KeyDomainValidation], "certificateArnRef", "name") != objectName(s, KeyDomainCertificate) {
-		t.Errorf("the validation does not reference the certificate: %v", m[KeyDomainValidation]["spec"])
+	if fp(m[keyDomainValidation], "certificateArnRef", "name") != objectName(s, keyDomainCertificate) {
+		t.Errorf("the validation does not reference the certificate: %v", m[keyDomainValidation]["spec"])
 	}
 
 	// the domain name uses the certificate once issued, and is named after the hostname
-	dn := m[KeyDomainName]
-	if lookup(dn, "metadata", "annotations", AnnotationExternalName) != testHostname {
+	dn := m[keyDomainName]
+	if lookup(dn, "metadata", "annotations", annotationExternalName) != testHostname {
 		t.Errorf("domain name external name %v", lookup(dn, "metadata", "annotations"))
 	}
-	wantConf := map[string]any{"endpointType": "REGIONAL", "securityPolicy": "TLS_1_2", "certificateArnRef": map[string]any{"name": objectName(s, KeyDomainCertificate)}}
+	wantConf := map[string]any{"endpointType": "REGIONAL", "securityPolicy": "TLS_1_2", "certificateArnRef": map[string]any{"name": objectName(s, keyDomainCertificate)}}
 	if got := fp(dn, "domainNameConfiguration"); !reflect.DeepEqual(got, wantConf) {
 		t.Errorf("domainNameConfiguration %v, want %v", got, wantConf)
 	}
-	mapping := m[KeyDomainMapping]
-	for field, key := range map[string]string{"apiIdRef": KeyAPI, "domainNameRef": KeyDomainName, "stageRef": KeyAPIStage} {
+	mapping := m[keyDomainMapping]
+	for field, key := range map[string]string{"apiIdRef": keyAPI, "domainNameRef": keyDomainName, "stageRef": keyAPIStage} {
 		if fp(mapping, field, "name") != objectName(s, key) || m[key] == nil {
 			t.Errorf("mapping %s does not point at %s of this stack: %v", field, key, mapping["spec"])
 		}
 	}
 
 	// the alias record points at the regional target AWS gave the domain name
-	target, zone := o.domainTarget(KeyDomainName)
+	target, zone := o.domainTarget(keyDomainName)
 	if target == "" || !strings.HasSuffix(target, ".execute-api.us-east-1.amazonaws.com") {
 		t.Fatalf("simulated target %q", target)
 	}
 	alias := map[string]any{"name": target, "zoneId": zone, "evaluateTargetHealth": false}
-	r := m[KeyDomainRecord]
+	r := m[keyDomainRecord]
 	if fp(r, "name") != testHostname || fp(r, "type") != "A" || fp(r, "zoneId") != testZoneID || !reflect.DeepEqual(fp(r, "alias"), alias) || fp(r, "setIdentifier") != nil {
 		t.Errorf("alias record %v", r["spec"])
 	}
@@ -230,11 +189,11 @@ func TestDomainPartsStayWhenTheirSourceIsGone(t *testing.T) {
 	want, o := converged(t, s)
 	// the certificate and the domain name are being replaced: AWS reports none of their values
 	// and they are not Ready
-	for _, k := range []string{KeyDomainCertificate, KeyDomainName, KeyDomainValidation} {
+	for _, k := range []string{keyDomainCertificate, keyDomainName, keyDomainValidation} {
 		o[resource.Name(k)].Resource.Object["status"] = map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "False"}}}
 	}
-	m, _, _ := plan(t, s, o)
-	for _, k := range []string{KeyDomainValidationRecord, KeyDomainValidation, KeyDomainName, KeyDomainMapping, KeyDomainRecord} {
+	m, _, _ := planByKey(t, s, o)
+	for _, k := range []string{keyDomainValidationRecord, keyDomainValidation, keyDomainName, keyDomainMapping, keyDomainRecord} {
 		if !reflect.DeepEqual(m[k], want[k]) {
 			t.Errorf("%s changed or was dropped when its source went away:\n%v\nwant\n%v", k, m[k], want[k])
 		}
@@ -243,18 +202,18 @@ func TestDomainPartsStayWhenTheirSourceIsGone(t *testing.T) {
 
 func TestDomainWithAnExistingCertificate(t *testing.T) {
 	s := settingsFor(t, domainXR(map[string]any{"hostname": testHostname, "certificateArns": []any{testCert}}), domainEnv(nil))
-	m, _, _ := plan(t, s, nil)
-	for _, k := range []string{KeyDomainCertificate, KeyDomainValidation, KeyDomainValidationRecord} {
+	m, _, _ := planByKey(t, s, nil)
+	for _, k := range []string{keyDomainCertificate, keyDomainValidation, keyDomainValidationRecord} {
 		if m[k] != nil {
 			t.Errorf("%s composed for an existing certificate", k)
 		}
 	}
 	// composed at once: nothing to wait for
-	if got := fp(m[KeyDomainName], "domainNameConfiguration", "certificateArn"); got != testCert {
+	if got := fp(m[keyDomainName], "domainNameConfiguration", "certificateArn"); got != testCert {
 		t.Errorf("domain name certificate %v", got)
 	}
 	m, _ = converged(t, s)
-	for _, k := range []string{KeyDomainName, KeyDomainMapping, KeyDomainRecord} {
+	for _, k := range []string{keyDomainName, keyDomainMapping, keyDomainRecord} {
 		if m[k] == nil {
 			t.Errorf("no %s", k)
 		}
@@ -273,27 +232,27 @@ func TestDomainInSeveralRegionsWithLatencyRouting(t *testing.T) {
 	}
 	rg := domainRegional
 	want := []string{
-		KeyDomainCertificate + rg, KeyDomainCertificate + rg + eu, KeyDomainValidation + rg, KeyDomainValidation + rg + eu,
-		KeyDomainMapping + rg, KeyDomainMapping + rg + eu, KeyDomainMapping + domainGlobal, KeyDomainMapping + domainGlobal + eu,
-		KeyDomainName + rg, KeyDomainName + rg + eu, KeyDomainName + domainGlobal, KeyDomainName + domainGlobal + eu,
-		KeyDomainRecord + rg, KeyDomainRecord + rg + eu, KeyDomainRecord + domainGlobal, KeyDomainRecord + domainGlobal + eu,
+		keyDomainCertificate + rg, keyDomainCertificate + rg + eu, keyDomainValidation + rg, keyDomainValidation + rg + eu,
+		keyDomainMapping + rg, keyDomainMapping + rg + eu, keyDomainMapping + domainGlobal, keyDomainMapping + domainGlobal + eu,
+		keyDomainName + rg, keyDomainName + rg + eu, keyDomainName + domainGlobal, keyDomainName + domainGlobal + eu,
+		keyDomainRecord + rg, keyDomainRecord + rg + eu, keyDomainRecord + domainGlobal, keyDomainRecord + domainGlobal + eu,
 		// ACM asks for one record per name in every region: the hostname's is composed once
-		KeyDomainValidationRecord + rg, KeyDomainValidationRecord + rg + eu, KeyDomainValidationRecord + domainGlobal,
+		keyDomainValidationRecord + rg, keyDomainValidationRecord + rg + eu, keyDomainValidationRecord + domainGlobal,
 	}
 	if !reflect.DeepEqual(domainKeys, sortedCopy(want)) {
 		t.Fatalf("domain resources\n%v\nwant\n%v", domainKeys, sortedCopy(want))
 	}
 	// every region's certificate covers its regional hostname and the hostname
-	euCert := m[KeyDomainCertificate+rg+eu]
+	euCert := m[keyDomainCertificate+rg+eu]
 	if fp(euCert, "domainName") != "eu-west-1."+testHostname ||
 		!reflect.DeepEqual(fp(euCert, "subjectAlternativeNames"), []any{testHostname}) || fp(euCert, "region") != "eu-west-1" {
 		t.Errorf("certificate of eu-west-1: %v", euCert["spec"])
 	}
-	global := mustOption(t, o, KeyDomainCertificate+rg, testHostname)
-	if mustOption(t, o, KeyDomainCertificate+rg+eu, testHostname) != global {
+	global := mustOption(t, o, keyDomainCertificate+rg, testHostname)
+	if mustOption(t, o, keyDomainCertificate+rg+eu, testHostname) != global {
 		t.Fatal("the simulated certificates ask for different records for the same name")
 	}
-	if got := fp(m[KeyDomainValidation+rg+eu], "validationRecordFqdns"); !reflect.DeepEqual(got, sortedStrList([]string{global.name, mustOption(t, o, KeyDomainCertificate+rg+eu, "eu-west-1."+testHostname).name})) {
+	if got := fp(m[keyDomainValidation+rg+eu], "validationRecordFqdns"); !reflect.DeepEqual(got, sortedStrList([]string{global.name, mustOption(t, o, keyDomainCertificate+rg+eu, "eu-west-1."+testHostname).name})) {
 		t.Errorf("eu-west-1 validation fqdns %v", got)
 	}
 	for _, r := range []string{"us-east-1", "eu-west-1"} {
@@ -301,17 +260,17 @@ func TestDomainInSeveralRegionsWithLatencyRouting(t *testing.T) {
 		if r != "us-east-1" {
 			suffix = eu
 		}
-		rec := m[KeyDomainRecord+domainGlobal+suffix]
-		target, zone := o.domainTarget(KeyDomainName + domainGlobal + suffix)
+		rec := m[keyDomainRecord+domainGlobal+suffix]
+		target, zone := o.domainTarget(keyDomainName + domainGlobal + suffix)
 		if fp(rec, "name") != testHostname || fp(rec, "setIdentifier") != r || !reflect.DeepEqual(fp(rec, "latencyRoutingPolicy"), map[string]any{"region": r}) ||
 			fp(rec, "alias", "name") != target || fp(rec, "alias", "zoneId") != zone {
 			t.Errorf("latency record of %s: %v", r, rec["spec"])
 		}
-		if got := lookup(m[KeyDomainName+domainGlobal+suffix], "metadata", "annotations", AnnotationExternalName); got != testHostname {
+		if got := lookup(m[keyDomainName+domainGlobal+suffix], "metadata", "annotations", annotationExternalName); got != testHostname {
 			t.Errorf("global domain name of %s is %v", r, got)
 		}
-		if fp(m[KeyDomainRecord+rg+suffix], "name") != r+"."+testHostname || fp(m[KeyDomainRecord+rg+suffix], "setIdentifier") != nil {
-			t.Errorf("regional record of %s: %v", r, m[KeyDomainRecord+rg+suffix]["spec"])
+		if fp(m[keyDomainRecord+rg+suffix], "name") != r+"."+testHostname || fp(m[keyDomainRecord+rg+suffix], "setIdentifier") != nil {
+			t.Errorf("regional record of %s: %v", r, m[keyDomainRecord+rg+suffix]["spec"])
 		}
 	}
 	st := mustPlan(t, s, o).Status
@@ -388,19 +347,19 @@ func TestDomainResourcesMatchTheCRDs(t *testing.T) {
 func TestDomainLatencyValidationRecordPerRegionWhenACMAsksForAnother(t *testing.T) {
 	s := settingsFor(t, domainXR(map[string]any{"hostname": testHostname, "latencyRouting": true}, "us-east-1", "eu-west-1"), domainEnv(nil))
 	_, o := converged(t, s)
-	euCert := KeyDomainCertificate + domainRegional + "-eu-west-1"
+	euCert := keyDomainCertificate + domainRegional + "-eu-west-1"
 	at := o[resource.Name(euCert)].Resource.Object["status"].(map[string]any)["atProvider"].(map[string]any)
 	for _, e := range at["domainValidationOptions"].([]any) {
 		if m := e.(map[string]any); m["domainName"] == testHostname {
 			m["resourceRecordName"] = "_other." + testHostname + "."
 		}
 	}
-	m, _, pending := plan(t, s, o)
-	own := m[KeyDomainValidationRecord+domainGlobal+"-eu-west-1"]
+	m, _, pending := planByKey(t, s, o)
+	own := m[keyDomainValidationRecord+domainGlobal+"-eu-west-1"]
 	if own == nil || fp(own, "name") != "_other."+testHostname {
 		t.Fatalf("no record of its own for eu-west-1's certificate (pending %v): %v", pending, own)
 	}
-	if fp(m[KeyDomainValidationRecord+domainGlobal], "name") == "_other."+testHostname {
+	if fp(m[keyDomainValidationRecord+domainGlobal], "name") == "_other."+testHostname {
 		t.Error("the primary region's record changed")
 	}
 }
@@ -417,7 +376,7 @@ func TestDomainNamesNeverChangeTheirHostname(t *testing.T) {
 		}
 		n++
 		if other, ok := two[k]; ok {
-			a, b := lookup(obj, "metadata", "annotations", AnnotationExternalName), lookup(other, "metadata", "annotations", AnnotationExternalName)
+			a, b := lookup(obj, "metadata", "annotations", annotationExternalName), lookup(other, "metadata", "annotations", annotationExternalName)
 			if a != b {
 				t.Errorf("%s is %v with one region and %v with two", k, a, b)
 			}

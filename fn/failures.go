@@ -34,10 +34,10 @@ var failureConditions = []string{"Synced", "LastAsyncOperation", "Ready"}
 // a reference to a resource the provider has not created yet resolves on a later reconcile.
 var transientMessages = []string{"cannot resolve references", "referenced resource may not yet be ready"}
 
-// failure reports what the provider says is wrong with a composed resource, if anything.
-func (o observedState) failure(c Composed) (v1alpha1.ResourceFailure, bool) {
-	kind, _ := c.Object["kind"].(string)
-	if kind == "Usage" || kind == "ClusterUsage" {
+// resourceFailure reports what the provider says is wrong with a composed resource, if anything.
+func resourceFailure(o observedState, c composed) (v1alpha1.ResourceFailure, bool) {
+	kind := kindOf(c)
+	if providerless(c) {
 		return v1alpha1.ResourceFailure{}, false
 	}
 	for _, typ := range failureConditions {
@@ -100,7 +100,7 @@ func shortMessage(msg string) string {
 func (b *builder) failures() []v1alpha1.ResourceFailure {
 	var out []v1alpha1.ResourceFailure
 	for _, c := range b.out {
-		if f, ok := b.o.failure(c); ok {
+		if f, ok := resourceFailure(b.o, c); ok {
 			out = append(out, f)
 		}
 	}
@@ -108,7 +108,7 @@ func (b *builder) failures() []v1alpha1.ResourceFailure {
 }
 
 // summary is the stack's state in a few words (status.summary, the Status column).
-func summary(resources []Composed, pending []string, failures []v1alpha1.ResourceFailure) string {
+func summary(resources []composed, pending []string, failures []v1alpha1.ResourceFailure) string {
 	if len(failures) > 0 {
 		s := fmt.Sprintf("Failing: %s (%s)", failures[0].Resource, failures[0].Kind)
 		if len(failures) > 1 {

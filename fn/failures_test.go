@@ -14,10 +14,10 @@ import (
 
 // accessDenied is the AWS SDK's error text for a create the provider's role may not do, with the
 // request ID that differs on every call.
-const accessDenied = "creating Lambda Function (team_dev-mcp): operation error Lambda: CreateFunction, " +
+const accessDenied = "creating Lambda Function (team_dev_mcp): operation error Lambda: CreateFunction, " +
 	"https response error StatusCode: 403, RequestID: 8a3f1c52-2b7e-4d8e-9a51-0c6e2f7d9b10, api error " +
 	"AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/crossplane-provider/aws-go-sdk " +
-	"is not authorized to perform: lambda:CreateFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:team_dev-mcp " +
+	"is not authorized to perform: lambda:CreateFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:team_dev_mcp " +
 	"because no identity-based policy allows the lambda:CreateFunction action"
 
 // failingStack runs the dev example stack to convergence with the simulated provider, then lets
@@ -64,10 +64,10 @@ func TestShortMessageDropsRequestIDsAndBoundsLength(t *testing.T) {
 
 func TestStillCreatingIsNotAFailure(t *testing.T) {
 	s := settingsFor(t, xrObject(nil), nil)
-	_, out, _ := plan(t, s, nil)
+	_, out, _ := planByKey(t, s, nil)
 	// Only the function is observed: references to parts not created yet cannot resolve, the
 	// simulated provider reports that with Synced=False, as the real one does while creating.
-	var only []Composed
+	var only []composed
 	for _, c := range out {
 		if c.Key == KeyFunction {
 			only = append(only, c)
@@ -138,7 +138,7 @@ func TestFailingResourceIsNamedOnTheStack(t *testing.T) {
 func TestObserveFailureOfAReadyResource(t *testing.T) {
 	rsp := failingStack(t, xrObject(nil), func(o map[string]map[string]any) {
 		simprovider.Fail(o[KeyLogGroup], simprovider.OpObserve, 1, simprovider.Time,
-			"reading CloudWatch Logs Log Group (/aws/lambda/team_dev-mcp): operation error CloudWatch Logs: DescribeLogGroups, https response error StatusCode: 400, RequestID: 1f2e3d4c-0000-1111-2222-333344445555, api error AccessDeniedException: not authorized to perform logs:DescribeLogGroups")
+			"reading CloudWatch Logs Log Group (/aws/lambda/team_dev_mcp): operation error CloudWatch Logs: DescribeLogGroups, https response error StatusCode: 400, RequestID: 1f2e3d4c-0000-1111-2222-333344445555, api error AccessDeniedException: not authorized to perform logs:DescribeLogGroups")
 	})
 	cond := conditionOf(rsp, ConditionResourcesReady)
 	if cond.GetReason() != ReasonFailing || !strings.Contains(cond.GetMessage(), KeyLogGroup+" (Group ") ||
@@ -151,7 +151,7 @@ func TestManyFailuresAreCountedInTheCondition(t *testing.T) {
 	var failed []string
 	rsp := failingStack(t, xrObject(nil), func(o map[string]map[string]any) {
 		for k, obj := range o {
-			if kind, _ := obj["kind"].(string); kind != "Usage" {
+			if !providerless(composed{Object: obj}) {
 				simprovider.Fail(obj, simprovider.OpObserve, 1, simprovider.Time, "api error ThrottlingException: Rate exceeded")
 				failed = append(failed, k)
 			}

@@ -1,5 +1,3 @@
-// Package fn composes a LambdaStack: the AWS managed resources of one stage of a serverless
-// service, for the namespaced (Crossplane v2) and the legacy cluster-scoped flavour.
 package fn
 
 import (
@@ -14,7 +12,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
+	sdkcomposed "github.com/crossplane/function-sdk-go/resource/composed"
 	sdkxr "github.com/crossplane/function-sdk-go/resource/composite"
 	"github.com/crossplane/function-sdk-go/response"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -49,7 +47,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	rsp.Requirements = &fnv1.Requirements{Resources: map[string]*fnv1.ResourceSelector{
 		RequirementStageConfig: stageConfigSelector(xr.Spec.Stage),
 	}}
-	env, resolved, err := stageConfig(req, xr.Spec.Stage)
+	stageCfg, resolved, err := stageConfig(req, xr.Spec.Stage)
 	if err != nil {
 		log.Debug("fatal", "error", err)
 		response.Fatal(rsp, err)
@@ -72,7 +70,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if err != nil {
 		return fail(fmt.Errorf("cannot read the observed composed resources: %w", err))
 	}
-	s, resolved, err := tenantSettings(req, rsp, xr, env, observed)
+	s, resolved, err := tenantSettings(req, rsp, xr, stageCfg, observed)
 	if err != nil {
 		return fail(err)
 	}
@@ -81,7 +79,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		log.Debug("asked for the owner's Namespace")
 		return rsp, nil
 	}
-	r, err := Plan(s, observed)
+	r, err := plan(s, observed)
 	if err == nil {
 		err = f.compose(rsp, xr, r)
 	}
@@ -101,11 +99,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 
 // compose writes a plan into the response: the whole desired state (composed resources and
 // the XR's status), readiness, the ResourcesReady condition, warnings and the TTL.
-func (f *Function) compose(rsp *fnv1.RunFunctionResponse, xr composite, r Result) error {
+func (f *Function) compose(rsp *fnv1.RunFunctionResponse, xr composite, r planResult) error {
 	desired := make(map[resource.Name]*resource.DesiredComposed, len(r.Resources))
 	var unready []string
 	for _, c := range r.Resources {
-		d := &resource.DesiredComposed{Resource: &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: c.Object}}, Ready: resource.ReadyTrue}
+		d := &resource.DesiredComposed{Resource: &sdkcomposed.Unstructured{Unstructured: unstructured.Unstructured{Object: c.Object}}, Ready: resource.ReadyTrue}
 		if !c.Ready {
 			d.Ready = resource.ReadyFalse
 			unready = append(unready, c.Key)

@@ -1,7 +1,6 @@
 package fn
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -13,16 +12,6 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/durationpb"
 )
-
-func run(t *testing.T, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
-	t.Helper()
-	f := &Function{Log: logging.NewNopLogger()}
-	rsp, err := f.RunFunction(context.Background(), req)
-	if err != nil {
-		t.Fatalf("RunFunction returned an error instead of a result: %v", err)
-	}
-	return rsp
-}
 
 func TestRunFunctionAsksForTheStageConfigFirst(t *testing.T) {
 	req := newRequest(t, xrObject(nil), nil, nil)
@@ -49,7 +38,7 @@ func TestRunFunctionComposesTheCoreStack(t *testing.T) {
 	if res := rsp.GetResults(); len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_WARNING || !strings.Contains(res[0].GetMessage(), "single-team cluster") {
 		t.Fatalf("unexpected results: %v", res)
 	}
-	for _, key := range []string{KeyRole, KeyRoleLogs, KeyFunction, KeyLogGroup} {
+	for _, key := range []string{KeyRole, keyRolePolicy, KeyFunction, KeyLogGroup} {
 		r, ok := rsp.GetDesired().GetResources()[key]
 		if !ok {
 			t.Errorf("no desired %s", key)
@@ -60,7 +49,7 @@ func TestRunFunctionComposesTheCoreStack(t *testing.T) {
 		}
 	}
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["functionName"] != "team_dev-mcp" || st["stage"] != "dev" || st["logGroupName"] != "/aws/lambda/team_dev-mcp" {
+	if st["functionName"] != "team_dev_mcp" || st["stage"] != "dev" || st["logGroupName"] != "/aws/lambda/team_dev_mcp" {
 		t.Errorf("status %v", st)
 	}
 	if got := rsp.GetMeta().GetTtl().AsDuration(); got != time.Minute {
@@ -75,9 +64,9 @@ func TestRunFunctionReadinessFollowsObservedResources(t *testing.T) {
 		var at map[string]any
 		switch k {
 		case KeyFunction:
-			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:123456789012:function:team_dev-mcp"}
+			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:123456789012:function:team_dev_mcp"}
 		case KeyRole:
-			at = map[string]any{"arn": "arn:aws:iam::123456789012:role/team_dev-mcp-role"}
+			at = map[string]any{"arn": "arn:aws:iam::123456789012:role/team_dev_mcp_role"}
 		}
 		observed[k] = readyObserved(r.GetResource().AsMap(), at)
 	}
@@ -95,7 +84,7 @@ func TestRunFunctionReadinessFollowsObservedResources(t *testing.T) {
 		t.Errorf("condition %v", cond)
 	}
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["functionArn"] != "arn:aws:lambda:us-east-1:123456789012:function:team_dev-mcp" || st["roleArn"] != "arn:aws:iam::123456789012:role/team_dev-mcp-role" {
+	if st["functionArn"] != "arn:aws:lambda:us-east-1:123456789012:function:team_dev_mcp" || st["roleArn"] != "arn:aws:iam::123456789012:role/team_dev_mcp_role" {
 		t.Errorf("status %v", st)
 	}
 }
@@ -124,69 +113,49 @@ func TestRunFunctionExplainsIAMPropagation(t *testing.T) {
 func TestRunFunctionRefusesBadInput(t *testing.T) {
 	code := func(c map[string]any) map[string]any { return map[string]any{"code": c} }
 	s3 := map[string]any{"s3": map[string]any{"bucket": "b", "key": "k"}}
-	cases := map[string]struct {
-		xr   map[string]any
-		envs []map[string]any
-		want string
-	}{
-		"unknown stage":        {xr: xrObject(map[string]any{"stage": "qa"}), want: "spec.stage"},
-		"bad stage name":       {xr: xrObject(map[string]any{"stage": "Dev_1"}), want: "spec.stage"},
-		"bad app name":         {xr: xrObject(map[string]any{"app": "MCP"}), want: "spec.app"},
-		"app too long":         {xr: xrObject(map[string]any{"app": strings.Repeat("a", 41), "stage": "staging"}), want: "spec.app"},
-		"missing code":         {xr: xrObject(map[string]any{"function": code(map[string]any{})}), want: "spec.function.code"},
-		"both code sources":    {xr: xrObject(map[string]any{"function": code(map[string]any{"s3": s3["s3"], "imageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"})}), want: "both s3 and imageUri"},
-		"s3 without key":       {xr: xrObject(map[string]any{"function": code(map[string]any{"s3": map[string]any{"bucket": "b"}})}), want: "spec.function.code.s3"},
-		"bad image uri":        {xr: xrObject(map[string]any{"function": code(map[string]any{"imageUri": "docker.io/x"})}), want: "spec.function.code.imageUri"},
-		"bad runtime":          {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "runtime": "python2.7"}}), want: "spec.function.runtime"},
-		"memory too small":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "memoryMB": 64}}), want: "spec.function.memoryMB"},
-		"memory too large":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "memoryMB": 20000}}), want: "spec.function.memoryMB"},
-		"timeout too long":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "timeoutSeconds": 901}}), want: "spec.function.timeoutSeconds"},
-		"bad architecture":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "architecture": "sparc"}}), want: "spec.function.architecture"},
-		"bad retention":        {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "logRetentionDays": 2}}), want: "spec.function.logRetentionDays"},
-		"STAGE env reserved":   {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "environment": map[string]any{"STAGE": "x"}}}), want: "spec.function.environment"},
-		"bad env name":         {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "environment": map[string]any{"1X": "x"}}}), want: "spec.function.environment"},
-		"aws: tag key":         {xr: xrObject(map[string]any{"tags": map[string]any{"aws:owner": "x"}}), want: "spec.tags"},
-		"AWS: tag key":         {xr: xrObject(map[string]any{"tags": map[string]any{"AWS:Owner": "x"}}), want: "spec.tags"},
-		"tag key too long":     {xr: xrObject(map[string]any{"tags": map[string]any{strings.Repeat("k", 129): "x"}}), want: "spec.tags"},
-		"tag value too long":   {xr: xrObject(map[string]any{"tags": map[string]any{"k": strings.Repeat("v", 257)}}), want: "spec.tags"},
-		"bad region":           {xr: xrObject(map[string]any{"region": "mars-north-1"}), want: "spec.regions"},
-		"region not allowed":   {xr: xrObject(map[string]any{"stage": "prod", "region": "us-west-2", "api": map[string]any{"auth": map[string]any{"type": "iam"}}}), envs: []map[string]any{envConfig("p", "prod", map[string]any{"allowedRegions": []any{"eu-central-1"}})}, want: "not allowed for stage prod"},
-		"public prod api":      {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "none"}}}), envs: prodEnvs(), want: "spec.api.public: true"},
-		"jwt without issuer":   {xr: xrObject(map[string]any{"api": map[string]any{"auth": map[string]any{"type": "jwt"}}}), want: "spec.api.auth.jwt"},
-		"domain not granted":   {xr: domainXR(map[string]any{"hostname": "mcp.team-b.api.example.com"}), envs: []map[string]any{domainEnv(nil)}, want: "spec.api.domain.hostname"},
-		"bad route":            {xr: xrObject(map[string]any{"api": map[string]any{"routes": []any{"FETCH /x"}}}), want: "spec.api.routes"},
-		"inline secret value":  {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "value": "hunter2"}}}), want: "spec.secrets[0].value"},
-		"secret arn + create":  {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}), want: "spec.secrets[0]"},
-		"bad secret arn":       {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:s3:::bucket"}}}), want: "spec.secrets[0].arn"},
-		"duplicate secret":     {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"}, map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:y-AbCdEf"}}}), want: "spec.secrets[1].name"},
-		"bad subnet":           {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-xyz"}, "securityGroupIds": []any{"sg-0123456789abcdef0"}}}), want: "spec.network.subnetIds"},
-		"sg and vpc":           {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"}}), want: "spec.network"},
-		"bad egress cidr":      {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0", "egressCidrs": []any{"10.0.0.1/8"}}}), want: "spec.network.egressCidrs"},
-		"canary and pin":       {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "iam"}}, "release": map[string]any{"pinnedVersion": "3", "canary": map[string]any{"additionalVersion": "4", "weight": 10}}}), envs: prodEnvs(), want: "spec.release"},
-		"canary without alias": {xr: xrObject(map[string]any{"release": map[string]any{"canary": map[string]any{"additionalVersion": "4", "weight": 10}}}), want: "spec.release.useAlias"},
-		"bad topic arn":        {xr: xrObject(map[string]any{"monitoring": map[string]any{"alarmTopicArn": "topic"}}), want: "monitoring.alarmTopicArn"},
-		"two stage configs":    {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", nil), envConfig("b", "dev", nil)}, want: "keep exactly one"},
-		"config typo":          {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", map[string]any{"regoin": "x"})}, want: `unknown field "regoin"`},
-		"config aws: tag":      {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", map[string]any{"tags": map[string]any{"aws:x": "y"}})}, want: "EnvironmentConfig data.tags"},
-		"not a LambdaStack":    {xr: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}}, want: "not served"},
-		"legacy secret ns":     {xr: unclaimedXR(map[string]any{"secrets": []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}), want: "secretKeyRef.namespace"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			req := newRequest(t, tc.xr, orNoEnvs(tc.envs), nil)
-			rsp := run(t, req)
-			res := rsp.GetResults()
-			if len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_FATAL {
-				t.Fatalf("want one Fatal result, got %v", res)
-			}
-			if !strings.Contains(res[0].GetMessage(), tc.want) {
-				t.Errorf("message %q does not name %q", res[0].GetMessage(), tc.want)
-			}
-			if diff := cmp.Diff(req.GetDesired(), rsp.GetDesired(), protocmp.Transform()); diff != "" {
-				t.Errorf("desired state changed on a Fatal result: %s", diff)
-			}
-		})
-	}
+	wantRefusals(t, map[string]refusal{
+		"unknown stage":        {xr: xrObject(map[string]any{"stage": "qa"}), want: []string{"spec.stage"}},
+		"bad stage name":       {xr: xrObject(map[string]any{"stage": "Dev_1"}), want: []string{"spec.stage"}},
+		"bad app name":         {xr: xrObject(map[string]any{"app": "MCP"}), want: []string{"spec.app"}},
+		"app too long":         {xr: xrObject(map[string]any{"app": strings.Repeat("a", 41), "stage": "staging"}), want: []string{"spec.app"}},
+		"missing code":         {xr: xrObject(map[string]any{"function": code(map[string]any{})}), want: []string{"spec.function.code"}},
+		"both code sources":    {xr: xrObject(map[string]any{"function": code(map[string]any{"s3": s3["s3"], "imageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"})}), want: []string{"both s3 and imageUri"}},
+		"s3 without key":       {xr: xrObject(map[string]any{"function": code(map[string]any{"s3": map[string]any{"bucket": "b"}})}), want: []string{"spec.function.code.s3"}},
+		"bad image uri":        {xr: xrObject(map[string]any{"function": code(map[string]any{"imageUri": "docker.io/x"})}), want: []string{"spec.function.code.imageUri"}},
+		"bad runtime":          {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "runtime": "python2.7"}}), want: []string{"spec.function.runtime"}},
+		"memory too small":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "memoryMB": 64}}), want: []string{"spec.function.memoryMB"}},
+		"memory too large":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "memoryMB": 20000}}), want: []string{"spec.function.memoryMB"}},
+		"timeout too long":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "timeoutSeconds": 901}}), want: []string{"spec.function.timeoutSeconds"}},
+		"bad architecture":     {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "architecture": "sparc"}}), want: []string{"spec.function.architecture"}},
+		"bad retention":        {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "logRetentionDays": 2}}), want: []string{"spec.function.logRetentionDays"}},
+		"STAGE env reserved":   {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "environment": map[string]any{"STAGE": "x"}}}), want: []string{"spec.function.environment"}},
+		"bad env name":         {xr: xrObject(map[string]any{"function": map[string]any{"code": s3, "environment": map[string]any{"1X": "x"}}}), want: []string{"spec.function.environment"}},
+		"aws: tag key":         {xr: xrObject(map[string]any{"tags": map[string]any{"aws:owner": "x"}}), want: []string{"spec.tags"}},
+		"AWS: tag key":         {xr: xrObject(map[string]any{"tags": map[string]any{"AWS:Owner": "x"}}), want: []string{"spec.tags"}},
+		"tag key too long":     {xr: xrObject(map[string]any{"tags": map[string]any{strings.Repeat("k", 129): "x"}}), want: []string{"spec.tags"}},
+		"tag value too long":   {xr: xrObject(map[string]any{"tags": map[string]any{"k": strings.Repeat("v", 257)}}), want: []string{"spec.tags"}},
+		"bad region":           {xr: xrObject(map[string]any{"region": "mars-north-1"}), want: []string{"spec.regions"}},
+		"region not allowed":   {xr: xrObject(map[string]any{"stage": "prod", "region": "us-west-2", "api": map[string]any{"auth": map[string]any{"type": "iam"}}}), envs: []map[string]any{envConfig("p", "prod", map[string]any{"allowedRegions": []any{"eu-central-1"}})}, want: []string{"not allowed for stage prod"}},
+		"public prod api":      {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "none"}}}), envs: prodEnvs(), want: []string{"spec.api.public: true"}},
+		"jwt without issuer":   {xr: xrObject(map[string]any{"api": map[string]any{"auth": map[string]any{"type": "jwt"}}}), want: []string{"spec.api.auth.jwt"}},
+		"domain not granted":   {xr: domainXR(map[string]any{"hostname": "mcp.team-b.api.example.com"}), envs: []map[string]any{domainEnv(nil)}, want: []string{"spec.api.domain.hostname"}},
+		"bad route":            {xr: xrObject(map[string]any{"api": map[string]any{"routes": []any{"FETCH /x"}}}), want: []string{"spec.api.routes"}},
+		"inline secret value":  {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "value": "hunter2"}}}), want: []string{"spec.secrets[0].value"}},
+		"secret arn + create":  {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}), want: []string{"spec.secrets[0]"}},
+		"bad secret arn":       {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:s3:::bucket"}}}), want: []string{"spec.secrets[0].arn"}},
+		"duplicate secret":     {xr: xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"}, map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:y-AbCdEf"}}}), want: []string{"spec.secrets[1].name"}},
+		"bad subnet":           {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-xyz"}, "securityGroupIds": []any{"sg-0123456789abcdef0"}}}), want: []string{"spec.network.subnetIds"}},
+		"sg and vpc":           {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "securityGroupIds": []any{"sg-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"}}), want: []string{"spec.network"}},
+		"bad egress cidr":      {xr: xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0", "egressCidrs": []any{"10.0.0.1/8"}}}), want: []string{"spec.network.egressCidrs"}},
+		"canary and pin":       {xr: xrObject(map[string]any{"stage": "prod", "api": map[string]any{"auth": map[string]any{"type": "iam"}}, "release": map[string]any{"pinnedVersion": "3", "canary": map[string]any{"additionalVersion": "4", "weight": 10}}}), envs: prodEnvs(), want: []string{"spec.release"}},
+		"canary without alias": {xr: xrObject(map[string]any{"release": map[string]any{"canary": map[string]any{"additionalVersion": "4", "weight": 10}}}), want: []string{"spec.release.useAlias"}},
+		"bad topic arn":        {xr: xrObject(map[string]any{"monitoring": map[string]any{"alarmTopicArn": "topic"}}), want: []string{"monitoring.alarmTopicArn"}},
+		"two stage configs":    {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", nil), envConfig("b", "dev", nil)}, want: []string{"keep exactly one"}},
+		"config typo":          {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", map[string]any{"regoin": "x"})}, want: []string{`unknown field "regoin"`}},
+		"config aws: tag":      {xr: xrObject(nil), envs: []map[string]any{envConfig("a", "dev", map[string]any{"tags": map[string]any{"aws:x": "y"}})}, want: []string{"EnvironmentConfig data.tags"}},
+		"not a LambdaStack":    {xr: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}}, want: []string{"not served"}},
+		"legacy secret ns":     {xr: unclaimedXR(map[string]any{"secrets": []any{map[string]any{"name": "db", "create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}}), want: []string{"secretKeyRef.namespace"}},
+	})
 }
 
 // TestDebugLogsOneLinePerCall: with a debug logger, every call logs one line naming the XR, its

@@ -3,6 +3,7 @@ package fn
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -20,10 +21,13 @@ const RequirementStageConfig = "stage-config"
 
 // composite is the observed XR decoded into the API types.
 type composite struct {
-	Flavour   Flavour
+	Flavour   flavour
 	Kind      string
 	Name      string
 	Namespace string
+	// ClaimName is the name of the LambdaStackClaim of an XLambdaStack (a label only Crossplane
+	// sets); "" for a LambdaStack and an XLambdaStack created without a claim.
+	ClaimName string
 	Spec      v1alpha1.LambdaStackSpec
 	// APIVersion is the observed apiVersion, echoed in the desired XR (nil when absent).
 	APIVersion any
@@ -45,9 +49,10 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	xr := composite{APIVersion: u.Object["apiVersion"], Name: u.GetName(), Namespace: u.GetNamespace()}
 	switch kind := u.GetKind(); kind {
 	case v1alpha1.KindLambdaStack:
-		xr.Flavour, xr.Kind = Namespaced, kind
+		xr.Flavour, xr.Kind = namespaced, kind
 	case v1alpha1.KindXLambdaStack:
-		xr.Flavour, xr.Kind = Legacy, kind
+		xr.Flavour, xr.Kind = legacy, kind
+		xr.ClaimName = u.GetLabels()[labelClaimName]
 	default:
 		return composite{}, fmt.Errorf("kind %q is not served by this function (want %s or %s)", kind, v1alpha1.KindLambdaStack, v1alpha1.KindXLambdaStack)
 	}
@@ -60,7 +65,7 @@ func decodeComposite(req *fnv1.RunFunctionRequest) (composite, error) {
 	default:
 		return composite{}, fmt.Errorf("cannot decode %s: want an object, got %T", xr.Kind, spec)
 	}
-	if xr.Flavour == Namespaced && xr.Namespace == "" {
+	if xr.Flavour == namespaced && xr.Namespace == "" {
 		return composite{}, fmt.Errorf("metadata.namespace: a %s is namespaced but has no namespace", xr.Kind)
 	}
 	if xr.Name == "" {
@@ -124,4 +129,42 @@ func decodeProfile(data any) (*v1alpha1.StageProfile, error) {
 		return nil, fmt.Errorf("data: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return p, nil
+}
+
+// specDecodeError turns a failure to decode spec into a message naming the field and the type
+// it wants (`spec.function.memoryMB: want a number, got string "1024"`), when encoding/json can
+// tell which field it is; else the original error.
+func specDecodeError(spec map[string]any, err error) error {
+	raw, jerr := json.Marshal(spec)
+	if jerr != nil {
+		return err
+	}
+	var into v1alpha1.LambdaStackSpec
+	var te *json.UnmarshalTypeError
+	if errors.As(json.Unmarshal(raw, &into), &te) && te.Field != "" {
+		var path []string
+		for _, p := range strings.Split(te.Field, ".") {
+			if p != "" && (p[0] < 'A' || p[0] > 'Z') { // leave out embedded structs (FunctionSettings)
+				path = append(path, p)
+			}
+		}
+		return fmt.Errorf("spec.%s: want %s, got %s", strings.Join(path, "."), jsonTypeName(te.Type.Kind().String()), te.Value)
+	}
+	return err
+}
+
+func jsonTypeName(goKind string) string {
+	switch goKind {
+	case "int", "int64", "int32", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "a list"
+	case "map", "struct", "ptr":
+		return "an object"
+	}
+	return goKind
 }

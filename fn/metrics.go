@@ -26,20 +26,20 @@ const (
 	maxMetricName       = 32 // the XRD's; keeps alarm-metric-<slug>-<region> within 63
 	maxMetricNamespace  = 255
 	maxMetricFilterName = 512
-	// MetricNamespacePrefix starts the namespace of every stack's own metrics.
-	MetricNamespacePrefix = "LambdaStack/"
+	// metricNamespacePrefix starts the namespace of every stack's own metrics.
+	metricNamespacePrefix = "LambdaStack/"
 )
 
 // metricNamespace is the CloudWatch namespace of the stack's own metrics.
 func (b *builder) metricNamespace() string {
-	return MetricNamespacePrefix + stackStem(b.s)
+	return metricNamespacePrefix + stackStem(b.s)
 }
 
 // metricFilters composes one metric filter per metric and region on the function's log group.
 func (b *builder) metricFilters() {
 	ns := b.metricNamespace()
 	b.regional(func(region, suffix string) {
-		for _, m := range b.s.Monitor.Metrics {
+		for _, m := range b.s.Monitoring.Metrics {
 			t := map[string]any{"name": m.Name, "namespace": ns, "value": metricValue(m)}
 			if m.Unit != "" {
 				t["unit"] = m.Unit
@@ -65,7 +65,7 @@ func metricValue(m v1alpha1.LogMetricSpec) string {
 // metricAlarms are the alarms of the app's metrics that ask for one.
 func (b *builder) metricAlarms() []alarmSpec {
 	var out []alarmSpec
-	for _, m := range b.s.Monitor.Metrics {
+	for _, m := range b.s.Monitoring.Metrics {
 		if m.Alarm == nil {
 			continue
 		}
@@ -86,7 +86,7 @@ func (b *builder) metricAlarms() []alarmSpec {
 func (b *builder) metricWidgets(region string) []dashboardWidget {
 	ns := b.metricNamespace()
 	var out []dashboardWidget
-	for _, m := range b.s.Monitor.Metrics {
+	for _, m := range b.s.Monitoring.Metrics {
 		stat := "Sum"
 		if m.Alarm != nil && m.Alarm.Statistic != "" {
 			stat = m.Alarm.Statistic
@@ -97,13 +97,13 @@ func (b *builder) metricWidgets(region string) []dashboardWidget {
 }
 
 // validateMetrics checks the app's metrics against AWS's limits, naming the field.
-func validateMetrics(errs *fieldErrors, s *Settings) {
-	ns := MetricNamespacePrefix + stackStem(s)
-	if len(s.Monitor.Metrics) > 0 && len(ns) > maxMetricNamespace {
+func validateMetrics(errs *fieldErrors, s *settings) {
+	ns := metricNamespacePrefix + stackStem(s)
+	if len(s.Monitoring.Metrics) > 0 && len(ns) > maxMetricNamespace {
 		errs.add("spec.monitoring.metrics", "the namespace %q is longer than CloudWatch's %d characters", ns, maxMetricNamespace)
 	}
 	seen := map[string]string{}
-	for i, m := range s.Monitor.Metrics {
+	for i, m := range s.Monitoring.Metrics {
 		f := fmt.Sprintf("spec.monitoring.metrics[%d]", i)
 		switch {
 		case m.Name == "":

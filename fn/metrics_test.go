@@ -5,56 +5,38 @@ import (
 	"testing"
 )
 
-// ordersMetric is a metric counted from JSON log lines, with an alarm when fewer than 1 order a
-// period is placed.
-func ordersMetric(alarm bool) map[string]any {
-	m := map[string]any{"name": "OrdersPlaced", "pattern": `{ $.event = "order_placed" }`, "unit": "Count"}
-	if alarm {
-		m["alarm"] = map[string]any{"threshold": int64(1), "comparison": "LessThanThreshold", "evaluationPeriods": int64(3)}
-	}
-	return m
-}
-
 func TestMetricsRefusedBeyondAWSLimits(t *testing.T) {
-	cases := map[string]struct {
-		metrics []any
-		want    []string
-	}{
+	cases := map[string]refusal{
 		"filter pattern over 1024 characters": {
-			metrics: []any{map[string]any{"name": "Big", "pattern": `"` + strings.Repeat("x", 1024) + `"`}},
-			want:    []string{"spec.monitoring.metrics[0].pattern", "1026 characters", "at most 1024"},
+			xr:   xrObject(map[string]any{"monitoring": map[string]any{"metrics": []any{map[string]any{"name": "Big", "pattern": `"` + strings.Repeat("x", 1024) + `"`}}}}),
+			want: []string{"spec.monitoring.metrics[0].pattern", "1026 characters", "at most 1024"},
 		},
 		"empty pattern": {
-			metrics: []any{map[string]any{"name": "Empty", "pattern": "  "}},
-			want:    []string{"spec.monitoring.metrics[0].pattern: is required"},
+			xr:   xrObject(map[string]any{"monitoring": map[string]any{"metrics": []any{map[string]any{"name": "Empty", "pattern": "  "}}}}),
+			want: []string{"spec.monitoring.metrics[0].pattern: is required"},
 		},
 		"two names for the same resources": {
-			metrics: []any{map[string]any{"name": "Orders.Placed", "pattern": "x"}, map[string]any{"name": "orders_placed", "pattern": "y"}},
-			want:    []string{"spec.monitoring.metrics[1].name", `"Orders.Placed" and "orders_placed"`},
+			xr:   xrObject(map[string]any{"monitoring": map[string]any{"metrics": []any{map[string]any{"name": "Orders.Placed", "pattern": "x"}, map[string]any{"name": "orders_placed", "pattern": "y"}}}}),
+			want: []string{"spec.monitoring.metrics[1].name", `"Orders.Placed" and "orders_placed"`},
 		},
 		"name with a colon": {
-			metrics: []any{map[string]any{"name": "a:b", "pattern": "x"}},
-			want:    []string{"spec.monitoring.metrics[0].name", "may not contain"},
+			xr:   xrObject(map[string]any{"monitoring": map[string]any{"metrics": []any{map[string]any{"name": "a:b", "pattern": "x"}}}}),
+			want: []string{"spec.monitoring.metrics[0].name", "may not contain"},
 		},
 		"name too long": {
-			metrics: []any{map[string]any{"name": strings.Repeat("n", 33), "pattern": "x"}},
-			want:    []string{"spec.monitoring.metrics[0].name", "longer than 32"},
+			xr:   xrObject(map[string]any{"monitoring": map[string]any{"metrics": []any{map[string]any{"name": strings.Repeat("n", 33), "pattern": "x"}}}}),
+			want: []string{"spec.monitoring.metrics[0].name", "longer than 32"},
 		},
 		"value over 100 characters": {
-			metrics: []any{map[string]any{"name": "V", "pattern": "x", "value": "$." + strings.Repeat("v", 99)}},
-			want:    []string{"spec.monitoring.metrics[0].value", "at most 100"},
+			xr:   xrObject(map[string]any{"monitoring": map[string]any{"metrics": []any{map[string]any{"name": "V", "pattern": "x", "value": "$." + strings.Repeat("v", 99)}}}}),
+			want: []string{"spec.monitoring.metrics[0].value", "at most 100"},
 		},
 		"unknown comparison": {
-			metrics: []any{map[string]any{"name": "C", "pattern": "x", "alarm": map[string]any{"threshold": int64(1), "comparison": "Above"}}},
-			want:    []string{"spec.monitoring.metrics[0].alarm.comparison"},
+			xr:   xrObject(map[string]any{"monitoring": map[string]any{"metrics": []any{map[string]any{"name": "C", "pattern": "x", "alarm": map[string]any{"threshold": int64(1), "comparison": "Above"}}}}}),
+			want: []string{"spec.monitoring.metrics[0].alarm.comparison"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			xr := xrObject(map[string]any{"monitoring": map[string]any{"metrics": tc.metrics}})
-			wantFatal(t, newRequest(t, xr, []map[string]any{}, nil), tc.want...)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestMetricFiltersInEveryRegion(t *testing.T) {
@@ -79,7 +61,7 @@ func TestMetricFiltersInEveryRegion(t *testing.T) {
 	}
 	orders := lookup(m["metric-ordersplaced"], "spec", "forProvider").(map[string]any)
 	tr := orders["metricTransformation"].(map[string]any)
-	if tr["namespace"] != "LambdaStack/team_dev-mcp" || tr["name"] != "OrdersPlaced" || tr["value"] != "1" || tr["unit"] != "Count" {
+	if tr["namespace"] != "LambdaStack/team_dev_mcp" || tr["name"] != "OrdersPlaced" || tr["value"] != "1" || tr["unit"] != "Count" {
 		t.Errorf("metricTransformation %v", tr)
 	}
 	if orders["pattern"] != `{ $.event = "order_placed" }` || orders["region"] != "us-east-1" {
@@ -88,7 +70,7 @@ func TestMetricFiltersInEveryRegion(t *testing.T) {
 	if got := lookup(m["metric-paymentmillis"], "spec", "forProvider", "metricTransformation", "value"); got != "$.payment_ms" {
 		t.Errorf("value %v", got)
 	}
-	if name := lookup(m["metric-ordersplaced"], "metadata", "annotations", AnnotationExternalName); name != "team_dev-mcp-metric-ordersplaced" {
+	if name := lookup(m["metric-ordersplaced"], "metadata", "annotations", annotationExternalName); name != "team_dev_mcp_metric-ordersplaced" {
 		t.Errorf("filter name %v", name)
 	}
 	// dev has no alarms: a metric's alarm waits for a stage with alarms.
@@ -105,7 +87,7 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 		t.Fatalf("no metric alarm among %v", keysOf(m))
 	}
 	p := lookup(a, "spec", "forProvider").(map[string]any)
-	if p["namespace"] != "LambdaStack/team_staging-mcp" || p["metricName"] != "OrdersPlaced" || p["statistic"] != "Sum" ||
+	if p["namespace"] != "LambdaStack/team_staging_mcp" || p["metricName"] != "OrdersPlaced" || p["statistic"] != "Sum" ||
 		p["comparisonOperator"] != "LessThanThreshold" || p["threshold"] != int64(1) || p["evaluationPeriods"] != int64(3) {
 		t.Errorf("alarm %v", p)
 	}
@@ -119,9 +101,9 @@ func TestMetricAlarmJoinsTopicAndDashboard(t *testing.T) {
 		t.Errorf("description %v", p["alarmDescription"])
 	}
 	var found bool
-	for _, w := range dashboardWidgets(t, m[KeyDashboard]) {
+	for _, w := range dashboardWidgets(t, m[keyDashboard]) {
 		for _, met := range w.Properties.Metrics {
-			if len(met) == 2 && met[0] == "LambdaStack/team_staging-mcp" && met[1] == "OrdersPlaced" {
+			if len(met) == 2 && met[0] == "LambdaStack/team_staging_mcp" && met[1] == "OrdersPlaced" {
 				found = true
 			}
 		}

@@ -3,6 +3,10 @@ package fn
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // Monitoring: CloudWatch alarms on the function (errors, throttles, p99 duration against a share
@@ -15,26 +19,80 @@ import (
 // resolve to autoscaling Policies, not Topics. With a topic the stack creates, the alarms wait
 // for its ARN (observed, or built from the account: a topic ARN is
 // arn:<partition>:sns:<region>:<account>:<name>). The API alarms and the dashboard's API
-// widgets wait for the API id (the ApiId dimension). See deferred.go.
+// widgets wait for the API id (the ApiId dimension). See observed.go.
 
 // Keys of the monitoring part (alarms, topic and subscriptions per region: <key>-<region>).
 const (
-	KeyAlarmErrors     = "alarm-errors"
-	KeyAlarmThrottles  = "alarm-throttles"
-	KeyAlarmDuration   = "alarm-duration"
-	KeyAlarmAPI5xx     = "alarm-api-5xx"
-	KeyAlarmAPILatency = "alarm-api-latency"
-	KeyAlarmTopic      = "alarm-topic"
+	keyAlarmErrors     = "alarm-errors"
+	keyAlarmThrottles  = "alarm-throttles"
+	keyAlarmDuration   = "alarm-duration"
+	keyAlarmAPI5xx     = "alarm-api-5xx"
+	keyAlarmAPILatency = "alarm-api-latency"
+	keyAlarmTopic      = "alarm-topic"
 	keyAlarmEmail      = "alarm-topic-email-"
-	KeyDashboard       = "dashboard"
+	keyDashboard       = "dashboard"
 )
+
+var reTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+
+// monitoringConfig is the resolved monitoring.
+type monitoringConfig struct {
+	Alarms                   bool
+	Dashboard                bool
+	TopicARN                 string
+	Emails                   []string
+	ErrorThreshold           int64
+	ThrottleThreshold        int64
+	DurationPercentOfTimeout int64
+	API5xxThreshold          int64
+	APILatencyP99Millis      int64
+	EvaluationPeriods        int64
+	PeriodSeconds            int64
+	// Metrics are the app's metrics from its log lines (metrics.go).
+	Metrics []v1alpha1.LogMetricSpec
+}
+
+func resolveMonitoring(spec, stageCfg, base *v1alpha1.MonitoringSettings) monitoringConfig {
+	spec, stageCfg = orZero(spec), orZero(stageCfg)
+	emails := spec.AlarmEmails
+	if len(emails) == 0 {
+		emails = stageCfg.AlarmEmails
+	}
+	return monitoringConfig{
+		Alarms:                   firstBool(spec.Alarms, stageCfg.Alarms, base.Alarms),
+		Dashboard:                firstBool(spec.Dashboard, stageCfg.Dashboard, base.Dashboard),
+		TopicARN:                 firstStr(spec.AlarmTopicARN, stageCfg.AlarmTopicARN),
+		Emails:                   emails,
+		ErrorThreshold:           firstInt(spec.ErrorThreshold, stageCfg.ErrorThreshold, base.ErrorThreshold),
+		ThrottleThreshold:        firstInt(spec.ThrottleThreshold, stageCfg.ThrottleThreshold, base.ThrottleThreshold),
+		DurationPercentOfTimeout: firstInt(spec.DurationPercentOfTimeout, stageCfg.DurationPercentOfTimeout, base.DurationPercentOfTimeout),
+		API5xxThreshold:          firstInt(spec.API5xxThreshold, stageCfg.API5xxThreshold, base.API5xxThreshold),
+		APILatencyP99Millis:      firstInt(spec.APILatencyP99Millis, stageCfg.APILatencyP99Millis, base.APILatencyP99Millis),
+		EvaluationPeriods:        firstInt(spec.EvaluationPeriods, stageCfg.EvaluationPeriods, base.EvaluationPeriods),
+		PeriodSeconds:            firstInt(spec.PeriodSeconds, stageCfg.PeriodSeconds, base.PeriodSeconds),
+	}
+}
+
+func validateMonitoring(errs *fieldErrors, m *monitoringConfig) {
+	if m.TopicARN != "" && !reTopicARN.MatchString(m.TopicARN) {
+		errs.add("monitoring.alarmTopicArn", "%q is not an SNS topic ARN", m.TopicARN)
+	}
+	if m.TopicARN != "" && len(m.Emails) > 0 {
+		errs.add("monitoring.alarmEmails", "email subscriptions apply only to the topic the stack creates; subscribe them to %s instead", m.TopicARN)
+	}
+	for _, e := range m.Emails {
+		if strings.Count(e, "@") != 1 || strings.ContainsAny(e, " \t") {
+			errs.add("monitoring.alarmEmails", "%q is not an email address", e)
+		}
+	}
+}
 
 // monitoring composes the alarms (with their topic) and the dashboard, as the stage says.
 func (b *builder) monitoring() {
-	if b.s.Monitor.Alarms {
+	if b.s.Monitoring.Alarms {
 		b.regional(b.alarms)
 	}
-	if b.s.Monitor.Dashboard {
+	if b.s.Monitoring.Dashboard {
 		b.add(b.dashboard())
 	}
 }
@@ -56,7 +114,7 @@ type alarmSpec struct {
 }
 
 func (b *builder) alarms(region, suffix string) {
-	if b.s.Monitor.TopicARN == "" {
+	if b.s.Monitoring.TopicARN == "" {
 		b.add(b.alarmTopic(region, suffix)...)
 	}
 	for _, a := range b.functionAlarms() {
@@ -74,7 +132,7 @@ func (b *builder) alarms(region, suffix string) {
 	for _, a := range b.apiAlarms() {
 		id := firstStr(b.apiID(suffix), b.o.kept(a.Key+suffix, "dimensions", "ApiId"))
 		if id == "" {
-			b.wait(a.Key+suffix, "the id of "+KeyAPI+suffix)
+			b.wait(a.Key+suffix, "the id of "+keyAPI+suffix)
 			continue
 		}
 		a.Dimensions = map[string]any{"ApiId": id}
@@ -83,14 +141,14 @@ func (b *builder) alarms(region, suffix string) {
 }
 
 func (b *builder) functionAlarms() []alarmSpec {
-	m, fn := b.s.Monitor, b.functionName()
+	m, fn := b.s.Monitoring, b.functionName()
 	dims := func() map[string]any { return map[string]any{"FunctionName": fn} }
 	return []alarmSpec{
-		{Key: KeyAlarmErrors, Name: "errors", What: "function errors", Namespace: "AWS/Lambda", Metric: "Errors",
+		{Key: keyAlarmErrors, Name: "errors", What: "function errors", Namespace: "AWS/Lambda", Metric: "Errors",
 			Statistic: "Sum", Threshold: m.ErrorThreshold, Comparison: "GreaterThanOrEqualToThreshold", Dimensions: dims()},
-		{Key: KeyAlarmThrottles, Name: "throttles", What: "throttled invocations", Namespace: "AWS/Lambda", Metric: "Throttles",
+		{Key: keyAlarmThrottles, Name: "throttles", What: "throttled invocations", Namespace: "AWS/Lambda", Metric: "Throttles",
 			Statistic: "Sum", Threshold: m.ThrottleThreshold, Comparison: "GreaterThanOrEqualToThreshold", Dimensions: dims()},
-		{Key: KeyAlarmDuration, Name: "duration-p99", What: fmt.Sprintf("p99 duration in ms (%d%% of the %d s timeout)", m.DurationPercentOfTimeout, b.s.Function.TimeoutSeconds),
+		{Key: keyAlarmDuration, Name: "duration-p99", What: fmt.Sprintf("p99 duration in ms (%d%% of the %d s timeout)", m.DurationPercentOfTimeout, b.s.Function.TimeoutSeconds),
 			Namespace: "AWS/Lambda", Metric: "Duration", Extended: "p99", Threshold: b.durationThresholdMillis(),
 			Comparison: "GreaterThanThreshold", Dimensions: dims()},
 	}
@@ -98,16 +156,16 @@ func (b *builder) functionAlarms() []alarmSpec {
 
 // durationThresholdMillis is DurationPercentOfTimeout percent of the function timeout, in ms.
 func (b *builder) durationThresholdMillis() int64 {
-	return b.s.Function.TimeoutSeconds * 1000 * b.s.Monitor.DurationPercentOfTimeout / 100
+	return b.s.Function.TimeoutSeconds * 1000 * b.s.Monitoring.DurationPercentOfTimeout / 100
 }
 
 // apiAlarms are the API's alarms; their ApiId dimension is set by the caller.
 func (b *builder) apiAlarms() []alarmSpec {
-	m := b.s.Monitor
+	m := b.s.Monitoring
 	return []alarmSpec{
-		{Key: KeyAlarmAPI5xx, Name: "api-5xx", What: "API 5xx responses", Namespace: "AWS/ApiGateway", Metric: "5xx",
+		{Key: keyAlarmAPI5xx, Name: "api-5xx", What: "API 5xx responses", Namespace: "AWS/ApiGateway", Metric: "5xx",
 			Statistic: "Sum", Threshold: m.API5xxThreshold, Comparison: "GreaterThanOrEqualToThreshold"},
-		{Key: KeyAlarmAPILatency, Name: "api-latency-p99", What: "API p99 latency in ms", Namespace: "AWS/ApiGateway", Metric: "Latency",
+		{Key: keyAlarmAPILatency, Name: "api-latency-p99", What: "API p99 latency in ms", Namespace: "AWS/ApiGateway", Metric: "Latency",
 			Extended: "p99", Threshold: m.APILatencyP99Millis, Comparison: "GreaterThanThreshold"},
 	}
 }
@@ -117,10 +175,10 @@ func (b *builder) addAlarm(region, suffix string, a alarmSpec) {
 	key := a.Key + suffix
 	topic := firstStr(b.alarmTopicARN(region, suffix), b.o.kept(key, "alarmActions"))
 	if topic == "" {
-		b.wait(key, "the ARN of "+KeyAlarmTopic+suffix)
+		b.wait(key, "the ARN of "+keyAlarmTopic+suffix)
 		return
 	}
-	m := b.s.Monitor
+	m := b.s.Monitoring
 	periods := m.EvaluationPeriods
 	if a.EvaluationPeriods > 0 {
 		periods = a.EvaluationPeriods
@@ -169,25 +227,25 @@ func (b *builder) alarmTopicName() string { return b.name(maxTopicName, "alarms"
 // alarmTopicARN is the topic the alarms of region notify: the stage's existing topic, else the
 // created topic's ARN (observed, or built from the account); "" until known.
 func (b *builder) alarmTopicARN(region, suffix string) string {
-	if t := b.s.Monitor.TopicARN; t != "" {
+	if t := b.s.Monitoring.TopicARN; t != "" {
 		return t
 	}
 	name := b.alarmTopicName()
-	return firstStr(b.o.observedARNOf(KeyAlarmTopic+suffix, ":"+name), b.arnIn("sns", region, name))
+	return firstStr(b.o.observedARNOf(keyAlarmTopic+suffix, ":"+name), b.arnIn("sns", region, name))
 }
 
 // alarmTopic is the topic the stack creates (stateful: kept with the stage's retained data, so
 // its subscriptions survive) and its email subscriptions (each must be confirmed by its owner).
-func (b *builder) alarmTopic(region, suffix string) []Composed {
-	out := []Composed{b.managed(KeyAlarmTopic+suffix, "sns", "Topic",
+func (b *builder) alarmTopic(region, suffix string) []composed {
+	out := []composed{b.managed(keyAlarmTopic+suffix, "sns", "Topic",
 		mrOpts{externalName: b.alarmTopicName(), region: region, taggable: true, stateful: true},
 		map[string]any{"displayName": fitName("LambdaStack alarms "+b.s.Stage+" "+b.s.App, 100)})}
-	for _, e := range slugsOf(b.s.Monitor.Emails) {
+	for _, e := range slugsOf(b.s.Monitoring.Emails) {
 		out = append(out, b.managed(keyAlarmEmail+e.Slug+suffix, "sns", "TopicSubscription", mrOpts{region: region},
 			map[string]any{
 				"protocol":    "email",
 				"endpoint":    e.Value,
-				"topicArnRef": b.ref(KeyAlarmTopic + suffix),
+				"topicArnRef": b.ref(keyAlarmTopic + suffix),
 			}))
 	}
 	return out
@@ -200,7 +258,7 @@ func (b *builder) dashboardName() string { return b.name(maxDashboardName) }
 // comparing the regions, then per region the function widgets, the app's metrics, the live
 // alias's versions (with a canary, live against canary) and the API widgets (once the API's id is
 // observed), and last a text widget linking the runbook.
-func (b *builder) dashboard() Composed {
+func (b *builder) dashboard() composed {
 	widgets := b.regionWidgets()
 	b.regional(func(region, suffix string) {
 		widgets = append(widgets, b.functionWidgets(region)...)
@@ -213,31 +271,31 @@ func (b *builder) dashboard() Composed {
 		if id := b.apiID(suffix); id != "" {
 			widgets = append(widgets, b.apiWidgets(region, id)...)
 		} else {
-			b.wait(KeyDashboard, "the id of "+KeyAPI+suffix+" for its API widgets")
+			b.wait(keyDashboard, "the id of "+keyAPI+suffix+" for its API widgets")
 		}
 	})
 	widgets = append(widgets, b.runbookWidget())
-	return b.managed(KeyDashboard, "cloudwatch", "Dashboard",
+	return b.managed(keyDashboard, "cloudwatch", "Dashboard",
 		mrOpts{externalName: b.dashboardName(), region: b.s.Region},
 		map[string]any{"dashboardBody": dashboardJSON(widgets)})
 }
 
-// RunbookURL is the runbook section of docs/services.md in the project's repository (the
+// runbookURL is the runbook section of docs/services.md in the project's repository (the
 // Configuration's meta.crossplane.io/source; TestRunbookURL checks both).
-const RunbookURL = "https://github.com/spec3/lambdastack/blob/main/docs/services.md#runbook"
+const runbookURL = "https://github.com/spec3/lambdastack/blob/main/docs/services.md#runbook"
 
 // runbookWidget is a text widget naming the stack and linking the runbook.
 func (b *builder) runbookWidget() dashboardWidget {
 	md := fmt.Sprintf("**%s** (%s, stage %s): something wrong? [Runbook](%s) · `kubectl describe %s`",
-		b.s.App, compositeID(b.s), b.s.Stage, RunbookURL, describeTarget(b.s))
+		b.s.App, compositeID(b.s), b.s.Stage, runbookURL, describeTarget(b.s))
 	return dashboardWidget{Type: "text", Width: 24, Height: textWidgetHeight, Properties: textProperties{Markdown: md}}
 }
 
 // describeTarget is what kubectl describe takes for the stack's request: the claim for a
 // claimed XLambdaStack, else the XR.
-func describeTarget(s *Settings) string {
+func describeTarget(s *settings) string {
 	switch {
-	case s.Flavour == Namespaced:
+	case s.Flavour == namespaced:
 		return "lambdastack -n " + s.Namespace + " " + s.XRName
 	case s.Owner != "":
 		return "lambdastackclaim -n " + s.Owner + " <claim> (XLambdaStack " + s.XRName + ")"
@@ -260,7 +318,7 @@ func (b *builder) regionWidgets() []dashboardWidget {
 	}
 	w := func(title, stat string, metrics [][]any) dashboardWidget {
 		return dashboardWidget{Type: "metric", Width: widgetWidth, Height: widgetHeight, Properties: widgetProperties{
-			Title: title, Region: b.s.Region, View: "timeSeries", Period: b.s.Monitor.PeriodSeconds, Stat: stat, Metrics: metrics,
+			Title: title, Region: b.s.Region, View: "timeSeries", Period: b.s.Monitoring.PeriodSeconds, Stat: stat, Metrics: metrics,
 		}}
 	}
 	return []dashboardWidget{
@@ -289,7 +347,7 @@ func (b *builder) releaseWidgets(region, suffix string) []dashboardWidget {
 	series := func(metric string) [][]any {
 		var out [][]any
 		for _, v := range versions {
-			out = append(out, []any{"AWS/Lambda", metric, "FunctionName", fn, "Resource", fn + ":" + AliasName, "ExecutedVersion", v.version, metricOptions{Label: v.label}})
+			out = append(out, []any{"AWS/Lambda", metric, "FunctionName", fn, "Resource", fn + ":" + aliasName, "ExecutedVersion", v.version, metricOptions{Label: v.label}})
 		}
 		return out
 	}
@@ -348,7 +406,7 @@ func (b *builder) widget(region, title, stat string, metrics ...[]any) dashboard
 		title += " (" + region + ")"
 	}
 	return dashboardWidget{Type: "metric", Width: widgetWidth, Height: widgetHeight, Properties: widgetProperties{
-		Title: title, Region: region, View: "timeSeries", Period: b.s.Monitor.PeriodSeconds, Stat: stat, Metrics: metrics,
+		Title: title, Region: region, View: "timeSeries", Period: b.s.Monitoring.PeriodSeconds, Stat: stat, Metrics: metrics,
 	}}
 }
 
@@ -408,10 +466,10 @@ func dashboardJSON(widgets []dashboardWidget) string {
 // monitoringStatus is the primary region's alarm topic ARN (once known) and the dashboard name,
 // each only when the stage has alarms or a dashboard.
 func (b *builder) monitoringStatus() (topicARN, dashboard string) {
-	if b.s.Monitor.Alarms {
+	if b.s.Monitoring.Alarms {
 		topicARN = b.alarmTopicARN(b.s.Region, "")
 	}
-	if b.s.Monitor.Dashboard {
+	if b.s.Monitoring.Dashboard {
 		dashboard = b.dashboardName()
 	}
 	return topicARN, dashboard

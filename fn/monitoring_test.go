@@ -1,14 +1,11 @@
 package fn
 
 import (
-	"encoding/json"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 )
-
-const opsTopic = "arn:aws:sns:us-east-1:" + testAccount + ":ops"
 
 func TestAlarms(t *testing.T) {
 	cases := map[string]struct {
@@ -21,43 +18,43 @@ func TestAlarms(t *testing.T) {
 		"dev: off": {
 			xr:       xrObject(nil),
 			observed: true,
-			absent:   []string{KeyAlarmErrors, KeyAlarmThrottles, KeyAlarmDuration, KeyAlarmAPI5xx, KeyAlarmAPILatency, KeyAlarmTopic, KeyDashboard},
+			absent:   []string{keyAlarmErrors, keyAlarmThrottles, keyAlarmDuration, keyAlarmAPI5xx, keyAlarmAPILatency, keyAlarmTopic, keyDashboard},
 		},
 		"existing topic: function alarms at once, API alarms wait for the API id": {
 			xr:        xrObject(map[string]any{"stage": "staging", "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
-			wantKeys:  []string{KeyAlarmErrors, KeyAlarmThrottles, KeyAlarmDuration},
-			absent:    []string{KeyAlarmAPI5xx, KeyAlarmAPILatency, KeyAlarmTopic},
+			wantKeys:  []string{keyAlarmErrors, keyAlarmThrottles, keyAlarmDuration},
+			absent:    []string{keyAlarmAPI5xx, keyAlarmAPILatency, keyAlarmTopic},
 			wantTopic: opsTopic,
 		},
 		"existing topic, observed: every alarm": {
 			xr:        xrObject(map[string]any{"stage": "staging", "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
 			observed:  true,
-			wantKeys:  []string{KeyAlarmErrors, KeyAlarmThrottles, KeyAlarmDuration, KeyAlarmAPI5xx, KeyAlarmAPILatency},
-			absent:    []string{KeyAlarmTopic},
+			wantKeys:  []string{keyAlarmErrors, keyAlarmThrottles, keyAlarmDuration, keyAlarmAPI5xx, keyAlarmAPILatency},
+			absent:    []string{keyAlarmTopic},
 			wantTopic: opsTopic,
 		},
 		"created topic: alarms wait for its ARN": {
 			xr:       xrObject(map[string]any{"stage": "staging", "monitoring": map[string]any{"alarmEmails": []any{"b@example.com", "a@example.com"}}}),
-			wantKeys: []string{KeyAlarmTopic, "alarm-topic-email-a-example-com", "alarm-topic-email-b-example-com"},
-			absent:   []string{KeyAlarmErrors, KeyAlarmAPI5xx},
+			wantKeys: []string{keyAlarmTopic, "alarm-topic-email-a-example-com", "alarm-topic-email-b-example-com"},
+			absent:   []string{keyAlarmErrors, keyAlarmAPI5xx},
 		},
 		"created topic, observed": {
 			xr:        xrObject(map[string]any{"stage": "staging"}),
 			observed:  true,
-			wantKeys:  []string{KeyAlarmTopic, KeyAlarmErrors, KeyAlarmThrottles, KeyAlarmDuration, KeyAlarmAPI5xx, KeyAlarmAPILatency},
-			wantTopic: "arn:aws:sns:us-east-1:" + testAccount + ":team_staging-mcp-alarms",
+			wantKeys:  []string{keyAlarmTopic, keyAlarmErrors, keyAlarmThrottles, keyAlarmDuration, keyAlarmAPI5xx, keyAlarmAPILatency},
+			wantTopic: "arn:aws:sns:us-east-1:" + testAccount + ":team_staging_mcp_alarms",
 		},
 		"API off: no API alarms": {
 			xr:        xrObject(map[string]any{"stage": "staging", "api": map[string]any{"enabled": false}, "monitoring": map[string]any{"alarmTopicArn": opsTopic}}),
 			observed:  true,
-			wantKeys:  []string{KeyAlarmErrors},
-			absent:    []string{KeyAlarmAPI5xx, KeyAlarmAPILatency},
+			wantKeys:  []string{keyAlarmErrors},
+			absent:    []string{keyAlarmAPI5xx, keyAlarmAPILatency},
 			wantTopic: opsTopic,
 		},
 		"dev with alarms on by request": {
 			xr:        xrObject(map[string]any{"monitoring": map[string]any{"alarms": true, "alarmTopicArn": opsTopic}}),
-			wantKeys:  []string{KeyAlarmErrors},
-			absent:    []string{KeyDashboard},
+			wantKeys:  []string{keyAlarmErrors},
+			absent:    []string{keyDashboard},
 			wantTopic: opsTopic,
 		},
 	}
@@ -65,18 +62,9 @@ func TestAlarms(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := settingsFor(t, tc.xr, nil)
 			m := planSettled(t, s, tc.observed)
-			for _, k := range tc.wantKeys {
-				if _, ok := m[k]; !ok {
-					t.Errorf("%s not composed; have %v", k, keysOf(m))
-				}
-			}
-			for _, k := range tc.absent {
-				if _, ok := m[k]; ok {
-					t.Errorf("%s composed, want not", k)
-				}
-			}
+			wantKeys(t, m, tc.wantKeys, tc.absent)
 			for k, obj := range m {
-				if lookup(obj, "kind") != "MetricAlarm" || k == KeyCanaryAlarm {
+				if lookup(obj, "kind") != "MetricAlarm" || k == keyCanaryAlarm {
 					continue
 				}
 				for _, f := range []string{"alarmActions", "okActions"} {
@@ -95,14 +83,14 @@ func TestAlarmFields(t *testing.T) {
 	}, "monitoring": map[string]any{"alarmTopicArn": opsTopic, "durationPercentOfTimeout": 50, "periodSeconds": 300, "evaluationPeriods": 3}})
 	m, _ := converged(t, settingsFor(t, xr, nil))
 	cases := map[string]map[string]any{
-		KeyAlarmErrors: {"namespace": "AWS/Lambda", "metricName": "Errors", "statistic": "Sum", "threshold": int64(1),
-			"comparisonOperator": "GreaterThanOrEqualToThreshold", "dimensions": map[string]any{"FunctionName": "team_prod-mcp"}},
-		KeyAlarmThrottles: {"namespace": "AWS/Lambda", "metricName": "Throttles", "statistic": "Sum", "threshold": int64(1)},
-		KeyAlarmDuration: {"namespace": "AWS/Lambda", "metricName": "Duration", "extendedStatistic": "p99", "statistic": nil,
+		keyAlarmErrors: {"namespace": "AWS/Lambda", "metricName": "Errors", "statistic": "Sum", "threshold": int64(1),
+			"comparisonOperator": "GreaterThanOrEqualToThreshold", "dimensions": map[string]any{"FunctionName": "team_prod_mcp"}},
+		keyAlarmThrottles: {"namespace": "AWS/Lambda", "metricName": "Throttles", "statistic": "Sum", "threshold": int64(1)},
+		keyAlarmDuration: {"namespace": "AWS/Lambda", "metricName": "Duration", "extendedStatistic": "p99", "statistic": nil,
 			"threshold": int64(10000), "comparisonOperator": "GreaterThanThreshold"},
-		KeyAlarmAPI5xx: {"namespace": "AWS/ApiGateway", "metricName": "5xx", "statistic": "Sum", "threshold": int64(1),
+		keyAlarmAPI5xx: {"namespace": "AWS/ApiGateway", "metricName": "5xx", "statistic": "Sum", "threshold": int64(1),
 			"dimensions": map[string]any{"ApiId": simAPIID}},
-		KeyAlarmAPILatency: {"namespace": "AWS/ApiGateway", "metricName": "Latency", "extendedStatistic": "p99", "threshold": int64(2000),
+		keyAlarmAPILatency: {"namespace": "AWS/ApiGateway", "metricName": "Latency", "extendedStatistic": "p99", "threshold": int64(2000),
 			"comparisonOperator": "GreaterThanThreshold", "dimensions": map[string]any{"ApiId": simAPIID}},
 	}
 	for key, want := range cases {
@@ -113,7 +101,7 @@ func TestAlarmFields(t *testing.T) {
 				t.Errorf("%s %s = %v, want %v", key, f, got, v)
 			}
 		}
-		if n, _ := lookup(a, "metadata", "annotations", AnnotationExternalName).(string); !strings.HasPrefix(n, "team_prod-mcp-") {
+		if n, _ := lookup(a, "metadata", "annotations", annotationExternalName).(string); !strings.HasPrefix(n, "team_prod_mcp_") {
 			t.Errorf("%s name = %q", key, n)
 		}
 	}
@@ -124,8 +112,8 @@ func TestAlarmTopic(t *testing.T) {
 		t.Run(stage, func(t *testing.T) {
 			xr := xrObject(map[string]any{"stage": stage, "monitoring": map[string]any{"alarmEmails": []any{"ops@example.com"}}})
 			m := byKey(t, settingsFor(t, xr, nil))
-			topic := m[KeyAlarmTopic]
-			if got := lookup(topic, "metadata", "annotations", AnnotationExternalName); got != "team_"+stage+"-mcp-alarms" {
+			topic := m[keyAlarmTopic]
+			if got := lookup(topic, "metadata", "annotations", annotationExternalName); got != "team_"+stage+"_mcp_alarms" {
 				t.Errorf("topic name = %v", got)
 			}
 			mp := lookup(topic, "spec", "managementPolicies")
@@ -134,11 +122,7 @@ func TestAlarmTopic(t *testing.T) {
 			}
 			sub := m["alarm-topic-email-ops-example-com"]
 			want := map[string]any{"protocol": "email", "endpoint": "ops@example.com", "topicArnRef": map[string]any{"name": "mcp--alarm-topic"}}
-			for k, v := range want {
-				if got := fp(sub, k); !reflect.DeepEqual(got, v) {
-					t.Errorf("subscription %s = %v, want %v", k, got, v)
-				}
-			}
+			wantFields(t, "subscription", sub, want)
 		})
 	}
 }
@@ -147,7 +131,7 @@ func TestMonitoringStatus(t *testing.T) {
 	s := settingsFor(t, xrObject(map[string]any{"stage": "staging"}), nil)
 	_, o := converged(t, s)
 	st := mustPlan(t, s, o).Status
-	if st.AlarmTopicARN != "arn:aws:sns:us-east-1:"+testAccount+":team_staging-mcp-alarms" || st.DashboardName != "team_staging-mcp" {
+	if st.AlarmTopicARN != "arn:aws:sns:us-east-1:"+testAccount+":team_staging_mcp_alarms" || st.DashboardName != "team_staging_mcp" {
 		t.Errorf("status alarmTopicArn %q dashboardName %q", st.AlarmTopicARN, st.DashboardName)
 	}
 	dev := settingsFor(t, xrObject(nil), nil)
@@ -158,13 +142,13 @@ func TestMonitoringStatus(t *testing.T) {
 
 func TestDashboard(t *testing.T) {
 	s := settingsFor(t, xrObject(map[string]any{"stage": "staging", "monitoring": map[string]any{"alarmTopicArn": opsTopic}}), nil)
-	first, out, _ := plan(t, s, nil)
-	before := dashboardWidgets(t, first[KeyDashboard])
+	first, out, _ := planByKey(t, s, nil)
+	before := dashboardWidgets(t, first[keyDashboard])
 	if want := []string{"Lambda invocations", "Lambda errors", "Lambda duration (ms)", "Lambda throttles", "Lambda concurrent executions"}; !reflect.DeepEqual(titles(before), want) {
 		t.Errorf("widgets before the API id is known = %v, want %v", titles(before), want)
 	}
-	after, _, _ := plan(t, s, simulateObserved(out))
-	widgets := dashboardWidgets(t, after[KeyDashboard])
+	after, _, _ := planByKey(t, s, simulateObserved(out))
+	widgets := dashboardWidgets(t, after[keyDashboard])
 	if got := titles(widgets)[5:]; !reflect.DeepEqual(got, []string{"Live alias: invocations by version", "Live alias: errors by version", "API requests", "API 4xx", "API 5xx", "API latency (ms)"}) {
 		t.Errorf("release and API widgets = %v", got)
 	}
@@ -172,21 +156,21 @@ func TestDashboard(t *testing.T) {
 	if last.X != 8 || last.Y != 18 || last.Width != 8 || last.Height != 6 {
 		t.Errorf("last metric widget at %d,%d size %dx%d", last.X, last.Y, last.Width, last.Height)
 	}
-	all := allWidgets(t, after[KeyDashboard])
+	all := allWidgets(t, after[keyDashboard])
 	text := all[len(all)-1]
 	if text.Type != "text" || text.X != 0 || text.Y != 24 || text.Width != 24 ||
-		!strings.Contains(text.Properties.Markdown, "[Runbook]("+RunbookURL+")") || !strings.Contains(text.Properties.Markdown, "kubectl describe lambdastack -n team mcp") {
+		!strings.Contains(text.Properties.Markdown, "[Runbook]("+runbookURL+")") || !strings.Contains(text.Properties.Markdown, "kubectl describe lambdastack -n team mcp") {
 		t.Errorf("runbook widget %+v", text)
 	}
 	if m := last.Properties.Metrics[0]; m[0] != "AWS/ApiGateway" || m[2] != "ApiId" || m[3] != simAPIID {
 		t.Errorf("API metric = %v", m)
 	}
-	d := after[KeyDashboard]
-	if got := lookup(d, "metadata", "annotations", AnnotationExternalName); got != "team_staging-mcp" {
+	d := after[keyDashboard]
+	if got := lookup(d, "metadata", "annotations", annotationExternalName); got != "team_staging_mcp" {
 		t.Errorf("dashboard name = %v", got)
 	}
-	again, _, _ := plan(t, s, simulateObserved(out))
-	if fp(again[KeyDashboard], "dashboardBody") != fp(d, "dashboardBody") {
+	again, _, _ := planByKey(t, s, simulateObserved(out))
+	if fp(again[keyDashboard], "dashboardBody") != fp(d, "dashboardBody") {
 		t.Error("dashboard body differs between two builds")
 	}
 }
@@ -196,7 +180,7 @@ func TestDashboardMultiRegion(t *testing.T) {
 		"function":   map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "k.zip"}}},
 		"monitoring": map[string]any{"alarmTopicArn": opsTopic}}), nil)
 	m, _ := converged(t, s)
-	widgets := dashboardWidgets(t, m[KeyDashboard])
+	widgets := dashboardWidgets(t, m[keyDashboard])
 	if len(widgets) != 3+2*11 {
 		t.Fatalf("%d widgets, want 3 comparing the regions and 11 per region: %v", len(widgets), titles(widgets))
 	}
@@ -217,47 +201,9 @@ func TestDashboardMultiRegion(t *testing.T) {
 	if w := widgets[3+11]; w.Properties.Region != "eu-west-1" || !strings.HasSuffix(w.Properties.Title, "(eu-west-1)") {
 		t.Errorf("second region's first widget = %+v", w.Properties)
 	}
-	if _, ok := m[KeyAlarmErrors+"-eu-west-1"]; !ok {
+	if _, ok := m[keyAlarmErrors+"-eu-west-1"]; !ok {
 		t.Error("no alarms in the second region")
 	}
-}
-
-// decodedWidget is a dashboard widget as the body says; Markdown is set for text widgets.
-type decodedWidget struct {
-	Type       string `json:"type"`
-	X          int    `json:"x"`
-	Y          int    `json:"y"`
-	Width      int    `json:"width"`
-	Height     int    `json:"height"`
-	Properties struct {
-		widgetProperties
-		Markdown string `json:"markdown"`
-	} `json:"properties"`
-}
-
-// dashboardWidgets are the metric widgets of a dashboard, in order; the text widgets are left
-// out (dashboardText).
-func dashboardWidgets(t *testing.T, d map[string]any) []decodedWidget {
-	t.Helper()
-	var out []decodedWidget
-	for _, w := range allWidgets(t, d) {
-		if w.Type == "metric" {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-func allWidgets(t *testing.T, d map[string]any) []decodedWidget {
-	t.Helper()
-	body, _ := fp(d, "dashboardBody").(string)
-	var b struct {
-		Widgets []decodedWidget `json:"widgets"`
-	}
-	if err := json.Unmarshal([]byte(body), &b); err != nil {
-		t.Fatalf("dashboard body is not JSON: %v", err)
-	}
-	return b.Widgets
 }
 
 func titles(ws []decodedWidget) []string {
@@ -270,8 +216,8 @@ func titles(ws []decodedWidget) []string {
 
 func TestDashboardShowsLiveAndCanaryVersions(t *testing.T) {
 	s := settingsFor(t, prodXR(map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(10)}}, nil), prodEnvs()[0])
-	o := observedStack(t, s, map[string]map[string]any{KeyFunction: fnObserved("8")}, map[string]map[string]any{KeyAlias: {"functionVersion": "7"}})
-	widgets := dashboardWidgets(t, builtWith(t, s, o)[KeyDashboard])
+	o := observedStack(t, s, map[string]map[string]any{KeyFunction: fnObserved("8")}, map[string]map[string]any{keyAlias: {"functionVersion": "7"}})
+	widgets := dashboardWidgets(t, builtWith(t, s, o)[keyDashboard])
 	var release []decodedWidget
 	for _, w := range widgets {
 		if strings.HasPrefix(w.Properties.Title, "Live alias") {
@@ -283,7 +229,7 @@ func TestDashboardShowsLiveAndCanaryVersions(t *testing.T) {
 	}
 	var labels, versions []string
 	for _, met := range release[0].Properties.Metrics {
-		if met[4] != "Resource" || met[5] != "team_prod-mcp:live" || met[6] != "ExecutedVersion" {
+		if met[4] != "Resource" || met[5] != "team_prod_mcp:live" || met[6] != "ExecutedVersion" {
 			t.Errorf("release metric %v", met)
 		}
 		versions = append(versions, met[7].(string))
@@ -294,7 +240,7 @@ func TestDashboardShowsLiveAndCanaryVersions(t *testing.T) {
 	}
 
 	// Before a version is published there is nothing to show; without the alias neither.
-	first := dashboardWidgets(t, builtWith(t, s, nil)[KeyDashboard])
+	first := dashboardWidgets(t, builtWith(t, s, nil)[keyDashboard])
 	for _, w := range first {
 		if strings.HasPrefix(w.Properties.Title, "Live alias") {
 			t.Errorf("release widget before any version is published: %v", w.Properties.Title)
@@ -315,14 +261,14 @@ func TestRunbookURL(t *testing.T) {
 			source = strings.TrimSpace(v)
 		}
 	}
-	if source == "" || !strings.HasPrefix(RunbookURL, "https://"+source+"/blob/main/") {
-		t.Errorf("RunbookURL %s is not in the repository %q", RunbookURL, source)
+	if source == "" || !strings.HasPrefix(runbookURL, "https://"+source+"/blob/main/") {
+		t.Errorf("RunbookURL %s is not in the repository %q", runbookURL, source)
 	}
 	doc, err := os.ReadFile("../docs/services.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, anchor, _ := strings.Cut(strings.TrimPrefix(RunbookURL, "https://"+source+"/blob/main/"), "#")
+	file, anchor, _ := strings.Cut(strings.TrimPrefix(runbookURL, "https://"+source+"/blob/main/"), "#")
 	if file != "docs/services.md" || !strings.Contains(string(doc), "\n## "+strings.ToUpper(anchor[:1])+anchor[1:]+"\n") {
 		t.Errorf("docs/services.md has no section for #%s", anchor)
 	}

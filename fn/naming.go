@@ -26,28 +26,63 @@ const (
 	hashLen       = 8
 )
 
-// ownerSeparator joins the owner namespace to the rest of an AWS name. Namespaces, stages and
-// apps never contain it, so <owner>_<stage>-<app> of two stacks in different namespaces never
-// read the same, and every AWS name the stack uses accepts it.
-const ownerSeparator = "_"
+// nameSeparator separates the fields of an AWS name: <owner>_<stage>_<app>[_<part>]. Namespaces,
+// stages and apps never contain it (parts neither), so the first three fields of a name say
+// which stack it is: no two different (namespace, stage, app) give the same AWS name, even in
+// one account and region (docs/tenancy.md, rule 14), and every AWS name the stack uses accepts it.
+const nameSeparator = "_"
 
-// stackStem is what every AWS name of a stack starts with: <owner>_<stage>-<app>, or
-// <stage>-<app> for an XLambdaStack without a claim (no owner namespace). Two stacks of the same
-// stage and app in different namespaces therefore never name the same AWS resource.
-func stackStem(s *Settings) string {
-	if s.NameOwner == "" {
-		return s.Stage + "-" + s.App
-	}
-	return s.NameOwner + ownerSeparator + s.Stage + "-" + s.App
+// nameScheme is how a stack's AWS names are built. A stack keeps the scheme it was first
+// composed with (keepNameScheme, tenancy.go): renaming would make the provider create new AWS
+// resources and orphan the old ones.
+type nameScheme int
+
+const (
+	// namesInjective: <owner>_<stage>_<app>[_<part>]; an XLambdaStack without a claim has an
+	// empty owner field (_<stage>_<app>), so its names differ from every namespace's.
+	namesInjective nameScheme = iota
+	// namesOwnerFirst: <owner>_<stage>-<app>[-<part>], stacks composed before names were
+	// injective (stage perf-x with app svc and stage perf with app x-svc read the same).
+	namesOwnerFirst
+	// namesWithoutOwner: <stage>-<app>[-<part>], stacks composed before names carried the owner.
+	namesWithoutOwner
+)
+
+// stackStem is what every AWS name of a stack starts with (see nameScheme). Two stacks of the
+// same stage and app in different namespaces therefore never name the same AWS resource.
+func stackStem(s *settings) string {
+	return stemOf(s.NameScheme, s.Owner, s.Stage, s.App)
 }
 
-// awsName is the AWS name <stem>[-<part>...] (stem from stackStem), truncated to limit with a
-// short stable hash of the full name when it is too long.
-func awsName(limit int, stem string, parts ...string) string {
+// stemOf is the stem of a stack of owner, stage and app under scheme.
+func stemOf(scheme nameScheme, owner, stage, app string) string {
+	switch {
+	case scheme == namesWithoutOwner || scheme == namesOwnerFirst && owner == "":
+		return stage + "-" + app
+	case scheme == namesOwnerFirst:
+		return owner + nameSeparator + stage + "-" + app
+	}
+	return owner + nameSeparator + stage + nameSeparator + app
+}
+
+// partSeparator joins the stem and the first part of a name: "_" under the current scheme, "-"
+// under the older ones.
+func partSeparator(s *settings) string {
+	if s.NameScheme == namesInjective {
+		return nameSeparator
+	}
+	return "-"
+}
+
+// awsName is the AWS name <stem>[<sep><part>[-<part>...]] (stem from stackStem, sep from
+// partSeparator), truncated to limit with a short stable hash of the full name when it is too
+// long.
+func awsName(limit int, stem, sep string, parts ...string) string {
 	n := stem
 	for _, p := range parts {
 		if p != "" {
-			n += "-" + p
+			n += sep + p
+			sep = "-"
 		}
 	}
 	return fitName(n, limit)
@@ -65,15 +100,15 @@ func fitName(name string, limit int) string {
 }
 
 // objectSeparator joins the XR's name and a resource key in a composed object's name. Keys never
-// contain it (secret names may not, validate.go), so the names of two XRs in one namespace never
+// contain it (secret names may not, validateSecrets), so the names of two XRs in one namespace never
 // match: with a single "-", XR mcp's key api-log-group and XR mcp-api's key log-group would.
 const objectSeparator = "--"
 
 // objectName is the Kubernetes name of a composed resource: <xr-name>--<key>, at most 63
 // characters, deterministic so Crossplane adopts the same object on every reconcile. A stack
-// composed before the separator was "--" keeps <xr-name>-<key> (Settings.LegacyObjectNames):
+// composed before the separator was "--" keeps <xr-name>-<key> (settings.LegacyObjectNames):
 // Crossplane keeps the names of existing composed objects, so references must too.
-func objectName(s *Settings, key string) string {
+func objectName(s *settings, key string) string {
 	sep := objectSeparator
 	if s.LegacyObjectNames {
 		sep = "-"
@@ -98,6 +133,36 @@ func slug(s string) string {
 	out := strings.TrimRight(b.String(), "-")
 	if out == "" {
 		return "root"
+	}
+	return out
+}
+
+// slugged is a value (a route key, an email address) and the key fragment of its resource.
+type slugged struct {
+	Value string // e.g. "POST /mcp"
+	Slug  string // e.g. "post-mcp"
+}
+
+// maxSlug keeps the keys built from slugs short (route keys and emails can be long).
+const maxSlug = 40
+
+// slugsOf gives every value its resource key fragment: its slug (at most maxSlug characters),
+// with an 8-character hash of the value appended when two values share a slug (e.g. "GET /a-b"
+// and "GET /a/b"), so keys stay unique and never depend on list order.
+func slugsOf(values []string) []slugged {
+	short := func(v string) string { return fitName(slug(v), maxSlug) }
+	count := map[string]int{}
+	for _, v := range values {
+		count[short(v)]++
+	}
+	out := make([]slugged, 0, len(values))
+	for _, v := range values {
+		s := short(v)
+		if count[s] > 1 {
+			sum := sha256.Sum256([]byte(v))
+			s += "-" + hex.EncodeToString(sum[:])[:hashLen]
+		}
+		out = append(out, slugged{Value: v, Slug: s})
 	}
 	return out
 }

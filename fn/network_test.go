@@ -23,20 +23,20 @@ func TestNetwork(t *testing.T) {
 		"vpc: created egress-only group, default CIDR": {
 			xr:      xrObject(map[string]any{"network": map[string]any{"subnetIds": subnets, "vpcId": "vpc-0e1f2a3b4c5d60712"}}),
 			wantVPC: map[string]any{"subnetIds": sortedSubnets, "securityGroupIdRefs": []any{map[string]any{"name": "mcp--security-group"}}},
-			wantSG: map[string]any{"name": "team_dev-mcp-lambda", "vpcId": "vpc-0e1f2a3b4c5d60712", "region": "us-east-1",
+			wantSG: map[string]any{"name": "team_dev_mcp_lambda", "vpcId": "vpc-0e1f2a3b4c5d60712", "region": "us-east-1",
 				"description": "Egress-only security group of the dev mcp Lambda function (LambdaStack)"},
 			rules: map[string]string{"security-group-egress-0-0-0-0-0": "0.0.0.0/0"},
 		},
 		"vpc: listed CIDRs": {
 			xr:      xrObject(map[string]any{"network": map[string]any{"subnetIds": subnets, "vpcId": "vpc-0e1f2a3b4c5d60712", "egressCidrs": []any{"10.0.0.0/8", "192.168.0.0/16"}}}),
 			wantVPC: map[string]any{"subnetIds": sortedSubnets, "securityGroupIdRefs": []any{map[string]any{"name": "mcp--security-group"}}},
-			wantSG:  map[string]any{"name": "team_dev-mcp-lambda"},
+			wantSG:  map[string]any{"name": "team_dev_mcp_lambda"},
 			rules:   map[string]string{"security-group-egress-10-0-0-0-8": "10.0.0.0/8", "security-group-egress-192-168-0-0-16": "192.168.0.0/16"},
 		},
 		"legacy: vpcConfig is a list": {
 			xr:      legacyXR(map[string]any{"network": map[string]any{"subnetIds": subnets, "vpcId": "vpc-0e1f2a3b4c5d60712"}}),
 			wantVPC: []any{map[string]any{"subnetIds": sortedSubnets, "securityGroupIdRefs": []any{map[string]any{"name": "mcp--security-group"}}}},
-			wantSG:  map[string]any{"name": "team_dev-mcp-lambda"},
+			wantSG:  map[string]any{"name": "team_dev_mcp_lambda"},
 			rules:   map[string]string{"security-group-egress-0-0-0-0-0": "0.0.0.0/0"},
 		},
 	}
@@ -46,19 +46,19 @@ func TestNetwork(t *testing.T) {
 			if got := fp(m[KeyFunction], "vpcConfig"); !reflect.DeepEqual(got, tc.wantVPC) {
 				t.Errorf("vpcConfig = %v, want %v", got, tc.wantVPC)
 			}
-			_, vpcRole := m[KeyRoleVPC]
-			if vpcRole != (tc.wantVPC != nil) {
-				t.Errorf("AWSLambdaVPCAccessExecutionRole attached = %v, want %v", vpcRole, tc.wantVPC != nil)
+			p, _ := fp(m[keyRolePolicy], "policy").(string)
+			if vpcRole := strings.Contains(p, "CreateInterfacesInStackSubnets"); vpcRole != (tc.wantVPC != nil) {
+				t.Errorf("the role's network permissions = %v, want %v", vpcRole, tc.wantVPC != nil)
 			}
-			sg, hasSG := m[KeySecurityGroup]
+			_, roleUsage := m["usage-role-by-function"]
+			if roleUsage != (tc.wantVPC != nil) {
+				t.Errorf("usage of the role by the function composed = %v, want %v (Lambda manages its network interfaces with the role)", roleUsage, tc.wantVPC != nil)
+			}
+			sg, hasSG := m[keySecurityGroup]
 			if hasSG != (tc.wantSG != nil) {
 				t.Fatalf("security group composed = %v, want %v", hasSG, tc.wantSG != nil)
 			}
-			for k, v := range tc.wantSG {
-				if got := fp(sg, k); got != v {
-					t.Errorf("security group %s = %v, want %v", k, got, v)
-				}
-			}
+			wantFields(t, "security group", sg, tc.wantSG)
 			rules := 0
 			for k, obj := range m {
 				if strings.HasPrefix(k, keySecurityEgress) {
@@ -86,10 +86,15 @@ func TestNetwork(t *testing.T) {
 }
 
 func TestSecurityGroupNameAvoidsSGPrefix(t *testing.T) {
-	// only an XLambdaStack without a claim has no owner part in front of the stage
+	// only a stack named before names carried an owner starts with its stage: an XLambdaStack
+	// without a claim has an empty owner field now (_sg_mcp_lambda)
 	s := settingsFor(t, unclaimedXR(map[string]any{"stage": "sg", "network": map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}, "vpcId": "vpc-0e1f2a3b4c5d60712"}}),
 		envConfig("stage-sg", "sg", map[string]any{"baseProfile": "dev"}))
-	if got := fp(byKey(t, s)[KeySecurityGroup], "name"); got != "lambdastack-sg-mcp-lambda" {
+	if got := fp(byKey(t, s)[keySecurityGroup], "name"); got != "_sg_mcp_lambda" {
+		t.Errorf("name = %v", got)
+	}
+	s.NameScheme = namesWithoutOwner
+	if got := fp(byKey(t, s)[keySecurityGroup], "name"); got != "lambdastack-sg-mcp-lambda" {
 		t.Errorf("name = %v", got)
 	}
 }

@@ -19,15 +19,15 @@ import (
 
 // Keys of the permissions part.
 const (
-	KeyRolePermissions = "role-permissions"
+	keyRolePermissions = "role-permissions"
 	keyRoleManaged     = "role-managed-" // + <account|aws>-<policy name>
 	// maxPermissionsPolicy bounds the inline policy of spec.permissions, leaving room for the
 	// stack's own inline policies within IAM's 10,240 characters per role.
 	maxPermissionsPolicy = 6144
 )
 
-// PermissionsConfig is the resolved spec.permissions with the stage's guards.
-type PermissionsConfig struct {
+// permissionsConfig is the resolved spec.permissions with the stage's guards.
+type permissionsConfig struct {
 	Statements        []v1alpha1.PolicyStatementSpec
 	ManagedPolicyARNs []string
 	Guards            v1alpha1.PermissionsGuards
@@ -50,9 +50,9 @@ var conditionOperators = []string{
 	"Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
 }
 
-func resolvePermissions(spec *v1alpha1.PermissionsSpec, env *v1alpha1.PermissionsGuards) PermissionsConfig {
+func resolvePermissions(spec *v1alpha1.PermissionsSpec, stageCfg *v1alpha1.PermissionsGuards) permissionsConfig {
 	spec = orZero(spec)
-	return PermissionsConfig{Statements: spec.Statements, ManagedPolicyARNs: spec.ManagedPolicyARNs, Guards: *orZero(env)}
+	return permissionsConfig{Statements: spec.Statements, ManagedPolicyARNs: spec.ManagedPolicyARNs, Guards: *orZero(stageCfg)}
 }
 
 // hasWildcard tells whether an IAM pattern matches more than itself.
@@ -89,7 +89,7 @@ func neverGranted(action string, resources []string) string {
 }
 
 // validatePermissions checks spec.permissions against the stage's guards and its account.
-func validatePermissions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
+func validatePermissions(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
 	p := &s.Permissions
 	g := p.Guards
 	if g.PermissionsBoundaryARN != "" && !reManagedPolicyARN.MatchString(g.PermissionsBoundaryARN) {
@@ -146,7 +146,7 @@ func validatePermissions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProf
 			}
 		}
 		for _, r := range st.Resources {
-			checkStatementResource(errs, s, env, f+".resources", r)
+			checkStatementResource(errs, s, stageCfg, f+".resources", r)
 		}
 		seen := map[string]bool{}
 		for j, c := range st.Conditions {
@@ -166,66 +166,82 @@ func validatePermissions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProf
 			seen[c.Operator+" "+c.Key] = true
 		}
 	}
-	if len(p.Statements) > 0 {
-		if n := len(policyJSON((&builder{s: s}).permissionsPolicy())); n > maxPermissionsPolicy {
+	if doc, ok := (&builder{s: s}).permissionsPolicy(); ok {
+		if n := len(policyJSON(doc)); n > maxPermissionsPolicy {
 			errs.add("spec.permissions.statements", "the policy takes %d characters, more than the %d left for it within IAM's limit of inline policies per role; use fewer or shorter statements", n, maxPermissionsPolicy)
 		}
 	}
 }
 
 // checkStatementResource refuses a resource outside what the stage grants: "*", ARNs whose
-// account or service is a wildcard and ARNs of every resource of a service (arn:aws:s3:::*)
-// need allowWildcardResources; an ARN naming an account must
-// name the stage's (or one of allowedResourceAccountIds); a secret must be under the
-// namespace's secret name prefix. ARNs without an account (S3 buckets) cannot be checked.
-func checkStatementResource(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile, field, r string) {
+// account or service is a wildcard and ARNs matching every resource of a type (function:*,
+// table/*, arn:aws:s3:::*/*: the name starts with a wildcard) need allowWildcardResources; an
+// ARN naming an account must name the stage's (or one of allowedResourceAccountIds); on a
+// shared account every resource the ARN can match must be the namespace's own or granted
+// (checkOwned, ownership.go), else a secret must be under the namespace's secret name prefix.
+// ARNs without an account (S3) are checked only on a shared account, where they must be granted.
+func checkStatementResource(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile, field, r string) {
 	wildOK := s.Permissions.Guards.AllowWildcardResources != nil && *s.Permissions.Guards.AllowWildcardResources
 	if r == "*" {
-		if !wildOK {
+		switch {
+		case s.Ownership.Shared:
+			errs.add(field, "\"*\" (every resource) reaches other namespaces' resources: %s, so it is never granted there; name the resources' ARNs", s.sharedAccount())
+		case !wildOK:
 			errs.add(field, "\"*\" (every resource) is refused on stage %s; name the resources' ARNs (data.permissions.allowWildcardResources allows it)", s.Stage)
 		}
 		return
 	}
-	parts := strings.SplitN(r, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" || parts[2] == "" {
+	a, ok := parseARN(r)
+	if !ok || a.prefix != "arn" || a.service == "" {
 		errs.add(field, "%q is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)", r)
 		return
 	}
-	if want := partition(s.Region); parts[1] != want {
-		errs.add(field, "%s is in partition %s, the stack in %s", r, parts[1], want)
+	if want := partition(s.Region); a.partition != want {
+		errs.add(field, "%s is in partition %s, the stack in %s", r, a.partition, want)
+		return
 	}
-	acct := parts[4]
+	acct := a.account
 	switch {
-	case hasWildcard(parts[2]) || hasWildcard(acct):
+	case hasWildcard(a.service) || hasWildcard(acct):
 		if !wildOK {
 			errs.add(field, "%s has a wildcard service or account, so it reaches resources of any account; name the account (data.permissions.allowWildcardResources allows it)", r)
+			return
 		}
-	case strings.Trim(parts[5], "*") == "":
+	case strings.Trim(a.resource, "*") == "":
 		if !wildOK {
 			errs.add(field, "%s is every resource of the service, as good as \"*\"; name the resources (data.permissions.allowWildcardResources allows it)", r)
+			return
+		}
+	case leadingWildcard(a):
+		if !wildOK {
+			errs.add(field, "%s matches every resource of its type (its name starts with a wildcard), as good as \"*\"; name the resources or a name prefix (data.permissions.allowWildcardResources allows it)", r)
+			return
 		}
 	case acct == "" || acct == "aws" || !s.StageConfigured:
 	case slices.Contains(s.Permissions.Guards.AllowedResourceAccountIDs, acct):
-	case env.AccountID == "":
+		return // another account the platform lets the stage reach: not the shared one
+	case stageCfg.AccountID == "":
 		errs.add(field, "%s names account %s, but stage %s's EnvironmentConfig names no account (data.accountId), so no account can be granted", r, acct, s.Stage)
-	case acct != env.AccountID:
-		errs.add(field, "%s is in account %s, not in stage %s's account %s (data.permissions.allowedResourceAccountIds lists others a stage may reach)", r, acct, s.Stage, env.AccountID)
+		return
+	case acct != stageCfg.AccountID:
+		errs.add(field, "%s is in account %s, not in stage %s's account %s (data.permissions.allowedResourceAccountIds lists others a stage may reach)", r, acct, s.Stage, stageCfg.AccountID)
+		return
 	}
-	if parts[2] == "secretsmanager" && s.SecretNamePrefix != "" {
+	if s.Ownership.Shared {
+		checkOwned(errs, s, field, "resource", r)
+		return
+	}
+	if a.service == "secretsmanager" && s.SecretNamePrefix != "" {
 		if name := secretNameOfARN(r); !strings.HasPrefix(name, s.SecretNamePrefix) {
 			errs.add(field, "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
 		}
 	}
 }
 
-// permissions composes the inline policy of spec.permissions.statements and an attachment per
-// managed policy.
+// permissions composes an attachment per managed policy (spec.permissions.statements are part
+// of the role's inline policy, permissionsPolicy).
 func (b *builder) permissions() {
-	p := b.s.Permissions
-	if len(p.Statements) > 0 {
-		b.rolePolicy(KeyRolePermissions, KeyRole, "permissions", b.permissionsPolicy())
-	}
-	for _, arn := range p.ManagedPolicyARNs {
+	for _, arn := range b.s.Permissions.ManagedPolicyARNs {
 		b.attachPolicyARN(keyRoleManaged+managedPolicySlug(arn), arn)
 	}
 }
@@ -233,17 +249,21 @@ func (b *builder) permissions() {
 // managedPolicySlug is the key fragment of a managed policy: its account (or aws) and name,
 // which identify it.
 func managedPolicySlug(arn string) string {
-	acct := strings.SplitN(arn, ":", 6)[4]
+	a, _ := parseARN(arn)
+	acct := a.account
 	_, name, _ := strings.Cut(arn, ":policy/")
 	return fitName(slug(acct+"-"+name), maxSlug)
 }
 
 // permissionsPolicy is spec.permissions.statements as a policy document: statements in the
-// request's order, their actions and resources sorted.
-func (b *builder) permissionsPolicy() PolicyDocument {
-	doc := PolicyDocument{Version: "2012-10-17"}
+// request's order, their actions and resources sorted; none without statements.
+func (b *builder) permissionsPolicy() (policyDocument, bool) {
+	if len(b.s.Permissions.Statements) == 0 {
+		return policyDocument{}, false
+	}
+	doc := policyDocument{Version: "2012-10-17"}
 	for _, st := range b.s.Permissions.Statements {
-		out := Statement{Sid: st.Sid, Effect: "Allow", Action: uniqueSorted(st.Actions), Resource: uniqueSorted(st.Resources)}
+		out := statement{Sid: st.Sid, Effect: "Allow", Action: uniqueSorted(st.Actions), Resource: uniqueSorted(st.Resources)}
 		for _, c := range st.Conditions {
 			if out.Condition == nil {
 				out.Condition = map[string]any{}
@@ -257,5 +277,5 @@ func (b *builder) permissionsPolicy() PolicyDocument {
 		}
 		doc.Statement = append(doc.Statement, out)
 	}
-	return doc
+	return doc, true
 }

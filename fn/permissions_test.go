@@ -22,133 +22,121 @@ func permissionsXR(stage string, perms map[string]any) map[string]any {
 	return xrObject(map[string]any{"stage": stage, "permissions": perms})
 }
 
-// guardedDev is dev's EnvironmentConfig with the stage's account and the given guards.
-func guardedDev(guards map[string]any) []map[string]any {
-	data := map[string]any{"accountId": testAccount}
-	if guards != nil {
-		data["permissions"] = guards
-	}
-	return []map[string]any{envConfig("stage-dev", "dev", data)}
-}
-
 func TestPermissionsRefusals(t *testing.T) {
 	allowAll := guardedDev(map[string]any{"allowWildcardActions": true, "allowWildcardResources": true, "allowedResourceAccountIds": []any{"999999999999"}})
-	cases := map[string]struct {
-		perms map[string]any
-		envs  []map[string]any
-		want  []string
-	}{
+	cases := map[string]refusal{
 		"a wildcard action": {
-			perms: map[string]any{"statements": []any{stmt([]any{"s3:Get*"}, []any{"arn:aws:s3:::bucket/*"})}},
-			envs:  guardedDev(nil),
-			want:  []string{"spec.permissions.statements[0].actions", "s3:Get* is a wildcard action", "allowWildcardActions"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"s3:Get*"}, []any{"arn:aws:s3:::bucket/*"})}}),
+			envs: guardedDev(nil),
+			want: []string{"spec.permissions.statements[0].actions", "s3:Get* is a wildcard action", "allowWildcardActions"},
 		},
 		"a service wildcard": {
-			perms: map[string]any{"statements": []any{stmt([]any{"sqs:*"}, []any{"arn:aws:sqs:us-east-1:" + testAccount + ":q"})}},
-			envs:  guardedDev(nil),
-			want:  []string{"sqs:* is a wildcard action"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"sqs:*"}, []any{"arn:aws:sqs:us-east-1:" + testAccount + ":q"})}}),
+			envs: guardedDev(nil),
+			want: []string{"sqs:* is a wildcard action"},
 		},
 		"resource *": {
-			perms: map[string]any{"statements": []any{stmt([]any{"s3:ListAllMyBuckets"}, []any{"*"})}},
-			envs:  guardedDev(nil),
-			want:  []string{"spec.permissions.statements[0].resources", `"*" (every resource) is refused on stage dev`, "allowWildcardResources"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"s3:ListAllMyBuckets"}, []any{"*"})}}),
+			envs: guardedDev(nil),
+			want: []string{"spec.permissions.statements[0].resources", `"*" (every resource) is refused on stage dev`, "allowWildcardResources"},
 		},
 		"a wildcard account": {
-			perms: map[string]any{"statements": []any{stmt([]any{"sqs:SendMessage"}, []any{"arn:aws:sqs:us-east-1:*:q"})}},
-			envs:  guardedDev(nil),
-			want:  []string{"reaches resources of any account"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"sqs:SendMessage"}, []any{"arn:aws:sqs:us-east-1:*:q"})}}),
+			envs: guardedDev(nil),
+			want: []string{"reaches resources of any account"},
 		},
 		"every bucket": {
-			perms: map[string]any{"statements": []any{stmt([]any{"s3:GetObject"}, []any{"arn:aws:s3:::*"})}},
-			envs:  guardedDev(nil),
-			want:  []string{"arn:aws:s3:::* is every resource of the service"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"s3:GetObject"}, []any{"arn:aws:s3:::*"})}}),
+			envs: guardedDev(nil),
+			want: []string{"arn:aws:s3:::* is every resource of the service"},
 		},
 		"another account": {
-			perms: map[string]any{"statements": []any{stmt([]any{"dynamodb:GetItem"}, []any{otherTable})}},
-			envs:  guardedDev(nil),
-			want:  []string{"spec.permissions.statements[0].resources", "is in account 999999999999, not in stage dev's account " + testAccount},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"dynamodb:GetItem"}, []any{otherTable})}}),
+			envs: guardedDev(nil),
+			want: []string{"spec.permissions.statements[0].resources", "is in account 999999999999, not in stage dev's account " + testAccount},
 		},
 		"an account on a stage that names none": {
-			perms: map[string]any{"statements": []any{stmt([]any{"dynamodb:GetItem"}, []any{ownTable})}},
-			envs:  []map[string]any{envConfig("stage-dev", "dev", map[string]any{})},
-			want:  []string{"names no account (data.accountId)"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"dynamodb:GetItem"}, []any{ownTable})}}),
+			envs: []map[string]any{envConfig("stage-dev", "dev", map[string]any{})},
+			want: []string{"names no account (data.accountId)"},
 		},
 		"another partition": {
-			perms: map[string]any{"statements": []any{stmt([]any{"dynamodb:GetItem"}, []any{"arn:aws-cn:dynamodb:cn-north-1:" + testAccount + ":table/x"})}},
-			envs:  guardedDev(nil),
-			want:  []string{"is in partition aws-cn, the stack in aws"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"dynamodb:GetItem"}, []any{"arn:aws-cn:dynamodb:cn-north-1:" + testAccount + ":table/x"})}}),
+			envs: guardedDev(nil),
+			want: []string{"is in partition aws-cn, the stack in aws"},
 		},
 		"another team's secret": {
-			perms: map[string]any{"statements": []any{stmt([]any{"secretsmanager:GetSecretValue"}, []any{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:other/token-AbCdEf"})}},
-			envs:  []map[string]any{envConfig("stage-dev", "dev", map[string]any{"accountId": testAccount, "secretNamePrefix": "{namespace}/"})},
-			want:  []string{`secret "other/token-AbCdEf" is not under this namespace's prefix "team/"`},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"secretsmanager:GetSecretValue"}, []any{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:other/token-AbCdEf"})}}),
+			envs: []map[string]any{envConfig("stage-dev", "dev", map[string]any{"accountId": testAccount, "secretNamePrefix": "{namespace}/"})},
+			want: []string{`secret "other/token-AbCdEf" is not under this namespace's prefix "team/"`},
 		},
 		"not an ARN": {
-			perms: map[string]any{"statements": []any{stmt([]any{"s3:GetObject"}, []any{"my-bucket"})}},
-			envs:  guardedDev(nil),
-			want:  []string{`"my-bucket" is not an ARN`},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"s3:GetObject"}, []any{"my-bucket"})}}),
+			envs: guardedDev(nil),
+			want: []string{`"my-bucket" is not an ARN`},
 		},
 		"iam:* even where wildcards are allowed": {
-			perms: map[string]any{"statements": []any{stmt([]any{"iam:*"}, []any{"*"})}},
-			envs:  allowAll,
-			want:  []string{"iam:*: IAM wildcards are never granted"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"iam:*"}, []any{"*"})}}),
+			envs: allowAll,
+			want: []string{"iam:*: IAM wildcards are never granted"},
 		},
 		"* even where wildcards are allowed": {
-			perms: map[string]any{"statements": []any{stmt([]any{"*"}, []any{"*"})}},
-			envs:  allowAll,
-			want:  []string{"*: a wildcard over every service includes IAM and Organizations"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"*"}, []any{"*"})}}),
+			envs: allowAll,
+			want: []string{"*: a wildcard over every service includes IAM and Organizations"},
 		},
 		"an IAM write": {
-			perms: map[string]any{"statements": []any{stmt([]any{"iam:PassRole", "iam:PutRolePolicy", "iam:GetRole"}, []any{"arn:aws:iam::" + testAccount + ":role/admin"})}},
-			envs:  allowAll,
-			want:  []string{"iam:PassRole: IAM actions other than Get*/List* reads are never granted", "iam:PutRolePolicy: IAM actions"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"iam:PassRole", "iam:PutRolePolicy", "iam:GetRole"}, []any{"arn:aws:iam::" + testAccount + ":role/admin"})}}),
+			envs: allowAll,
+			want: []string{"iam:PassRole: IAM actions other than Get*/List* reads are never granted", "iam:PutRolePolicy: IAM actions"},
 		},
 		"organizations": {
-			perms: map[string]any{"statements": []any{stmt([]any{"organizations:ListAccounts"}, []any{"*"})}},
-			envs:  allowAll,
-			want:  []string{"organizations:ListAccounts: Organizations actions are never granted"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"organizations:ListAccounts"}, []any{"*"})}}),
+			envs: allowAll,
+			want: []string{"organizations:ListAccounts: Organizations actions are never granted"},
 		},
 		"sts:AssumeRole on *": {
-			perms: map[string]any{"statements": []any{stmt([]any{"sts:AssumeRole"}, []any{"*"})}},
-			envs:  allowAll,
-			want:  []string{"sts:AssumeRole: sts:AssumeRole on a wildcard resource is never granted"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"sts:AssumeRole"}, []any{"*"})}}),
+			envs: allowAll,
+			want: []string{"sts:AssumeRole: sts:AssumeRole on a wildcard resource is never granted"},
 		},
 		"a wildcard matching sts:AssumeRole on every role": {
-			perms: map[string]any{"statements": []any{stmt([]any{"sts:Assume*"}, []any{"arn:aws:iam::" + testAccount + ":role/*"})}},
-			envs:  allowAll,
-			want:  []string{"sts:Assume*: sts:AssumeRole on a wildcard resource"},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{stmt([]any{"sts:Assume*"}, []any{"arn:aws:iam::" + testAccount + ":role/*"})}}),
+			envs: allowAll,
+			want: []string{"sts:Assume*: sts:AssumeRole on a wildcard resource"},
 		},
 		"Deny": {
-			perms: map[string]any{"statements": []any{map[string]any{"effect": "Deny", "actions": []any{"s3:GetObject"}, "resources": []any{"arn:aws:s3:::b/*"}}}},
-			envs:  guardedDev(nil),
-			want:  []string{"spec.permissions.statements[0].effect", `"Deny": only Allow statements`},
+			xr:   permissionsXR("dev", map[string]any{"statements": []any{map[string]any{"effect": "Deny", "actions": []any{"s3:GetObject"}, "resources": []any{"arn:aws:s3:::b/*"}}}}),
+			envs: guardedDev(nil),
+			want: []string{"spec.permissions.statements[0].effect", `"Deny": only Allow statements`},
 		},
 		"a bad condition": {
-			perms: map[string]any{"statements": []any{map[string]any{"actions": []any{"s3:GetObject"}, "resources": []any{"arn:aws:s3:::b/*"},
+			xr: permissionsXR("dev", map[string]any{"statements": []any{map[string]any{"actions": []any{"s3:GetObject"}, "resources": []any{"arn:aws:s3:::b/*"},
 				"conditions": []any{
 					map[string]any{"operator": "StringSorta", "key": "aws:SourceVpce", "values": []any{"vpce-1"}},
 					map[string]any{"operator": "StringEquals", "key": "aws:SourceVpce", "values": []any{"vpce-1"}},
 					map[string]any{"operator": "StringEquals", "key": "aws:SourceVpce", "values": []any{"vpce-2"}},
-				}}}},
+				}}}}),
 			envs: guardedDev(nil),
 			want: []string{"spec.permissions.statements[0].conditions[0].operator", `"StringSorta" is not an IAM condition operator`, "conditions[2]: StringEquals aws:SourceVpce is given twice"},
 		},
 		"a managed policy not on the allowlist": {
-			perms: map[string]any{"managedPolicyArns": []any{readOnlyS3}},
-			envs:  guardedDev(map[string]any{"allowedManagedPolicyArns": []any{teamPolicy}}),
-			want:  []string{"spec.permissions.managedPolicyArns[0]", readOnlyS3 + " is not allowed on stage dev", "allowedManagedPolicyArns"},
+			xr:   permissionsXR("dev", map[string]any{"managedPolicyArns": []any{readOnlyS3}}),
+			envs: guardedDev(map[string]any{"allowedManagedPolicyArns": []any{teamPolicy}}),
+			want: []string{"spec.permissions.managedPolicyArns[0]", readOnlyS3 + " is not allowed on stage dev", "allowedManagedPolicyArns"},
 		},
 		"a managed policy on a stage without EnvironmentConfig": {
-			perms: map[string]any{"managedPolicyArns": []any{readOnlyS3}},
-			envs:  []map[string]any{},
-			want:  []string{"is not allowed on stage dev"},
+			xr:   permissionsXR("dev", map[string]any{"managedPolicyArns": []any{readOnlyS3}}),
+			envs: []map[string]any{},
+			want: []string{"is not allowed on stage dev"},
 		},
 		"a boundary that is no policy": {
+			xr:   xrObject(nil),
 			envs: guardedDev(map[string]any{"permissionsBoundaryArn": "arn:aws:iam::" + testAccount + ":role/x"}),
 			want: []string{"EnvironmentConfig data.permissions.permissionsBoundaryArn", "is not an IAM policy ARN"},
 		},
 		"a policy too long": {
-			perms: map[string]any{"statements": func() []any {
+			xr: permissionsXR("dev", map[string]any{"statements": func() []any {
 				var out []any
 				for i := range 20 {
 					var res []any
@@ -158,20 +146,12 @@ func TestPermissionsRefusals(t *testing.T) {
 					out = append(out, stmt([]any{"dynamodb:GetItem"}, res))
 				}
 				return out
-			}()},
+			}()}),
 			envs: guardedDev(nil),
 			want: []string{"spec.permissions.statements: the policy takes", "more than the 6144 left"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			xr := permissionsXR("dev", tc.perms)
-			if tc.perms == nil {
-				xr = xrObject(nil)
-			}
-			wantFatal(t, newRequest(t, xr, tc.envs, nil), tc.want...)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestPermissionsComposed(t *testing.T) {
@@ -191,20 +171,20 @@ func TestPermissionsComposed(t *testing.T) {
 			xr = legacyXR(map[string]any{"stage": "dev", "permissions": perms})
 		}
 		m := wantComposed(t, newRequest(t, xr, envs, nil))
-		d := policyOf(t, m[KeyRolePermissions])
-		want := []Statement{
-			{Sid: "ReadOrders", Effect: "Allow", Action: []string{"dynamodb:GetItem", "dynamodb:Query"}, Resource: []string{ownTable, ownTable + "/index/*"}},
+		got := teamStatements(t, m)
+		want := []statement{
+			{Sid: "TeamReadOrders", Effect: "Allow", Action: []string{"dynamodb:GetItem", "dynamodb:Query"}, Resource: []string{ownTable, ownTable + "/index/*"}},
 			{Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::shared-assets/*"},
 				Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceVpce": []any{"vpce-1a2b3c4d"}}}},
 			{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{"arn:aws:iam::" + testAccount + ":role/reporting-reader"}},
 		}
-		if !reflect.DeepEqual(d.Statement, want) {
-			t.Errorf("legacy=%v: statements %+v\nwant %+v", legacy, d.Statement, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("legacy=%v: statements %+v\nwant %+v", legacy, got, want)
 		}
-		if got := lookup(m[KeyRolePermissions], "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-permissions" {
+		if got := lookup(m[keyRolePolicy], "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_execution" {
 			t.Errorf("policy name %v", got)
 		}
-		if got := fp(m[KeyRolePermissions], "roleRef", "name"); got != objectName(&Settings{XRName: "mcp"}, KeyRole) {
+		if got := fp(m[keyRolePolicy], "roleRef", "name"); got != objectName(&settings{XRName: "mcp"}, KeyRole) {
 			t.Errorf("roleRef %v", got)
 		}
 		for key, arn := range map[string]string{"role-managed-aws-amazons3readonlyaccess": readOnlyS3, "role-managed-" + testAccount + "-team-mcp-read": teamPolicy} {
@@ -220,9 +200,12 @@ func TestPermissionsComposed(t *testing.T) {
 	// without spec.permissions and a boundary: nothing of it
 	m := wantComposed(t, newRequest(t, xrObject(nil), guardedDev(nil), nil))
 	for k := range m {
-		if k == KeyRolePermissions || strings.HasPrefix(k, keyRoleManaged) {
+		if k == keyRolePermissions || strings.HasPrefix(k, keyRoleManaged) {
 			t.Errorf("%s composed without spec.permissions", k)
 		}
+	}
+	if st := teamStatements(t, m); len(st) > 0 {
+		t.Errorf("team statements without spec.permissions: %+v", st)
 	}
 	if fp(m[KeyRole], "permissionsBoundary") != nil {
 		t.Error("a boundary without the stage setting one")
@@ -237,7 +220,7 @@ func TestPermissionsComposed(t *testing.T) {
 	m = wantComposed(t, newRequest(t, permissionsXR("dev", map[string]any{"statements": []any{
 		stmt([]any{"s3:Get*"}, []any{"*"}), stmt([]any{"dynamodb:GetItem"}, []any{otherTable}),
 	}}), guardedDev(map[string]any{"allowWildcardActions": true, "allowWildcardResources": true, "allowedResourceAccountIds": []any{"999999999999"}}), nil))
-	if d := policyOf(t, m[KeyRolePermissions]); len(d.Statement) != 2 || d.Statement[0].Action[0] != "s3:Get*" || d.Statement[1].Resource[0] != otherTable {
-		t.Errorf("allowed statements %+v", d.Statement)
+	if st := teamStatements(t, m); len(st) != 2 || st[0].Action[0] != "s3:Get*" || st[1].Resource[0] != otherTable {
+		t.Errorf("allowed statements %+v", st)
 	}
 }

@@ -4,36 +4,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/spec3/lambdastack/internal/awspolicies"
 )
 
 // Least privilege: no IAM statement the function emits has a wildcard action, a NotAction, or
-// the resource "*" (except for the actions AWS allows only on "*", WildcardResourceActions).
+// the resource "*" (except for the actions AWS allows only on "*", wildcardResourceActions).
 // The test walks every string of every composed resource of many generated stacks (before and
 // after the provider reports values back) and checks each one that is a policy document (an
 // object with a Statement), whatever field holds it, and the document of every AWS managed
 // policy attached (policyArn), as AWS publishes it.
 
-// managedPolicies are the documents of the AWS managed policies the stack may attach, as AWS
-// publishes them (IAM console, version v1 / current). A managed policy not listed here is a
-// problem: its permissions would go unchecked.
-var managedPolicies = map[string]string{
-	"service-role/AWSLambdaBasicExecutionRole": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`,
-	"AWSXRayDaemonWriteAccess":                 `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["xray:PutTraceSegments","xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets","xray:GetSamplingStatisticSummaries"],"Resource":["*"]}]}`,
-}
-
-// managedPolicyProblems checks the document of an attached AWS managed policy.
+// managedPolicyProblems checks the document of an attached AWS managed policy, as AWS publishes
+// it (internal/awspolicies). A managed policy not listed there is a problem: its permissions
+// would go unchecked.
 func managedPolicyProblems(arn, path string) []string {
-	i := strings.Index(arn, ":policy/")
-	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::aws:policy/") || i < 0 {
+	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":iam::aws:policy/") {
 		return []string{path + ": " + arn + " is not an AWS managed policy"}
 	}
-	doc, ok := managedPolicies[arn[i+len(":policy/"):]]
+	doc, ok := awspolicies.Document(arn)
 	if !ok {
 		return []string{path + ": managed policy " + arn + " has no known document to check"}
 	}
@@ -109,11 +104,6 @@ func escalations(actions, resources []string) []string {
 	return out
 }
 
-func matches(pattern, name string) bool {
-	ok, _ := path.Match(pattern, name)
-	return ok
-}
-
 // escalationProblems lists the statements of policy document s that allow an escalation.
 func escalationProblems(s, path string) []string {
 	var doc struct {
@@ -164,7 +154,7 @@ func statementProblems(s, path string) []string {
 				continue
 			}
 			for _, a := range actions {
-				if !slices.Contains(WildcardResourceActions, a) {
+				if !slices.Contains(wildcardResourceActions, a) {
 					out = append(out, where+": Resource * for "+a)
 				}
 			}
@@ -236,21 +226,21 @@ func TestPolicyCheckerFindsWildcards(t *testing.T) {
 func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 	opted := settingsFor(t, xrObject(nil), envConfig("stage-dev", "dev", map[string]any{"managedLogPolicy": true}))
 	m := byKey(t, opted)
-	if _, ok := m[KeyRoleLogs]; ok {
-		t.Error("inline log policy composed although the stage attaches the managed one")
+	if p, _ := fp(m[keyRolePolicy], "policy").(string); strings.Contains(p, "WriteOwnLogs") {
+		t.Error("inline log statement composed although the stage attaches the managed one")
 	}
-	if got := strings.Join(policyProblems(m[KeyRoleBasic], KeyRoleBasic), "\n"); !strings.Contains(got, "Resource * for logs:PutLogEvents") {
+	if got := strings.Join(policyProblems(m[keyRoleBasic], keyRoleBasic), "\n"); !strings.Contains(got, "Resource * for logs:PutLogEvents") {
 		t.Errorf("the walk does not see the managed policy's Resource *: %q", got)
 	}
 	def := byKey(t, settingsFor(t, xrObject(map[string]any{"regions": []any{"us-east-1", "eu-west-1"},
 		"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "a-{region}", "key": "k.zip"}}}}), nil))
-	if _, ok := def[KeyRoleBasic]; ok {
+	if _, ok := def[keyRoleBasic]; ok {
 		t.Error("AWSLambdaBasicExecutionRole attached without the stage opting in")
 	}
-	d := policyOf(t, def[KeyRoleLogs])
+	d := policyDocument{Statement: grantOf(t, def, "WriteOwnLogs")}
 	want := []string{
-		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev-mcp:*",
-		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev-mcp:*",
+		"arn:aws:logs:eu-west-1:*:log-group:/aws/lambda/team_dev_mcp:*",
+		"arn:aws:logs:us-east-1:*:log-group:/aws/lambda/team_dev_mcp:*",
 	}
 	if len(d.Statement) != 1 || !slices.Equal(d.Statement[0].Resource, want) || !slices.Equal(d.Statement[0].Action, []string{"logs:CreateLogStream", "logs:PutLogEvents"}) {
 		t.Errorf("log policy %+v, want CreateLogStream and PutLogEvents on %v", d.Statement, want)
@@ -261,7 +251,7 @@ func TestManagedLogPolicyOnlyWhereTheStageOptsIn(t *testing.T) {
 // limited to the stack's subnets.
 func TestNetworkPolicyIsNarrow(t *testing.T) {
 	m := byKey(t, settingsFor(t, xrObject(map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}, "securityGroupIds": []any{"sg-0c1d2e3f4a5b60710"}}}), nil))
-	d := policyOf(t, m[KeyRoleVPC])
+	d := policyDocument{Statement: grantOf(t, m, "CreateInterfacesInStackSubnets", "ManageInterfacesInStackSubnets", "DescribeNetwork")}
 	var stars []string
 	for _, st := range d.Statement {
 		if slices.Contains(st.Resource, "*") {
@@ -279,79 +269,6 @@ func TestNetworkPolicyIsNarrow(t *testing.T) {
 	if c := fmt.Sprint(d.Statement[1].Condition); !strings.Contains(c, "ec2:Subnet") || !strings.Contains(c, "subnet/subnet-0a1b2c3d4e5f60718") {
 		t.Errorf("managing interfaces is not limited to the stack's subnets: %v", c)
 	}
-}
-
-// randomStack is a valid request using a random mix of every feature.
-func randomStack(rng *rand.Rand) map[string]any {
-	pick := func(opts ...any) any { return opts[rng.IntN(len(opts))] }
-	spec := map[string]any{
-		"stage": pick("dev", "staging", "prod"),
-		"function": map[string]any{
-			"code":    pick(map[string]any{"s3": map[string]any{"bucket": "artifacts", "key": "k.zip"}}, map[string]any{"imageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/mcp:1"}),
-			"tracing": pick(true, false),
-		},
-	}
-	api := map[string]any{"enabled": rng.IntN(5) > 0}
-	switch rng.IntN(4) {
-	case 0:
-		api["auth"] = map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"},
-			"routeScopes": []any{map[string]any{"route": "$default", "scopes": []any{"s"}}}}}
-	case 1:
-		api["auth"] = map[string]any{"type": "none"}
-		api["public"] = true
-	case 2:
-		api["auth"] = map[string]any{"type": "lambda", "lambda": map[string]any{"functionArn": "arn:aws:lambda:us-east-1:123456789012:function:authorizer"}}
-	}
-	spec["api"] = api
-	spec["monitoring"] = map[string]any{"alarms": pick(true, false), "dashboard": pick(true, false)}
-	if rng.IntN(2) == 0 {
-		n := map[string]any{"subnetIds": []any{"subnet-0a1b2c3d4e5f60718"}}
-		if rng.IntN(2) == 0 {
-			n["vpcId"] = "vpc-0e1f2a3b4c5d60712"
-		} else {
-			n["securityGroupIds"] = []any{"sg-0c1d2e3f4a5b60710"}
-		}
-		spec["network"] = n
-	}
-	var secrets []any
-	for i := range rng.IntN(4) {
-		sec := map[string]any{"name": fmt.Sprintf("s%d", i)}
-		if rng.IntN(2) == 0 {
-			sec["arn"] = fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x/s%d-AbCdEf", i)
-		} else {
-			sec["create"] = map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "k", "key": "v", "namespace": "team"}}}
-		}
-		if rng.IntN(2) == 0 {
-			sec["kmsKeyArn"] = fmt.Sprintf("arn:aws:kms:eu-west-1:123456789012:key/%d", i)
-		}
-		secrets = append(secrets, sec)
-	}
-	if len(secrets) > 0 {
-		spec["secrets"] = secrets
-	}
-	if rng.IntN(3) == 0 {
-		spec["release"] = map[string]any{"useAlias": true, "provisionedConcurrency": 1}
-	}
-	if perms := randomPermissions(rng, narrowGrants, rng.IntN(4)); perms != nil {
-		spec["permissions"] = perms
-	}
-	addRandomTriggers(rng, spec)
-	if rng.IntN(2) == 0 {
-		return legacyXR(spec)
-	}
-	return xrObject(spec)
-}
-
-// A grant a statement of spec.permissions may ask for: actions on resources.
-type grant struct{ actions, resources []any }
-
-// narrowGrants are explicit actions on explicit resources, what any stage accepts.
-var narrowGrants = []grant{
-	{[]any{"dynamodb:GetItem", "dynamodb:PutItem"}, []any{"arn:aws:dynamodb:us-east-1:123456789012:table/orders"}},
-	{[]any{"s3:GetObject"}, []any{"arn:aws:s3:::assets/*"}},
-	{[]any{"sqs:SendMessage"}, []any{"arn:aws:sqs:us-east-1:123456789012:jobs"}},
-	{[]any{"iam:GetRole"}, []any{"arn:aws:iam::123456789012:role/x"}},
-	{[]any{"sts:AssumeRole"}, []any{"arn:aws:iam::123456789012:role/reader"}},
 }
 
 // riskyGrants are wildcards, other accounts and escalations: some a permissive stage accepts,
@@ -373,23 +290,6 @@ var riskyGrants = []grant{
 	{[]any{"*:Get*"}, []any{"arn:aws:s3:::assets/*"}},
 	{[]any{"kms:Decrypt"}, []any{"arn:aws:kms:us-east-1:999999999999:key/x"}},
 	{[]any{"kms:Decrypt"}, []any{"arn:aws:kms:us-east-1:555555555555:key/x"}},
-}
-
-// randomPermissions is a spec.permissions of n statements drawn from pool (nil for n 0).
-func randomPermissions(rng *rand.Rand, pool []grant, n int) map[string]any {
-	if n == 0 {
-		return nil
-	}
-	var st []any
-	for range n {
-		g := pool[rng.IntN(len(pool))]
-		s := map[string]any{"actions": g.actions, "resources": g.resources}
-		if rng.IntN(3) == 0 {
-			s["conditions"] = []any{map[string]any{"operator": "StringEquals", "key": "aws:ResourceTag/team", "values": []any{"mcp"}}}
-		}
-		st = append(st, s)
-	}
-	return map[string]any{"statements": st}
 }
 
 // Whatever a stage allows, the policies the function composes never allow an escalation: every
@@ -461,7 +361,7 @@ func TestNoWildcardActions(t *testing.T) {
 		s := settingsFor(t, xr, nil)
 		var o observedState
 		for round := range 3 { // first reconcile, then with the simulated provider's values
-			r, err := Plan(s, o)
+			r, err := plan(s, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -497,4 +397,152 @@ func countPolicies(v any) int {
 		}
 	}
 	return n
+}
+
+// Rule 9 of docs/tenancy.md as a property of the composed policies: for random requests of
+// team-b on the stage it shares with team-a (and with team-b-x, whose name begins with
+// team-b), no statement any composed policy allows can match a resource of another namespace
+// unless the stage grants it, whatever the request names, before and after the provider reports
+// the account. The probes are such resources, one or more per kind a request can name; the
+// matcher is IAM's (* any run of characters, ? one), written here independently of fn's.
+func TestTeamPoliciesStayInTheirNamespace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 9))
+	const acct = sharedAcct
+	arn := func(svc, res string) string { return "arn:aws:" + svc + ":us-east-1:" + acct + ":" + res }
+	var probes []string
+	for _, other := range []string{"team-a", "team-b-x"} {
+		probes = append(probes,
+			arn("lambda", "function:"+other+"_dev_mcp"), arn("lambda", "function:"+other+"_dev_mcp:live"), arn("lambda", "layer:"+other+"_deps:1"),
+			arn("logs", "log-group:/aws/lambda/"+other+"_dev_mcp"), arn("logs", "log-group:/aws/lambda/"+other+"_dev_mcp:log-stream:x"),
+			arn("sqs", other+"_dev_mcp_sqs-jobs"), arn("sqs", other+"_jobs"), arn("sns", other+"_pager"), arn("dynamodb", "table/"+other+"_orders"),
+			arn("secretsmanager", "secret:"+other+"/db-AbCdEf"), arn("events", "event-bus/"+other+"_bus"), arn("ecr", "repository/"+other+"/mcp"),
+			"arn:aws:iam::"+acct+":role/"+other+"_dev_mcp_role", "arn:aws:s3:::artifacts/"+other+"/mcp.zip", "arn:aws:s3:::"+other+"-data/x")
+	}
+	probes = append(probes, arn("kms", "key/0a0a0a0a-1111-2222-3333-444444444444"), arn("events", "event-bus/default"), "arn:aws:s3:::platform-data/x")
+
+	pick := func(opts ...string) string { return opts[rng.IntN(len(opts))] }
+	// what team-b may name (its own, what the stage grants) and what it may not
+	own := []string{
+		arn("lambda", "function:team-b_dev_mcp"), arn("lambda", "function:team-b_*"), arn("logs", "log-group:/aws/lambda/team-b_*"),
+		arn("sqs", "team-b_*"), arn("dynamodb", "table/shared_orders"), arn("dynamodb", "table/team-b_orders/index/*"),
+		arn("secretsmanager", "secret:team-b/*"), arn("kms", "key/0b0b0b0b-1111-2222-3333-444444444444"), "arn:aws:s3:::artifacts/team-b/*",
+		"arn:aws:iam::" + acct + ":role/team-b_*", "arn:aws:lambda:us-?ast-1:" + acct + ":function:team-b_dev_*",
+	}
+	others := []string{
+		arn("lambda", "function:team-a_dev_mcp"), arn("lambda", "function:team-b*"), arn("lambda", "function:team-?_*"), arn("lambda", "function:*"),
+		arn("lambda", "*"), arn("lambda", "?*"), "arn:aws:lambda:*:*:function:team-b_*", arn("logs", "log-group:/aws/lambda/team-a_dev_mcp:*"),
+		arn("logs", "log-group:*"), arn("sqs", "team-a_jobs"), arn("sqs", "team-*"), arn("dynamodb", "table/*"), arn("secretsmanager", "secret:team-a/db-AbCdEf"),
+		arn("secretsmanager", "secret:team-b*"), arn("kms", "key/*"), "arn:aws:s3:::artifacts/*", "arn:aws:s3:::*/*", "arn:aws:s3:::team-a-data/*", "*",
+		"arn:aws:iam::" + acct + ":role/*",
+	}
+	resource := func() string {
+		if rng.IntN(8) == 0 {
+			return pick(others...)
+		}
+		return pick(own...)
+	}
+	actions := []string{"lambda:InvokeFunction", "sqs:SendMessage", "dynamodb:GetItem", "s3:GetObject", "secretsmanager:GetSecretValue", "logs:PutSubscriptionFilter", "kms:Decrypt", "iam:GetRole", "sqs:*"}
+	queue := func() string {
+		if rng.IntN(4) == 0 {
+			return pick(arn("sqs", "team-a_jobs"), arn("sqs", "team-b-x_jobs"))
+		}
+		return arn("sqs", "team-b_jobs")
+	}
+
+	refused, composed, statements := 0, 0, 0
+	for i := range 300 {
+		spec := map[string]any{}
+		var st []any
+		for range 1 + rng.IntN(3) {
+			st = append(st, map[string]any{"actions": []any{pick(actions...)}, "resources": []any{resource(), resource()}})
+		}
+		spec["permissions"] = map[string]any{"statements": st}
+		if rng.IntN(2) == 0 {
+			spec["triggers"] = map[string]any{"sqs": []any{map[string]any{"name": "jobs", "queueArn": queue()}}}
+		}
+		switch rng.IntN(3) {
+		case 0:
+			spec["async"] = map[string]any{"onFailureArn": pick(queue(), queue(), arn("events", "event-bus/default"), arn("sns", "team-b_failed"))}
+		case 1:
+			spec["async"] = map[string]any{"failureQueue": true}
+		}
+		if rng.IntN(2) == 0 {
+			sec := map[string]any{"name": "db", "arn": pick(arn("secretsmanager", "secret:team-a/db-AbCdEf"), arn("secretsmanager", "secret:team-b/db-AbCdEf"), arn("secretsmanager", "secret:team-b/db-AbCdEf"))}
+			if rng.IntN(2) == 0 {
+				sec["kmsKeyArn"] = pick(arn("kms", "key/0a0a0a0a-1111-2222-3333-444444444444"), arn("kms", "key/0b0b0b0b-1111-2222-3333-444444444444"), arn("kms", "key/0b0b0b0b-1111-2222-3333-444444444444"))
+			}
+			spec["secrets"] = []any{sec}
+		}
+		guards := map[string]any{"permissionsBoundaryArn": testBoundary}
+		if rng.IntN(2) == 0 {
+			guards["allowWildcardResources"], guards["allowWildcardActions"] = true, true
+		}
+		env := sharedDev(map[string]any{"namespaces": []any{"team-a", "team-b", "team-b-x"}, "permissions": guards})[0]
+		s, err := resolveRequest(t, teamB(spec), env)
+		if err != nil {
+			refused++
+			continue
+		}
+		composed++
+		var grants []string
+		for _, g := range s.Ownership.Grants {
+			grants = append(grants, g)
+		}
+		var o observedState
+		for round := range 2 { // before and after the simulated provider reports the account
+			r, err := plan(s, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range r.Resources {
+				if c.Object["kind"] == "Role" && fp(c.Object, "permissionsBoundary") != testBoundary {
+					t.Errorf("stack %d: role %s without the stage's boundary", i, c.Key)
+				}
+				for _, doc := range policiesIn(c.Object) {
+					for _, stmt := range doc.Statement {
+						statements++
+						for _, res := range stmt.Resource {
+							for _, p := range probes {
+								if iamMatch(res, p) && !slices.ContainsFunc(grants, func(g string) bool { return iamMatch(g, p) }) {
+									t.Errorf("stack %d round %d: %s allows %v on %s, which matches %s of another namespace, not granted", i, round, c.Key, stmt.Action, res, p)
+								}
+							}
+						}
+					}
+				}
+			}
+			o = simulateObserved(r.Resources)
+		}
+	}
+	t.Logf("refused %d, composed %d, %d statements checked", refused, composed, statements)
+	if refused < 50 || composed < 30 || statements < 300 {
+		t.Errorf("refused %d, composed %d, %d statements checked: the requests do not exercise both", refused, composed, statements)
+	}
+}
+
+// iamMatch tells whether IAM's pattern p (* any run of characters, ? one) matches s.
+func iamMatch(p, s string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p)) + "$"
+	return regexp.MustCompile(re).MatchString(s)
+}
+
+// policiesIn are the policy documents among the strings of a composed object.
+func policiesIn(v any) []policyDocument {
+	var out []policyDocument
+	switch t := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			out = append(out, policiesIn(t[k])...)
+		}
+	case []any:
+		for _, x := range t {
+			out = append(out, policiesIn(x)...)
+		}
+	case string:
+		var d policyDocument
+		if looksLikePolicy(t) && json.Unmarshal([]byte(t), &d) == nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -9,16 +9,16 @@ import (
 // Built-in stage profiles. This is the one place their values are written down; the README's
 // profile table is checked against it by TestReadmeProfileTable.
 const (
-	ProfileDev     = "dev"
-	ProfileStaging = "staging"
-	ProfileProd    = "prod"
+	profileDev     = "dev"
+	profileStaging = "staging"
+	profileProd    = "prod"
 )
 
 func i64(v int64) *int64 { return &v }
 func boolp(v bool) *bool { return &v }
 
 var builtinProfiles = map[string]v1alpha1.StageProfile{
-	ProfileDev: {
+	profileDev: {
 		Production:              boolp(false),
 		RetainStatefulResources: boolp(false),
 		ProviderConfigKind:      "ProviderConfig",
@@ -36,8 +36,12 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 			EvaluationPeriods: i64(3), PeriodSeconds: i64(300),
 		},
 		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(false), ProvisionedConcurrency: i64(0)},
+		Quotas: &v1alpha1.StageQuotas{
+			MemoryMB: i64(2048), TimeoutSeconds: i64(300), EphemeralStorageMB: i64(2048), ReservedConcurrency: i64(10),
+			ProvisionedConcurrency: i64(2), LogRetentionDays: i64(30), Regions: i64(2), Routes: i64(20),
+		},
 	},
-	ProfileStaging: {
+	profileStaging: {
 		Production:              boolp(false),
 		RetainStatefulResources: boolp(false),
 		ProviderConfigKind:      "ProviderConfig",
@@ -55,8 +59,12 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 			EvaluationPeriods: i64(2), PeriodSeconds: i64(300),
 		},
 		Release: &v1alpha1.ReleaseSettings{UseAlias: boolp(true), ProvisionedConcurrency: i64(0)},
+		Quotas: &v1alpha1.StageQuotas{
+			MemoryMB: i64(4096), EphemeralStorageMB: i64(4096), ReservedConcurrency: i64(100),
+			ProvisionedConcurrency: i64(10), LogRetentionDays: i64(90), Regions: i64(2),
+		},
 	},
-	ProfileProd: {
+	profileProd: {
 		Production:              boolp(true),
 		RetainStatefulResources: boolp(true),
 		ProviderConfigKind:      "ProviderConfig",
@@ -78,14 +86,14 @@ var builtinProfiles = map[string]v1alpha1.StageProfile{
 	},
 }
 
-// BuiltinProfile returns the built-in profile of that name.
-func BuiltinProfile(name string) (v1alpha1.StageProfile, bool) {
+// builtinProfile returns the built-in profile of that name.
+func builtinProfile(name string) (v1alpha1.StageProfile, bool) {
 	p, ok := builtinProfiles[name]
 	return p, ok
 }
 
-// BuiltinProfileNames lists the built-in profiles, sorted.
-func BuiltinProfileNames() []string {
+// builtinProfileNames lists the built-in profiles, sorted.
+func builtinProfileNames() []string {
 	out := make([]string, 0, len(builtinProfiles))
 	for n := range builtinProfiles {
 		out = append(out, n)

@@ -42,6 +42,24 @@ var profileRows = map[string]func(p v1alpha1.StageProfile) any{
 	"async failureQueue (failed async events kept in a queue)": func(p v1alpha1.StageProfile) any {
 		return p.Async != nil && firstBool(p.Async.FailureQueue)
 	},
+	"quota: memoryMB":               quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.MemoryMB }),
+	"quota: timeoutSeconds":         quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.TimeoutSeconds }),
+	"quota: ephemeralStorageMB":     quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.EphemeralStorageMB }),
+	"quota: reservedConcurrency":    quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.ReservedConcurrency }),
+	"quota: provisionedConcurrency": quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.ProvisionedConcurrency }),
+	"quota: logRetentionDays":       quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.LogRetentionDays }),
+	"quota: regions":                quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.Regions }),
+	"quota: routes":                 quotaRow(func(q *v1alpha1.StageQuotas) *int64 { return q.Routes }),
+}
+
+// quotaRow reads one quota of a profile: "none" where it sets none.
+func quotaRow(of func(q *v1alpha1.StageQuotas) *int64) func(p v1alpha1.StageProfile) any {
+	return func(p v1alpha1.StageProfile) any {
+		if v := of(orZero(p.Quotas)); v != nil {
+			return *v
+		}
+		return "none"
+	}
 }
 
 // TestReadmeProfileTable keeps the README's table of built-in profiles true to profiles.go.
@@ -68,7 +86,7 @@ func TestReadmeProfileTable(t *testing.T) {
 		}
 		seen[row[0]] = true
 		for i, stage := range header[1:] {
-			p, ok := BuiltinProfile(stage)
+			p, ok := builtinProfile(stage)
 			if !ok {
 				t.Fatalf("README column %q is not a built-in profile", stage)
 			}
@@ -82,8 +100,8 @@ func TestReadmeProfileTable(t *testing.T) {
 			t.Errorf("README table lacks row %q", row)
 		}
 	}
-	if len(header)-1 != len(BuiltinProfileNames()) {
-		t.Errorf("README has %d profile columns, profiles.go %d profiles", len(header)-1, len(BuiltinProfileNames()))
+	if len(header)-1 != len(builtinProfileNames()) {
+		t.Errorf("README has %d profile columns, profiles.go %d profiles", len(header)-1, len(builtinProfileNames()))
 	}
 }
 
@@ -96,8 +114,8 @@ func cells(line string) []string {
 }
 
 func TestBuiltinProfilesAreComplete(t *testing.T) {
-	for _, name := range BuiltinProfileNames() {
-		p, _ := BuiltinProfile(name)
+	for _, name := range builtinProfileNames() {
+		p, _ := builtinProfile(name)
 		if p.Function == nil || p.API == nil || p.Monitoring == nil || p.Release == nil || p.Production == nil ||
 			p.RetainStatefulResources == nil || p.ResponseTTLSeconds == nil || p.Region == "" {
 			t.Errorf("profile %s leaves settings unset: %+v", name, p)
@@ -116,10 +134,12 @@ func TestReservedConcurrencyDefaultsPerStage(t *testing.T) {
 		envs []map[string]any
 		want any // reservedConcurrentExecutions; nil: unreserved
 	}{
-		"dev":                 {xr: xrObject(nil), want: int64(5)},
-		"staging":             {xr: xrObject(map[string]any{"stage": "staging"}), want: int64(25)},
-		"prod: unreserved":    {xr: xrObject(map[string]any{"stage": "prod"}), envs: prodEnvs(), want: nil},
-		"dev, request 50":     {xr: xrObject(map[string]any{"function": map[string]any{"reservedConcurrency": int64(50), "code": map[string]any{"s3": map[string]any{"bucket": "artifacts", "key": "mcp/abc.zip"}}}}), want: int64(50)},
+		"dev":              {xr: xrObject(nil), want: int64(5)},
+		"staging":          {xr: xrObject(map[string]any{"stage": "staging"}), want: int64(25)},
+		"prod: unreserved": {xr: xrObject(map[string]any{"stage": "prod"}), envs: prodEnvs(), want: nil},
+		"dev, request 8":   {xr: xrObject(map[string]any{"function": map[string]any{"reservedConcurrency": int64(8), "code": map[string]any{"s3": map[string]any{"bucket": "artifacts", "key": "mcp/abc.zip"}}}}), want: int64(8)},
+		"prod, the stage's quota 40 when nobody reserves": {xr: xrObject(map[string]any{"stage": "prod"}),
+			envs: []map[string]any{envConfig("stage-prod", "prod", map[string]any{"quotas": map[string]any{"reservedConcurrency": int64(40)}})}, want: int64(40)},
 		"dev, stage config 2": {xr: xrObject(nil), envs: []map[string]any{envConfig("stage-dev", "dev", map[string]any{"function": map[string]any{"reservedConcurrency": int64(2)}})}, want: int64(2)},
 	}
 	for name, tc := range cases {

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
@@ -18,13 +19,56 @@ import (
 // region as given, and the other regions the same repository in their own registry (replicate it
 // with ECR replication).
 
-// RegionPlaceholder in spec.function.code.s3.bucket is replaced by each region of the stack.
-const RegionPlaceholder = "{region}"
+// regionPlaceholder in spec.function.code.s3.bucket is replaced by each region of the stack.
+const regionPlaceholder = "{region}"
 
-var (
-	reBucket  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
-	reECRHost = regexp.MustCompile(`^([0-9]{12}\.dkr\.ecr\.)([a-z0-9-]+)(\.amazonaws\.com)`)
-)
+var reRegion = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
+
+func resolveRegions(spec v1alpha1.LambdaStackSpec, stageCfg, base *v1alpha1.StageProfile) (string, []string) {
+	if len(spec.Regions) > 0 {
+		primary := firstStr(spec.Region, spec.Regions[0])
+		regions := []string{primary}
+		for _, r := range spec.Regions {
+			if r != primary {
+				regions = append(regions, r)
+			}
+		}
+		return primary, regions
+	}
+	primary := firstStr(spec.Region, stageCfg.Region, base.Region)
+	return primary, []string{primary}
+}
+
+func validateRegions(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
+	for _, r := range s.Regions {
+		if !reRegion.MatchString(r) {
+			errs.add("spec.regions", "%q is not an AWS region name", r)
+			continue
+		}
+		if len(stageCfg.AllowedRegions) > 0 && !slices.Contains(stageCfg.AllowedRegions, r) {
+			errs.add("spec.regions", "region %s is not allowed for stage %s (allowed: %s)", r, s.Stage, strings.Join(stageCfg.AllowedRegions, ", "))
+		}
+	}
+}
+
+// validateRegionalARN checks that arn (of what, in field) serves every region of the stack: a
+// literal region must be the stack's only region; several regions need {region}.
+func validateRegionalARN(errs *fieldErrors, s *settings, field, what, arn string) {
+	if len(s.Regions) > 1 && !strings.Contains(arn, regionPlaceholder) {
+		errs.add(field, "%s is one %s, but the stack runs in %d regions (%s) and Lambda and API Gateway use a %s of their own region only: write the region as %s, e.g. %s",
+			arn, what, len(s.Regions), strings.Join(s.Regions, ", "), what, regionPlaceholder, strings.Replace(arn, ":"+arnRegion(arn)+":", ":"+regionPlaceholder+":", 1))
+		return
+	}
+	for _, r := range s.Regions {
+		a := inRegion(arn, r)
+		if got := arnRegion(a); got != r {
+			errs.add(field, "the %s is in region %s, the stack in %s: it must be in the stack's region", what, got, r)
+		}
+		if p := arnPartition(a); p != partition(r) {
+			errs.add(field, "%s is in partition %s, the stack in %s", a, p, partition(r))
+		}
+	}
+}
 
 // suffix is the key suffix of region: "" for the primary region, else "-<region>".
 func (b *builder) suffix(region string) string {
@@ -34,40 +78,6 @@ func (b *builder) suffix(region string) string {
 	return "-" + region
 }
 
-// codeBucket is the code bucket of region: the bucket name with {region} replaced.
-func codeBucket(bucket, region string) string {
-	return strings.ReplaceAll(bucket, RegionPlaceholder, region)
-}
-
-// codeImage is the image URI of region: as given in the primary region, else the same repository
-// in the registry of that region.
-func (b *builder) codeImage(region string) string {
-	uri := b.s.Function.Code.ImageURI
-	if region == b.s.Region {
-		return uri
-	}
-	return reECRHost.ReplaceAllString(uri, "${1}"+region+"${3}")
-}
-
-// validateRegionalCode checks that every region gets a package it can read.
-func validateRegionalCode(errs *fieldErrors, s *Settings) {
-	c := s.Function.Code.S3
-	if c == nil {
-		return
-	}
-	if len(s.Regions) > 1 && !strings.Contains(c.Bucket, RegionPlaceholder) {
-		errs.add("spec.function.code.s3.bucket", "%q is one bucket, but the stack runs in %d regions (%s) and Lambda reads a zip only from a bucket in its own region: "+
-			"name the bucket with %s, e.g. %q, and copy the zip to the bucket of each region",
-			c.Bucket, len(s.Regions), strings.Join(s.Regions, ", "), RegionPlaceholder, "artifacts-"+RegionPlaceholder)
-		return
-	}
-	for _, r := range s.Regions {
-		if b := codeBucket(c.Bucket, r); len(b) < 3 || len(b) > 63 || !reBucket.MatchString(b) {
-			errs.add("spec.function.code.s3.bucket", "%q is not a valid bucket name in region %s (3-63 lower-case letters, digits, '.' or '-')", b, r)
-		}
-	}
-}
-
 // regionStatuses reports every region's function ARN and API endpoint as observed.
 func (b *builder) regionStatuses() []v1alpha1.RegionStatus {
 	out := make([]v1alpha1.RegionStatus, 0, len(b.s.Regions))
@@ -75,7 +85,7 @@ func (b *builder) regionStatuses() []v1alpha1.RegionStatus {
 		out = append(out, v1alpha1.RegionStatus{
 			Region:      region,
 			FunctionARN: b.o.atProvider(KeyFunction+suffix, "arn"),
-			APIEndpoint: b.o.atProvider(KeyAPI+suffix, "apiEndpoint"),
+			APIEndpoint: b.o.atProvider(keyAPI+suffix, "apiEndpoint"),
 			CustomURL:   b.regionCustomURL(region, suffix),
 		})
 	})

@@ -2,8 +2,10 @@ package fn
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
-	"strings"
+
+	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
 // Releases. With spec.release.useAlias (the staging and prod default) the function publishes a
@@ -28,17 +30,62 @@ import (
 
 // Keys of the release part (per region: <key>-<region>).
 const (
-	KeyAlias                  = "alias"
-	KeyProvisionedConcurrency = "provisioned-concurrency"
-	KeyCanaryAlarm            = "alarm-canary-errors"
+	keyAlias                  = "alias"
+	keyProvisionedConcurrency = "provisioned-concurrency"
+	keyCanaryAlarm            = "alarm-canary-errors"
 )
 
 const (
-	// AliasName is the alias callers invoke.
-	AliasName = "live"
+	// aliasName is the alias callers invoke.
+	aliasName = "live"
 	// versionLatest is the unpublished version of a function.
 	versionLatest = "$LATEST"
 )
+
+var reVersion = regexp.MustCompile(`^[1-9][0-9]*$`)
+
+// releaseConfig is the resolved release behaviour.
+type releaseConfig struct {
+	UseAlias               bool
+	ProvisionedConcurrency int64
+	PinnedVersion          string
+	Canary                 *v1alpha1.CanarySpec
+}
+
+func resolveRelease(spec *v1alpha1.ReleaseSpec, stageCfg, base *v1alpha1.ReleaseSettings) releaseConfig {
+	spec, stageCfg = orZero(spec), orZero(stageCfg)
+	return releaseConfig{
+		UseAlias:               firstBool(spec.UseAlias, stageCfg.UseAlias, base.UseAlias),
+		ProvisionedConcurrency: firstInt(spec.ProvisionedConcurrency, stageCfg.ProvisionedConcurrency, base.ProvisionedConcurrency),
+		PinnedVersion:          spec.PinnedVersion,
+		Canary:                 spec.Canary,
+	}
+}
+
+func validateRelease(errs *fieldErrors, r *releaseConfig) {
+	if r.PinnedVersion != "" && !reVersion.MatchString(r.PinnedVersion) {
+		errs.add("spec.release.pinnedVersion", "%q is not a published version number", r.PinnedVersion)
+	}
+	if r.Canary != nil {
+		if r.PinnedVersion != "" {
+			errs.add("spec.release", "pinnedVersion (rollback) and canary cannot be combined")
+		}
+		if !reVersion.MatchString(r.Canary.AdditionalVersion) {
+			errs.add("spec.release.canary.additionalVersion", "%q is not a published version number", r.Canary.AdditionalVersion)
+		}
+	}
+	if (r.PinnedVersion != "" || r.Canary != nil || r.ProvisionedConcurrency > 0) && !r.UseAlias {
+		errs.add("spec.release.useAlias", "pinnedVersion, canary and provisionedConcurrency need the live alias; set useAlias: true")
+	}
+}
+
+// validateProvisionedConcurrency refuses more provisioned than reserved concurrency.
+func validateProvisionedConcurrency(errs *fieldErrors, s *settings) {
+	if rc := s.Function.ReservedConcurrency; rc != nil && s.Release.ProvisionedConcurrency > *rc {
+		errs.add("spec.release.provisionedConcurrency", "%d exceeds the function's reserved concurrency %d (function.reservedConcurrency, the stage's default where unset); AWS refuses it: raise reservedConcurrency",
+			s.Release.ProvisionedConcurrency, *rc)
+	}
+}
 
 // aliasTarget is what the live alias of one region serves.
 type aliasTarget struct {
@@ -71,7 +118,7 @@ func (b *builder) release() {
 func (b *builder) aliasTarget(suffix string) aliasTarget {
 	r := b.s.Release
 	newest := b.o.publishedVersion(KeyFunction + suffix)
-	current := b.o.aliasVersion(KeyAlias + suffix)
+	current := b.o.aliasVersion(keyAlias + suffix)
 	if r.Canary == nil {
 		return aliasTarget{Version: firstStr(r.PinnedVersion, newest, current, versionLatest)}
 	}
@@ -84,7 +131,7 @@ func (b *builder) aliasTarget(suffix string) aliasTarget {
 	return t
 }
 
-func (b *builder) alias(region, suffix string, t aliasTarget) Composed {
+func (b *builder) alias(region, suffix string, t aliasTarget) composed {
 	p := map[string]any{
 		"functionNameRef": b.ref(KeyFunction + suffix),
 		"functionVersion": t.Version,
@@ -97,16 +144,16 @@ func (b *builder) alias(region, suffix string, t aliasTarget) Composed {
 	}
 	// No late initialization: it would copy a canary's routingConfig back into the spec when
 	// the canary ends (the field is optional), and the routing would never be removed.
-	return b.managed(KeyAlias+suffix, "lambda", "Alias",
-		mrOpts{externalName: AliasName, region: region, noLateInit: true}, p)
+	return b.managed(keyAlias+suffix, "lambda", "Alias",
+		mrOpts{externalName: aliasName, region: region, noLateInit: true}, p)
 }
 
-func (b *builder) provisionedConcurrency(region, suffix string) Composed {
+func (b *builder) provisionedConcurrency(region, suffix string) composed {
 	// functionName and qualifier have no references in provider-aws: both are plain names.
-	return b.managed(KeyProvisionedConcurrency+suffix, "lambda", "ProvisionedConcurrencyConfig",
+	return b.managed(keyProvisionedConcurrency+suffix, "lambda", "ProvisionedConcurrencyConfig",
 		mrOpts{region: region}, map[string]any{
 			"functionName":                    b.functionName(),
-			"qualifier":                       AliasName,
+			"qualifier":                       aliasName,
 			"provisionedConcurrentExecutions": b.s.Release.ProvisionedConcurrency,
 		})
 }
@@ -115,8 +162,8 @@ func (b *builder) provisionedConcurrency(region, suffix string) Composed {
 // canary version invoked through live. Lambda reports the invocations of a weighted alias with
 // the dimensions FunctionName, Resource (<function>:<alias>) and ExecutedVersion (the version
 // that ran).
-func (b *builder) canaryAlarm(region, suffix, liveVersion string) Composed {
-	m, c := b.s.Monitor, b.s.Release.Canary
+func (b *builder) canaryAlarm(region, suffix, liveVersion string) composed {
+	m, c := b.s.Monitoring, b.s.Release.Canary
 	fn := b.functionName()
 	abort := "the version live served before"
 	if isVersion(liveVersion) {
@@ -125,7 +172,7 @@ func (b *builder) canaryAlarm(region, suffix, liveVersion string) Composed {
 	p := map[string]any{
 		"alarmDescription": fmt.Sprintf("Errors of version %s, the canary of the %s %s function (%d%% of %s:%s). "+
 			"Abort: remove spec.release.canary and set spec.release.pinnedVersion to %s.",
-			c.AdditionalVersion, b.s.Stage, b.s.App, c.Weight, fn, AliasName, abort),
+			c.AdditionalVersion, b.s.Stage, b.s.App, c.Weight, fn, aliasName, abort),
 		"namespace":          "AWS/Lambda",
 		"metricName":         "Errors",
 		"statistic":          "Sum",
@@ -136,7 +183,7 @@ func (b *builder) canaryAlarm(region, suffix, liveVersion string) Composed {
 		"treatMissingData":   "notBreaching",
 		"dimensions": map[string]any{
 			"FunctionName":    fn,
-			"Resource":        fn + ":" + AliasName,
+			"Resource":        fn + ":" + aliasName,
 			"ExecutedVersion": c.AdditionalVersion,
 		},
 	}
@@ -145,7 +192,7 @@ func (b *builder) canaryAlarm(region, suffix, liveVersion string) Composed {
 		p["alarmActions"] = []any{topic}
 		p["okActions"] = []any{topic}
 	}
-	return b.managed(KeyCanaryAlarm+suffix, "cloudwatch", "MetricAlarm",
+	return b.managed(keyCanaryAlarm+suffix, "cloudwatch", "MetricAlarm",
 		mrOpts{externalName: b.name(maxAlarmName, "canary-errors"), region: region, taggable: true}, p)
 }
 
@@ -154,10 +201,10 @@ func (b *builder) canaryAlarm(region, suffix, liveVersion string) Composed {
 // known), else the stage's topic if it names one. "" means an alarm without actions, visible in
 // the console only (a canary alarm is composed even on a stage whose alarms are off).
 func (b *builder) canaryAlarmTopic(region, suffix string) string {
-	if !b.s.Monitor.Alarms {
-		return b.s.Monitor.TopicARN
+	if !b.s.Monitoring.Alarms {
+		return b.s.Monitoring.TopicARN
 	}
-	return firstStr(b.alarmTopicARN(region, suffix), b.o.kept(KeyCanaryAlarm+suffix, "alarmActions"))
+	return firstStr(b.alarmTopicARN(region, suffix), b.o.kept(keyCanaryAlarm+suffix, "alarmActions"))
 }
 
 // invokeTarget is what the HTTP API of a region invokes: the live alias with useAlias, else the
@@ -184,7 +231,7 @@ func (b *builder) invokeTarget(region string) invokeTarget {
 			Permission:  map[string]any{"functionNameRef": fnRef},
 		}
 	}
-	perm := map[string]any{"functionNameRef": fnRef, "qualifierRef": b.ref(KeyAlias + suffix)}
+	perm := map[string]any{"functionNameRef": fnRef, "qualifierRef": b.ref(keyAlias + suffix)}
 	if arn := b.aliasARN(region); arn != "" {
 		return invokeTarget{Integration: map[string]any{"integrationUri": arn}, Permission: perm}
 	}
@@ -192,10 +239,10 @@ func (b *builder) invokeTarget(region string) invokeTarget {
 }
 
 // aliasARN is the ARN of live in region: observed on the alias, else built from the account
-// (deferred.go); "" while no ARN of the stack is observed.
+// (observed.go); "" while no ARN of the stack is observed.
 func (b *builder) aliasARN(region string) string {
-	res := "function:" + b.functionName() + ":" + AliasName
-	return firstStr(b.o.observedARNOf(KeyAlias+b.suffix(region), ":"+res), b.arnIn("lambda", region, res))
+	res := "function:" + b.functionName() + ":" + aliasName
+	return firstStr(b.o.observedARNOf(keyAlias+b.suffix(region), ":"+res), b.arnIn("lambda", region, res))
 }
 
 // liveStatus is the primary region's alias ARN and the version it serves, as observed.
@@ -203,7 +250,7 @@ func (b *builder) liveStatus() (aliasARN, version string) {
 	if !b.s.Release.UseAlias {
 		return "", ""
 	}
-	return b.o.atProvider(KeyAlias, "arn"), b.o.atProvider(KeyAlias, "functionVersion")
+	return b.o.atProvider(keyAlias, "arn"), b.o.atProvider(keyAlias, "functionVersion")
 }
 
 // canaryWarning explains a canary that cannot route traffic (yet) in region.
@@ -220,27 +267,6 @@ func (b *builder) canaryWarning(region, suffix string, t aliasTarget) {
 	}
 }
 
-// publishedVersion is the newest published version of an observed function, "" when it has none
-// (the provider reports $LATEST) or is not observed.
-func (o observedState) publishedVersion(key string) string {
-	if v := o.atProvider(key, "version"); isVersion(v) {
-		return v
-	}
-	return ""
-}
-
-// aliasVersion is the published version an observed alias was last told to serve (its desired
-// state, which a canary holds), else the one AWS reports; "" while it serves $LATEST.
-func (o observedState) aliasVersion(key string) string {
-	if v := o.kept(key, "functionVersion"); isVersion(v) {
-		return v
-	}
-	if v := o.atProvider(key, "functionVersion"); isVersion(v) {
-		return v
-	}
-	return ""
-}
-
 // isVersion reports whether v is a published version number.
 func isVersion(v string) bool { return reVersion.MatchString(v) }
 
@@ -249,13 +275,4 @@ func published(v, newest string) bool {
 	n, err1 := strconv.Atoi(v)
 	m, err2 := strconv.Atoi(newest)
 	return err1 == nil && err2 == nil && n <= m
-}
-
-// arnAccount is the account ID field of an ARN, "" when there is none.
-func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || len(parts[4]) != 12 {
-		return ""
-	}
-	return parts[4]
 }

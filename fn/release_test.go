@@ -6,60 +6,7 @@ import (
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 )
-
-const testAccount = "123456789012"
-
-// prodXR is a prod stack (alias on) with release settings merged over the default.
-func prodXR(release map[string]any, spec map[string]any) map[string]any {
-	s := map[string]any{"stage": "prod"}
-	if release != nil {
-		s["release"] = release
-	}
-	for k, v := range spec {
-		s[k] = v
-	}
-	return xrObject(s)
-}
-
-// observedStack builds the stack, then reports every resource back as the provider would, with
-// the given status.atProvider per key and the given spec.forProvider overrides (what the
-// function composed on an earlier reconcile).
-func observedStack(t *testing.T, s *Settings, at map[string]map[string]any, fp map[string]map[string]any) observedState {
-	t.Helper()
-	o := observedState{}
-	for key, a := range at {
-		obj := map[string]any{"spec": map[string]any{"forProvider": fp[key]}}
-		o[resource.Name(key)] = resource.ObservedComposed{Resource: &composed.Unstructured{}}
-		o[resource.Name(key)].Resource.Object = readyObserved(obj, a)
-	}
-	for key, f := range fp {
-		if _, ok := at[key]; !ok {
-			o[resource.Name(key)] = resource.ObservedComposed{Resource: &composed.Unstructured{}}
-			o[resource.Name(key)].Resource.Object = map[string]any{"spec": map[string]any{"forProvider": f}}
-		}
-	}
-	return o
-}
-
-func builtWith(t *testing.T, s *Settings, o observedState) map[string]map[string]any {
-	t.Helper()
-	r, err := Plan(s, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]map[string]any{}
-	for _, c := range r.Resources {
-		m[c.Key] = c.Object
-	}
-	return m
-}
-
-func fnObserved(version string) map[string]any {
-	return map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp", "version": version}
-}
 
 func TestReleaseAlias(t *testing.T) {
 	cases := map[string]struct {
@@ -78,18 +25,18 @@ func TestReleaseAlias(t *testing.T) {
 		},
 		"live follows the newest published version": {
 			at:          map[string]map[string]any{KeyFunction: fnObserved("7")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "6"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "6"}},
 			wantVersion: "7",
 		},
 		"pinned version: rollback": {
 			release:     map[string]any{"pinnedVersion": "5"},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("7")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "7"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "7"}},
 			wantVersion: "5",
 		},
 		"never back to $LATEST once a version was served": {
 			at:          map[string]map[string]any{KeyFunction: fnObserved("$LATEST")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "4"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "4"}},
 			wantVersion: "4",
 		},
 		"provisioned concurrency only on a published version": {
@@ -104,19 +51,19 @@ func TestReleaseAlias(t *testing.T) {
 		"canary holds live and routes its share to the new version": {
 			release:     map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(10)}},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("8")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "7"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "7"}},
 			wantVersion: "7", wantRouting: map[string]any{"8": 0.1}, wantCanary: true,
 		},
 		"canary waits until its version is published": {
 			release:     map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(25)}},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("7")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "7"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "7"}},
 			wantVersion: "7", wantCanary: true,
 		},
 		"canary of the version already live routes nothing": {
 			release:     map[string]any{"canary": map[string]any{"additionalVersion": "8", "weight": int64(25)}},
 			at:          map[string]map[string]any{KeyFunction: fnObserved("8")},
-			fp:          map[string]map[string]any{KeyAlias: {"functionVersion": "8"}},
+			fp:          map[string]map[string]any{keyAlias: {"functionVersion": "8"}},
 			wantVersion: "8", wantCanary: true,
 		},
 		"canary on a new stack serves the newest version": {
@@ -133,7 +80,7 @@ func TestReleaseAlias(t *testing.T) {
 			if publish := lookup(fn, "spec", "forProvider", "publish"); publish != (tc.wantVersion != "") {
 				t.Errorf("function publish = %v", publish)
 			}
-			alias, ok := got[KeyAlias]
+			alias, ok := got[keyAlias]
 			if ok != (tc.wantVersion != "") {
 				t.Fatalf("alias composed = %v, want version %q", ok, tc.wantVersion)
 			}
@@ -146,10 +93,10 @@ func TestReleaseAlias(t *testing.T) {
 			if r := lookup(alias, "spec", "forProvider", "routingConfig", "additionalVersionWeights"); !reflect.DeepEqual(r, anyMap(tc.wantRouting)) {
 				t.Errorf("routing = %v, want %v", r, tc.wantRouting)
 			}
-			if _, ok := got[KeyProvisionedConcurrency]; ok != tc.wantPCC {
+			if _, ok := got[keyProvisionedConcurrency]; ok != tc.wantPCC {
 				t.Errorf("provisioned concurrency composed = %v", ok)
 			}
-			if _, ok := got[KeyCanaryAlarm]; ok != tc.wantCanary {
+			if _, ok := got[keyCanaryAlarm]; ok != tc.wantCanary {
 				t.Errorf("canary alarm composed = %v", ok)
 			}
 		})
@@ -166,15 +113,15 @@ func anyMap(m map[string]any) any {
 func TestReleaseResourceShapes(t *testing.T) {
 	release := map[string]any{"provisionedConcurrency": int64(3), "canary": map[string]any{"additionalVersion": "4", "weight": int64(20)}}
 	at := map[string]map[string]any{KeyFunction: fnObserved("4")}
-	fp := map[string]map[string]any{KeyAlias: {"functionVersion": "3"}}
+	fp := map[string]map[string]any{keyAlias: {"functionVersion": "3"}}
 
 	s := settingsFor(t, prodXR(release, nil), nil)
 	got := builtWith(t, s, observedStack(t, s, at, fp))
-	alias := got[KeyAlias]
+	alias := got[keyAlias]
 	if alias["apiVersion"] != "lambda.aws.m.upbound.io/v1beta1" || alias["kind"] != "Alias" {
 		t.Errorf("alias kind %v %v", alias["apiVersion"], alias["kind"])
 	}
-	if n := lookup(alias, "metadata", "annotations", AnnotationExternalName); n != AliasName {
+	if n := lookup(alias, "metadata", "annotations", annotationExternalName); n != aliasName {
 		t.Errorf("alias external name %v", n)
 	}
 	if ref := lookup(alias, "spec", "forProvider", "functionNameRef", "name"); ref != "mcp--function" {
@@ -183,39 +130,33 @@ func TestReleaseResourceShapes(t *testing.T) {
 	if r := lookup(alias, "spec", "forProvider", "region"); r != "us-east-1" {
 		t.Errorf("alias region %v", r)
 	}
-	pcc := got[KeyProvisionedConcurrency]
-	wantPCC := map[string]any{"functionName": "team_prod-mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
+	pcc := got[keyProvisionedConcurrency]
+	wantPCC := map[string]any{"functionName": "team_prod_mcp", "qualifier": "live", "provisionedConcurrentExecutions": int64(3), "region": "us-east-1"}
 	if fp := lookup(pcc, "spec", "forProvider"); !reflect.DeepEqual(fp, wantPCC) {
 		t.Errorf("provisioned concurrency %v", fp)
 	}
-	alarm := got[KeyCanaryAlarm]
-	wantDims := map[string]any{"FunctionName": "team_prod-mcp", "Resource": "team_prod-mcp:live", "ExecutedVersion": "4"}
+	alarm := got[keyCanaryAlarm]
+	wantDims := map[string]any{"FunctionName": "team_prod_mcp", "Resource": "team_prod_mcp:live", "ExecutedVersion": "4"}
 	if d := lookup(alarm, "spec", "forProvider", "dimensions"); !reflect.DeepEqual(d, wantDims) {
 		t.Errorf("canary alarm dimensions %v", d)
 	}
 	if m := lookup(alarm, "spec", "forProvider", "metricName"); m != "Errors" {
 		t.Errorf("canary alarm metric %v", m)
 	}
-	if n := lookup(alarm, "metadata", "annotations", AnnotationExternalName); n != "team_prod-mcp-canary-errors" {
+	if n := lookup(alarm, "metadata", "annotations", annotationExternalName); n != "team_prod_mcp_canary-errors" {
 		t.Errorf("canary alarm name %v", n)
 	}
 
 	// The legacy cluster-scoped Alias keeps Terraform's list shape for routingConfig.
 	legacy := settingsFor(t, legacyOf(prodXR(release, nil)), nil)
 	lg := builtWith(t, legacy, observedStack(t, legacy, at, fp))
-	rc := lookup(lg[KeyAlias], "spec", "forProvider", "routingConfig")
+	rc := lookup(lg[keyAlias], "spec", "forProvider", "routingConfig")
 	if l, ok := rc.([]any); !ok || len(l) != 1 || !reflect.DeepEqual(l[0], map[string]any{"additionalVersionWeights": map[string]any{"4": 0.2}}) {
 		t.Errorf("legacy routingConfig %#v", rc)
 	}
-	if lg[KeyAlias]["apiVersion"] != "lambda.aws.upbound.io/v1beta1" {
-		t.Errorf("legacy alias apiVersion %v", lg[KeyAlias]["apiVersion"])
+	if lg[keyAlias]["apiVersion"] != "lambda.aws.upbound.io/v1beta1" {
+		t.Errorf("legacy alias apiVersion %v", lg[keyAlias]["apiVersion"])
 	}
-}
-
-func legacyOf(xr map[string]any) map[string]any {
-	xr["kind"] = "XLambdaStack"
-	delete(xr["metadata"].(map[string]any), "namespace")
-	return xr
 }
 
 func TestInvokeTarget(t *testing.T) {
@@ -234,18 +175,18 @@ func TestInvokeTarget(t *testing.T) {
 			wantPermission:  map[string]any{"functionNameRef": fnRef},
 		},
 		"alias ARN observed": {
-			at:              map[string]map[string]any{KeyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"}},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
+			at:              map[string]map[string]any{keyAlias: {"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"}},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"alias ARN from the function ARN": {
 			at:              map[string]map[string]any{KeyFunction: fnObserved("1")},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"alias ARN from the role's account": {
-			at:              map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_prod-mcp-role"}},
-			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live"},
+			at:              map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_prod_mcp_role"}},
+			wantIntegration: map[string]any{"integrationUri": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live"},
 			wantPermission:  map[string]any{"functionNameRef": fnRef, "qualifierRef": aliasRef},
 		},
 		"nothing observed: the function until the account is known": {
@@ -293,10 +234,10 @@ func TestRollback(t *testing.T) {
 		}
 		fp := map[string]map[string]any{}
 		if lastAlias != nil {
-			fp[KeyAlias] = lookup(lastAlias, "spec", "forProvider").(map[string]any)
+			fp[keyAlias] = lookup(lastAlias, "spec", "forProvider").(map[string]any)
 		}
 		got := builtWith(t, s, observedStack(t, s, at, fp))
-		lastAlias = got[KeyAlias]
+		lastAlias = got[keyAlias]
 		if v := lookup(lastAlias, "spec", "forProvider", "functionVersion"); v != st.wantLive {
 			t.Fatalf("step %d: live serves %v, want %s", i, v, st.wantLive)
 		}
@@ -310,15 +251,15 @@ func TestMultiRegion(t *testing.T) {
 	}
 	s := settingsFor(t, prodXR(nil, spec), nil)
 	at := map[string]map[string]any{
-		KeyFunction:                {"arn": "arn:aws:lambda:eu-central-1:" + testAccount + ":function:team_prod-mcp", "version": "3"},
-		KeyFunction + "-eu-west-1": {"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "version": "2"},
+		KeyFunction:                {"arn": "arn:aws:lambda:eu-central-1:" + testAccount + ":function:team_prod_mcp", "version": "3"},
+		KeyFunction + "-eu-west-1": {"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod_mcp", "version": "2"},
 	}
 	got := builtWith(t, s, observedStack(t, s, at, nil))
 	for key, want := range map[string]struct{ region, bucket, version string }{
 		"":           {"eu-central-1", "artifacts-eu-central-1", "3"},
 		"-eu-west-1": {"eu-west-1", "artifacts-eu-west-1", "2"},
 	} {
-		fn, alias := got[KeyFunction+key], got[KeyAlias+key]
+		fn, alias := got[KeyFunction+key], got[keyAlias+key]
 		if fn == nil || alias == nil {
 			t.Fatalf("region %s: function or alias missing", want.region)
 		}
@@ -334,7 +275,7 @@ func TestMultiRegion(t *testing.T) {
 		if r := lookup(alias, "spec", "forProvider", "functionNameRef", "name"); r != "mcp--function"+key {
 			t.Errorf("alias%s refers to %v", key, r)
 		}
-		if l := lookup(alias, "metadata", "labels", LabelRegion); l != want.region {
+		if l := lookup(alias, "metadata", "labels", labelRegion); l != want.region {
 			t.Errorf("alias%s region label %v", key, l)
 		}
 	}
@@ -348,7 +289,7 @@ func TestMultiRegion(t *testing.T) {
 		t.Errorf("%d IAM roles, want one shared role", roles)
 	}
 	b := &builder{s: s, o: observedStack(t, s, at, nil)}
-	if uri := b.invokeTarget("eu-west-1").Integration["integrationUri"]; uri != "arn:aws:lambda:eu-west-1:"+testAccount+":function:team_prod-mcp:live" {
+	if uri := b.invokeTarget("eu-west-1").Integration["integrationUri"]; uri != "arn:aws:lambda:eu-west-1:"+testAccount+":function:team_prod_mcp:live" {
 		t.Errorf("eu-west-1 invokes %v", uri)
 	}
 }
@@ -373,44 +314,29 @@ func TestRegionsRefused(t *testing.T) {
 	zip := func(bucket string) map[string]any {
 		return map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": bucket, "key": "k.zip"}}}
 	}
-	cases := map[string]struct {
-		spec map[string]any
-		env  map[string]any
-		want string
-	}{
+	cases := map[string]refusal{
 		"region not allowed for the stage": {
-			spec: map[string]any{"regions": []any{"eu-central-1", "us-east-1"}, "function": zip("a-{region}")},
-			env:  allowed,
-			want: "spec.regions: region us-east-1 is not allowed for stage prod (allowed: eu-central-1, eu-west-1)",
+			xr:   prodXR(nil, map[string]any{"regions": []any{"eu-central-1", "us-east-1"}, "function": zip("a-{region}")}),
+			envs: []map[string]any{allowed},
+			want: []string{"spec.regions: region us-east-1 is not allowed for stage prod (allowed: eu-central-1, eu-west-1)"},
 		},
 		"single region override not allowed": {
-			spec: map[string]any{"region": "ap-south-1"},
-			env:  allowed,
-			want: "region ap-south-1 is not allowed for stage prod",
+			xr:   prodXR(nil, map[string]any{"region": "ap-south-1"}),
+			envs: []map[string]any{allowed},
+			want: []string{"region ap-south-1 is not allowed for stage prod"},
 		},
 		"one bucket for two regions": {
-			spec: map[string]any{"regions": []any{"eu-central-1", "eu-west-1"}, "function": zip("artifacts")},
-			env:  allowed,
-			want: `spec.function.code.s3.bucket: "artifacts" is one bucket, but the stack runs in 2 regions`,
+			xr:   prodXR(nil, map[string]any{"regions": []any{"eu-central-1", "eu-west-1"}, "function": zip("artifacts")}),
+			envs: []map[string]any{allowed},
+			want: []string{`spec.function.code.s3.bucket: "artifacts" is one bucket, but the stack runs in 2 regions`},
 		},
 		"bucket too long once the region is in": {
-			spec: map[string]any{"function": zip(strings.Repeat("a", 51) + "-{region}")},
-			env:  allowed,
-			want: "is not a valid bucket name in region eu-central-1",
+			xr:   prodXR(nil, map[string]any{"function": zip(strings.Repeat("a", 51) + "-{region}")}),
+			envs: []map[string]any{allowed},
+			want: []string{"is not a valid bucket name in region eu-central-1"},
 		},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			rsp := run(t, newRequest(t, prodXR(nil, tc.spec), []map[string]any{tc.env}, nil))
-			res := rsp.GetResults()
-			if len(res) != 1 || res[0].GetSeverity() != fnv1.Severity_SEVERITY_FATAL || !strings.Contains(res[0].GetMessage(), tc.want) {
-				t.Fatalf("results %v, want fatal containing %q", res, tc.want)
-			}
-			if len(rsp.GetDesired().GetResources()) != 0 {
-				t.Error("a refused request composed resources")
-			}
-		})
-	}
+	wantRefusals(t, cases)
 	// Allowed regions and a single-region stack with the placeholder pass.
 	rsp := run(t, newRequest(t, prodXR(nil, map[string]any{"regions": []any{"eu-west-1", "eu-central-1"}, "function": zip("a-{region}")}), []map[string]any{allowed}, nil))
 	if len(rsp.GetResults()) != 0 {
@@ -430,27 +356,27 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 		case KeyFunction:
 			at = fnObserved("4")
 		case KeyFunction + "-eu-west-1":
-			at = map[string]any{"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "version": "4"}
-		case KeyAlias:
-			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp:live", "functionVersion": "4"}
-		case KeyAPI + "-eu-west-1":
+			at = map[string]any{"arn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod_mcp", "version": "4"}
+		case keyAlias:
+			at = map[string]any{"arn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp:live", "functionVersion": "4"}
+		case keyAPI + "-eu-west-1":
 			at = map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"}
 		}
 		obj := r.GetResource().AsMap()
-		if k == KeyAlias || k == KeyAlias+"-eu-west-1" {
+		if k == keyAlias || k == keyAlias+"-eu-west-1" {
 			obj["spec"].(map[string]any)["forProvider"].(map[string]any)["functionVersion"] = "4"
 		}
 		observed[k] = readyObserved(obj, at)
 	}
-	observed[KeyAPI+"-eu-west-1"] = readyObserved(map[string]any{}, map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"})
+	observed[keyAPI+"-eu-west-1"] = readyObserved(map[string]any{}, map[string]any{"apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"})
 	rsp := run(t, newRequest(t, xr, prodEnvs(), observed))
 	st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-	if st["aliasArn"] != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_prod-mcp:live" || st["liveVersion"] != "4" {
+	if st["aliasArn"] != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_prod_mcp:live" || st["liveVersion"] != "4" {
 		t.Errorf("status alias %v %v", st["aliasArn"], st["liveVersion"])
 	}
 	wantRegions := []any{
-		map[string]any{"region": "us-east-1", "functionArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod-mcp"},
-		map[string]any{"region": "eu-west-1", "functionArn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod-mcp", "apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"},
+		map[string]any{"region": "us-east-1", "functionArn": "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_prod_mcp"},
+		map[string]any{"region": "eu-west-1", "functionArn": "arn:aws:lambda:eu-west-1:" + testAccount + ":function:team_prod_mcp", "apiEndpoint": "https://b2.execute-api.eu-west-1.amazonaws.com"},
 	}
 	if !reflect.DeepEqual(st["regions"], wantRegions) {
 		t.Errorf("status regions %v", st["regions"])
@@ -471,7 +397,7 @@ func TestReleaseStatusAndWarnings(t *testing.T) {
 func TestAliasIsNotLateInitialized(t *testing.T) {
 	for _, xr := range []map[string]any{prodXR(nil, nil), legacyOf(prodXR(nil, nil))} {
 		got := byKey(t, settingsFor(t, xr, nil))
-		mp := lookup(got[KeyAlias], "spec", "managementPolicies")
+		mp := lookup(got[keyAlias], "spec", "managementPolicies")
 		if !reflect.DeepEqual(mp, []any{"Observe", "Create", "Update", "Delete"}) {
 			t.Errorf("%s alias managementPolicies %v", xr["kind"], mp)
 		}

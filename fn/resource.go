@@ -4,16 +4,16 @@ import "sort"
 
 // Annotations and labels on composed resources.
 const (
-	AnnotationExternalName = "crossplane.io/external-name"
-	LabelStage             = "platform.spec3.io/stage"
-	LabelApp               = "platform.spec3.io/app"
-	LabelRegion            = "platform.spec3.io/region"
+	annotationExternalName = "crossplane.io/external-name"
+	labelStage             = "platform.spec3.io/stage"
+	labelApp               = "platform.spec3.io/app"
+	labelRegion            = "platform.spec3.io/region"
 )
 
-// Composed is one desired composed resource: its key in the pipeline (an RFC 1123 label), its
+// composed is one desired composed resource: its key in the pipeline (an RFC 1123 label), its
 // object (plain maps, slices and scalars, as structpb converts them) and whether the observed
 // resource is ready.
-type Composed struct {
+type composed struct {
 	Key    string
 	Object map[string]any
 	Ready  bool
@@ -30,10 +30,10 @@ type mrOpts struct {
 
 // managed builds a provider-aws managed resource of the stack's flavour: group is the service
 // (lambda, iam, ...), the API group suffix follows the flavour.
-func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[string]any) Composed {
+func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[string]any) composed {
 	s := b.s
 	apiGroup := group + ".aws.m.upbound.io"
-	if s.Flavour == Legacy {
+	if s.Flavour == legacy {
 		apiGroup = group + ".aws.upbound.io"
 	}
 	if o.region != "" {
@@ -47,11 +47,11 @@ func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[str
 		"name":   objectName(s, key),
 		"labels": b.labels(o.region),
 	}
-	if s.Flavour == Namespaced {
+	if s.Flavour == namespaced {
 		meta["namespace"] = s.Namespace
 	}
 	if o.externalName != "" {
-		meta["annotations"] = map[string]any{AnnotationExternalName: o.externalName}
+		meta["annotations"] = map[string]any{annotationExternalName: o.externalName}
 	}
 
 	spec := map[string]any{
@@ -62,10 +62,10 @@ func (b *builder) managed(key, group, kind string, o mrOpts, forProvider map[str
 	if retain || o.noLateInit {
 		spec["managementPolicies"] = managementPolicies(retain, o.noLateInit)
 	}
-	if retain && s.Flavour == Legacy {
+	if retain && s.Flavour == legacy {
 		spec["deletionPolicy"] = "Orphan"
 	}
-	return Composed{Key: key, Object: map[string]any{
+	return composed{Key: key, Object: map[string]any{
 		"apiVersion": apiGroup + "/v1beta1",
 		"kind":       kind,
 		"metadata":   meta,
@@ -87,16 +87,16 @@ func managementPolicies(retain, noLateInit bool) []any {
 }
 
 func (b *builder) providerConfigRef() map[string]any {
-	if b.s.Flavour == Legacy {
+	if b.s.Flavour == legacy {
 		return map[string]any{"name": b.s.ProviderConfigName}
 	}
 	return map[string]any{"kind": b.s.ProviderConfigKind, "name": b.s.ProviderConfigName}
 }
 
 func (b *builder) labels(region string) map[string]any {
-	l := map[string]any{LabelStage: b.s.Stage, LabelApp: b.s.App}
+	l := map[string]any{labelStage: b.s.Stage, labelApp: b.s.App}
 	if region != "" {
-		l[LabelRegion] = region
+		l[labelRegion] = region
 	}
 	return l
 }
@@ -110,7 +110,7 @@ func (b *builder) ref(key string) map[string]any {
 // block is a nested singleton parameter block: an object for namespaced kinds, a one-element
 // list for the legacy cluster-scoped kinds (their v1beta1 schema keeps Terraform's list shape).
 func (b *builder) block(m map[string]any) any {
-	if b.s.Flavour == Legacy {
+	if b.s.Flavour == legacy {
 		return []any{m}
 	}
 	return m
@@ -135,5 +135,27 @@ func strMap(in map[string]string) map[string]any {
 	for k, v := range in {
 		out[k] = v
 	}
+	return out
+}
+
+func uniqueSorted(in []string) []string {
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	n := 0
+	for i, v := range out {
+		if i == 0 || v != out[n-1] {
+			out[n] = v
+			n++
+		}
+	}
+	return out[:n]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -19,13 +19,13 @@ import (
 // The scheduler invokes asynchronously, so spec.async applies to what it sends.
 //
 // The trust policy names the account and the target is an ARN (the schedule's target has no
-// reference to a Lambda function in provider-aws v2.5.0): both wait for the account (deferred.go).
+// reference to a Lambda function in provider-aws v2.5.0): both wait for the account (observed.go).
 
 // Keys and names of the schedules part.
 const (
 	keySchedule        = "schedule-" // + name
-	KeySchedulerRole   = "scheduler-role"
-	KeySchedulerPolicy = "scheduler-role-invoke"
+	keySchedulerRole   = "scheduler-role"
+	keySchedulerPolicy = "scheduler-role-invoke"
 	maxScheduleName    = 64
 	scheduleGroup      = "default"
 	defaultTimeZone    = "UTC"
@@ -38,7 +38,7 @@ var (
 )
 
 // validateSchedules checks each schedule's name, expression, time zone and payload.
-func validateSchedules(errs *fieldErrors, s *Settings) {
+func validateSchedules(errs *fieldErrors, s *settings) {
 	seen := map[string]bool{}
 	for i, sc := range s.Triggers.Schedules {
 		f := fmt.Sprintf("spec.triggers.schedules[%d]", i)
@@ -120,18 +120,18 @@ func (b *builder) schedules() {
 		return
 	}
 	target := b.scheduleTarget()
-	if trust := firstStr(b.schedulerTrustPolicy(), b.o.kept(KeySchedulerRole, "assumeRolePolicy")); trust != "" {
-		b.add(b.managed(KeySchedulerRole, "iam", "Role", mrOpts{externalName: b.name(maxRoleName, "scheduler"), taggable: true},
+	if trust := firstStr(b.schedulerTrustPolicy(), b.o.kept(keySchedulerRole, "assumeRolePolicy")); trust != "" {
+		b.add(b.managed(keySchedulerRole, "iam", "Role", mrOpts{externalName: b.name(maxRoleName, "scheduler"), taggable: true},
 			map[string]any{
 				"assumeRolePolicy": trust,
 				"description":      "Role EventBridge Scheduler assumes to invoke the " + b.s.Stage + " " + b.s.App + " Lambda function (LambdaStack)",
 			}))
-		b.rolePolicy(KeySchedulerPolicy, KeySchedulerRole, "scheduler-invoke", PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+		b.rolePolicy(keySchedulerPolicy, keySchedulerRole, "scheduler-invoke", policyDocument{Version: "2012-10-17", Statement: []statement{{
 			Sid: "InvokeStackFunction", Effect: "Allow", Action: []string{"lambda:InvokeFunction"},
 			Resource: []string{firstStr(target, b.scheduleTargetPattern())},
 		}}})
 	} else {
-		b.wait(KeySchedulerRole, "the account, for its trust policy's aws:SourceAccount")
+		b.wait(keySchedulerRole, "the account, for its trust policy's aws:SourceAccount")
 	}
 	for _, sc := range b.s.Triggers.Schedules {
 		if c, ok := b.schedule(sc, target); ok {
@@ -147,7 +147,7 @@ func (b *builder) schedulerTrustPolicy() string {
 	if acct == "" {
 		return ""
 	}
-	return policyJSON(PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+	return policyJSON(policyDocument{Version: "2012-10-17", Statement: []statement{{
 		Effect:    "Allow",
 		Principal: map[string]any{"Service": "scheduler.amazonaws.com"},
 		Action:    []string{"sts:AssumeRole"},
@@ -169,19 +169,19 @@ func (b *builder) scheduleTarget() string {
 // scheduleTargetPattern is the target with account * (the policy before the account is known).
 func (b *builder) scheduleTargetPattern() string {
 	r := b.s.Region
-	arn := "arn:" + partition(r) + ":lambda:" + r + ":*:function:" + b.functionName()
+	arn := newARN(partition(r), "lambda", r, "*", "function:"+b.functionName())
 	if b.s.Release.UseAlias {
-		arn += ":" + AliasName
+		arn += ":" + aliasName
 	}
 	return arn
 }
 
-func (b *builder) schedule(sc v1alpha1.ScheduleSpec, target string) (Composed, bool) {
+func (b *builder) schedule(sc v1alpha1.ScheduleSpec, target string) (composed, bool) {
 	key := keySchedule + sc.Name
 	target = firstStr(target, b.o.kept(key, "target", "arn"))
 	if target == "" {
 		b.wait(key, "the ARN of "+KeyFunction)
-		return Composed{}, false
+		return composed{}, false
 	}
 	payload, _ := schedulePayload(sc) // validated
 	state := "ENABLED"
@@ -198,7 +198,7 @@ func (b *builder) schedule(sc v1alpha1.ScheduleSpec, target string) (Composed, b
 		"flexibleTimeWindow":         b.block(map[string]any{"mode": "OFF"}),
 		"target": b.block(map[string]any{
 			"arn":        target,
-			"roleArnRef": b.ref(KeySchedulerRole),
+			"roleArnRef": b.ref(keySchedulerRole),
 			"input":      payload,
 		}),
 	}), true

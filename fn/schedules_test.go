@@ -11,26 +11,19 @@ func scheduleXR(stage string, schedules ...any) map[string]any {
 }
 
 func TestSchedulesRefused(t *testing.T) {
-	cases := map[string]struct {
-		schedule map[string]any
-		want     string
-	}{
-		"neither rate nor cron":       {schedule: map[string]any{"name": "a", "expression": "every 5 minutes"}, want: `spec.triggers.schedules[0].expression: "every 5 minutes" is not rate(`},
-		"a plural unit for 1":         {schedule: map[string]any{"name": "a", "expression": "rate(1 minutes)"}, want: "must use the singular unit for 1, e.g. rate(1 minute)"},
-		"a singular unit for 5":       {schedule: map[string]any{"name": "a", "expression": "rate(5 hour)"}, want: "must use the plural unit, e.g. rate(5 hours)"},
-		"a zero rate":                 {schedule: map[string]any{"name": "a", "expression": "rate(0 minutes)"}, want: "is not rate("},
-		"cron with 5 fields":          {schedule: map[string]any{"name": "a", "expression": "cron(0 3 * * *)"}, want: "has 5 fields; cron takes 6"},
-		"cron without ?":              {schedule: map[string]any{"name": "a", "expression": "cron(0 3 * * MON *)"}, want: "must have ? in exactly one of day-of-month and day-of-week"},
-		"cron with a bad field":       {schedule: map[string]any{"name": "a", "expression": "cron(0 3 ? * MON; *)"}, want: `has an invalid field "MON;"`},
-		"an unknown time zone":        {schedule: map[string]any{"name": "a", "expression": "rate(1 day)", "timeZone": "Mars/Olympus"}, want: `spec.triggers.schedules[0].timeZone: "Mars/Olympus" is not an IANA time zone`},
-		"a payload that is no object": {schedule: map[string]any{"name": "a", "expression": "rate(1 day)", "payload": []any{1, 2}}, want: "spec.triggers.schedules[0].payload: must be a JSON object"},
-		"a name with --":              {schedule: map[string]any{"name": "a--b", "expression": "rate(1 day)"}, want: `spec.triggers.schedules[0].name: "a--b" must be`},
+	cases := map[string]refusal{
+		"neither rate nor cron":       {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "every 5 minutes"}), want: []string{`spec.triggers.schedules[0].expression: "every 5 minutes" is not rate(`}},
+		"a plural unit for 1":         {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(1 minutes)"}), want: []string{"must use the singular unit for 1, e.g. rate(1 minute)"}},
+		"a singular unit for 5":       {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(5 hour)"}), want: []string{"must use the plural unit, e.g. rate(5 hours)"}},
+		"a zero rate":                 {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(0 minutes)"}), want: []string{"is not rate("}},
+		"cron with 5 fields":          {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "cron(0 3 * * *)"}), want: []string{"has 5 fields; cron takes 6"}},
+		"cron without ?":              {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "cron(0 3 * * MON *)"}), want: []string{"must have ? in exactly one of day-of-month and day-of-week"}},
+		"cron with a bad field":       {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "cron(0 3 ? * MON; *)"}), want: []string{`has an invalid field "MON;"`}},
+		"an unknown time zone":        {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(1 day)", "timeZone": "Mars/Olympus"}), want: []string{`spec.triggers.schedules[0].timeZone: "Mars/Olympus" is not an IANA time zone`}},
+		"a payload that is no object": {xr: scheduleXR("dev", map[string]any{"name": "a", "expression": "rate(1 day)", "payload": []any{1, 2}}), want: []string{"spec.triggers.schedules[0].payload: must be a JSON object"}},
+		"a name with --":              {xr: scheduleXR("dev", map[string]any{"name": "a--b", "expression": "rate(1 day)"}), want: []string{`spec.triggers.schedules[0].name: "a--b" must be`}},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			wantFatal(t, newRequest(t, scheduleXR("dev", tc.schedule), []map[string]any{}, nil), tc.want)
-		})
-	}
+	wantRefusals(t, cases)
 	t.Run("a name twice", func(t *testing.T) {
 		s := map[string]any{"name": "a", "expression": "rate(1 day)"}
 		wantFatal(t, newRequest(t, scheduleXR("dev", s, s), []map[string]any{}, nil), `spec.triggers.schedules[1].name: "a" is used twice`)
@@ -44,8 +37,8 @@ func TestSchedules(t *testing.T) {
 
 	t.Run("dev invokes $LATEST", func(t *testing.T) {
 		s := settingsFor(t, scheduleXR("dev", nightly, often), nil)
-		first, _, pending := plan(t, s, nil)
-		for _, k := range []string{KeySchedulerRole, "schedule-nightly"} {
+		first, _, pending := planByKey(t, s, nil)
+		for _, k := range []string{keySchedulerRole, "schedule-nightly"} {
 			if _, ok := first[k]; ok {
 				t.Errorf("%s composed before the account is known", k)
 			}
@@ -54,9 +47,9 @@ func TestSchedules(t *testing.T) {
 			t.Errorf("nothing waits on the first reconcile")
 		}
 		m, _ := converged(t, s)
-		fnARN := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_dev-mcp"
+		fnARN := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_dev_mcp"
 		sc := m["schedule-nightly"]
-		if fp(sc, "name") != "team_dev-mcp-schedule-nightly" || fp(sc, "scheduleExpression") != "cron(0 3 ? * MON-FRI *)" ||
+		if fp(sc, "name") != "team_dev_mcp_schedule-nightly" || fp(sc, "scheduleExpression") != "cron(0 3 ? * MON-FRI *)" ||
 			fp(sc, "scheduleExpressionTimezone") != "Europe/Berlin" || fp(sc, "state") != "ENABLED" {
 			t.Errorf("schedule = %v", fp(sc))
 		}
@@ -66,7 +59,7 @@ func TestSchedules(t *testing.T) {
 		if got := fp(sc, "target", "input"); got != `{"batch":{"a":2,"z":1},"job":"cleanup"}` {
 			t.Errorf("input = %v", got)
 		}
-		if got := fp(sc, "target", "roleArnRef"); !reflect.DeepEqual(got, map[string]any{"name": "mcp--" + KeySchedulerRole}) {
+		if got := fp(sc, "target", "roleArnRef"); !reflect.DeepEqual(got, map[string]any{"name": "mcp--" + keySchedulerRole}) {
 			t.Errorf("roleArnRef = %v", got)
 		}
 		if fp(m["schedule-often"], "state") != "DISABLED" || fp(m["schedule-often"], "scheduleExpressionTimezone") != "UTC" ||
@@ -74,31 +67,31 @@ func TestSchedules(t *testing.T) {
 			t.Errorf("paused schedule = %v", fp(m["schedule-often"]))
 		}
 
-		var trust PolicyDocument
-		if err := json.Unmarshal([]byte(fp(m[KeySchedulerRole], "assumeRolePolicy").(string)), &trust); err != nil {
+		var trust policyDocument
+		if err := json.Unmarshal([]byte(fp(m[keySchedulerRole], "assumeRolePolicy").(string)), &trust); err != nil {
 			t.Fatal(err)
 		}
-		wantTrust := []Statement{{Effect: "Allow", Principal: map[string]any{"Service": "scheduler.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
+		wantTrust := []statement{{Effect: "Allow", Principal: map[string]any{"Service": "scheduler.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
 			Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": testAccount}}}}
 		if !reflect.DeepEqual(trust.Statement, wantTrust) {
 			t.Errorf("trust = %+v", trust.Statement)
 		}
-		want := []Statement{{Sid: "InvokeStackFunction", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []string{fnARN}}}
-		if got := policyOf(t, m[KeySchedulerPolicy]).Statement; !reflect.DeepEqual(got, want) {
+		want := []statement{{Sid: "InvokeStackFunction", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []string{fnARN}}}
+		if got := policyOf(t, m[keySchedulerPolicy]).Statement; !reflect.DeepEqual(got, want) {
 			t.Errorf("scheduler policy = %+v", got)
 		}
-		if !reflect.DeepEqual(fp(m[KeySchedulerPolicy], "roleRef"), map[string]any{"name": "mcp--" + KeySchedulerRole}) {
+		if !reflect.DeepEqual(fp(m[keySchedulerPolicy], "roleRef"), map[string]any{"name": "mcp--" + keySchedulerRole}) {
 			t.Errorf("the invoke policy is not on the scheduler's role")
 		}
 	})
 
 	t.Run("staging invokes only the live alias", func(t *testing.T) {
 		m, _ := converged(t, settingsFor(t, scheduleXR("staging", often), nil))
-		alias := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_staging-mcp:live"
+		alias := "arn:aws:lambda:us-east-1:" + testAccount + ":function:team_staging_mcp:live"
 		if got := fp(m["schedule-often"], "target", "arn"); got != alias {
 			t.Errorf("target = %v, want %s", got, alias)
 		}
-		if got := policyOf(t, m[KeySchedulerPolicy]).Statement[0].Resource; !reflect.DeepEqual(got, []string{alias}) {
+		if got := policyOf(t, m[keySchedulerPolicy]).Statement[0].Resource; !reflect.DeepEqual(got, []string{alias}) {
 			t.Errorf("scheduler may invoke %v", got)
 		}
 	})

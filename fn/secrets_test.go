@@ -1,8 +1,8 @@
 package fn
 
 import (
-	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/spec3/lambdastack/internal/simprovider"
@@ -30,20 +30,11 @@ func createdSecret(name, kms string) map[string]any {
 	return s
 }
 
-func policyOf(t *testing.T, obj map[string]any) PolicyDocument {
-	t.Helper()
-	var d PolicyDocument
-	if err := json.Unmarshal([]byte(fp(obj, "policy").(string)), &d); err != nil {
-		t.Fatalf("policy is not JSON: %v", err)
-	}
-	return d
-}
-
 func TestSecrets(t *testing.T) {
-	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:team_dev-mcp/db-??????"
+	pattern := "arn:aws:secretsmanager:us-east-1:*:secret:team_dev_mcp/db-??????"
 	// the ARN the simulated provider reports for the created secret
-	secretObject := objectName(&Settings{XRName: "mcp"}, keySecret+"db")
-	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "team_dev-mcp/db", "region": "us-east-1"})
+	secretObject := objectName(&settings{XRName: "mcp"}, keySecret+"db")
+	observedARN := simprovider.NewExternalName("Secret", secretObject, simprovider.Hash(secretObject), map[string]any{"name": "team_dev_mcp/db", "region": "us-east-1"})
 	cases := map[string]struct {
 		xr        map[string]any
 		observed  bool
@@ -86,7 +77,7 @@ func TestSecrets(t *testing.T) {
 			m := planSettled(t, s, tc.observed)
 			env := map[string]any{}
 			vars, _ := fp(m[KeyFunction], "environment", "variables").(map[string]any)
-			if s.Flavour == Legacy {
+			if s.Flavour == legacy {
 				l, _ := fp(m[KeyFunction], "environment").([]any)
 				vars, _ = l[0].(map[string]any)["variables"].(map[string]any)
 			}
@@ -98,20 +89,26 @@ func TestSecrets(t *testing.T) {
 			if tc.env != nil && !reflect.DeepEqual(env, tc.env) {
 				t.Errorf("function secret variables = %v, want %v", env, tc.env)
 			}
-			pol, hasPolicy := m[KeyRoleInline]
-			if hasPolicy != (tc.resources != nil) {
-				t.Fatalf("inline policy composed = %v, want %v", hasPolicy, tc.resources != nil)
+			pol := m[keyRolePolicy]
+			p, _ := fp(pol, "policy").(string)
+			if hasPolicy := strings.Contains(p, secretsPolicySid); hasPolicy != (tc.resources != nil) {
+				t.Fatalf("secrets statement composed = %v, want %v", hasPolicy, tc.resources != nil)
 			}
-			if !hasPolicy {
+			if tc.resources == nil {
 				return
 			}
-			if got := lookup(pol, "metadata", "annotations", AnnotationExternalName); got != "team_dev-mcp-secrets" {
+			if got := lookup(pol, "metadata", "annotations", annotationExternalName); got != "team_dev_mcp_execution" {
 				t.Errorf("policy name = %v", got)
 			}
 			if got := fp(pol, "roleRef", "name"); got != "mcp--role" {
 				t.Errorf("policy roleRef = %v", got)
 			}
-			d := policyOf(t, pol)
+			d := policyDocument{Statement: grantOf(t, m, secretsPolicySid)}
+			if tc.kms != nil {
+				d.Statement = append(d.Statement, grantOf(t, m, kmsPolicySid)...)
+			} else if strings.Contains(p, kmsPolicySid) {
+				t.Errorf("a kms statement without a key: %s", p)
+			}
 			read := d.Statement[0]
 			if !reflect.DeepEqual(read.Action, []string{"secretsmanager:GetSecretValue"}) || !reflect.DeepEqual(read.Resource, tc.resources) {
 				t.Errorf("read statement = %+v, want GetSecretValue on %v", read, tc.resources)
@@ -157,13 +154,9 @@ func TestCreatedSecretShapes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := byKey(t, settingsFor(t, tc.xr, nil))
 			sec, ver := m["secret-signing-key"], m["secret-signing-key-version"]
-			stage := fp(sec, "tags").(map[string]any)[TagStage].(string)
-			want := map[string]any{"name": "team_" + stage + "-mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
-			for k, v := range want {
-				if got := fp(sec, k); got != v {
-					t.Errorf("secret %s = %v, want %v", k, got, v)
-				}
-			}
+			stage := fp(sec, "tags").(map[string]any)[tagStage].(string)
+			want := map[string]any{"name": "team_" + stage + "_mcp/signing-key", "description": "d", "kmsKeyId": secretKey}
+			wantFields(t, "secret", sec, want)
 			if lookup(sec, "metadata", "annotations") != nil {
 				t.Error("the secret's id comes from AWS; it has no external name")
 			}
@@ -196,8 +189,51 @@ func TestSecretEnvName(t *testing.T) {
 
 func TestSecretPatternUsesTheAccountOnceKnown(t *testing.T) {
 	s := settingsFor(t, secretsXR("dev", false, createdSecret("db", "")), nil)
-	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_dev-mcp-role"}}, nil)}
-	if got, want := b.secretsPolicy().Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:team_dev-mcp/db-??????"}; !reflect.DeepEqual(got, want) {
+	b := &builder{s: s, o: observedStack(t, s, map[string]map[string]any{KeyRole: {"arn": "arn:aws:iam::" + testAccount + ":role/team_dev_mcp_role"}}, nil)}
+	doc, _ := b.secretsPolicy()
+	if got, want := doc.Statement[0].Resource, []string{"arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:team_dev_mcp/db-??????"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("resource = %v, want %v", got, want)
 	}
+}
+
+// Rule 15 of docs/tenancy.md: the stage's secret name prefix contains {namespace}/, and a shared
+// account without one grants no existing secret. The attacks of issue 22: "{namespace}-" let
+// namespace team read team-b-..., and a stage without a prefix let anyone read anything.
+func TestSecretNamePrefix(t *testing.T) {
+	secret := func(ns, name string) map[string]any {
+		return teamB(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:" + sharedAcct + ":secret:" + name + "-AbCdEf"}}})
+	}
+	wantRefusals(t, map[string]refusal{
+		"refused: a prefix whose namespace another namespace's name begins with": {
+			xr: secret("team-b", "team-b-x/db"), envs: sharedDev(map[string]any{"secretNamePrefix": "{namespace}-"}),
+			want: []string{`EnvironmentConfig data.secretNamePrefix: "{namespace}-" must contain {namespace}/`},
+		},
+		"refused: a prefix without the namespace": {
+			xr: secret("team-b", "teams/db"), envs: sharedDev(map[string]any{"secretNamePrefix": "teams/"}),
+			want: []string{`EnvironmentConfig data.secretNamePrefix: "teams/" must contain {namespace}/`},
+		},
+		"refused: a prefix with a wildcard": {
+			xr: secret("team-b", "team-b/db"), envs: sharedDev(map[string]any{"secretNamePrefix": "{namespace}/*"}),
+			want: []string{"may contain only letters, digits"},
+		},
+		"refused: a shared account without a prefix grants no existing secret": {
+			xr: secret("team-b", "team-b/db"), envs: sharedDev(map[string]any{"secretNamePrefix": nil}),
+			want: []string{"spec.secrets[0].arn: the secret arn:aws:secretsmanager:us-east-1:111111111111:secret:team-b/db-AbCdEf is not namespace team-b's", "the stage has no data.secretNamePrefix, so no existing secret is a namespace's own"},
+		},
+		"refused: a secret of namespace team-b-x for namespace team-b": {
+			xr: secret("team-b", "team-b-x/db"), envs: sharedDev(nil),
+			want: []string{"spec.secrets[0].arn: the secret", "is not namespace team-b's", "named team-b/… (data.secretNamePrefix)"},
+		},
+	})
+	t.Run("granted: under teams/{namespace}/, or granted by the stage without a prefix", func(t *testing.T) {
+		wantComposed(t, newRequest(t, secret("team-b", "teams/team-b/db"), sharedDev(map[string]any{"secretNamePrefix": "teams/{namespace}/"}), nil))
+		grant := sharedDev(map[string]any{"secretNamePrefix": nil})
+		g := grant[0]["data"].(map[string]any)["grants"].(map[string]any)
+		g["resources"] = append(g["resources"].([]any), "arn:aws:secretsmanager:us-east-1:{account}:secret:platform/shared/*")
+		wantComposed(t, newRequest(t, secret("team-b", "platform/shared/db"), grant, nil))
+	})
+	t.Run("granted: an account of one namespace without a prefix", func(t *testing.T) {
+		wantComposed(t, newRequest(t, xrObject(map[string]any{"secrets": []any{map[string]any{"name": "db", "arn": "arn:aws:secretsmanager:us-east-1:" + sharedAcct + ":secret:anything-AbCdEf"}}}),
+			devEnvs(map[string]any{"accountId": sharedAcct}), nil))
+	})
 }

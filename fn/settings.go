@@ -9,30 +9,33 @@ import (
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 )
 
-// Flavour is the kind of composite the function serves.
-type Flavour int
+// flavour is the kind of composite the function serves.
+type flavour int
 
 const (
-	// Namespaced is a Crossplane v2 LambdaStack: namespaced managed resources (*.aws.m.upbound.io).
-	Namespaced Flavour = iota
-	// Legacy is a cluster-scoped XLambdaStack (claimed by LambdaStackClaim): cluster-scoped
+	// namespaced is a Crossplane v2 LambdaStack: namespaced managed resources (*.aws.m.upbound.io).
+	namespaced flavour = iota
+	// legacy is a cluster-scoped XLambdaStack (claimed by LambdaStackClaim): cluster-scoped
 	// managed resources (*.aws.upbound.io).
-	Legacy
+	legacy
 )
 
-// Settings is a request resolved against its stage: XR spec > the stage's EnvironmentConfig >
+// settings is a request resolved against its stage: XR spec > the stage's EnvironmentConfig >
 // the built-in profile. Every builder reads only this.
-type Settings struct {
-	Flavour   Flavour
+type settings struct {
+	Flavour   flavour
 	XRName    string
 	Namespace string // empty for the legacy flavour
 	// Owner is the namespace the stack belongs to: the request's namespace, the claim's
 	// namespace for the legacy flavour, "" for an XLambdaStack created without a claim. AWS
 	// names carry it (naming.go) and the Kubernetes Secrets the stack reads must live in it.
 	Owner string
-	// NameOwner is the owner part of the stack's AWS names (naming.go): Owner, or "" for a
-	// stack that exists with names from before owners were part of them (they never change).
-	NameOwner string
+	// NameScheme is how the stack's AWS names are built (naming.go): the current scheme, or an
+	// older one a stack that exists was composed with (its names never change).
+	NameScheme nameScheme
+	// OwnerName is the name the owner knows the stack by: the LambdaStack's, or its claim's; ""
+	// for an XLambdaStack created without a claim. It names the outputs ConfigMap (outputs.go).
+	OwnerName string
 	XRKind    string
 	// LegacyObjectNames: the stack's composed objects exist with names <xr>-<key> (naming.go).
 	LegacyObjectNames bool
@@ -46,6 +49,9 @@ type Settings struct {
 	StageConfigured bool
 	// SecretNamePrefix is the stage's data.secretNamePrefix with {namespace} replaced by Owner.
 	SecretNamePrefix string
+	// Ownership is what the stack may name of its stage's account besides what it creates
+	// (ownership.go).
+	Ownership ownershipConfig
 	// ManagedLogPolicy: the role gets AWSLambdaBasicExecutionRole instead of the inline policy
 	// scoped to its own log groups (iam.go).
 	ManagedLogPolicy bool
@@ -58,255 +64,116 @@ type Settings struct {
 	Regions            []string // every region, primary first
 	TTL                time.Duration
 
-	Function FunctionConfig
-	API      APIConfig
-	Monitor  MonitorConfig
-	Network  *v1alpha1.NetworkSpec
-	Secrets  []v1alpha1.SecretSpec
-	Release  ReleaseConfig
+	Function   functionConfig
+	API        apiConfig
+	Monitoring monitoringConfig
+	Network    *v1alpha1.NetworkSpec
+	Secrets    []v1alpha1.SecretSpec
+	Release    releaseConfig
 	// Triggers are the SQS queues and schedules invoking the function (triggers.go, schedules.go).
-	Triggers TriggersConfig
+	Triggers triggersConfig
 	// Async is the asynchronous invocation config (async.go).
-	Async  AsyncConfig
-	Budget BudgetConfig
+	Async  asyncConfig
+	Budget budgetConfig
 	// CentralLogs is the stage's central log destination; nil for none (centrallogs.go).
-	CentralLogs *CentralLogsConfig
+	CentralLogs *centralLogsConfig
 	// Domain is the API's custom domain; nil for none (domain.go).
-	Domain *DomainConfig
-	Tags   map[string]string // user tags (stage config, then request); standard tags are added by tags.go
+	Domain *domainConfig
+	Tags   map[string]string // user tags (request, then profile and stage config, which win); standard tags are added by tags.go
 
 	// Permissions are the function's own permissions and the stage's guards (permissions.go).
-	Permissions PermissionsConfig
+	Permissions permissionsConfig
+	// Quotas are the stage's ceilings, its EnvironmentConfig's over its profile's (quotas.go).
+	Quotas v1alpha1.StageQuotas
+
+	// LogsAccess is who may assume the stack's read-only logs role; nil for no role
+	// (logsaccess.go).
+	LogsAccess *logsAccessConfig
+	// Effective are the settings reported in status.effective, with their sources (effective.go).
+	Effective []v1alpha1.EffectiveSetting
 }
-
-// FunctionConfig is the resolved Lambda function.
-type FunctionConfig struct {
-	Code                v1alpha1.CodeSpec
-	Runtime             string
-	Handler             string
-	MemoryMB            int64
-	TimeoutSeconds      int64
-	Architecture        string
-	ReservedConcurrency *int64
-	LogRetentionDays    int64
-	Tracing             bool
-	Environment         map[string]string
-
-	// Runtime details (runtime.go).
-	Layers             []string // as given ({region} not yet replaced)
-	KMSKeyARN          string
-	SnapStart          bool
-	EphemeralStorageMB *int64 // nil: Lambda's default
-	Logging            v1alpha1.LoggingSpec
-}
-
-// APIConfig is the resolved HTTP API.
-type APIConfig struct {
-	Enabled    bool
-	AuthType   string
-	JWT        *v1alpha1.JWTSpec
-	Lambda     *v1alpha1.LambdaAuthorizerSpec
-	Public     bool
-	Routes     []string
-	CORS       *v1alpha1.CORSSpec
-	BurstLimit int64
-	RateLimit  int64
-}
-
-// MonitorConfig is the resolved monitoring.
-type MonitorConfig struct {
-	Alarms                   bool
-	Dashboard                bool
-	TopicARN                 string
-	Emails                   []string
-	ErrorThreshold           int64
-	ThrottleThreshold        int64
-	DurationPercentOfTimeout int64
-	API5xxThreshold          int64
-	APILatencyP99Millis      int64
-	EvaluationPeriods        int64
-	PeriodSeconds            int64
-	// Metrics are the app's metrics from its log lines (metrics.go).
-	Metrics []v1alpha1.LogMetricSpec
-}
-
-// ReleaseConfig is the resolved release behaviour.
-type ReleaseConfig struct {
-	UseAlias               bool
-	ProvisionedConcurrency int64
-	PinnedVersion          string
-	Canary                 *v1alpha1.CanarySpec
-}
-
-// Defaults that are not per stage.
-const (
-	DefaultRuntime = "python3.11"
-	DefaultHandler = "handler.handler"
-	DefaultRoute   = "ANY /{proxy+}"
-)
 
 // resolve merges a request with its stage config and base profile, the stack owned by the
-// request's namespace. env may be nil.
-func resolve(xr composite, env *v1alpha1.StageProfile) (*Settings, error) {
-	return resolveFor(xr, xr.Namespace, env)
+// request's namespace. stageCfg may be nil.
+func resolve(xr composite, stageCfg *v1alpha1.StageProfile) (*settings, error) {
+	return resolveFor(xr, xr.Namespace, stageCfg)
 }
 
 // resolveFor merges a request with its stage config and base profile for a stack owned by the
-// namespace owner (see Settings.Owner). env may be nil.
-func resolveFor(xr composite, owner string, env *v1alpha1.StageProfile) (*Settings, error) {
+// namespace owner (see settings.Owner). stageCfg may be nil.
+func resolveFor(xr composite, owner string, stageCfg *v1alpha1.StageProfile) (*settings, error) {
 	spec := xr.Spec
 	profile := spec.Stage
-	if env != nil && env.BaseProfile != "" {
-		profile = env.BaseProfile
+	if stageCfg != nil && stageCfg.BaseProfile != "" {
+		profile = stageCfg.BaseProfile
 	}
 	base, ok := builtinProfiles[profile]
 	if !ok {
-		if env == nil {
+		if stageCfg == nil {
 			return nil, fmt.Errorf("spec.stage: stage %q has no built-in profile (built-in: dev, staging, prod) and no EnvironmentConfig labelled %s=%s; create one (it may name a baseProfile) or use a built-in stage", spec.Stage, v1alpha1.StageLabel, spec.Stage)
 		}
-		if env.BaseProfile != "" {
-			return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile: %q is not a built-in profile (dev, staging, prod)", spec.Stage, env.BaseProfile)
+		if stageCfg.BaseProfile != "" {
+			return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile: %q is not a built-in profile (dev, staging, prod)", spec.Stage, stageCfg.BaseProfile)
 		}
 		return nil, fmt.Errorf("EnvironmentConfig of stage %q: data.baseProfile is required because %q is not a built-in profile (dev, staging, prod)", spec.Stage, spec.Stage)
 	}
-	configured := env != nil
-	if env == nil {
-		env = &v1alpha1.StageProfile{}
+	configured := stageCfg != nil
+	if stageCfg == nil {
+		stageCfg = &v1alpha1.StageProfile{}
 	}
 
-	s := &Settings{
-		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, NameOwner: owner, XRKind: xr.Kind,
+	s := &settings{
+		Flavour: xr.Flavour, XRName: xr.Name, Namespace: xr.Namespace, Owner: owner, XRKind: xr.Kind, OwnerName: ownerName(xr),
 		Stage: spec.Stage, App: spec.App, Profile: profile,
 		StageConfigured:    configured,
-		SecretNamePrefix:   strings.ReplaceAll(env.SecretNamePrefix, namespacePlaceholder, owner),
-		ManagedLogPolicy:   firstBool(env.ManagedLogPolicy, base.ManagedLogPolicy),
-		Production:         firstBool(env.Production, base.Production),
-		Retain:             firstBool(env.RetainStatefulResources, base.RetainStatefulResources),
-		ProviderConfigName: firstStr(spec.ProviderConfigName, env.ProviderConfigName, base.ProviderConfigName, spec.Stage),
-		ProviderConfigKind: firstStr(env.ProviderConfigKind, base.ProviderConfigKind),
-		TTL:                time.Duration(firstInt(env.ResponseTTLSeconds, base.ResponseTTLSeconds)) * time.Second,
+		SecretNamePrefix:   strings.ReplaceAll(stageCfg.SecretNamePrefix, namespacePlaceholder, owner),
+		Ownership:          resolveOwnership(stageCfg, owner, configured),
+		ManagedLogPolicy:   firstBool(stageCfg.ManagedLogPolicy, base.ManagedLogPolicy),
+		Production:         firstBool(stageCfg.Production, base.Production),
+		Retain:             firstBool(stageCfg.RetainStatefulResources, base.RetainStatefulResources),
+		ProviderConfigName: firstStr(spec.ProviderConfigName, stageCfg.ProviderConfigName, base.ProviderConfigName, spec.Stage),
+		ProviderConfigKind: firstStr(stageCfg.ProviderConfigKind, base.ProviderConfigKind),
+		TTL:                time.Duration(firstInt(stageCfg.ResponseTTLSeconds, base.ResponseTTLSeconds)) * time.Second,
 		Network:            spec.Network,
 		Secrets:            ownedSecrets(spec.Secrets, xr.Flavour, owner),
-		Permissions:        resolvePermissions(spec.Permissions, env.Permissions),
-		Tags:               mergeMaps(base.Tags, env.Tags, spec.Tags),
+		Permissions:        resolvePermissions(spec.Permissions, stageCfg.Permissions),
+		Tags:               mergedTags(spec.Tags, &base, stageCfg),
 	}
-	s.Region, s.Regions = resolveRegions(spec, env, &base)
-	s.Function = resolveFunction(spec.Function, env.Function, base.Function)
-	s.API = resolveAPI(spec.API, env.API, base.API)
+	s.Region, s.Regions = resolveRegions(spec, stageCfg, &base)
+	s.Function = resolveFunction(spec.Function, stageCfg.Function, base.Function)
+	s.Quotas = resolveQuotas(stageCfg.Quotas, base.Quotas)
+	applyQuotaDefaults(s)
+	s.API = resolveAPI(spec.API, stageCfg.API, base.API)
 	var monitoring *v1alpha1.MonitoringSettings
 	var metrics []v1alpha1.LogMetricSpec
 	if spec.Monitoring != nil {
 		monitoring, metrics = &spec.Monitoring.MonitoringSettings, spec.Monitoring.Metrics
 	}
-	s.Monitor = resolveMonitoring(monitoring, env.Monitoring, base.Monitoring)
-	s.Monitor.Metrics = metrics
-	s.Release = resolveRelease(spec.Release, env.Release, base.Release)
-	s.Triggers = resolveTriggers(spec.Triggers, env.Triggers, s.Function)
+	s.Monitoring = resolveMonitoring(monitoring, stageCfg.Monitoring, base.Monitoring)
+	s.Monitoring.Metrics = metrics
+	s.Release = resolveRelease(spec.Release, stageCfg.Release, base.Release)
+	s.Triggers = resolveTriggers(spec.Triggers, stageCfg.Triggers, s.Function)
 	if spec.API == nil && s.Triggers.any() {
 		s.API.Enabled = false // a worker: triggers and no spec.api
 	}
-	s.Async = resolveAsync(spec.Async, env.Async, base.Async)
-	budget, budgetErr := resolveBudget(spec.Budget, env.Budget, s.Monitor)
+	s.Async = resolveAsync(spec.Async, stageCfg.Async, base.Async)
+	budget, budgetErr := resolveBudget(spec.Budget, stageCfg.Budget, s.Monitoring)
 	s.Budget = budget
-	central, centralErr := resolveCentralLogs(env.CentralLogs, s.Regions)
+	central, centralErr := resolveCentralLogs(stageCfg.CentralLogs, s.Regions)
 	s.CentralLogs = central
-	domain, domainErr := resolveDomain(spec.API, env, s)
+	domain, domainErr := resolveDomain(spec.API, stageCfg, s)
 	s.Domain = domain
+	logsAccess, logsAccessErr := resolveLogsAccess(stageCfg.LogsAccess, owner)
+	s.LogsAccess = logsAccess
+	s.Effective = effectiveSettings(s, &spec, stageCfg, &base)
 
 	// The request's own fields first (regions allowed, limits), then what depends on them.
-	for _, err := range []error{validateSettings(s, &spec, env), budgetErr, centralErr, domainErr} {
+	for _, err := range []error{validateSettings(s, &spec, stageCfg), budgetErr, centralErr, domainErr, logsAccessErr} {
 		if err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
-}
-
-func resolveRegions(spec v1alpha1.LambdaStackSpec, env, base *v1alpha1.StageProfile) (string, []string) {
-	if len(spec.Regions) > 0 {
-		primary := firstStr(spec.Region, spec.Regions[0])
-		regions := []string{primary}
-		for _, r := range spec.Regions {
-			if r != primary {
-				regions = append(regions, r)
-			}
-		}
-		return primary, regions
-	}
-	primary := firstStr(spec.Region, env.Region, base.Region)
-	return primary, []string{primary}
-}
-
-func resolveFunction(spec v1alpha1.FunctionSpec, env, base *v1alpha1.FunctionSettings) FunctionConfig {
-	env = orZero(env)
-	return FunctionConfig{
-		Code:                spec.Code,
-		Runtime:             firstStr(spec.Runtime, DefaultRuntime),
-		Handler:             firstStr(spec.Handler, DefaultHandler),
-		MemoryMB:            firstInt(spec.MemoryMB, env.MemoryMB, base.MemoryMB),
-		TimeoutSeconds:      firstInt(spec.TimeoutSeconds, env.TimeoutSeconds, base.TimeoutSeconds),
-		Architecture:        firstStr(spec.Architecture, env.Architecture, base.Architecture),
-		ReservedConcurrency: firstIntPtr(spec.ReservedConcurrency, env.ReservedConcurrency, base.ReservedConcurrency),
-		LogRetentionDays:    firstInt(spec.LogRetentionDays, env.LogRetentionDays, base.LogRetentionDays),
-		Tracing:             firstBool(spec.Tracing, env.Tracing, base.Tracing),
-		Environment:         mergeMaps(base.Environment, env.Environment, spec.Environment),
-		Layers:              spec.Layers,
-		KMSKeyARN:           spec.KMSKeyARN,
-		SnapStart:           firstBool(spec.SnapStart),
-		EphemeralStorageMB:  firstIntPtr(spec.EphemeralStorageMB, env.EphemeralStorageMB, base.EphemeralStorageMB),
-		Logging:             resolveLogging(spec.Logging, env.Logging, base.Logging),
-	}
-}
-
-func resolveAPI(spec *v1alpha1.APISpec, env, base *v1alpha1.APISettings) APIConfig {
-	spec, env = orZero(spec), orZero(env)
-	c := APIConfig{
-		Enabled:    firstBool(spec.Enabled, boolp(true)),
-		Public:     firstBool(spec.Public, boolp(false)),
-		Routes:     spec.Routes,
-		CORS:       spec.CORS,
-		BurstLimit: firstInt(spec.ThrottlingBurstLimit, env.ThrottlingBurstLimit, base.ThrottlingBurstLimit),
-		RateLimit:  firstInt(spec.ThrottlingRateLimit, env.ThrottlingRateLimit, base.ThrottlingRateLimit),
-		AuthType:   "iam",
-	}
-	if spec.Auth != nil {
-		c.AuthType, c.JWT, c.Lambda = spec.Auth.Type, spec.Auth.JWT, spec.Auth.Lambda
-	}
-	if len(c.Routes) == 0 {
-		c.Routes = []string{DefaultRoute, "$default"}
-	}
-	return c
-}
-
-func resolveMonitoring(spec, env, base *v1alpha1.MonitoringSettings) MonitorConfig {
-	spec, env = orZero(spec), orZero(env)
-	emails := spec.AlarmEmails
-	if len(emails) == 0 {
-		emails = env.AlarmEmails
-	}
-	return MonitorConfig{
-		Alarms:                   firstBool(spec.Alarms, env.Alarms, base.Alarms),
-		Dashboard:                firstBool(spec.Dashboard, env.Dashboard, base.Dashboard),
-		TopicARN:                 firstStr(spec.AlarmTopicARN, env.AlarmTopicARN),
-		Emails:                   emails,
-		ErrorThreshold:           firstInt(spec.ErrorThreshold, env.ErrorThreshold, base.ErrorThreshold),
-		ThrottleThreshold:        firstInt(spec.ThrottleThreshold, env.ThrottleThreshold, base.ThrottleThreshold),
-		DurationPercentOfTimeout: firstInt(spec.DurationPercentOfTimeout, env.DurationPercentOfTimeout, base.DurationPercentOfTimeout),
-		API5xxThreshold:          firstInt(spec.API5xxThreshold, env.API5xxThreshold, base.API5xxThreshold),
-		APILatencyP99Millis:      firstInt(spec.APILatencyP99Millis, env.APILatencyP99Millis, base.APILatencyP99Millis),
-		EvaluationPeriods:        firstInt(spec.EvaluationPeriods, env.EvaluationPeriods, base.EvaluationPeriods),
-		PeriodSeconds:            firstInt(spec.PeriodSeconds, env.PeriodSeconds, base.PeriodSeconds),
-	}
-}
-
-func resolveRelease(spec *v1alpha1.ReleaseSpec, env, base *v1alpha1.ReleaseSettings) ReleaseConfig {
-	spec, env = orZero(spec), orZero(env)
-	return ReleaseConfig{
-		UseAlias:               firstBool(spec.UseAlias, env.UseAlias, base.UseAlias),
-		ProvisionedConcurrency: firstInt(spec.ProvisionedConcurrency, env.ProvisionedConcurrency, base.ProvisionedConcurrency),
-		PinnedVersion:          spec.PinnedVersion,
-		Canary:                 spec.Canary,
-	}
 }
 
 // orZero lets a missing optional block read as an empty one.

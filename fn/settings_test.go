@@ -19,25 +19,25 @@ func TestResolvePrecedence(t *testing.T) {
 	cases := map[string]struct {
 		spec  map[string]any
 		env   map[string]any
-		check func(t *testing.T, s *Settings)
+		check func(t *testing.T, s *settings)
 	}{
 		"built-in dev profile": {
-			check: func(t *testing.T, s *Settings) {
-				if s.Function.MemoryMB != 256 || s.Function.LogRetentionDays != 7 || s.Monitor.Alarms || s.Production {
+			check: func(t *testing.T, s *settings) {
+				if s.Function.MemoryMB != 256 || s.Function.LogRetentionDays != 7 || s.Monitoring.Alarms || s.Production {
 					t.Errorf("dev profile not applied: %+v", s.Function)
 				}
 				if s.ProviderConfigName != "dev" || s.ProviderConfigKind != "ProviderConfig" || s.TTL != time.Minute {
 					t.Errorf("provider config %s/%s ttl %s", s.ProviderConfigKind, s.ProviderConfigName, s.TTL)
 				}
-				if s.Function.Runtime != DefaultRuntime || s.Function.Handler != DefaultHandler || s.Function.Architecture != "arm64" {
+				if s.Function.Runtime != defaultRuntime || s.Function.Handler != defaultHandler || s.Function.Architecture != "arm64" {
 					t.Errorf("defaults: %+v", s.Function)
 				}
 			},
 		},
 		"prod profile retains and is production": {
 			spec: map[string]any{"stage": "prod"},
-			check: func(t *testing.T, s *Settings) {
-				if !s.Production || !s.Retain || !s.Monitor.Alarms || !s.Function.Tracing || !s.Release.UseAlias {
+			check: func(t *testing.T, s *settings) {
+				if !s.Production || !s.Retain || !s.Monitoring.Alarms || !s.Function.Tracing || !s.Release.UseAlias {
 					t.Errorf("prod profile not applied: %+v", s)
 				}
 			},
@@ -45,7 +45,7 @@ func TestResolvePrecedence(t *testing.T) {
 		"environment config over base profile": {
 			spec: map[string]any{"stage": "qa"},
 			env:  qa,
-			check: func(t *testing.T, s *Settings) {
+			check: func(t *testing.T, s *settings) {
 				if s.Profile != "staging" || s.Function.MemoryMB != 384 || s.Function.LogRetentionDays != 14 {
 					t.Errorf("env config not applied: profile %s %+v", s.Profile, s.Function)
 				}
@@ -66,29 +66,29 @@ func TestResolvePrecedence(t *testing.T) {
 					"code":     map[string]any{"imageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mcp:1"},
 					"memoryMB": 2048,
 				},
-				"tags": map[string]any{"team": "request-team"},
+				"tags": map[string]any{"cost-center": "4711"},
 			},
 			env: qa,
-			check: func(t *testing.T, s *Settings) {
+			check: func(t *testing.T, s *settings) {
 				if s.Function.MemoryMB != 2048 || s.Region != "eu-west-1" || s.ProviderConfigName != "special" {
 					t.Errorf("request did not win: %d %s %s", s.Function.MemoryMB, s.Region, s.ProviderConfigName)
 				}
-				if s.Tags["team"] != "request-team" || s.Tags["owner"] != "platform" {
-					t.Errorf("tags not merged request-over-stage: %v", s.Tags)
+				if s.Tags["cost-center"] != "4711" || s.Tags["owner"] != "platform" || s.Tags["team"] != "stage-team" {
+					t.Errorf("tags not merged (the request's and the stage's): %v", s.Tags)
 				}
 			},
 		},
 		"regions: region first": {
 			spec: map[string]any{"region": "eu-west-1", "regions": []any{"us-east-1", "eu-west-1"},
 				"function": map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/abc.zip"}}}},
-			check: func(t *testing.T, s *Settings) {
+			check: func(t *testing.T, s *settings) {
 				if s.Region != "eu-west-1" || strings.Join(s.Regions, ",") != "eu-west-1,us-east-1" {
 					t.Errorf("regions %s %v", s.Region, s.Regions)
 				}
 			},
 		},
 		"api defaults": {
-			check: func(t *testing.T, s *Settings) {
+			check: func(t *testing.T, s *settings) {
 				if !s.API.Enabled || s.API.AuthType != "iam" || strings.Join(s.API.Routes, ",") != "ANY /{proxy+},$default" {
 					t.Errorf("api defaults %+v", s.API)
 				}

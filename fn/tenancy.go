@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -21,30 +22,33 @@ import (
 // name of the stack and the only namespace its Kubernetes Secrets may come from.
 
 const (
-	// RequirementNamespace is the required resource carrying the owner's Namespace object; it is
+	// requirementNamespace is the required resource carrying the owner's Namespace object; it is
 	// asked for only when the stage's EnvironmentConfig selects namespaces by label.
-	RequirementNamespace = "owner-namespace"
-	// LabelClaimNamespace is the label Crossplane puts on the XR of a claim.
-	LabelClaimNamespace = "crossplane.io/claim-namespace"
+	requirementNamespace = "owner-namespace"
+	// labelClaimNamespace and labelClaimName are the labels Crossplane puts on the XR of a claim.
+	labelClaimNamespace = "crossplane.io/claim-namespace"
+	labelClaimName      = "crossplane.io/claim-name"
 	// namespacePlaceholder in data.secretNamePrefix stands for the owner namespace.
 	namespacePlaceholder = "{namespace}"
 )
 
+var reAccount = regexp.MustCompile(`^[0-9]{12}$`)
+
 // tenantSettings is resolve with the tenancy rules around it: the owner namespace must be bound
 // to the stage (rule 1), the merged settings must keep to what the stage grants (rules 2 and 4,
-// validate.go) and must not re-point a stack that exists (rule 5). resolved is false while
+// validateTenancy) and must not re-point a stack that exists (rule 5). resolved is false while
 // Crossplane has not yet sent the owner's Namespace the stage's label selector needs.
-func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, xr composite, env *v1alpha1.StageProfile, o observedState) (s *Settings, resolved bool, err error) {
+func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, xr composite, stageCfg *v1alpha1.StageProfile, o observedState) (s *settings, resolved bool, err error) {
 	owner := ownerNamespace(req, xr)
 	var nsLabels map[string]string
-	if env != nil && env.NamespaceSelector != nil && owner != "" && !slices.Contains(env.Namespaces, owner) {
+	if stageCfg != nil && stageCfg.NamespaceSelector != nil && owner != "" && !slices.Contains(stageCfg.Namespaces, owner) {
 		if rsp.Requirements == nil {
 			rsp.Requirements = &fnv1.Requirements{}
 		}
 		if rsp.Requirements.Resources == nil {
 			rsp.Requirements.Resources = map[string]*fnv1.ResourceSelector{}
 		}
-		rsp.Requirements.Resources[RequirementNamespace] = &fnv1.ResourceSelector{
+		rsp.Requirements.Resources[requirementNamespace] = &fnv1.ResourceSelector{
 			ApiVersion: "v1", Kind: "Namespace",
 			Match: &fnv1.ResourceSelector_MatchName{MatchName: owner},
 		}
@@ -53,19 +57,19 @@ func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse,
 			return nil, false, nil
 		}
 	}
-	if err := admit(xr.Spec.Stage, owner, env, nsLabels); err != nil {
+	if err := admit(xr.Spec.Stage, owner, stageCfg, nsLabels); err != nil {
 		return nil, true, err
 	}
-	s, err = resolveFor(xr, owner, env)
+	s, err = resolveFor(xr, owner, stageCfg)
 	if err != nil {
 		return nil, true, err
 	}
 	if err := unchangedTarget(o, s); err != nil {
 		return nil, true, err
 	}
-	keepNamesWithoutOwner(o, s)
+	keepNameScheme(o, s)
 	keepObjectNames(o, s)
-	if env == nil {
+	if stageCfg == nil {
 		response.Warning(rsp, fmt.Errorf("stage %s has no EnvironmentConfig, so every namespace may use it with provider config %s; that suits a single-team cluster only: a platform binds stages to namespaces with an EnvironmentConfig labelled %s=%s (docs/tenancy.md)", s.Stage, s.ProviderConfigName, v1alpha1.StageLabel, s.Stage)).TargetCompositeAndClaim()
 	}
 	return s, true, nil
@@ -75,17 +79,17 @@ func tenantSettings(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse,
 // XLambdaStack the namespace of its claim (a label only Crossplane sets); "" for an
 // XLambdaStack created without a claim (cluster-scoped: only cluster administrators can).
 func ownerNamespace(req *fnv1.RunFunctionRequest, xr composite) string {
-	if xr.Flavour == Namespaced {
+	if xr.Flavour == namespaced {
 		return xr.Namespace
 	}
 	meta := req.GetObserved().GetComposite().GetResource().GetFields()["metadata"].GetStructValue().GetFields()
-	return meta["labels"].GetStructValue().GetFields()[LabelClaimNamespace].GetStringValue()
+	return meta["labels"].GetStructValue().GetFields()[labelClaimNamespace].GetStringValue()
 }
 
 // requiredNamespaceLabels reads the labels of the owner's Namespace from the required
 // resources; ok is false until Crossplane has answered the requirement.
 func requiredNamespaceLabels(req *fnv1.RunFunctionRequest, owner string) (map[string]string, bool) {
-	rr, ok := req.GetRequiredResources()[RequirementNamespace]
+	rr, ok := req.GetRequiredResources()[requirementNamespace]
 	if !ok {
 		return nil, false
 	}
@@ -106,8 +110,8 @@ func requiredNamespaceLabels(req *fnv1.RunFunctionRequest, owner string) (map[st
 // admit applies rule 1: a stage with an EnvironmentConfig serves only the namespaces it names
 // or selects; a built-in stage without one serves any namespace unless it is a production
 // stage, which needs an EnvironmentConfig.
-func admit(stage, owner string, env *v1alpha1.StageProfile, nsLabels map[string]string) error {
-	if env == nil {
+func admit(stage, owner string, stageCfg *v1alpha1.StageProfile, nsLabels map[string]string) error {
+	if stageCfg == nil {
 		if p, ok := builtinProfiles[stage]; ok && p.Production != nil && *p.Production {
 			return fmt.Errorf("spec.stage: stage %s is a production stage and has no EnvironmentConfig; the platform team must create one labelled %s=%s that names the namespaces allowed to use it (docs/tenancy.md)", stage, v1alpha1.StageLabel, stage)
 		}
@@ -117,11 +121,11 @@ func admit(stage, owner string, env *v1alpha1.StageProfile, nsLabels map[string]
 		// An XLambdaStack without a claim: cluster-scoped, created by a cluster administrator.
 		return nil
 	}
-	if slices.Contains(env.Namespaces, owner) {
+	if slices.Contains(stageCfg.Namespaces, owner) {
 		return nil
 	}
-	if env.NamespaceSelector != nil {
-		sel, err := metav1.LabelSelectorAsSelector(env.NamespaceSelector)
+	if stageCfg.NamespaceSelector != nil {
+		sel, err := metav1.LabelSelectorAsSelector(stageCfg.NamespaceSelector)
 		if err != nil {
 			return fmt.Errorf("EnvironmentConfig of stage %s: data.namespaceSelector: %w", stage, err)
 		}
@@ -132,115 +136,61 @@ func admit(stage, owner string, env *v1alpha1.StageProfile, nsLabels map[string]
 	return fmt.Errorf("spec.stage: namespace %s may not use stage %s; the platform grants it by adding %s to data.namespaces (or labelling the namespace to match data.namespaceSelector) of the EnvironmentConfig labelled %s=%s (docs/tenancy.md)", owner, stage, owner, v1alpha1.StageLabel, stage)
 }
 
-// ownedSecrets returns the secrets with each legacy secretKeyRef without a namespace pointing
-// into the owner's namespace (the claim's); the request's slice is not modified.
-func ownedSecrets(in []v1alpha1.SecretSpec, f Flavour, owner string) []v1alpha1.SecretSpec {
-	if f != Legacy || owner == "" {
-		return in
-	}
-	out := append([]v1alpha1.SecretSpec(nil), in...)
-	for i, sec := range out {
-		if sec.Create != nil && sec.Create.ValueFrom.SecretKeyRef.Namespace == "" {
-			c := *sec.Create
-			c.ValueFrom.SecretKeyRef.Namespace = owner
-			out[i].Create = &c
-		}
-	}
-	return out
-}
-
 // validateTenancy applies rules 2 and 4 to the merged settings: the provider config comes from
-// the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys and alarm
-// topics from the stage's account (secrets also under its name prefix), security groups and VPCs
-// from its allowlists.
-func validateTenancy(errs *fieldErrors, s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) {
-	if want := firstStr(env.ProviderConfigName, s.Stage); spec.ProviderConfigName != "" && spec.ProviderConfigName != want &&
-		!slices.Contains(env.AllowedProviderConfigNames, spec.ProviderConfigName) {
-		granted := append([]string{want}, env.AllowedProviderConfigNames...)
+// the stage, Kubernetes Secrets from the owner's namespace, existing secrets, KMS keys, alarm
+// topics and authorizers from the stage's account (on a shared account only the owner's own or
+// granted ones, rule 9), and checks what the stage says about ownership (ownership.go).
+func validateTenancy(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) {
+	if want := firstStr(stageCfg.ProviderConfigName, s.Stage); spec.ProviderConfigName != "" && spec.ProviderConfigName != want &&
+		!slices.Contains(stageCfg.AllowedProviderConfigNames, spec.ProviderConfigName) {
+		granted := append([]string{want}, stageCfg.AllowedProviderConfigNames...)
 		errs.add("spec.providerConfigName", "%q is not granted to stage %s (granted: %s); the stage's EnvironmentConfig lists the others a request may pick in data.allowedProviderConfigNames", spec.ProviderConfigName, s.Stage, strings.Join(granted, ", "))
 	}
-	if env.AccountID != "" && !reAccount.MatchString(env.AccountID) {
-		errs.add("EnvironmentConfig data.accountId", "%q is not a 12-digit AWS account ID", env.AccountID)
+	if stageCfg.AccountID != "" && !reAccount.MatchString(stageCfg.AccountID) {
+		errs.add("EnvironmentConfig data.accountId", "%q is not a 12-digit AWS account ID", stageCfg.AccountID)
 	}
 
-	for i, sec := range s.Secrets {
-		f := fmt.Sprintf("spec.secrets[%d]", i)
-		if sec.Create != nil {
-			ns := sec.Create.ValueFrom.SecretKeyRef.Namespace
-			switch {
-			case s.Flavour == Namespaced && ns != "" && ns != s.Owner:
-				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a LambdaStack reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
-			case s.Flavour == Legacy && s.Owner != "" && ns != s.Owner:
-				errs.add(f+".create.valueFrom.secretKeyRef.namespace", "%q: a claim reads Kubernetes Secrets only from its own namespace %s", ns, s.Owner)
-			}
-		}
-		if sec.ARN != "" && reSecretAR.MatchString(sec.ARN) {
-			checkGrantedARN(errs, s, env, f+".arn", "secret", sec.ARN)
-			if name := secretNameOfARN(sec.ARN); s.SecretNamePrefix != "" && !strings.HasPrefix(name, s.SecretNamePrefix) {
-				errs.add(f+".arn", "secret %q is not under this namespace's prefix %q (data.secretNamePrefix of stage %s)", name, s.SecretNamePrefix, s.Stage)
-			}
-		}
-		if sec.KMSKeyARN != "" && reKMSARN.MatchString(sec.KMSKeyARN) {
-			checkGrantedARN(errs, s, env, f+".kmsKeyArn", "KMS key", sec.KMSKeyARN)
-		}
-	}
+	validateSecretGrants(errs, s, stageCfg)
 
 	// an alarm topic named by the request (the stage's own is the platform's word): alarms and
 	// budget notifications publish to it, so it must be in the stage's account
 	if m := spec.Monitoring; m != nil && m.AlarmTopicARN != "" && reTopicARN.MatchString(m.AlarmTopicARN) {
-		checkGrantedARN(errs, s, env, "spec.monitoring.alarmTopicArn", "SNS topic", m.AlarmTopicARN)
+		checkGrantedARN(errs, s, stageCfg, "spec.monitoring.alarmTopicArn", "SNS topic", m.AlarmTopicARN)
 	}
 
 	// the Lambda authorizer: the API calls it, so it must be in the stage's account
 	if a := s.API; a.Enabled && a.AuthType == "lambda" && a.Lambda != nil && reAuthorizerARN.MatchString(a.Lambda.FunctionARN) {
-		checkGrantedARN(errs, s, env, "spec.api.auth.lambda.functionArn", "authorizer function", inRegion(a.Lambda.FunctionARN, s.Region))
+		checkGrantedARN(errs, s, stageCfg, "spec.api.auth.lambda.functionArn", "authorizer function", a.Lambda.FunctionARN)
 	}
 
-	if n := s.Network; n != nil {
-		if len(env.AllowedSecurityGroupIDs) > 0 {
-			for _, id := range n.SecurityGroupIDs {
-				if !slices.Contains(env.AllowedSecurityGroupIDs, id) {
-					errs.add("spec.network.securityGroupIds", "%s is not granted to stage %s (data.allowedSecurityGroupIds: %s)", id, s.Stage, strings.Join(env.AllowedSecurityGroupIDs, ", "))
-				}
-			}
-		}
-		if len(env.AllowedVPCIDs) > 0 && n.VPCID != "" && !slices.Contains(env.AllowedVPCIDs, n.VPCID) {
-			errs.add("spec.network.vpcId", "%s is not granted to stage %s (data.allowedVpcIds: %s)", n.VPCID, s.Stage, strings.Join(env.AllowedVPCIDs, ", "))
-		}
-	}
+	validateOwnershipConfig(errs, s, stageCfg)
 }
 
-// checkGrantedARN refuses an ARN outside the stage's account. A stage with an EnvironmentConfig
-// must name its account for existing secrets and keys to be granted at all; a built-in stage
-// without one (a single-team cluster) grants any.
-func checkGrantedARN(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile, field, what, arn string) {
+// checkGrantedARN refuses an ARN outside the stage's account and, on a shared account, one that
+// is neither the owner's own nor granted (checkOwned, ownership.go). A stage with an
+// EnvironmentConfig must name its account for existing resources to be granted at all; a
+// built-in stage without one (a single-team cluster) grants any.
+func checkGrantedARN(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile, field, what, arn string) {
 	if !s.StageConfigured {
 		return
 	}
 	acct := arnAccount(arn)
 	switch {
-	case env.AccountID == "":
+	case stageCfg.AccountID == "":
 		errs.add(field, "the %s %s cannot be granted: stage %s's EnvironmentConfig names no account (data.accountId), so no existing %s may be used", what, arn, s.Stage, what)
-	case acct != env.AccountID:
-		errs.add(field, "the %s is in account %s, not in stage %s's account %s", what, acct, s.Stage, env.AccountID)
+	case acct != stageCfg.AccountID:
+		errs.add(field, "the %s is in account %s, not in stage %s's account %s", what, acct, s.Stage, stageCfg.AccountID)
+	default:
+		checkOwned(errs, s, field, what, arn)
 	}
-}
-
-// secretNameOfARN is the name part of a Secrets Manager ARN (after "secret:").
-func secretNameOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) < 7 {
-		return ""
-	}
-	return parts[6]
 }
 
 // unchangedTarget applies rule 5: composed resources that exist keep their provider config
 // (the AWS account) and the function its primary region. A change there, typically a deleted
 // or relabelled EnvironmentConfig, is refused instead of re-pointing the stack.
-func unchangedTarget(o observedState, s *Settings) error {
+func unchangedTarget(o observedState, s *settings) error {
 	wantPC := s.ProviderConfigName
-	if s.Flavour == Namespaced {
+	if s.Flavour == namespaced {
 		wantPC = s.ProviderConfigKind + "/" + s.ProviderConfigName
 	}
 	var changes []string
@@ -254,7 +204,7 @@ func unchangedTarget(o observedState, s *Settings) error {
 			continue // not a managed resource (a Usage)
 		}
 		got := name
-		if s.Flavour == Namespaced {
+		if s.Flavour == namespaced {
 			kind, _, _ := unstructured.NestedString(oc.Resource.Object, "spec", "providerConfigRef", "kind")
 			got = kind + "/" + name
 		}
@@ -280,24 +230,31 @@ func unchangedTarget(o observedState, s *Settings) error {
 	return fmt.Errorf("spec.stage: the stack exists in another account or region than %s now gives: %s; nothing was changed. Restore the stage's EnvironmentConfig (or the request's settings); to move the stack, delete it and create it anew", src, strings.Join(changes, "; "))
 }
 
-// keepNamesWithoutOwner keeps the AWS names of a stack composed before names carried the owner
-// namespace: when its function exists as <stage>-<app>, every name stays as it was (renaming
-// would make the provider create new AWS resources and orphan the old ones), and so does the
-// name of each secret it created.
-func keepNamesWithoutOwner(o observedState, s *Settings) {
+// keepNameScheme keeps the AWS names of a stack composed under an older naming scheme
+// (naming.go): when its function exists as <owner>_<stage>-<app> or <stage>-<app>, every name
+// stays as it was (renaming would make the provider create new AWS resources and orphan the old
+// ones), and so does the name of each secret it created (from before secret name prefixes, for
+// names without the owner).
+func keepNameScheme(o observedState, s *settings) {
 	fnObj, ok := o[KeyFunction]
-	if !ok || fnObj.Resource == nil || s.NameOwner == "" {
+	if !ok || fnObj.Resource == nil {
 		return
 	}
-	if fnObj.Resource.GetAnnotations()[AnnotationExternalName] == fitName(s.Stage+"-"+s.App, maxFunctionName) {
-		s.NameOwner = ""
-		s.SecretNamePrefix = ""
+	got := fnObj.Resource.GetAnnotations()[annotationExternalName]
+	for _, scheme := range []nameScheme{namesOwnerFirst, namesWithoutOwner} {
+		if got == fitName(stemOf(scheme, s.Owner, s.Stage, s.App), maxFunctionName) {
+			s.NameScheme = scheme
+			if scheme == namesWithoutOwner {
+				s.SecretNamePrefix = ""
+			}
+			return
+		}
 	}
 }
 
 // keepObjectNames notices a stack whose composed objects are named <xr>-<key> (composed before
 // the "--" separator): its references keep pointing at those names.
-func keepObjectNames(o observedState, s *Settings) {
+func keepObjectNames(o observedState, s *settings) {
 	for key, oc := range o {
 		if oc.Resource == nil {
 			continue

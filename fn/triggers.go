@@ -18,14 +18,14 @@ import (
 //
 // A created queue's ARN is arn:<partition>:sqs:<region>:<account>:<name>: the redrive policy
 // (the dead-letter queue's ARN) and the mapping (the queue's ARN) wait for the account (see
-// deferred.go); the role's policy names the queues with account * until it is known.
+// observed.go); the role's policy names the queues with account * until it is known.
 
 // Keys and names of the SQS trigger part.
 const (
 	keyTriggerQueue   = "queue-"   // + name: a created queue; + "-dlq": its dead-letter queue
 	keyTriggerMapping = "trigger-" // + name: the event source mapping
 	keyDLQSuffix      = "-dlq"
-	KeyRoleTriggers   = "role-triggers"
+	keyRoleTriggers   = "role-triggers"
 	maxQueueName      = 80
 	maxQueueNameFIFO  = 75 // the queue name before .fifo
 
@@ -40,9 +40,9 @@ const (
 	maxVisibilitySeconds    = 43200
 )
 
-// TriggersConfig is the resolved spec.triggers with the stage's guards.
-type TriggersConfig struct {
-	SQS       []SQSTrigger
+// triggersConfig is the resolved spec.triggers with the stage's guards.
+type triggersConfig struct {
+	SQS       []sqsTrigger
 	Schedules []v1alpha1.ScheduleSpec
 	// MaxBatchSize is the stage's largest batch (triggers.maxBatchSize).
 	MaxBatchSize int64
@@ -50,8 +50,8 @@ type TriggersConfig struct {
 	AllowExistingQueues bool
 }
 
-// SQSTrigger is one resolved SQS trigger.
-type SQSTrigger struct {
+// sqsTrigger is one resolved SQS trigger.
+type sqsTrigger struct {
 	Name     string
 	QueueARN string // an existing queue; "" for a created one
 	Create   bool
@@ -66,17 +66,17 @@ type SQSTrigger struct {
 }
 
 // any reports whether the request has any trigger.
-func (t TriggersConfig) any() bool { return len(t.SQS)+len(t.Schedules) > 0 }
+func (t triggersConfig) any() bool { return len(t.SQS)+len(t.Schedules) > 0 }
 
-func resolveTriggers(spec *v1alpha1.TriggersSpec, env *v1alpha1.TriggerSettings, f FunctionConfig) TriggersConfig {
-	spec, env = orZero(spec), orZero(env)
-	c := TriggersConfig{
+func resolveTriggers(spec *v1alpha1.TriggersSpec, stageCfg *v1alpha1.TriggerSettings, f functionConfig) triggersConfig {
+	spec, stageCfg = orZero(spec), orZero(stageCfg)
+	c := triggersConfig{
 		Schedules:           spec.Schedules,
-		MaxBatchSize:        firstInt(env.MaxBatchSize, i64(maxBatchSizeAWS)),
-		AllowExistingQueues: firstBool(env.AllowExistingQueues, boolp(true)),
+		MaxBatchSize:        firstInt(stageCfg.MaxBatchSize, i64(maxBatchSizeAWS)),
+		AllowExistingQueues: firstBool(stageCfg.AllowExistingQueues, boolp(true)),
 	}
 	for _, q := range spec.SQS {
-		t := SQSTrigger{
+		t := sqsTrigger{
 			Name: q.Name, QueueARN: q.QueueARN, Create: q.Create != nil,
 			BatchSize:               firstInt(q.BatchSize, i64(defaultBatchSize)),
 			BatchingWindowSeconds:   firstInt(q.MaximumBatchingWindowSeconds),
@@ -99,7 +99,7 @@ var (
 
 // validateTriggers checks the SQS triggers against AWS's rules and the stage's guards, existing
 // queues against the stage's account (rule 4 of docs/tenancy.md).
-func validateTriggers(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
+func validateTriggers(errs *fieldErrors, s *settings, stageCfg *v1alpha1.StageProfile) {
 	t := &s.Triggers
 	if t.MaxBatchSize < 1 || t.MaxBatchSize > maxBatchSizeAWS {
 		errs.add("EnvironmentConfig data.triggers.maxBatchSize", "%d is out of range 1-%d", t.MaxBatchSize, maxBatchSizeAWS)
@@ -127,7 +127,7 @@ func validateTriggers(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile
 			if r := arnRegion(q.QueueARN); r != s.Region {
 				errs.add(f+".queueArn", "the queue is in %s; an event source mapping reads only queues of the function's region %s", r, s.Region)
 			}
-			checkGrantedARN(errs, s, env, f+".queueArn", "SQS queue", q.QueueARN)
+			checkGrantedARN(errs, s, stageCfg, f+".queueArn", "SQS queue", q.QueueARN)
 		}
 		validateBatch(errs, f, q, t.MaxBatchSize)
 		if q.Create {
@@ -136,7 +136,7 @@ func validateTriggers(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile
 	}
 }
 
-func validateBatch(errs *fieldErrors, f string, q SQSTrigger, stageMax int64) {
+func validateBatch(errs *fieldErrors, f string, q sqsTrigger, stageMax int64) {
 	switch {
 	case q.BatchSize < 1 || q.BatchSize > maxBatchSizeAWS:
 		errs.add(f+".batchSize", "%d is out of range 1-%d", q.BatchSize, maxBatchSizeAWS)
@@ -152,7 +152,7 @@ func validateBatch(errs *fieldErrors, f string, q SQSTrigger, stageMax int64) {
 	}
 }
 
-func validateCreatedQueue(errs *fieldErrors, f string, q SQSTrigger, timeout int64) {
+func validateCreatedQueue(errs *fieldErrors, f string, q sqsTrigger, timeout int64) {
 	switch v := q.VisibilityTimeoutSeconds; {
 	case v < 0 || v > maxVisibilitySeconds:
 		errs.add(f+".visibilityTimeoutSeconds", "%d is out of range 0-%d", v, maxVisibilitySeconds)
@@ -167,8 +167,8 @@ func validateCreatedQueue(errs *fieldErrors, f string, q SQSTrigger, timeout int
 	}
 }
 
-// triggers composes the created queues, the event source mappings and the role's policy to
-// consume the queues.
+// triggers composes the created queues and the event source mappings (the role's permission
+// to consume the queues is part of its inline policy, triggersPolicy).
 func (b *builder) triggers() {
 	if len(b.s.Triggers.SQS) == 0 {
 		return
@@ -184,7 +184,6 @@ func (b *builder) triggers() {
 			b.add(c)
 		}
 	}
-	b.rolePolicy(KeyRoleTriggers, KeyRole, "sqs-triggers", b.triggersPolicy())
 }
 
 // triggerQueueName is the AWS name of a created trigger queue (dlq: of its dead-letter queue).
@@ -203,10 +202,10 @@ func (b *builder) queueARN(key, name, region string) string {
 
 // queueARNPattern names a queue of the stack in a policy: its ARN with account * until known.
 func (b *builder) queueARNPattern(name, region string) string {
-	return "arn:" + partition(region) + ":sqs:" + region + ":" + firstStr(b.account(), "*") + ":" + name
+	return b.arnPattern("sqs", region, name)
 }
 
-func (b *builder) deadLetterQueue(q SQSTrigger) Composed {
+func (b *builder) deadLetterQueue(q sqsTrigger) composed {
 	return b.queue(keyTriggerQueue+q.Name+keyDLQSuffix, b.triggerQueueName(q.Name, true), b.s.Region, map[string]any{
 		"messageRetentionSeconds": int64(dlqRetentionSeconds),
 	})
@@ -214,7 +213,7 @@ func (b *builder) deadLetterQueue(q SQSTrigger) Composed {
 
 // queue is an SQS queue of the stack: encrypted with SQS's managed keys, stateful (its messages
 // are data: retained with the stage's retained resources).
-func (b *builder) queue(key, name, region string, p map[string]any) Composed {
+func (b *builder) queue(key, name, region string, p map[string]any) composed {
 	p["name"] = name
 	p["sqsManagedSseEnabled"] = true
 	return b.managed(key, "sqs", "Queue", mrOpts{region: region, taggable: true, stateful: true}, p)
@@ -222,7 +221,7 @@ func (b *builder) queue(key, name, region string, p map[string]any) Composed {
 
 // triggerQueue is the created queue with its redrive policy, once its dead-letter queue's ARN
 // is known.
-func (b *builder) triggerQueue(q SQSTrigger) (Composed, bool) {
+func (b *builder) triggerQueue(q sqsTrigger) (composed, bool) {
 	key := keyTriggerQueue + q.Name
 	region := b.s.Region
 	redrive := b.o.kept(key, "redrivePolicy")
@@ -231,7 +230,7 @@ func (b *builder) triggerQueue(q SQSTrigger) (Composed, bool) {
 	}
 	if redrive == "" {
 		b.wait(key, "the ARN of "+key+keyDLQSuffix+" for its redrive policy")
-		return Composed{}, false
+		return composed{}, false
 	}
 	return b.queue(key, b.triggerQueueName(q.Name, false), region, map[string]any{
 		"visibilityTimeoutSeconds": q.VisibilityTimeoutSeconds,
@@ -241,7 +240,7 @@ func (b *builder) triggerQueue(q SQSTrigger) (Composed, bool) {
 }
 
 // triggerQueueARN is the ARN of the queue a trigger consumes; "" while a created one's is unknown.
-func (b *builder) triggerQueueARN(q SQSTrigger) string {
+func (b *builder) triggerQueueARN(q sqsTrigger) string {
 	if !q.Create {
 		return q.QueueARN
 	}
@@ -250,12 +249,12 @@ func (b *builder) triggerQueueARN(q SQSTrigger) string {
 
 // eventSourceMapping wires a queue to the function (its live alias with the release alias) in
 // the primary region, once the queue's and, with the alias, the alias' ARNs are known.
-func (b *builder) eventSourceMapping(q SQSTrigger) (Composed, bool) {
+func (b *builder) eventSourceMapping(q sqsTrigger) (composed, bool) {
 	key := keyTriggerMapping + q.Name
 	src := firstStr(b.triggerQueueARN(q), b.o.kept(key, "eventSourceArn"))
 	if src == "" {
 		b.wait(key, "the ARN of "+keyTriggerQueue+q.Name)
-		return Composed{}, false
+		return composed{}, false
 	}
 	p := map[string]any{
 		"eventSourceArn":                 src,
@@ -271,14 +270,18 @@ func (b *builder) eventSourceMapping(q SQSTrigger) (Composed, bool) {
 	} else if arn := firstStr(b.aliasARN(b.s.Region), b.o.kept(key, "functionName")); arn != "" {
 		p["functionName"] = arn
 	} else {
-		b.wait(key, "the ARN of "+KeyAlias)
-		return Composed{}, false
+		b.wait(key, "the ARN of "+keyAlias)
+		return composed{}, false
 	}
 	return b.managed(key, "lambda", "EventSourceMapping", mrOpts{region: b.s.Region, taggable: true}, p), true
 }
 
-// triggersPolicy lets the function's event source mappings consume exactly the trigger queues.
-func (b *builder) triggersPolicy() PolicyDocument {
+// triggersPolicy lets the function's event source mappings consume exactly the trigger queues;
+// none without queue triggers.
+func (b *builder) triggersPolicy() (policyDocument, bool) {
+	if len(b.s.Triggers.SQS) == 0 {
+		return policyDocument{}, false
+	}
 	var arns []string
 	for _, q := range b.s.Triggers.SQS {
 		arn := q.QueueARN
@@ -287,11 +290,11 @@ func (b *builder) triggersPolicy() PolicyDocument {
 		}
 		arns = append(arns, arn)
 	}
-	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{{
+	return policyDocument{Version: "2012-10-17", Statement: []statement{{
 		Sid: "ConsumeTriggerQueues", Effect: "Allow",
 		Action:   []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
 		Resource: uniqueSorted(arns),
-	}}}
+	}}}, true
 }
 
 // triggerDLQAlarms are the alarms on the depth of the created trigger queues' dead-letter

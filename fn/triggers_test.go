@@ -2,16 +2,12 @@ package fn
 
 import (
 	"encoding/json"
-	"fmt"
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/spec3/lambdastack/test/schema"
 )
-
-const otherAccount = "999999999999"
 
 func sqsXR(stage string, sqs ...any) map[string]any {
 	return xrObject(map[string]any{"stage": stage, "triggers": map[string]any{"sqs": sqs}})
@@ -20,50 +16,38 @@ func sqsXR(stage string, sqs ...any) map[string]any {
 func TestSQSTriggersRefused(t *testing.T) {
 	existing := "arn:aws:sqs:us-east-1:" + testAccount + ":orders"
 	created := map[string]any{"name": "jobs", "create": map[string]any{}}
-	cases := map[string]struct {
-		xr   map[string]any
-		env  map[string]any
-		want string
-	}{
+	cases := map[string]refusal{
 		"neither queueArn nor create": {xr: sqsXR("dev", map[string]any{"name": "jobs"}),
-			want: "spec.triggers.sqs[0]: needs queueArn (an existing queue) or create"},
+			want: []string{"spec.triggers.sqs[0]: needs queueArn (an existing queue) or create"}},
 		"both queueArn and create": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": existing, "create": map[string]any{}}),
-			want: "spec.triggers.sqs[0]: give queueArn or create, not both"},
+			want: []string{"spec.triggers.sqs[0]: give queueArn or create, not both"}},
 		"not a queue ARN": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": "arn:aws:sns:us-east-1:" + testAccount + ":t"}),
-			want: `spec.triggers.sqs[0].queueArn: "arn:aws:sns`},
+			want: []string{`spec.triggers.sqs[0].queueArn: "arn:aws:sns`}},
 		"a name ending in -dlq": {xr: sqsXR("dev", map[string]any{"name": "jobs-dlq", "create": map[string]any{}}),
-			want: `spec.triggers.sqs[0].name: "jobs-dlq" must be`},
-		"a name twice": {xr: sqsXR("dev", created, created), want: `spec.triggers.sqs[1].name: "jobs" is used twice`},
+			want: []string{`spec.triggers.sqs[0].name: "jobs-dlq" must be`}},
+		"a name twice": {xr: sqsXR("dev", created, created), want: []string{`spec.triggers.sqs[1].name: "jobs" is used twice`}},
 		"a queue of another region": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": "arn:aws:sqs:eu-west-1:" + testAccount + ":orders"}),
-			want: "spec.triggers.sqs[0].queueArn: the queue is in eu-west-1; an event source mapping reads only queues of the function's region us-east-1"},
+			want: []string{"spec.triggers.sqs[0].queueArn: the queue is in eu-west-1; an event source mapping reads only queues of the function's region us-east-1"}},
 		"another team's account": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": "arn:aws:sqs:us-east-1:" + otherAccount + ":orders"}),
-			env:  map[string]any{"accountId": testAccount},
-			want: "spec.triggers.sqs[0].queueArn: the SQS queue is in account " + otherAccount + ", not in stage dev's account " + testAccount},
-		"a stage without an account": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": existing}), env: map[string]any{},
-			want: "spec.triggers.sqs[0].queueArn: the SQS queue " + existing + " cannot be granted"},
+			envs: devEnvs(map[string]any{"accountId": testAccount}),
+			want: []string{"spec.triggers.sqs[0].queueArn: the SQS queue is in account " + otherAccount + ", not in stage dev's account " + testAccount}},
+		"a stage without an account": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": existing}), envs: devEnvs(map[string]any{}),
+			want: []string{"spec.triggers.sqs[0].queueArn: the SQS queue " + existing + " cannot be granted"}},
 		"existing queues not allowed by the stage": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": existing}),
-			env:  map[string]any{"accountId": testAccount, "triggers": map[string]any{"allowExistingQueues": false}},
-			want: "spec.triggers.sqs[0].queueArn: stage dev allows only queues the stack creates"},
+			envs: devEnvs(map[string]any{"accountId": testAccount, "triggers": map[string]any{"allowExistingQueues": false}}),
+			want: []string{"spec.triggers.sqs[0].queueArn: stage dev allows only queues the stack creates"}},
 		"a batch above the stage's maximum": {xr: sqsXR("dev", map[string]any{"name": "jobs", "create": map[string]any{}, "batchSize": 100, "maximumBatchingWindowSeconds": 5}),
-			env: map[string]any{"triggers": map[string]any{"maxBatchSize": 50}}, want: "spec.triggers.sqs[0].batchSize: 100 is above the stage's maximum 50"},
+			envs: devEnvs(map[string]any{"triggers": map[string]any{"maxBatchSize": 50}}), want: []string{"spec.triggers.sqs[0].batchSize: 100 is above the stage's maximum 50"}},
 		"a batch above 10 without a window": {xr: sqsXR("dev", map[string]any{"name": "jobs", "create": map[string]any{}, "batchSize": 11}),
-			want: "spec.triggers.sqs[0].batchSize: 11 needs maximumBatchingWindowSeconds of at least 1"},
+			want: []string{"spec.triggers.sqs[0].batchSize: 11 needs maximumBatchingWindowSeconds of at least 1"}},
 		"a FIFO queue batch above 10": {xr: sqsXR("dev", map[string]any{"name": "jobs", "queueArn": existing + ".fifo", "batchSize": 20, "maximumBatchingWindowSeconds": 1}),
-			want: "spec.triggers.sqs[0].batchSize: 20: a FIFO queue delivers at most 10"},
+			want: []string{"spec.triggers.sqs[0].batchSize: 20: a FIFO queue delivers at most 10"}},
 		"a visibility timeout below the function timeout": {xr: sqsXR("dev", map[string]any{"name": "jobs", "create": map[string]any{"visibilityTimeoutSeconds": 10}}),
-			want: "spec.triggers.sqs[0].create.visibilityTimeoutSeconds: 10 is shorter than the function's timeout (30 s)"},
-		"the stage's maximum out of range": {xr: sqsXR("dev", created), env: map[string]any{"triggers": map[string]any{"maxBatchSize": 0}},
-			want: "EnvironmentConfig data.triggers.maxBatchSize: 0 is out of range 1-10000"},
+			want: []string{"spec.triggers.sqs[0].create.visibilityTimeoutSeconds: 10 is shorter than the function's timeout (30 s)"}},
+		"the stage's maximum out of range": {xr: sqsXR("dev", created), envs: devEnvs(map[string]any{"triggers": map[string]any{"maxBatchSize": 0}}),
+			want: []string{"EnvironmentConfig data.triggers.maxBatchSize: 0 is out of range 1-10000"}},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			envs := []map[string]any{}
-			if tc.env != nil {
-				envs = append(envs, envConfig("stage-dev", "dev", tc.env))
-			}
-			wantFatal(t, newRequest(t, tc.xr, envs, nil), tc.want)
-		})
-	}
+	wantRefusals(t, cases)
 }
 
 func TestSQSTriggerCreatedQueue(t *testing.T) {
@@ -71,7 +55,7 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 	s := settingsFor(t, xr, nil)
 
 	// first reconcile: the dead-letter queue exists before anything needs its ARN
-	first, _, pending := plan(t, s, nil)
+	first, _, pending := planByKey(t, s, nil)
 	if _, ok := first["queue-jobs-dlq"]; !ok {
 		t.Fatalf("no dead-letter queue on the first reconcile: %v", keysOf(first))
 	}
@@ -87,10 +71,10 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 	}
 
 	m, _ := converged(t, s)
-	dlqARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev-mcp-sqs-jobs-dlq"
-	queueARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev-mcp-sqs-jobs"
+	dlqARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev_mcp_sqs-jobs-dlq"
+	queueARN := "arn:aws:sqs:us-east-1:" + testAccount + ":team_dev_mcp_sqs-jobs"
 	q := m["queue-jobs"]
-	if got := fp(q, "name"); got != "team_dev-mcp-sqs-jobs" {
+	if got := fp(q, "name"); got != "team_dev_mcp_sqs-jobs" {
 		t.Errorf("queue name = %v", got)
 	}
 	var redrive map[string]any
@@ -119,8 +103,8 @@ func TestSQSTriggerCreatedQueue(t *testing.T) {
 	}
 
 	// exactly the three actions the mapping needs, on that queue only
-	doc := policyOf(t, m[KeyRoleTriggers])
-	want := []Statement{{Sid: "ConsumeTriggerQueues", Effect: "Allow",
+	doc := policyDocument{Statement: grantOf(t, m, "ConsumeTriggerQueues")}
+	want := []statement{{Sid: "ConsumeTriggerQueues", Effect: "Allow",
 		Action: []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, Resource: []string{queueARN}}}
 	if !reflect.DeepEqual(doc.Statement, want) {
 		t.Errorf("trigger policy = %+v", doc.Statement)
@@ -139,17 +123,17 @@ func TestSQSTriggerExistingQueueThroughTheAlias(t *testing.T) {
 		}
 	}
 	esm := m["trigger-orders"]
-	if got := fp(esm, "functionName"); got != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_staging-mcp:live" {
+	if got := fp(esm, "functionName"); got != "arn:aws:lambda:us-east-1:"+testAccount+":function:team_staging_mcp:live" {
 		t.Errorf("functionName = %v, want the live alias' ARN", got)
 	}
 	if fp(esm, "functionResponseTypes") != nil {
 		t.Errorf("functionResponseTypes set although reportBatchItemFailures is false")
 	}
-	if got := policyOf(t, m[KeyRoleTriggers]).Statement[0].Resource; !reflect.DeepEqual(got, []string{existing}) {
+	if got := grantOf(t, m, "ConsumeTriggerQueues")[0].Resource; !reflect.DeepEqual(got, []string{existing}) {
 		t.Errorf("policy resources = %v", got)
 	}
 	// a worker: triggers and no spec.api compose no HTTP API
-	if _, ok := m[KeyAPI]; ok {
+	if _, ok := m[keyAPI]; ok {
 		t.Errorf("an API was composed for a request with triggers and no spec.api")
 	}
 }
@@ -172,48 +156,17 @@ func TestTriggerResourcesMatchTheCRDs(t *testing.T) {
 	for _, xr := range []map[string]any{xrObject(spec), legacyOf(xrObject(spec))} {
 		s := settingsFor(t, xr, envConfig("stage-prod", "prod", map[string]any{}))
 		m, o := converged(t, s)
-		_, first, _ := plan(t, s, nil)
-		_, settled, _ := plan(t, s, o)
+		_, first, _ := planByKey(t, s, nil)
+		_, settled, _ := planByKey(t, s, o)
 		for _, c := range append(first, settled...) {
 			if err := schema.ValidateComposed(c.Object); err != nil {
 				t.Errorf("%s: %v", c.Key, err)
 			}
 		}
-		for _, k := range []string{"queue-jobs", "queue-jobs-dlq", "trigger-jobs", "schedule-nightly", KeySchedulerRole, KeySchedulerPolicy, KeyAsyncConfig, KeyFailureQueue} {
+		for _, k := range []string{"queue-jobs", "queue-jobs-dlq", "trigger-jobs", "schedule-nightly", keySchedulerRole, keySchedulerPolicy, keyAsyncConfig, keyFailureQueue} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("%s missing from %v", k, keysOf(m))
 			}
 		}
-	}
-}
-
-// addRandomTriggers gives a random stack (policy_test.go) SQS triggers, schedules and an async
-// config, some of the time, so the policy walk and the CRD checks cover their resources.
-func addRandomTriggers(rng *rand.Rand, spec map[string]any) {
-	triggers := map[string]any{}
-	var sqs []any
-	for i := range rng.IntN(3) {
-		q := map[string]any{"name": fmt.Sprintf("q%d", i)}
-		if rng.IntN(2) == 0 {
-			q["queueArn"] = fmt.Sprintf("arn:aws:sqs:us-east-1:123456789012:orders-%d", i)
-		} else {
-			q["create"] = map[string]any{}
-		}
-		sqs = append(sqs, q)
-	}
-	if len(sqs) > 0 {
-		triggers["sqs"] = sqs
-	}
-	if rng.IntN(3) == 0 {
-		triggers["schedules"] = []any{map[string]any{"name": "tick", "expression": "rate(5 minutes)", "payload": map[string]any{"n": 1}}}
-	}
-	if len(triggers) > 0 {
-		spec["triggers"] = triggers
-	}
-	switch rng.IntN(4) {
-	case 0:
-		spec["async"] = map[string]any{"failureQueue": true, "maximumRetryAttempts": 1}
-	case 1:
-		spec["async"] = map[string]any{"onFailureArn": "arn:aws:sns:us-east-1:123456789012:failed", "maximumEventAgeSeconds": 300}
 	}
 }

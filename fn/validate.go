@@ -3,7 +3,6 @@ package fn
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,27 +14,11 @@ import (
 // function relies on (render and direct gRPC callers bypass the API server) and add what a
 // schema cannot express. Every message starts with the field it is about.
 
-var (
-	reLabel    = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	reRegion   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
-	reEnvKey   = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
-	reSubnet   = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	reSG       = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	reVPC      = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	reSecretAR = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`)
-	reKMSARN   = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$`)
-	reTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
-	reRoute    = regexp.MustCompile(`^(\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9._~{}+/-]*)$`)
-	reSecretNm = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
-	reVersion  = regexp.MustCompile(`^[1-9][0-9]*$`)
-	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
-	reImageURI = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$`)
-)
-
-var (
-	runtimes      = []string{"python3.10", "python3.11", "python3.12", "python3.13", "nodejs20.x", "nodejs22.x", "java17", "java21", "provided.al2023"}
-	retentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-)
+// Limits AWS enforces, checked on the merged settings (request + EnvironmentConfig + profile)
+// before AWS sees them, each message naming the field. The numeric bounds of the request's
+// fields are the XRD's (the kubebuilder markers in apis/v1alpha1); numericBounds repeats them
+// for what an EnvironmentConfig sets (no schema checks its data) and TestBoundsMatchTheXRD fails
+// when the two differ.
 
 type fieldErrors []string
 
@@ -50,39 +33,43 @@ func (f fieldErrors) err() error {
 	return errors.New(strings.Join(f, "; "))
 }
 
-func validateSettings(s *Settings, spec *v1alpha1.LambdaStackSpec, env *v1alpha1.StageProfile) error {
+func validateSettings(s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) error {
 	var errs fieldErrors
 	validateIdentity(&errs, s)
-	validateRegions(&errs, s, env)
+	validateRegions(&errs, s, stageCfg)
 	validateFunction(&errs, &s.Function)
 	validateTags(&errs, "spec.tags", spec.Tags)
-	validateTags(&errs, "EnvironmentConfig data.tags", env.Tags)
+	validateTags(&errs, "EnvironmentConfig data.tags", stageCfg.Tags)
+	validatePlatformTags(&errs, s, spec.Tags, stageCfg.Tags)
 	validateAPI(&errs, s)
-	validateMonitoring(&errs, &s.Monitor)
+	validateMonitoring(&errs, &s.Monitoring)
 	validateMetrics(&errs, s)
-	if rc := s.Function.ReservedConcurrency; rc != nil && s.Release.ProvisionedConcurrency > *rc {
-		errs.add("spec.release.provisionedConcurrency", "%d exceeds the function's reserved concurrency %d (function.reservedConcurrency, the stage's default where unset); AWS refuses it: raise reservedConcurrency",
-			s.Release.ProvisionedConcurrency, *rc)
-	}
+	validateProvisionedConcurrency(&errs, s)
 	validateNetwork(&errs, s.Network)
 	validateNetworkRegions(&errs, s)
+	validateNetworkGrants(&errs, s)
 	validateSecrets(&errs, s)
-	validatePermissions(&errs, s, env)
+	validatePermissions(&errs, s, stageCfg)
+	validateRolePolicySize(&errs, s, stageCfg)
 	validateRelease(&errs, &s.Release)
-	validateTriggers(&errs, s, env)
+	validateTriggers(&errs, s, stageCfg)
 	validateSchedules(&errs, s)
-	validateAsync(&errs, s, env)
+	validateAsync(&errs, s, stageCfg)
 	validateRegionalCode(&errs, s)
-	validateRuntimeDetails(&errs, s, spec, env)
-	validateTenancy(&errs, s, spec, env)
-	validateLimits(&errs, s, spec, env)
+	validateCodeOwnership(&errs, s)
+	validateRuntimeDetails(&errs, s, spec, stageCfg)
+	validateTenancy(&errs, s, spec, stageCfg)
+	validateLimits(&errs, s, spec, stageCfg)
+	validateQuotas(&errs, s, spec, stageCfg)
 	if k := s.ProviderConfigKind; k != "ProviderConfig" && k != "ClusterProviderConfig" {
 		errs.add("providerConfigKind", "%q must be ProviderConfig or ClusterProviderConfig", k)
 	}
 	return errs.err()
 }
 
-func validateIdentity(errs *fieldErrors, s *Settings) {
+var reLabel = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+
+func validateIdentity(errs *fieldErrors, s *settings) {
 	if len(s.Stage) < 2 || len(s.Stage) > 16 || !reLabel.MatchString(s.Stage) {
 		errs.add("spec.stage", "%q must be 2-16 lower-case letters, digits or '-', starting with a letter", s.Stage)
 	}
@@ -91,192 +78,159 @@ func validateIdentity(errs *fieldErrors, s *Settings) {
 	}
 }
 
-func validateRegions(errs *fieldErrors, s *Settings, env *v1alpha1.StageProfile) {
-	for _, r := range s.Regions {
-		if !reRegion.MatchString(r) {
-			errs.add("spec.regions", "%q is not an AWS region name", r)
-			continue
-		}
-		if len(env.AllowedRegions) > 0 && !slices.Contains(env.AllowedRegions, r) {
-			errs.add("spec.regions", "region %s is not allowed for stage %s (allowed: %s)", r, s.Stage, strings.Join(env.AllowedRegions, ", "))
-		}
-	}
+// bound is an inclusive range; max 0 means no upper bound.
+type bound struct{ min, max int64 }
+
+// numericBounds are the ranges of the numeric settings, by their path under spec (and under an
+// EnvironmentConfig's data, where the same names apply).
+var numericBounds = map[string]bound{
+	"function.memoryMB":                   {128, 10240},
+	"function.timeoutSeconds":             {1, 900},
+	"function.reservedConcurrency":        {0, 10000},
+	"function.ephemeralStorageMB":         {512, 10240},
+	"api.throttlingBurstLimit":            {0, 100000},
+	"api.throttlingRateLimit":             {0, 100000},
+	"monitoring.errorThreshold":           {1, 0},
+	"monitoring.throttleThreshold":        {1, 0},
+	"monitoring.durationPercentOfTimeout": {10, 100},
+	"monitoring.api5xxThreshold":          {1, 0},
+	"monitoring.apiLatencyP99Millis":      {10, 30000},
+	"monitoring.evaluationPeriods":        {1, 10},
+	"release.provisionedConcurrency":      {0, 1000},
+	"release.canary.weight":               {1, 99},
+	"api.cors.maxAgeSeconds":              {0, 86400},
+	"api.auth.lambda.resultTTLSeconds":    {0, 3600},
+	"budget.monthlyLimitUSD":              {1, 1000000},
+	"async.maximumRetryAttempts":          {0, 2},
+	"async.maximumEventAgeSeconds":        {60, 21600},
 }
 
-func validateFunction(errs *fieldErrors, f *FunctionConfig) {
-	c := f.Code
-	switch {
-	case c.S3 == nil && c.ImageURI == "":
-		errs.add("spec.function.code", "needs one of s3 (bucket, key) or imageUri; local paths are not supported, see `lambdastack bundle`")
-	case c.S3 != nil && c.ImageURI != "":
-		errs.add("spec.function.code", "has both s3 and imageUri; give exactly one")
-	case c.S3 != nil:
-		if c.S3.Bucket == "" || c.S3.Key == "" {
-			errs.add("spec.function.code.s3", "needs bucket and key")
-		}
-	case !reImageURI.MatchString(c.ImageURI):
-		errs.add("spec.function.code.imageUri", "%q is not an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>)", c.ImageURI)
-	}
-	if c.ImageURI == "" && !slices.Contains(runtimes, f.Runtime) {
-		errs.add("spec.function.runtime", "%q is not supported (supported: %s)", f.Runtime, strings.Join(runtimes, ", "))
-	}
-	if f.Architecture != "arm64" && f.Architecture != "x86_64" {
-		errs.add("spec.function.architecture", "%q must be arm64 or x86_64", f.Architecture)
-	}
-	if !slices.Contains(retentionDays, f.LogRetentionDays) {
-		errs.add("spec.function.logRetentionDays", "%d is not a CloudWatch Logs retention value", f.LogRetentionDays)
-	}
-	for _, k := range sortedKeys(f.Environment) {
-		switch {
-		case !reEnvKey.MatchString(k):
-			errs.add("spec.function.environment", "%q is not a valid variable name", k)
-		case k == "STAGE" || strings.HasPrefix(k, "SECRET_") || strings.HasPrefix(k, "AWS_"):
-			errs.add("spec.function.environment", "%q is reserved (STAGE, SECRET_* and AWS_* are set by the stack or Lambda)", k)
-		}
-	}
+// numericEnums are the settings that take one of a few values.
+var numericEnums = map[string][]int64{
+	"function.logRetentionDays": retentionDays,
+	"monitoring.periodSeconds":  {60, 300, 900, 3600},
 }
 
-func validateTags(errs *fieldErrors, field string, tags map[string]string) {
-	for _, k := range sortedKeys(tags) {
-		switch {
-		case k == "" || len(k) > 128:
-			errs.add(field, "tag key %q must be 1-128 characters", k)
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			errs.add(field, "tag key %q starts with aws:, which AWS reserves", k)
-		case len(tags[k]) > 256:
-			errs.add(field, "tag %q has a value longer than 256 characters", k)
+// maxResponseTTL bounds the stage's response TTL, in seconds: an answer older than an hour
+// hides drift too long.
+const maxResponseTTL = 3600
+
+// validateLimits checks the merged settings against AWS's limits.
+func validateLimits(errs *fieldErrors, s *settings, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) {
+	for _, n := range sortedKeys(numericBounds) {
+		v, set := numericSetting(s, n)
+		b := numericBounds[n]
+		if set && (v < b.min || (b.max > 0 && v > b.max)) {
+			rng := fmt.Sprintf("%d-%d", b.min, b.max)
+			if b.max == 0 {
+				rng = fmt.Sprintf("at least %d", b.min)
+			}
+			errs.add(settingSource(n, spec, stageCfg), "%d is out of range %s", v, rng)
 		}
 	}
+	if p := s.Monitoring.PeriodSeconds; !slices.Contains(numericEnums["monitoring.periodSeconds"], p) {
+		errs.add(settingSource("monitoring.periodSeconds", spec, stageCfg), "%d must be one of 60, 300, 900, 3600", p)
+	}
+	if ttl := int64(s.TTL.Seconds()); ttl < 1 || ttl > maxResponseTTL {
+		errs.add("EnvironmentConfig data.responseTTLSeconds", "%d is out of range 1-%d", ttl, maxResponseTTL)
+	}
+
+	validateEnvironmentLimits(errs, s, spec)
+	validateTagCount(errs, s)
+	validateCORSCredentials(errs, s)
+
+	// resource keys that would be built twice
+	validateSecretKeys(errs, s)
+	validateRouteKeys(errs, s)
+	validateEgressKeys(errs, s)
 }
 
-func validateAPI(errs *fieldErrors, s *Settings) {
-	a := &s.API
-	if !a.Enabled {
-		return
-	}
-	for _, r := range a.Routes {
-		if !reRoute.MatchString(r) {
-			errs.add("spec.api.routes", "%q is not a route key like \"POST /mcp\" or \"$default\"", r)
+// numericSetting is the merged value of a bounded setting; set is false when it is unset.
+func numericSetting(s *settings, name string) (int64, bool) {
+	switch name {
+	case "function.memoryMB":
+		return s.Function.MemoryMB, true
+	case "function.timeoutSeconds":
+		return s.Function.TimeoutSeconds, true
+	case "function.reservedConcurrency":
+		if s.Function.ReservedConcurrency == nil {
+			return 0, false
 		}
-	}
-	switch a.AuthType {
-	case "jwt":
-		if a.JWT == nil || !strings.HasPrefix(a.JWT.Issuer, "https://") || len(a.JWT.Audiences) == 0 {
-			errs.add("spec.api.auth.jwt", "type jwt needs an https issuer and at least one audience")
+		return *s.Function.ReservedConcurrency, true
+	case "function.ephemeralStorageMB":
+		if s.Function.EphemeralStorageMB == nil {
+			return 0, false
 		}
-	case "lambda":
-		validateLambdaAuthorizer(errs, s)
-	case "iam":
-	case "none":
-		if s.Production && !a.Public {
-			errs.add("spec.api.auth.type", "none is refused on stage %s because its profile is production; set spec.api.public: true to serve an unauthenticated API on purpose", s.Stage)
+		return *s.Function.EphemeralStorageMB, true
+	case "api.throttlingBurstLimit":
+		return s.API.BurstLimit, s.API.Enabled
+	case "api.throttlingRateLimit":
+		return s.API.RateLimit, s.API.Enabled
+	case "monitoring.errorThreshold":
+		return s.Monitoring.ErrorThreshold, true
+	case "monitoring.throttleThreshold":
+		return s.Monitoring.ThrottleThreshold, true
+	case "monitoring.durationPercentOfTimeout":
+		return s.Monitoring.DurationPercentOfTimeout, true
+	case "monitoring.api5xxThreshold":
+		return s.Monitoring.API5xxThreshold, true
+	case "monitoring.apiLatencyP99Millis":
+		return s.Monitoring.APILatencyP99Millis, true
+	case "monitoring.evaluationPeriods":
+		return s.Monitoring.EvaluationPeriods, true
+	case "release.provisionedConcurrency":
+		return s.Release.ProvisionedConcurrency, true
+	case "release.canary.weight":
+		if s.Release.Canary == nil {
+			return 0, false
 		}
-	default:
-		errs.add("spec.api.auth.type", "%q must be jwt, iam, lambda or none", a.AuthType)
+		return s.Release.Canary.Weight, true
+	case "api.cors.maxAgeSeconds":
+		if s.API.CORS == nil || s.API.CORS.MaxAgeSeconds == nil {
+			return 0, false
+		}
+		return *s.API.CORS.MaxAgeSeconds, true
+	case "api.auth.lambda.resultTTLSeconds":
+		if l := s.API.Lambda; s.API.AuthType != "lambda" || l == nil || l.ResultTTLSeconds == nil {
+			return 0, false
+		}
+		return *s.API.Lambda.ResultTTLSeconds, true
+	case "budget.monthlyLimitUSD":
+		return s.Budget.LimitUSD, s.Budget.Enabled
+	case "async.maximumRetryAttempts":
+		return derefSet(s.Async.MaximumRetryAttempts)
+	case "async.maximumEventAgeSeconds":
+		return derefSet(s.Async.MaximumEventAgeSeconds)
 	}
-	if a.Lambda != nil && a.AuthType != "lambda" {
-		errs.add("spec.api.auth.lambda", "applies only to auth type lambda (type is %s)", a.AuthType)
-	}
-	validateRouteScopes(errs, s)
-	if a.CORS != nil && len(a.CORS.AllowOrigins) == 0 {
-		errs.add("spec.api.cors.allowOrigins", "needs at least one origin")
-	}
+	panic("numericSetting: no setting " + name) // numericBounds and this switch are one list
 }
 
-func validateMonitoring(errs *fieldErrors, m *MonitorConfig) {
-	if m.TopicARN != "" && !reTopicARN.MatchString(m.TopicARN) {
-		errs.add("monitoring.alarmTopicArn", "%q is not an SNS topic ARN", m.TopicARN)
+// derefSet is an optional setting's value and whether it is set.
+func derefSet(p *int64) (int64, bool) {
+	if p == nil {
+		return 0, false
 	}
-	if m.TopicARN != "" && len(m.Emails) > 0 {
-		errs.add("monitoring.alarmEmails", "email subscriptions apply only to the topic the stack creates; subscribe them to %s instead", m.TopicARN)
-	}
-	for _, e := range m.Emails {
-		if strings.Count(e, "@") != 1 || strings.ContainsAny(e, " \t") {
-			errs.add("monitoring.alarmEmails", "%q is not an email address", e)
-		}
-	}
+	return *p, true
 }
 
-func validateNetwork(errs *fieldErrors, n *v1alpha1.NetworkSpec) {
-	if n == nil {
-		return
+// settingSource names where a merged value came from: the request's field when it sets one,
+// else the EnvironmentConfig's.
+func settingSource(name string, spec *v1alpha1.LambdaStackSpec, stageCfg *v1alpha1.StageProfile) string {
+	if newSettingLayers(spec, stageCfg, nil).source(name) == sourceStage {
+		return "EnvironmentConfig data." + name
 	}
-	if len(n.SubnetIDs) == 0 {
-		errs.add("spec.network.subnetIds", "needs at least one subnet ID")
-	}
-	for _, id := range n.SubnetIDs {
-		if !reSubnet.MatchString(id) {
-			errs.add("spec.network.subnetIds", "%q is not a subnet ID", id)
-		}
-	}
-	switch {
-	case len(n.SecurityGroupIDs) > 0 && n.VPCID != "":
-		errs.add("spec.network", "give securityGroupIds or vpcId, not both")
-	case len(n.SecurityGroupIDs) == 0 && n.VPCID == "":
-		errs.add("spec.network", "needs securityGroupIds or a vpcId to create an egress-only security group in")
-	}
-	for _, id := range n.SecurityGroupIDs {
-		if !reSG.MatchString(id) {
-			errs.add("spec.network.securityGroupIds", "%q is not a security group ID", id)
-		}
-	}
-	if n.VPCID != "" && !reVPC.MatchString(n.VPCID) {
-		errs.add("spec.network.vpcId", "%q is not a VPC ID", n.VPCID)
-	}
-	if len(n.EgressCIDRs) > 0 && n.VPCID == "" {
-		errs.add("spec.network.egressCidrs", "applies only to the security group created from vpcId")
-	}
-	for _, c := range n.EgressCIDRs {
-		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().Is4() || p.Masked() != p {
-			errs.add("spec.network.egressCidrs", "%q is not an IPv4 network in CIDR form", c)
-		}
-	}
+	return "spec." + name
 }
 
-func validateSecrets(errs *fieldErrors, s *Settings) {
-	seen := map[string]bool{}
-	for i, sec := range s.Secrets {
-		f := fmt.Sprintf("spec.secrets[%d]", i)
-		if !reSecretNm.MatchString(sec.Name) || len(sec.Name) > 32 || strings.Contains(sec.Name, objectSeparator) {
-			errs.add(f+".name", "%q must be 1-32 lower-case letters, digits or single '-'", sec.Name)
+// lookup reads a nested value of decoded JSON; nil when absent.
+func lookup(m map[string]any, path ...string) any {
+	var cur any = m
+	for _, p := range path {
+		o, ok := cur.(map[string]any)
+		if !ok {
+			return nil
 		}
-		if seen[sec.Name] {
-			errs.add(f+".name", "%q is used twice", sec.Name)
-		}
-		seen[sec.Name] = true
-		switch {
-		case sec.Value != "":
-			errs.add(f+".value", "inline secret values are not allowed: use create.valueFrom.secretKeyRef")
-		case sec.ARN != "" && sec.Create != nil:
-			errs.add(f, "give arn or create, not both")
-		case sec.ARN == "" && sec.Create == nil:
-			errs.add(f, "needs arn (an existing secret) or create")
-		case sec.ARN != "" && !reSecretAR.MatchString(sec.ARN):
-			errs.add(f+".arn", "%q is not a Secrets Manager secret ARN", sec.ARN)
-		case sec.Create != nil && (sec.Create.ValueFrom.SecretKeyRef.Name == "" || sec.Create.ValueFrom.SecretKeyRef.Key == ""):
-			errs.add(f+".create.valueFrom.secretKeyRef", "needs name and key")
-		case sec.Create != nil && s.Flavour == Legacy && sec.Create.ValueFrom.SecretKeyRef.Namespace == "":
-			errs.add(f+".create.valueFrom.secretKeyRef.namespace", "is required for an XLambdaStack without a claim (a claim's secrets come from its own namespace)")
-		}
-		if sec.KMSKeyARN != "" && !reKMSARN.MatchString(sec.KMSKeyARN) {
-			errs.add(f+".kmsKeyArn", "%q is not a KMS key ARN", sec.KMSKeyARN)
-		}
+		cur = o[p]
 	}
-}
-
-func validateRelease(errs *fieldErrors, r *ReleaseConfig) {
-	if r.PinnedVersion != "" && !reVersion.MatchString(r.PinnedVersion) {
-		errs.add("spec.release.pinnedVersion", "%q is not a published version number", r.PinnedVersion)
-	}
-	if r.Canary != nil {
-		if r.PinnedVersion != "" {
-			errs.add("spec.release", "pinnedVersion (rollback) and canary cannot be combined")
-		}
-		if !reVersion.MatchString(r.Canary.AdditionalVersion) {
-			errs.add("spec.release.canary.additionalVersion", "%q is not a published version number", r.Canary.AdditionalVersion)
-		}
-	}
-	if (r.PinnedVersion != "" || r.Canary != nil || r.ProvisionedConcurrency > 0) && !r.UseAlias {
-		errs.add("spec.release.useAlias", "pinnedVersion, canary and provisionedConcurrency need the live alias; set useAlias: true")
-	}
+	return cur
 }

@@ -66,7 +66,7 @@ func TestServesOverMTLS(t *testing.T) {
 			}
 		}
 		st := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
-		if st["functionName"] != "team-mcp-dev_dev-mcp-server" { // <owner>_<stage>-<app> (docs/tenancy.md)
+		if st["functionName"] != "team-mcp-dev_dev_mcp-server" { // <owner>_<stage>_<app> (docs/tenancy.md)
 			t.Errorf("status.functionName = %v", st["functionName"])
 		}
 	})

@@ -128,12 +128,15 @@ type LambdaStackSpec struct {
 	// +optional
 	Release *ReleaseSpec `json:"release,omitempty"`
 
-	// Tags added to every taggable AWS resource (after the stage's tags).
-	// Keys up to 128 characters, values up to 256; keys may not start with aws:.
+	// Tags added to every taggable AWS resource; the stage's tags win, and a request may not
+	// change one. Keys up to 128 characters, values up to 256; keys may not start with aws:, and
+	// lambdastack:* and managed-by (the stack's own, the owner namespace's among them) are
+	// refused in any letter case.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=40
 	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) >= 1 && size(k) <= 128)",message="tag keys must be 1 to 128 characters"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('aws:') && !k.startsWith('AWS:') && !k.startsWith('Aws:'))",message="tag keys must not start with aws: (reserved by AWS)"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.lowerAscii().startsWith('lambdastack:') && k.lowerAscii() != 'managed-by')",message="tag keys lambdastack:* and managed-by are set by the stack (in any letter case)"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, size(self[k]) <= 256)",message="tag values must be at most 256 characters"
 	Tags map[string]string `json:"tags,omitempty"`
 }
@@ -1075,6 +1078,34 @@ type LambdaStackStatus struct {
 	// Failures lists the composed resources the provider reports failing, with its message.
 	// +optional
 	Failures []ResourceFailure `json:"failures,omitempty"`
+	// OutputsConfigMap is the ConfigMap in the stack's namespace (the claim's, for a claim) that
+	// holds the stack's outputs for workloads and lambdastack logs (docs/app-teams.md).
+	// +optional
+	OutputsConfigMap string `json:"outputsConfigMap,omitempty"`
+	// LogsRoleARN is the ARN of the stack's read-only logs role once observed (where the stage's
+	// EnvironmentConfig names who may read the logs, data.logsAccess).
+	// +optional
+	LogsRoleARN string `json:"logsRoleArn,omitempty"`
+	// Effective lists the settings the stack got after the request, the stage's
+	// EnvironmentConfig and the built-in profile were merged, and where each came from.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Effective []EffectiveSetting `json:"effective,omitempty"`
+}
+
+// EffectiveSetting is one setting the stack got and where it came from.
+type EffectiveSetting struct {
+	// Name of the setting as a request writes it under spec (and a stage under data), e.g.
+	// function.memoryMB.
+	Name string `json:"name"`
+	// Value the stack got, as text: 256, true, arm64, or none when the setting is off.
+	Value string `json:"value"`
+	// Source of the value: request (spec.<name>), stage (the stage's EnvironmentConfig,
+	// data.<name>), profile (the built-in profile in status.profile) or default (Lambda's or
+	// the function's own default).
+	// +kubebuilder:validation:Enum=request;stage;profile;default
+	Source string `json:"source"`
 }
 
 // ResourceFailure is one composed resource the provider cannot create or update.

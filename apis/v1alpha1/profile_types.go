@@ -41,15 +41,40 @@ type StageProfile struct {
 	// KMS keys must be in it; a stage with an EnvironmentConfig but no accountId refuses them.
 	AccountID string `json:"accountId,omitempty"`
 
-	// SecretNamePrefix is the name prefix of the secrets a namespace may read and create;
-	// {namespace} stands for the request's namespace, e.g. teams/{namespace}/.
+	// SharedAccount says that the namespaces of several teams have stacks in the stage's account
+	// (accountId). Default true. In a shared account a request may name only the resources of
+	// the account that are its namespace's own (named <namespace>_... or <namespace>/...) or
+	// that Grants grant, every execution role gets the stage's permissions boundary (required),
+	// and no existing secret is granted without a SecretNamePrefix (docs/tenancy.md). false says
+	// the account is the one namespace's that Namespaces lists (no NamespaceSelector).
+	SharedAccount *bool `json:"sharedAccount,omitempty"`
+
+	// Grants are the resources of the stage's account (and network) a namespace may use besides
+	// its own.
+	Grants *Grants `json:"grants,omitempty"`
+
+	// SecretNamePrefix is the name prefix of the secrets a namespace may read and create; it must
+	// contain {namespace}/ ({namespace} stands for the request's namespace), e.g. teams/{namespace}/.
 	SecretNamePrefix string `json:"secretNamePrefix,omitempty"`
 
-	// AllowedSecurityGroupIDs a request may attach (spec.network.securityGroupIds). Empty: any.
+	// AllowedSecurityGroupIDs every namespace of the stage may attach
+	// (spec.network.securityGroupIds), besides its own in Grants.Namespaces. Empty (and no
+	// namespace's list): any on an account of one namespace, none on a shared account.
 	AllowedSecurityGroupIDs []string `json:"allowedSecurityGroupIds,omitempty"`
 
-	// AllowedVPCIDs a request may create its security group in (spec.network.vpcId). Empty: any.
+	// AllowedSubnetIDs every namespace of the stage may place functions in
+	// (spec.network.subnetIds), besides its own in Grants.Namespaces. Empty (and no namespace's
+	// list): any on an account of one namespace, none on a shared account.
+	AllowedSubnetIDs []string `json:"allowedSubnetIds,omitempty"`
+
+	// AllowedVPCIDs every namespace of the stage may create its security group in
+	// (spec.network.vpcId), besides its own in Grants.Namespaces. Empty (and no namespace's
+	// list): any on an account of one namespace, none on a shared account.
 	AllowedVPCIDs []string `json:"allowedVpcIds,omitempty"`
+
+	// Quotas are the stage's ceilings: a request may ask for less, never for more. Each unset
+	// quota is the built-in profile's.
+	Quotas *StageQuotas `json:"quotas,omitempty"`
 
 	// AllowedLayerAccountIDs are accounts besides the stage's (accountId) whose Lambda layers a
 	// request may use (spec.function.layers), e.g. a vendor's or the platform's layer account.
@@ -100,8 +125,73 @@ type StageProfile struct {
 	// Async defaults of the stage (asynchronous invocation config, failure queue).
 	Async *AsyncSettings `json:"async,omitempty"`
 
+	// LogsAccess gives every stack of the stage a read-only logs role that the principals named
+	// here may assume (lambdastack logs; docs/app-teams.md). Unset: no logs role.
+	LogsAccess *LogsAccessSettings `json:"logsAccess,omitempty"`
+
 	// Tags for every resource of the stage.
 	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// Grants are what a stage grants its namespaces of its account besides their own resources
+// (docs/tenancy.md). In patterns, {namespace} stands for the request's namespace and must be
+// followed by a character no namespace contains (_ / : or the end), and {account} for the
+// stage's accountId.
+type Grants struct {
+	// Resources are ARN patterns (IAM's * and ?) of existing resources every namespace may name:
+	// in its own permissions, as trigger queue, failure destination, authorizer, layer, KMS key,
+	// secret, alarm topic, certificate, code object (arn:aws:s3:::<bucket>/<key>) or image
+	// repository (arn:aws:ecr:<region>:<account>:repository/<name>), e.g.
+	// arn:aws:s3:::artifacts/{namespace}/* or arn:aws:dynamodb:*:{account}:table/{namespace}_*.
+	Resources []string `json:"resources,omitempty"`
+
+	// Namespaces are what one namespace may use besides, by namespace name.
+	Namespaces map[string]NamespaceGrants `json:"namespaces,omitempty"`
+}
+
+// NamespaceGrants are what one namespace may use of the stage's account and network besides
+// its own resources and what the stage grants every namespace.
+type NamespaceGrants struct {
+	// Resources are ARN patterns, as in Grants.Resources.
+	Resources []string `json:"resources,omitempty"`
+
+	// SubnetIDs the namespace may place functions in (spec.network.subnetIds).
+	SubnetIDs []string `json:"subnetIds,omitempty"`
+
+	// SecurityGroupIDs the namespace may attach (spec.network.securityGroupIds).
+	SecurityGroupIDs []string `json:"securityGroupIds,omitempty"`
+
+	// VPCIDs the namespace may create its security group in (spec.network.vpcId).
+	VPCIDs []string `json:"vpcIds,omitempty"`
+}
+
+// StageQuotas are the most a request of the stage may ask for. The stage's budget
+// (budget.monthlyLimitUSD) is a ceiling too: a request may lower it, not raise or disable it.
+type StageQuotas struct {
+	// MemoryMB is the largest function.memoryMB.
+	MemoryMB *int64 `json:"memoryMB,omitempty"`
+
+	// TimeoutSeconds is the longest function.timeoutSeconds.
+	TimeoutSeconds *int64 `json:"timeoutSeconds,omitempty"`
+
+	// EphemeralStorageMB is the largest function.ephemeralStorageMB.
+	EphemeralStorageMB *int64 `json:"ephemeralStorageMB,omitempty"`
+
+	// ReservedConcurrency is the largest function.reservedConcurrency; a function of the stage
+	// is never unreserved then (it gets this quota when neither request nor stage sets one).
+	ReservedConcurrency *int64 `json:"reservedConcurrency,omitempty"`
+
+	// ProvisionedConcurrency is the largest release.provisionedConcurrency.
+	ProvisionedConcurrency *int64 `json:"provisionedConcurrency,omitempty"`
+
+	// LogRetentionDays is the longest function.logRetentionDays.
+	LogRetentionDays *int64 `json:"logRetentionDays,omitempty"`
+
+	// Regions is the most regions a stack may run in (spec.regions).
+	Regions *int64 `json:"regions,omitempty"`
+
+	// Routes is the most routes an API may have (api.routes).
+	Routes *int64 `json:"routes,omitempty"`
 }
 
 // DomainSettings name the hosted zone of a stage's custom domains and which of its hostnames a
@@ -160,6 +250,8 @@ type PermissionsGuards struct {
 
 	// PermissionsBoundaryARN is set as the permissions boundary of every execution role of the
 	// stage: whatever the role's policies say, it can do no more than this policy allows.
+	// Required on a shared account (sharedAccount, the default): the account's owner boundary,
+	// the policy of docs/iam/owner-boundary.json.
 	PermissionsBoundaryARN string `json:"permissionsBoundaryArn,omitempty"`
 }
 
@@ -172,4 +264,19 @@ type TriggerSettings struct {
 	// which must be in the stage's account); false allows only queues the stack creates.
 	// Default true.
 	AllowExistingQueues *bool `json:"allowExistingQueues,omitempty"`
+}
+
+// LogsAccessSettings name who may read a stack's logs: each stack of the stage gets an IAM role
+// allowed only logs:FilterLogEvents, logs:GetLogEvents and logs:StartLiveTail on the stack's own
+// log groups, trusted by these principals.
+type LogsAccessSettings struct {
+	// PrincipalARNs may assume each stack's logs role: IAM role or user ARNs in a named account,
+	// where * and ? match any characters (as in IAM's ArnLike) and {namespace} stands for the
+	// stack's namespace (the request's, or the claim's), e.g. the team's IAM Identity Center role
+	// arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_{namespace}_*.
+	// {namespace} must sit between characters no namespace name contains (such as _ or /), so
+	// that one team's pattern never matches another team's roles. A pattern without {namespace}
+	// trusts the same principals for every team's stacks (an on-call role, say). The principals
+	// also need sts:AssumeRole on the logs roles in their own IAM policy (docs/app-teams.md).
+	PrincipalARNs []string `json:"principalArns,omitempty"`
 }

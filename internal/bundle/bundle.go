@@ -1,6 +1,7 @@
 // Package bundle builds reproducible Lambda deployment packages (zip files)
-// from a Python source folder and publishes them to S3 under a key derived
-// from their SHA-256, so the same source always yields the same object.
+// from a Python or Node.js source folder (or takes a prebuilt zip) and
+// publishes them to S3 under a key derived from their SHA-256, so the same
+// source always yields the same object.
 package bundle
 
 import (
@@ -25,6 +26,12 @@ type Options struct {
 	IgnoreFile string
 	// Python runs pip to vendor requirements.txt. Empty means "python3".
 	Python string
+	// Runtime is the function's Lambda runtime (e.g. python3.11, nodejs20.x):
+	// it picks how dependencies are vendored. Empty means Node.js when Dir
+	// has a package.json, else Python.
+	Runtime string
+	// Npm runs `npm ci` for Node.js. Empty means "npm".
+	Npm string
 }
 
 // Bundle is a built deployment package.
@@ -32,8 +39,11 @@ type Bundle struct {
 	Zip    []byte   // the zip file
 	SHA256 string   // hex SHA-256 of Zip
 	Files  []string // file names in the zip, sorted
-	// Vendored counts the files that came from requirements.txt.
+	// Vendored counts the files that came from the dependency list.
 	Vendored int
+	// Dependencies names the dependency list the vendored files came from
+	// (requirements.txt, package-lock.json, ...), "" when none was used.
+	Dependencies string
 }
 
 // Key names the object for b under prefix: "<prefix>/<sha256>.zip".
@@ -53,7 +63,11 @@ func Build(opts Options) (*Bundle, error) {
 	if err := checkDir(opts.Dir); err != nil {
 		return nil, err
 	}
-	m, err := matcher(opts)
+	lang, err := languageOf(opts)
+	if err != nil {
+		return nil, err
+	}
+	m, err := matcher(opts, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -61,12 +75,12 @@ func Build(opts Options) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scanning %s: %w", opts.Dir, err)
 	}
-	vendored, cleanup, err := vendor(opts)
+	deps, cleanup, err := lang.vendor(opts)
 	defer cleanup()
 	if err != nil {
 		return nil, err
 	}
-	return pack(opts.Dir, source, vendored)
+	return pack(opts.Dir, source, deps)
 }
 
 func checkDir(dir string) error {
@@ -83,9 +97,10 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// matcher combines DefaultIgnore with the ignore file, if any.
-func matcher(opts Options) (*Matcher, error) {
-	m, err := NewMatcher("default ignore patterns", DefaultIgnore)
+// matcher combines DefaultIgnore, the language's own patterns and the
+// ignore file, if any.
+func matcher(opts Options, lang language) (*Matcher, error) {
+	m, err := NewMatcher("default ignore patterns", append(append([]string(nil), DefaultIgnore...), lang.ignore...))
 	if err != nil {
 		return nil, err
 	}
@@ -102,39 +117,59 @@ func matcher(opts Options) (*Matcher, error) {
 	return m, nil
 }
 
-// vendor installs requirements.txt into a temporary folder and lists its
-// files. The returned cleanup removes that folder and is always safe to call.
-func vendor(opts Options) ([]file, func(), error) {
+// vendorPython installs requirements.txt into a temporary folder and lists
+// its files. The returned cleanup removes that folder and is always safe to
+// call.
+func vendorPython(opts Options) (vendored, func(), error) {
 	noop := func() {}
 	has, err := HasRequirements(opts.Dir)
 	if err != nil || !has {
-		return nil, noop, err
+		return vendored{}, noop, err
 	}
-	tmp, err := os.MkdirTemp("", "lambdastack-deps-")
-	if err != nil {
-		return nil, noop, fmt.Errorf("creating a folder for dependencies: %w", err)
-	}
-	cleanup := func() { _ = os.RemoveAll(tmp) }
 	python := opts.Python
 	if python == "" {
 		python = "python3"
 	}
-	if err := pipInstall(python, opts.Dir, tmp); err != nil {
-		return nil, cleanup, err
-	}
-	m, err := NewMatcher("default ignore patterns", DefaultIgnore)
-	if err != nil {
-		return nil, cleanup, err
-	}
-	files, err := collect(tmp, m)
-	if err != nil {
-		return nil, cleanup, fmt.Errorf("scanning installed dependencies: %w", err)
-	}
-	return files, cleanup, nil
+	return installed(RequirementsFile, "", nil, func(tmp string) error { return pipInstall(python, opts.Dir, tmp) })
 }
 
-func pack(dir string, source, vendored []file) (*Bundle, error) {
-	all, err := merge(source, vendored)
+// vendored are the files a dependency list brought in.
+type vendored struct {
+	files []file
+	from  string // the dependency list
+}
+
+// installed runs install into a temporary folder and lists what it put under
+// sub (relative to that folder; "" for all of it), as named in the zip, less
+// DefaultIgnore and the patterns ignore (relative to sub).
+func installed(from, sub string, ignore []string, install func(tmp string) error) (vendored, func(), error) {
+	noop := func() {}
+	tmp, err := os.MkdirTemp("", "lambdastack-deps-")
+	if err != nil {
+		return vendored{}, noop, fmt.Errorf("creating a folder for dependencies: %w", err)
+	}
+	cleanup := func() { _ = os.RemoveAll(tmp) }
+	if err := install(tmp); err != nil {
+		return vendored{}, cleanup, err
+	}
+	m, err := NewMatcher("default ignore patterns", append(append([]string(nil), DefaultIgnore...), ignore...))
+	if err != nil {
+		return vendored{}, cleanup, err
+	}
+	files, err := collect(filepath.Join(tmp, sub), m)
+	if err != nil {
+		return vendored{}, cleanup, fmt.Errorf("scanning installed dependencies: %w", err)
+	}
+	if sub != "" {
+		for i := range files {
+			files[i].name = sub + "/" + files[i].name
+		}
+	}
+	return vendored{files: files, from: from}, cleanup, nil
+}
+
+func pack(dir string, source []file, deps vendored) (*Bundle, error) {
+	all, err := merge(source, deps)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +181,7 @@ func pack(dir string, source, vendored []file) (*Bundle, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	b := &Bundle{Zip: data, SHA256: hex.EncodeToString(sum[:]), Vendored: len(vendored)}
+	b := &Bundle{Zip: data, SHA256: hex.EncodeToString(sum[:]), Vendored: len(deps.files), Dependencies: deps.from}
 	for _, f := range all {
 		b.Files = append(b.Files, f.name)
 	}

@@ -68,15 +68,15 @@ func checkEntry(rel string, d fs.DirEntry, info fs.FileInfo, p string, files *[]
 // merge joins the source files and the vendored dependencies, sorted by
 // name. A name present in both is an error: silently picking one would
 // hide a module shadowing a dependency.
-func merge(source, vendored []file) ([]file, error) {
+func merge(source []file, deps vendored) ([]file, error) {
 	seen := make(map[string]bool, len(source))
 	for _, f := range source {
 		seen[f.name] = true
 	}
 	all := append([]file(nil), source...)
-	for _, f := range vendored {
+	for _, f := range deps.files {
 		if seen[f.name] {
-			return nil, fmt.Errorf("%s exists both in the source folder and in the dependencies from requirements.txt; rename or ignore one", f.name)
+			return nil, fmt.Errorf("%s exists both in the source folder and in the dependencies from %s; rename or ignore one", f.name, deps.from)
 		}
 		all = append(all, f)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/spec3/lambdastack/internal/kinds"
 )
 
 // Fault modes of the SIMULATED provider (make chaos, test/e2e/cmd/chaos): what a flaky cloud
@@ -74,7 +76,7 @@ func ThrottledError(service, kind, name, h string) string {
 	}
 	return fmt.Sprintf("cannot run refresh: refresh failed: reading %s %s (%s): operation error %s: %s, "+
 		"exceeded maximum number of attempts, 25, https response error StatusCode: 400, RequestID: %s, "+
-		"api error ThrottlingException: Rate exceeded", svc, kind, name, svc, op, uuid(h))
+		"api error ThrottlingException: Rate exceeded", svc, kind, name, svc, op, kinds.UUID(h))
 }
 
 // Unavailable are the conditions of a resource that was Ready and is not any more: Ready=False

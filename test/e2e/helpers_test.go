@@ -273,6 +273,9 @@ func resourceRefs(xr *unstructured.Unstructured) []composedRef {
 	for _, r := range refs {
 		m, _ := r.(map[string]any)
 		cr := composedRef{Namespace: xr.GetNamespace()}
+		if cr.Namespace == "" { // a cluster-scoped XR names the namespace of a namespaced resource
+			cr.Namespace, _ = m["namespace"].(string)
+		}
 		cr.APIVersion, _ = m["apiVersion"].(string)
 		cr.Kind, _ = m["kind"].(string)
 		cr.Name, _ = m["name"].(string)

@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/spec3/lambdastack/examples"
+	"github.com/spec3/lambdastack/internal/kinds"
 	"github.com/spec3/lambdastack/test/e2e/providerstandin"
 )
 
@@ -69,6 +70,7 @@ type expectation struct {
 	Status    map[string]string           `json:"status"`
 	Fields    map[string]map[string]any   `json:"fields"`
 	Retained  []string                    `json:"retained"`
+	Effective map[string]string           `json:"effective"`
 	Resources map[string]expectedComposed `json:"resources"`
 }
 
@@ -148,6 +150,13 @@ func TestLambdaStack(t *testing.T) {
 	if !t.Run("platform", func(t *testing.T) { testPlatform(ctx, t, c) }) {
 		t.FailNow()
 	}
+	// with the release installed (make e2e: E2E_RELEASE_REF), every stack first comes up on it
+	// and is upgraded to this build (upgrade_test.go); the steps after run on the upgraded stacks
+	if os.Getenv("E2E_RELEASE_REF") != "" {
+		if !t.Run("upgrade", func(t *testing.T) { testUpgrade(ctx, t, c, order, stacks) }) {
+			t.FailNow()
+		}
+	}
 	if !t.Run("requests", func(t *testing.T) {
 		for _, name := range order {
 			s := stacks[name]
@@ -159,19 +168,16 @@ func TestLambdaStack(t *testing.T) {
 	}) {
 		t.FailNow()
 	}
+	t.Run("logs", func(t *testing.T) { testLogs(ctx, t, c, stacks["dev"], stacks["staging"]) })
 	t.Run("update", func(t *testing.T) { testUpdate(ctx, t, c, stacks["dev"]) })
 	t.Run("refused", func(t *testing.T) { testRefused(ctx, t, c, stacks["dev"]) })
 	t.Run("usage", func(t *testing.T) {
-		for _, name := range []string{"dev", "legacy-claim"} {
+		for _, name := range []string{"qa", "prod"} { // functions in a VPC (fn/usage.go)
 			t.Run(name, func(t *testing.T) { testUsage(ctx, t, c, stacks[name]) })
 		}
 	})
 	// after refused, which requires that nothing else changes managed resources meanwhile
 	t.Run("release", func(t *testing.T) { testRelease(ctx, t, c, release) })
-	// last before delete: the stacks stay live through the upgrade
-	if os.Getenv("E2E_SKIP_UPGRADE") != "1" {
-		t.Run("upgrade", func(t *testing.T) { testUpgrade(ctx, t, c, order, stacks) })
-	}
 	t.Run("delete", func(t *testing.T) {
 		for _, name := range order {
 			s := stacks[name]
@@ -417,6 +423,7 @@ func testRequest(ctx context.Context, t *testing.T, c *cluster, s *stack) {
 	}
 	checkFields(t, s)
 	checkStatus(t, s)
+	checkOutputs(ctx, t, c, s)
 }
 
 // checkComposedSet: exactly the expected resources, of the expected kinds and AWS identities.
@@ -450,41 +457,15 @@ func checkComposedSet(t *testing.T, s *stack) {
 }
 
 // awsIdentity is what names a resource in AWS: its external name, or, for kinds AWS identifies
-// by a generated ID, the parameter that tells it apart (see testdata/expected.yaml).
-func awsIdentity(u *unstructured.Unstructured) string {
-	fp := func(k string) string { return str(u, "spec", "forProvider", k) }
-	switch u.GetKind() {
-	case "API", "SecurityGroup", "Secret", "Authorizer", "SubscriptionFilter", "Queue", "Schedule":
-		return fp("name")
-	case "EventSourceMapping":
-		return fp("eventSourceArn")
-	case "Route":
-		return fp("routeKey")
-	case "RolePolicyAttachment":
-		return fp("policyArn")
-	case "Permission":
-		return fp("principal")
-	case "TopicSubscription":
-		return fp("protocol") + ":" + fp("endpoint")
-	case "SecurityGroupEgressRule", "SecurityGroupIngressRule":
-		return fp("cidrIpv4")
-	case "Integration":
-		return fp("integrationType")
-	case "SecretVersion", "CertificateValidation":
-		return "-"
-	case "Certificate":
-		return fp("domainName")
-	case "Record":
-		return fp("type") + " " + fp("name")
-	case "APIMapping":
-		return fp("domainName") // resolved from domainNameRef
-	case "Usage", "ClusterUsage":
-		return str(u, "spec", "of", "kind") + " used by " + str(u, "spec", "by", "kind")
-	}
-	return u.GetAnnotations()[providerstandin.AnnotationExternalName]
-}
+// by a generated ID, the parameter that tells it apart (see testdata/expected.yaml); the registry
+// of kinds (internal/kinds) declares which.
+func awsIdentity(u *unstructured.Unstructured) string { return kinds.Identity(u.Object) }
 
-var namedKinds = map[string]bool{"Function": true, "Role": true, "Group": true, "MetricAlarm": true, "Dashboard": true, "Topic": true, "RolePolicy": true, "API": true, "SecurityGroup": true, "Secret": true, "Authorizer": true, "Queue": true, "Schedule": true}
+// stackNamed reports whether a kind's AWS name is <owner>_<stage>_<app>[_<part>] (internal/kinds).
+func stackNamed(kind string) bool {
+	k, ok := kinds.ByKind(kind)
+	return ok && k.StackNamed
+}
 
 // checkComposed: ownership, labels, provider config, readiness, tags, names and references of
 // one composed resource.
@@ -528,21 +509,21 @@ func checkComposed(ctx context.Context, t *testing.T, c *cluster, s *stack, key 
 		t.Errorf("%s: provider config %s %s: %v", id, pcKind, pcName, err)
 	}
 
-	// names: <owner>_<stage>-<app>[-<part>], the owner being the request's (or claim's)
+	// names: <owner>_<stage>_<app>[_<part>], the owner being the request's (or claim's)
 	// namespace (log groups under /aws/lambda/ and /aws/apigateway/, created secrets under the
 	// stage's per-namespace prefix <owner>/ where it sets one)
-	if namedKinds[u.GetKind()] {
+	if stackNamed(u.GetKind()) {
 		owner := regexp.QuoteMeta(s.request.GetNamespace())
-		re := regexp.MustCompile(`^(/aws/(lambda|apigateway)/|` + owner + `/)?` + owner + `_` + regexp.QuoteMeta(s.stage()+"-"+s.app()) + `([-/][a-z0-9-]+)?$`)
+		re := regexp.MustCompile(`^(/aws/(lambda|apigateway)/|` + owner + `/)?` + owner + `_` + regexp.QuoteMeta(s.stage()+"_"+s.app()) + `([_/][a-z0-9-]+)?$`)
 		if n := awsIdentity(u); !re.MatchString(n) {
-			t.Errorf("%s: AWS name %q is not <owner>_<stage>-<app>[-<part>] (%s)", id, n, re)
+			t.Errorf("%s: AWS name %q is not <owner>_<stage>_<app>[_<part>] (%s)", id, n, re)
 		}
 	}
 
 	// tags: every taggable resource carries the request's tags and the stack's standard tags
 	if c.taggable[gk] {
 		tags, _, _ := unstructured.NestedStringMap(u.Object, "spec", "forProvider", "tags")
-		want := map[string]string{"lambdastack:stage": s.stage(), "lambdastack:app": s.app(), "managed-by": "crossplane-lambdastack"}
+		want := map[string]string{"lambdastack:stage": s.stage(), "lambdastack:app": s.app(), "managed-by": "crossplane-lambdastack", "lambdastack:owner": s.request.GetNamespace()}
 		reqTags, _, _ := unstructured.NestedStringMap(s.request.Object, "spec", "tags")
 		for k, v := range reqTags {
 			want[k] = v

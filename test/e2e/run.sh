@@ -10,7 +10,9 @@
 #   6. test/e2e/controlplane/down.sh (always); on failure the tail of every log is printed first
 # Every step's failure fails the run. Logs stay in test/e2e/.state/logs. E2E_SKIP_UPTEST=1 skips
 # step 4, E2E_SKIP_CHAOS=1 step 5; E2E_KEEP=1 skips step 6. E2E_UPTEST_EXAMPLES: the requests of
-# step 4 (comma-separated; default: the stage examples of examples/index.txt).
+# step 4 (comma-separated; default: the stage examples of examples/index.txt). Step 2 installs the
+# release of testdata/upgrade-from (E2E_RELEASE_REF) and step 3 starts by upgrading every example
+# stack from it to this build (upgrade_test.go); E2E_SKIP_UPGRADE=1 installs this build at once.
 set -uo pipefail
 export t0=$(date +%s.%N)
 . "$(dirname "$0")/controlplane/lib.sh"
@@ -44,7 +46,10 @@ mkdir -p "$STATE"
 go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provider-standin || { rc=$?; exit; }
 go test -trimpath -tags e2e -c -o "$STATE/e2e.test" ./test/e2e/ || { rc=$?; exit; }
 
-step "control plane"
+if [ "${E2E_SKIP_UPGRADE:-}" != 1 ]; then
+  export E2E_RELEASE_REF=${E2E_RELEASE_REF:-$(grep -v '^#' "$E2E_DIR/testdata/upgrade-from" | head -1)}
+fi
+step "control plane${E2E_RELEASE_REF:+ (the release $E2E_RELEASE_REF installed)}"
 "$CP_DIR/up.sh" || { rc=$?; exit; }
 
 step "go test -tags e2e ./test/e2e/"

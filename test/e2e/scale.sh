@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
 # make scale: the local e2e control plane (test/e2e/controlplane/up.sh: etcd, kube-apiserver,
 # kube-controller-manager, Crossplane core, the function over mTLS) with the provider stand-in
-# (SIMULATED provider-aws), N LambdaStacks applied at once over the namespaced stage examples and
-# team namespaces; reports time to all Ready, steady-state CPU and peak RSS per process, the
-# function's share of the control plane's CPU and the latency of one XR update
-# (test/e2e/cmd/scale). Not part of make test. Report: _output/scale.md; logs: test/e2e/.state/logs.
+# (SIMULATED provider-aws), then test/e2e/cmd/scale: first the cost of one stack of each stage
+# (SCALE_STAGE_N stacks of one stage at a time, from the API server's and Crossplane's metrics:
+# objects, writes to Ready, writes per minute at steady state, reconciles), then N LambdaStacks
+# applied at once over the namespaced stage examples and team namespaces: time to all Ready,
+# CPU and peak RSS per process, writes per stack, the function's share of the control plane's
+# CPU and the latency of one XR update. Not part of make test. Report: _output/scale.md; logs:
+# test/e2e/.state/logs.
 #   SCALE_N=300 SCALE_NAMESPACES=10 SCALE_STEADY=5m SCALE_TIMEOUT=30m STANDIN_WORKERS=8
-#   XP_POLL_INTERVAL (Crossplane's --poll-interval, run/crossplane.sh: 10s);
-#   E2E_PORT_BASE (test/e2e/controlplane/lib.sh); E2E_KEEP=1 leaves the control plane running.
+#   SCALE_STAGE_N=4 (0: no per-stage cost) SCALE_STAGE_STEADY=2m
+#   SCALE_TTL: the response TTL the platform sets on every stage (data.responseTTLSeconds of the
+#     stages' EnvironmentConfigs, e.g. 5m); unset keeps the stages' own
+#   XP_POLL_INTERVAL, XP_SYNC_INTERVAL, XP_EXTRA_ARGS (e.g. --max-reconcile-rate=20): Crossplane's flags
+#     (controlplane/run/crossplane.sh)
+#   SCALE_PROVIDER_START: a command that starts the provider instead of the stand-in (e.g. the
+#     real provider-aws against moto): run with KUBECONFIG and PIDS exported once the platform is
+#     set up, it must start the provider in the background and write its PID to
+#     $PIDS/provider.pid; SCALE_PROVIDER_LABEL names it in the report
+#   E2E_PORT_BASE (test/e2e/controlplane/lib.sh); E2E_KEEP=1 deletes the fleet at the end (timed)
+#   and leaves the control plane running: $STATE/scale can then be run again against it.
 set -euo pipefail
 export t0=$(date +%s.%N)
 . "$(dirname "$0")/controlplane/lib.sh"
@@ -15,6 +27,10 @@ cd "$ROOT"
 # on failure the tail of every log; then stop (by recorded PID) unless E2E_KEEP=1
 trap 'exit 130' INT TERM
 trap 'rc=$?; [ $rc -eq 0 ] || "$CP_DIR/logs.sh" >&2 || true; [ "${E2E_KEEP:-}" = 1 ] || "$CP_DIR/down.sh" >/dev/null; ts "== done (rc=$rc)"' EXIT
+
+# make scale reads the API server's request and watch event counters; its histograms (per
+# resource, ~8 MB per scrape with the ~400 provider CRDs, 10 s of its CPU each) are turned off
+export KAS_EXTRA_ARGS=${KAS_EXTRA_ARGS:---disabled-metrics=etcd_request_duration_seconds,apiserver_request_duration_seconds,apiserver_watch_events_dispatch_duration_seconds,apiserver_watch_list_duration_seconds,apiserver_request_sli_duration_seconds,apiserver_storage_list_duration_seconds,apiserver_request_body_size_bytes,apiserver_watch_cache_read_wait_seconds,apiserver_watch_cache_initialization_duration_seconds,apiserver_watch_events_sizes,apiserver_response_sizes}
 
 ts "== binaries"
 hack/build-tools.sh kube etcd crossplane-core
@@ -29,12 +45,24 @@ ts "== control plane"
 # scale command grants its team namespaces the stages as a platform team would
 "$E2E_DIR/platform.sh" >"$LOGS/scale-setup.log" 2>&1
 export STANDIN_WORKERS=${STANDIN_WORKERS:-8}
-start provider-standin
+provider=provider-standin label="provider stand-in (SIMULATED provider, $STANDIN_WORKERS workers)"
+if [ -n "${SCALE_PROVIDER_START:-}" ]; then
+  export PIDS
+  provider=provider label=${SCALE_PROVIDER_LABEL:-provider (SCALE_PROVIDER_START)}
+  bash -c "$SCALE_PROVIDER_START"
+  [ -f "$PIDS/provider.pid" ] || die "SCALE_PROVIDER_START wrote no $PIDS/provider.pid"
+else
+  start provider-standin
+fi
 sleep 2
-must_live provider-standin
+must_live "$provider"
 
-ts "== ${SCALE_N:-300} LambdaStacks"
+settings="Crossplane --poll-interval ${XP_POLL_INTERVAL:-10s}, --sync-interval ${XP_SYNC_INTERVAL:-1m}, --circuit-breaker-burst 1000 --circuit-breaker-refill-rate 20${XP_EXTRA_ARGS:+, $XP_EXTRA_ARGS}"
+ts "== ${SCALE_N:-300} LambdaStacks ($settings)"
 "$STATE/scale" -n "${SCALE_N:-300}" -namespaces "${SCALE_NAMESPACES:-10}" -steady "${SCALE_STEADY:-5m}" \
-  -timeout "${SCALE_TIMEOUT:-30m}" -pids "$PIDS" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"
+  -timeout "${SCALE_TIMEOUT:-30m}" -stage-n "${SCALE_STAGE_N:-4}" -stage-steady "${SCALE_STAGE_STEADY:-2m}" \
+  -ttl "${SCALE_TTL:-0}" -crossplane-metrics "http://127.0.0.1:$XP_METRICS_PORT/metrics" \
+  -settings "$settings" -provider "$provider" -provider-label "$label" $([ "${E2E_KEEP:-}" = 1 ] && echo -cleanup) \
+  -pids "$PIDS" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"
 must_live function
-must_live provider-standin
+must_live "$provider"

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/spec3/lambdastack/test/e2e/providerstandin"
@@ -95,6 +96,20 @@ func TestTenancy(t *testing.T) {
 		}
 		report(team, what, "REFUSED: "+msg)
 	}
+	// composedAs applies a request as team and waits until the function composed it (Synced).
+	composedAs := func(t *testing.T, team, name, what string, spec map[string]any) {
+		t.Helper()
+		apply(t, team, name, spec)
+		eventually(t, readyTimeout, team+"/"+name+" Synced and composed", func() (bool, string) {
+			u, err := c.get(ctx, apiV, "LambdaStack", team, name)
+			if err != nil {
+				return false, err.Error()
+			}
+			st, msg := condition(u, "Synced")
+			return st == "True" && len(resourceRefs(u)) > 0, "Synced=" + st + ": " + msg
+		}, func() { t.Log(c.logTail(xpLog, name, 10)) })
+		report(team, what, "composed")
+	}
 	code := map[string]any{"code": map[string]any{"s3": map[string]any{"bucket": "spec3-lambdastack-artifacts", "key": "shared/e2e.zip"}}}
 	iam := map[string]any{"auth": map[string]any{"type": "iam"}}
 
@@ -159,6 +174,12 @@ func TestTenancy(t *testing.T) {
 				if r.Kind == "Function" {
 					names[team] = m.GetAnnotations()[providerstandin.AnnotationExternalName]
 				}
+				if owner, ok, _ := unstructured.NestedString(m.Object, "spec", "forProvider", "tags", "lambdastack:owner"); ok && owner != team {
+					t.Errorf("%s %s: owner tag %q, want %s", r.Kind, r.Name, owner, team)
+				}
+				if r.Kind == "Role" && str(m, "spec", "forProvider", "permissionsBoundary") != devBoundary {
+					t.Errorf("%s %s: permissionsBoundary %q, want dev's owner boundary %s", r.Kind, r.Name, str(m, "spec", "forProvider", "permissionsBoundary"), devBoundary)
+				}
 				pcKind, pcName := str(m, "spec", "providerConfigRef", "kind"), str(m, "spec", "providerConfigRef", "name")
 				if pcName != "" && (pcKind != "ProviderConfig" || pcName != "dev" || m.GetNamespace() != team) {
 					t.Errorf("%s %s: provider config %s/%s in %s, want the ProviderConfig dev of %s", r.Kind, r.Name, pcKind, pcName, m.GetNamespace(), team)
@@ -169,9 +190,54 @@ func TestTenancy(t *testing.T) {
 		if names["team-a"] == "" || names["team-a"] == names["team-b"] {
 			t.Errorf("function names: team-a %q, team-b %q; want two distinct names", names["team-a"], names["team-b"])
 		}
-		if names["team-a"] != "team-a_dev-shared-api" || names["team-b"] != "team-b_dev-shared-api" {
-			t.Errorf("function names %v, want <namespace>_dev-shared-api", names)
+		if names["team-a"] != "team-a_dev_shared-api" || names["team-b"] != "team-b_dev_shared-api" {
+			t.Errorf("function names %v, want <namespace>_dev_shared-api", names)
 		}
+	})
+
+	// Rules 9-12 of docs/tenancy.md: team-a and team-b share dev's account 111111111111. The
+	// platform grants team-a its network; team-b's requests naming team-a's function, queue and
+	// security group, or asking for more than dev's quota, are refused, and team-a's own
+	// equivalents compose.
+	t.Run("shared-account", func(t *testing.T) {
+		const acct = "111111111111"
+		const sgA, subnetA = "sg-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa1"
+		t.Cleanup(func() {
+			if out, err := c.kubectl("", "apply", "-f", "examples/environmentconfigs/dev.yaml"); err != nil {
+				t.Logf("restoring stage-dev: %v: %s", err, out)
+			}
+		})
+		c.mustKubectl(t, "", "patch", "environmentconfigs.apiextensions.crossplane.io", "stage-dev", "--type=json", "-p",
+			`[{"op":"add","path":"/data/grants/namespaces/team-a","value":{"securityGroupIds":["`+sgA+`"],"subnetIds":["`+subnetA+`"]}}]`)
+		report("platform", "stage dev: team-a's network (data.grants.namespaces.team-a)", "granted")
+
+		fnA := "arn:aws:lambda:us-east-1:" + acct + ":function:team-a_dev_shared-api"
+		queueA := "arn:aws:sqs:us-east-1:" + acct + ":team-a_jobs"
+		perms := func(arn string) map[string]any {
+			return map[string]any{"statements": []any{map[string]any{"actions": []any{"lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"}, "resources": []any{arn}}}}
+		}
+		refused(t, "team-b", "b-own-perms", "permissions on team-a's function team-a_dev_shared-api",
+			"spec.permissions.statements[0].resources: the resource "+fnA+" is not namespace team-b's",
+			map[string]any{"stage": "dev", "app": "b-own-perms", "function": code, "permissions": perms(fnA)})
+		refused(t, "team-b", "b-trigger", "team-a's queue team-a_jobs as SQS trigger",
+			"spec.triggers.sqs[0].queueArn: the SQS queue "+queueA+" is not namespace team-b's",
+			map[string]any{"stage": "dev", "app": "b-trigger", "function": code, "triggers": map[string]any{"sqs": []any{map[string]any{"name": "jobs", "queueArn": queueA}}}})
+		refused(t, "team-b", "b-destination", "team-a's queue team-a_jobs as failure destination",
+			"spec.async.onFailureArn: the SQS queue "+queueA+" is not namespace team-b's",
+			map[string]any{"stage": "dev", "app": "b-destination", "function": code, "async": map[string]any{"onFailureArn": queueA}})
+		refused(t, "team-b", "b-network", "team-a's security group "+sgA,
+			"spec.network.securityGroupIds: "+sgA+" is not granted to namespace team-b on stage dev",
+			map[string]any{"stage": "dev", "app": "b-network", "function": code, "network": map[string]any{"subnetIds": []any{subnetA}, "securityGroupIds": []any{sgA}}})
+		refused(t, "team-b", "b-concurrency", "reservedConcurrency 1000 on dev (quota 10)",
+			"spec.function.reservedConcurrency: 1000 is above stage dev's quota of 10",
+			map[string]any{"stage": "dev", "app": "b-concurrency", "function": map[string]any{"code": code["code"], "reservedConcurrency": 1000}})
+
+		own := map[string]any{"stage": "dev", "app": "a-own", "function": map[string]any{"code": code["code"], "reservedConcurrency": 10},
+			"permissions": perms("arn:aws:lambda:us-east-1:" + acct + ":function:team-a_*"),
+			"triggers":    map[string]any{"sqs": []any{map[string]any{"name": "jobs", "queueArn": queueA}}},
+			"async":       map[string]any{"onFailureArn": "arn:aws:sqs:us-east-1:" + acct + ":team-a_failed"},
+			"network":     map[string]any{"subnetIds": []any{subnetA}, "securityGroupIds": []any{sgA}}}
+		composedAs(t, "team-a", "a-own", "its own function, queue, destination and network; reservedConcurrency 10", own)
 	})
 
 	// Rule 5: the platform changes the dev stage's account under two existing stacks; both are
@@ -221,20 +287,16 @@ func TestTenancy(t *testing.T) {
 	})
 
 	t.Run("granted-prod", func(t *testing.T) {
-		apply(t, "team-a", "a-prod", map[string]any{"stage": "prod", "app": "shared-api", "function": code, "api": iam})
-		eventually(t, readyTimeout, "team-a/a-prod Synced and composed", func() (bool, string) {
-			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "a-prod")
-			if err != nil {
-				return false, err.Error()
-			}
-			st, msg := condition(u, "Synced")
-			return st == "True" && len(resourceRefs(u)) > 0, "Synced=" + st + ": " + msg
-		}, func() { t.Log(c.logTail(xpLog, "a-prod", 10)) })
-		report("team-a", "stage prod, app shared-api", "composed (team-a is granted prod, ProviderConfig aws-prod)")
+		composedAs(t, "team-a", "a-prod", "stage prod, app shared-api (team-a is granted prod, ProviderConfig aws-prod)",
+			map[string]any{"stage": "prod", "app": "shared-api", "function": code, "api": iam})
 	})
 }
 
 func deployer(ns string) string { return "system:serviceaccount:" + ns + ":deployer" }
+
+// devBoundary is the owner boundary examples/environmentconfigs/dev.yaml names (docs/tenancy.md,
+// rule 10): every execution role of the shared dev account gets it.
+const devBoundary = "arn:aws:iam::111111111111:policy/platform/lambdastack-owner-boundary"
 
 // platformObjects is what the platform creates for a team: its namespace (labelled so that the
 // dev EnvironmentConfig's namespaceSelector grants it dev), a ServiceAccount allowed to manage

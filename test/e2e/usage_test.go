@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -11,16 +12,36 @@ import (
 	"github.com/spec3/lambdastack/test/e2e/providerstandin"
 )
 
-// The resources a stack's Usages protect while its function exists (fn/usage.go), by
-// composition-resource-name: deleting them first would leave the function without its role or
-// let it recreate its log group without retention.
-var usedByFunction = []string{"role", "log-group"}
+// usedByFunction lists the resources the stack's Usages protect while its function exists
+// (fn/usage.go: only where the deletion order matters, e.g. the role and the security group of
+// a function in a VPC), by composition-resource-name.
+func usedByFunction(s *stack) []string {
+	byName := map[string]string{}
+	for key, u := range s.composed {
+		byName[u.GetKind()+"/"+u.GetName()] = key
+	}
+	var out []string
+	for _, u := range s.composed {
+		if u.GetKind() != "Usage" && u.GetKind() != "ClusterUsage" {
+			continue
+		}
+		if key, ok := byName[str(u, "spec", "of", "kind")+"/"+str(u, "spec", "of", "resourceRef", "name")]; ok {
+			out = append(out, key)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
-// testUsage: on a live stack, deleting the role or the log group is refused by Crossplane's
-// Usage webhook (the API server calls it: webhooks are on in the local control plane), and both
-// objects stay as they were.
+// testUsage: on a live stack, deleting what a Usage protects (the role, the security group) is
+// refused by Crossplane's Usage webhook (the API server calls it: webhooks are on in the local
+// control plane), and the objects stay as they were.
 func testUsage(ctx context.Context, t *testing.T, c *cluster, s *stack) {
-	for _, key := range usedByFunction {
+	used := usedByFunction(s)
+	if len(used) == 0 {
+		t.Fatalf("%s composes no Usage (expected.yaml lists them)", s.name)
+	}
+	for _, key := range used {
 		u, ok := s.composed[key]
 		if !ok {
 			t.Fatalf("%s: no composed %q", s.name, key)
@@ -65,7 +86,7 @@ func checkDeletionOrder(t *testing.T, c *cluster, s *stack, deletions map[string
 	if !ok {
 		return // reported by the caller
 	}
-	for _, key := range usedByFunction {
+	for _, key := range usedByFunction(s) {
 		u, ok := s.composed[key]
 		if !ok {
 			continue

@@ -11,11 +11,9 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +31,7 @@ import (
 
 	"github.com/spec3/lambdastack/examples"
 	"github.com/spec3/lambdastack/fn"
+	"github.com/spec3/lambdastack/internal/stackrender/rendertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the snapshots in testdata/")
@@ -165,28 +164,8 @@ func checkObservedFixture(t *testing.T, name string, observed []composed.Unstruc
 	}
 }
 
-var (
-	coreOnce sync.Once
-	coreErr  error
-)
-
 // coreBinary is the Crossplane core binary the render engine runs (built once into bin/).
-func coreBinary(t *testing.T) string {
-	t.Helper()
-	bin, _ := filepath.Abs(filepath.Join(root, "bin", "crossplane-core"))
-	coreOnce.Do(func() {
-		if _, err := os.Stat(bin); err == nil {
-			return
-		}
-		cmd := exec.Command(filepath.Join(root, "hack", "build-tools.sh"), "crossplane-core")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		coreErr = cmd.Run()
-	})
-	if coreErr != nil {
-		t.Fatalf("cannot build the crossplane core binary: %v", coreErr)
-	}
-	return bin
-}
+func coreBinary(t *testing.T) string { return rendertest.Core(t) }
 
 // startFunction serves the function in-process on a free loopback port.
 func startFunction(t *testing.T) string {

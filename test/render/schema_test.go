@@ -34,11 +34,11 @@ var variants = []variant{
 	{name: "prod-two-regions", base: "examples/prod.yaml", edit: func(s map[string]any) {
 		s["regions"] = []any{"eu-central-1", "eu-west-1"}
 		delete(s, "network") // a VPC belongs to one region
-		s["function"].(map[string]any)["code"] = map[string]any{"s3": map[string]any{"bucket": "artifacts-{region}", "key": "mcp/x.zip"}}
+		s["function"].(map[string]any)["code"] = map[string]any{"s3": map[string]any{"bucket": "spec3-lambdastack-artifacts-{region}", "key": "mcp-server/x.zip"}}
 	}},
 	{name: "dev-image-tracing-x86", base: "examples/dev.yaml", edit: func(s map[string]any) {
 		f := s["function"].(map[string]any)
-		f["code"] = map[string]any{"imageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/mcp:1"}
+		f["code"] = map[string]any{"imageUri": "111111111111.dkr.ecr.us-east-1.amazonaws.com/team-mcp-dev/mcp:1"} // the team's own repository
 		f["tracing"] = true
 		f["architecture"] = "x86_64"
 		f["reservedConcurrency"] = int64(3)
@@ -72,13 +72,13 @@ var variants = []variant{
 	}},
 	{name: "legacy-permissions-lambda-auth-runtime", base: "examples/legacy-claim.yaml", edit: func(s map[string]any) {
 		s["permissions"] = map[string]any{"statements": []any{map[string]any{"actions": []any{"sqs:SendMessage"},
-			"resources":  []any{"arn:aws:sqs:us-east-1:111111111111:team-mcp-dev-jobs"},
+			"resources":  []any{"arn:aws:sqs:us-east-1:111111111111:team-mcp-dev_jobs"},
 			"conditions": []any{map[string]any{"operator": "Bool", "key": "aws:SecureTransport", "values": []any{"true"}}}}}}
 		s["api"] = map[string]any{"routes": []any{"POST /mcp"}, "auth": map[string]any{"type": "lambda", "lambda": map[string]any{
-			"functionArn": "arn:aws:lambda:us-east-1:111111111111:function:authorizer:live", "simpleResponses": false}}}
+			"functionArn": "arn:aws:lambda:us-east-1:111111111111:function:team-mcp-dev_authorizer:live", "simpleResponses": false}}}
 		f := s["function"].(map[string]any)
 		f["runtime"], f["handler"], f["snapStart"] = "java17", "example.Handler::handleRequest", true
-		f["layers"] = []any{"arn:aws:lambda:us-east-1:111111111111:layer:deps:2"}
+		f["layers"] = []any{"arn:aws:lambda:us-east-1:111111111111:layer:team-mcp-dev_deps:2"}
 		f["kmsKeyArn"] = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		f["logging"] = map[string]any{"format": "JSON", "systemLogLevel": "WARN"}
 		s["release"] = map[string]any{"useAlias": true}
@@ -86,7 +86,7 @@ var variants = []variant{
 	{name: "legacy-jwt-scopes-tmp", base: "examples/legacy-claim.yaml", edit: func(s map[string]any) {
 		s["api"] = map[string]any{"routes": []any{"POST /mcp"}, "auth": map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"a"},
 			"routeScopes": []any{map[string]any{"route": "POST /mcp", "scopes": []any{"mcp/invoke"}}}}}}
-		s["function"].(map[string]any)["ephemeralStorageMB"] = int64(4096)
+		s["function"].(map[string]any)["ephemeralStorageMB"] = int64(2048)
 	}},
 }
 
@@ -142,7 +142,7 @@ func TestRenderedResourcesMatchTheirCRDs(t *testing.T) {
 				}
 				for _, r := range out.ComposedResources {
 					id := r.GetAPIVersion() + "/" + r.GetKind() + "/" + r.GetName()
-					checkFlavour(t, legacy, r)
+					checkFlavour(t, legacy, request["metadata"].(map[string]any)["namespace"].(string), r)
 					if err := schema.ValidateComposed(r.Object); err != nil {
 						t.Errorf("round %d: %v", round, err)
 					}
@@ -188,11 +188,16 @@ func TestRenderedResourcesMatchTheirCRDs(t *testing.T) {
 }
 
 // checkFlavour: a namespaced stack composes namespaced provider kinds and Usages, the legacy
-// one cluster-scoped provider kinds and ClusterUsages.
-func checkFlavour(t *testing.T, legacy bool, r composed.Unstructured) {
+// one cluster-scoped provider kinds and ClusterUsages; both their outputs ConfigMap in the
+// namespace of the request (the claim's for the legacy flavour).
+func checkFlavour(t *testing.T, legacy bool, namespace string, r composed.Unstructured) {
 	t.Helper()
 	group := r.GetObjectKind().GroupVersionKind().Group
 	switch {
+	case group == "":
+		if r.GetKind() != "ConfigMap" || r.GetNamespace() != namespace {
+			t.Errorf("%s %s/%s: want the outputs ConfigMap in the request's namespace %s", r.GetKind(), r.GetNamespace(), r.GetName(), namespace)
+		}
 	case group == "protection.crossplane.io":
 		if want := map[bool]string{false: "Usage", true: "ClusterUsage"}[legacy]; r.GetKind() != want {
 			t.Errorf("%s %s: want a %s", r.GetKind(), r.GetName(), want)

@@ -50,12 +50,17 @@ func Crossplane() *Validator { return crossplaneValidator() }
 
 // ValidateComposed validates a resource a composition function composed
 // against the CRD of its kind: Crossplane's own CRDs for *.crossplane.io
-// groups, provider-aws v2.5.0's for everything else. It implies Composed().
+// groups, provider-aws v2.5.0's for everything else; core v1 kinds (the
+// outputs ConfigMap) have no CRD and get the API server's checks
+// (ValidateCore). It implies Composed().
 func ValidateComposed(obj map[string]any, opts ...Option) error {
 	opts = append([]Option{Composed()}, opts...)
 	apiVersion, _ := obj["apiVersion"].(string)
 	group, _, _ := strings.Cut(apiVersion, "/")
-	if strings.HasSuffix(group, ".crossplane.io") {
+	switch {
+	case !strings.Contains(apiVersion, "/"):
+		return ValidateCore(obj)
+	case strings.HasSuffix(group, ".crossplane.io"):
 		return Crossplane().Validate(obj, opts...)
 	}
 	return ProviderAWS().Validate(obj, opts...)

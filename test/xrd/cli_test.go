@@ -6,35 +6,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
-)
 
-var (
-	cliOnce sync.Once
-	cliErr  error
+	"github.com/spec3/lambdastack/internal/stackrender/rendertest"
 )
 
 // cliBinary is the Crossplane CLI v2.5.0 in bin/ (built once by hack/build-tools.sh).
-func cliBinary(t *testing.T) string {
-	t.Helper()
-	bin, _ := filepath.Abs(filepath.Join(root, "bin", "crossplane"))
-	cliOnce.Do(func() {
-		if _, err := os.Stat(bin); err == nil {
-			return
-		}
-		cmd := exec.Command(filepath.Join(root, "hack", "build-tools.sh"), "crossplane")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		cliErr = cmd.Run()
-	})
-	if cliErr != nil {
-		t.Fatalf("cannot build the crossplane CLI: %v", cliErr)
-	}
-	return bin
-}
+func cliBinary(t *testing.T) string { return rendertest.Tool(t, "crossplane") }
 
 // validateWithCLI runs `crossplane resource validate` offline: the XRDs are the only
 // extensions, and a placeholder Crossplane package in a private cache dir stands in for the

@@ -215,6 +215,7 @@ var badRequests = []badRequest{
 	{name: "bad environment variable name (CEL)", base: "dev.yaml", edits: []edit{e("spec.function.environment.1X", "x")}, path: "spec.function.environment", want: []string{"environment variable names must start with a letter"}},
 	{name: "aws: tag key (CEL)", base: "dev.yaml", edits: []edit{e("spec.tags.aws:owner", "x")}, path: "spec.tags", want: []string{"must not start with aws:"}},
 	{name: "AWS: tag key (CEL)", base: "prod.yaml", edits: []edit{e("spec.tags.AWS:Owner", "x")}, path: "spec.tags", want: []string{"must not start with aws:"}},
+	{name: "ownership tag key (CEL)", base: "dev.yaml", edits: []edit{e("spec.tags.LambdaStack:Owner", "team-a")}, path: "spec.tags", want: []string{"set by the stack (in any letter case)"}},
 	{name: "tag value too long (CEL)", base: "dev.yaml", edits: []edit{e("spec.tags.team", strings.Repeat("v", 257))}, path: "spec.tags", want: []string{"at most 256 characters"}},
 	{name: "inline secret value (CEL)", base: "prod.yaml", edits: []edit{e("spec.secrets[0].value", "hunter2")}, path: "spec.secrets[0]", want: []string{"inline secret values are not allowed"}},
 	{name: "secret with arn and create (CEL)", base: "prod.yaml", edits: []edit{e("spec.secrets[1].arn", "arn:aws:secretsmanager:eu-central-1:333333333333:secret:x-AbC123")}, path: "spec.secrets[1]", want: []string{"exactly one of arn or create"}},

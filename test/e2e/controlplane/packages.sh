@@ -18,9 +18,13 @@
 #                                 manager points at the provider's Service; the package runtime
 #                                 runs the real provider (bin/lambdastack-provider) for them.
 #                                 Built once into $STATE/packages/providers-$E2E_PROVIDER.
-#   packages.sh lambdastack VER   `make xpkg` (hack/xpkg.sh, linux/amd64 only here) with VERSION=VER
+#   packages.sh lambdastack VER [REF]
+#                                 `make xpkg` (hack/xpkg.sh, linux/amd64 only here) with VERSION=VER
 #                                 into $STATE/packages/VER, pushed as spec3/function-lambdastack:VER
-#                                 and spec3/configuration-lambdastack:VER (hack/xpkg.sh push).
+#                                 and spec3/configuration-lambdastack:VER (hack/xpkg.sh push); with
+#                                 REF, of that commit of the repository (git archive into
+#                                 $STATE/src/REF: the release the upgrade test starts from)
+#                                 instead of the working tree.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 export SSL_CERT_FILE=$PKI/ca.crt # the CLI's pushes trust the e2e CA
@@ -79,16 +83,22 @@ providers() {
 }
 
 lambdastack() {
-  local version=$1 out=$STATE/packages/$1
-  (cd "$ROOT" && XPKG_OUTPUT=$out XPKG_ARCHES=amd64 VERSION=$version hack/xpkg.sh build >"$LOGS/xpkg-$version.log" 2>&1) ||
+  local version=$1 ref=${2:-} out=$STATE/packages/$1 src=$ROOT
+  if [ -n "$ref" ]; then
+    src=$STATE/src/$ref
+    rm -rf "$src" && mkdir -p "$src"
+    git -C "$ROOT" archive "$ref" | tar -x -C "$src" || die "git archive $ref failed (the upgrade test's release must be in the repository)"
+    ln -s "$BIN" "$src/bin"
+  fi
+  (cd "$src" && XPKG_OUTPUT=$out XPKG_ARCHES=amd64 VERSION=$version hack/xpkg.sh build >"$LOGS/xpkg-$version.log" 2>&1) ||
     { tail -20 "$LOGS/xpkg-$version.log" >&2; die "make xpkg VERSION=$version failed"; }
-  (cd "$ROOT" && XPKG_OUTPUT=$out XPKG_ARCHES=amd64 VERSION=$version REGISTRY=$REG/spec3 hack/xpkg.sh push >>"$LOGS/xpkg-$version.log" 2>&1) ||
+  (cd "$src" && XPKG_OUTPUT=$out XPKG_ARCHES=amd64 VERSION=$version REGISTRY=$REG/spec3 hack/xpkg.sh push >>"$LOGS/xpkg-$version.log" 2>&1) ||
     { tail -20 "$LOGS/xpkg-$version.log" >&2; die "hack/xpkg.sh push VERSION=$version failed"; }
-  echo "spec3/function-lambdastack:$version spec3/configuration-lambdastack:$version"
+  echo "spec3/function-lambdastack:$version spec3/configuration-lambdastack:$version${ref:+ (of $ref)}"
 }
 
 case "${1:-}" in
   providers) providers ;;
-  lambdastack) lambdastack "${2:?version}" ;;
-  *) echo "usage: packages.sh providers | lambdastack VERSION" >&2; exit 2 ;;
+  lambdastack) lambdastack "${2:?version}" "${3:-}" ;;
+  *) echo "usage: packages.sh providers | lambdastack VERSION [REF]" >&2; exit 2 ;;
 esac

@@ -46,7 +46,8 @@ start registry
 for i in $(seq 1 100); do must_live registry; port_free "$REG_PORT" || break; sleep 0.1; done
 port_free "$REG_PORT" && die "registry does not listen on :$REG_PORT"
 "$CP_DIR/packages.sh" providers >"$LOGS/packages-providers.log" 2>&1 & providers_pid=$!
-"$CP_DIR/packages.sh" lambdastack "$E2E_VERSION" >"$LOGS/packages-lambdastack.log" 2>&1 & lambdastack_pid=$!
+# E2E_RELEASE_REF: install that commit (the release the upgrade test starts from) as E2E_VERSION
+"$CP_DIR/packages.sh" lambdastack "$E2E_VERSION" ${E2E_RELEASE_REF:+"$E2E_RELEASE_REF"} >"$LOGS/packages-lambdastack.log" 2>&1 & lambdastack_pid=$!
 ts "registry on 127.0.0.1:$REG_PORT; building and pushing the packages"
 rm -f "$KUBECONFIG"
 kubectl config set-cluster e2e --server="https://127.0.0.1:$KAS_PORT" --certificate-authority="$PKI/ca.crt" --embed-certs >/dev/null

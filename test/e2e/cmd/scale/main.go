@@ -29,12 +29,16 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/spec3/lambdastack/apis/v1alpha1"
 	"github.com/spec3/lambdastack/examples"
+	"github.com/spec3/lambdastack/internal/kinds"
 	"github.com/spec3/lambdastack/internal/procstat"
 	"github.com/spec3/lambdastack/test/e2e/fleet"
 )
@@ -51,13 +55,28 @@ var processes = []struct{ pid, name string }{
 	{"kas", "kube-apiserver"},
 	{"etcd", "etcd"},
 	{"kcm", "kube-controller-manager"},
-	{"provider-standin", "provider stand-in (SIMULATED provider)"},
+	{providerPID, "provider stand-in (SIMULATED provider)"}, // -provider, -provider-label
 }
+
+// providerPID names the provider's PID file; the provider is reported but not counted in the
+// control plane.
+const providerPID = "provider"
 
 type config struct {
 	n, namespaces, workers int
 	steady, timeout        time.Duration
-	pids, out              string
+	pids, out, provider    string
+	// the cost of one stack per stage (stages.go): stageN stacks of each stage alone
+	stageN                                 int
+	stageSteady, stageSettle, stageTimeout time.Duration
+	// xpMetrics is Crossplane's metrics endpoint; ttl, when set, is the response TTL the
+	// platform gives every stage (EnvironmentConfig data.responseTTLSeconds); settings
+	// describes the control plane's settings for the report.
+	xpMetrics, settings string
+	ttl                 time.Duration
+	// cleanup deletes the fleet at the end and waits until its managed resources are gone, so
+	// the control plane can take the next run (E2E_KEEP=1)
+	cleanup bool
 }
 
 func main() {
@@ -69,6 +88,16 @@ func main() {
 	flag.DurationVar(&c.timeout, "timeout", 30*time.Minute, "How long to wait for all to be Ready.")
 	flag.StringVar(&c.pids, "pids", "", "Directory of the control plane's PID files (test/e2e/.state/pids).")
 	flag.StringVar(&c.out, "out", "_output/scale.md", "Report file (also printed).")
+	flag.StringVar(&c.provider, "provider", "provider-standin", "PID file (in -pids) of the process that plays provider-aws.")
+	flag.StringVar(&processes[len(processes)-1].name, "provider-label", processes[len(processes)-1].name, "What the provider is, for the report.")
+	flag.IntVar(&c.stageN, "stage-n", 4, "Stacks of each stage measured alone before the fleet (the cost of one stack per stage); 0 skips it.")
+	flag.DurationVar(&c.stageSteady, "stage-steady", 2*time.Minute, "Steady-state window of each stage's stacks.")
+	flag.DurationVar(&c.stageSettle, "settle", 15*time.Second, "Wait after all are Ready before a steady-state window starts.")
+	flag.DurationVar(&c.stageTimeout, "stage-timeout", 10*time.Minute, "How long one stage's stacks may take to be Ready, and to be deleted.")
+	flag.StringVar(&c.xpMetrics, "crossplane-metrics", "", "Crossplane's metrics URL (http://127.0.0.1:<port>/metrics); empty: no Crossplane counters.")
+	flag.StringVar(&c.settings, "settings", "", "The control plane's settings, for the report.")
+	flag.BoolVar(&c.cleanup, "cleanup", false, "Delete the fleet at the end and wait until every managed resource is gone (reported).")
+	flag.DurationVar(&c.ttl, "ttl", 0, "Response TTL the platform sets on every stage's EnvironmentConfig (data.responseTTLSeconds); 0 keeps the stages' own.")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		log.Fatal("scale: ", err)
@@ -93,7 +122,11 @@ func run(ctx context.Context, c config) error {
 	}
 	pids := map[string]int{}
 	for _, p := range processes {
-		b, err := os.ReadFile(filepath.Join(c.pids, p.pid+".pid"))
+		file := p.pid
+		if p.pid == providerPID {
+			file = c.provider
+		}
+		b, err := os.ReadFile(filepath.Join(c.pids, file+".pid"))
 		if err != nil {
 			return fmt.Errorf("the control plane is not running (test/e2e/controlplane/up.sh and the stand-in): %w", err)
 		}
@@ -129,13 +162,44 @@ func run(ctx context.Context, c config) error {
 	if err := fleet.GrantStages(ctx, dyn, namespaces); err != nil {
 		return err
 	}
+	if c.ttl > 0 {
+		if err := setStageTTL(ctx, dyn, c.ttl); err != nil {
+			return err
+		}
+	}
+	sc, err := newScraper(cfg, c.xpMetrics)
+	if err != nil {
+		return err
+	}
+	if _, err := sc.sample(ctx); err != nil {
+		return err
+	}
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "# make scale: %d LambdaStacks in %d namespaces\n\n", c.n, c.namespaces)
-	fmt.Fprintf(&report, "Date: %s  \nMachine: %d CPUs, load before: %s  \nStages (round robin): %s\n\n",
-		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), procstat.LoadAvg(), fleet.StageNames(templates))
+	fmt.Fprintf(&report, "Date: %s  \nMachine: %d CPUs, load before: %s  \nStages (round robin): %s  \nSettings: %s; response TTL %s\n\n",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), procstat.LoadAvg(), fleet.StageNames(templates), c.settings, ttlText(c.ttl))
+
+	if c.stageN > 0 {
+		dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+		if err != nil {
+			return err
+		}
+		mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+		costs, err := stageCosts(ctx, dyn, mapper, sc, c, templates, namespaces, pids["kas"])
+		if err != nil {
+			return err
+		}
+		stageTable(&report, costs)
+		fmt.Fprintf(&report, "Load after the stages: %s\n\n", procstat.LoadAvg())
+		log.Printf("cost per stage measured; load %s", procstat.LoadAvg())
+	}
 
 	// Apply all at once; sample CPU meanwhile.
+	m0, err := sc.sample(ctx)
+	if err != nil {
+		return err
+	}
 	cpu0 := cpuOf(pids)
 	t0 := time.Now()
 	var failed atomic.Int64
@@ -173,27 +237,42 @@ func run(ctx context.Context, c config) error {
 		if ready >= c.n || time.Now().After(deadline) {
 			break
 		}
-		log.Printf("%s: %d/%d Ready", time.Since(t0).Round(time.Second), ready, c.n)
+		log.Printf("%s: %d/%d Ready (load %s)", time.Since(t0).Round(time.Second), ready, c.n, procstat.LoadAvg())
 		time.Sleep(5 * time.Second)
 	}
 	toReady := time.Since(t0)
 	rampCPU := sub(cpuOf(pids), cpu0)
 	rampPeak := peaks(pids)
+	m1, err := sc.sample(ctx)
+	if err != nil {
+		return err
+	}
 	if ready < c.n {
 		fmt.Fprintf(&report, "**Not all Ready**: %d of %d after %s.\n\n", ready, c.n, toReady.Round(time.Second))
 	}
-	fmt.Fprintf(&report, "## Ramp-up\n\nApplied in %s; **all %d Ready after %s** (XR Ready condition, polled every 5 s).\n\n",
-		applied.Round(time.Millisecond), ready, toReady.Round(time.Second))
+	fmt.Fprintf(&report, "## Ramp-up\n\nApplied in %s; **all %d Ready after %s** (XR Ready condition, polled every 5 s). Load: %s.\n\n",
+		applied.Round(time.Millisecond), ready, toReady.Round(time.Second), procstat.LoadAvg())
 	table(&report, pids, rampCPU, toReady, rampPeak)
+	perStack(&report, diff(m0, m1), c.n, 0)
 
 	// Steady state.
 	log.Printf("steady state for %s", c.steady)
+	time.Sleep(c.stageSettle)
 	resetPeaks(pids)
+	m2, err := sc.sample(ctx)
+	if err != nil {
+		return err
+	}
 	cpu1, s0 := cpuOf(pids), time.Now()
 	time.Sleep(c.steady)
 	steadyCPU, steadyFor := sub(cpuOf(pids), cpu1), time.Since(s0)
-	fmt.Fprintf(&report, "\n## Steady state (%s after all were Ready)\n\n", steadyFor.Round(time.Second))
+	m3, err := sc.sample(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(&report, "\n## Steady state (%s, from %s after all were Ready)\n\nLoad: %s.\n\n", steadyFor.Round(time.Second), c.stageSettle, procstat.LoadAvg())
 	table(&report, pids, steadyCPU, steadyFor, peaks(pids))
+	perStack(&report, diff(m2, m3), c.n, steadyCPU["kas"])
 
 	// One XR update under that load.
 	lat, err := updateLatency(ctx, dyn, stacks[0])
@@ -204,11 +283,123 @@ func run(ctx context.Context, c config) error {
 		stacks[0].GetNamespace(), stacks[0].GetName(), lat.Round(time.Millisecond))
 	fmt.Fprintf(&report, "\nLoad after: %s\n", procstat.LoadAvg())
 
+	if c.cleanup {
+		d, err := deleteFleet(ctx, dyn, cfg, stacks, namespaces)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&report, "\n## Deletion\n\nAll %d deleted, every managed resource gone, after %s.\n", c.n, d.Round(time.Second))
+	}
+
 	fmt.Print("\n" + report.String())
 	if err := os.MkdirAll(filepath.Dir(c.out), 0o755); err != nil {
 		return err
 	}
 	return os.WriteFile(c.out, []byte(report.String()), 0o644)
+}
+
+// perStack writes what the control plane's metrics counted over d, per stack: writes (per
+// minute when kas, the kube-apiserver's CPU over the window, is given: a steady state).
+func perStack(w *strings.Builder, d delta, n int, kas time.Duration) {
+	k := float64(n)
+	if kas == 0 {
+		fmt.Fprintf(w, "\nPer stack until all were Ready: %.0f writes (%.0f server-side applies, %.0f creates, %.0f updates of managed resources/XRs/Usages, %.0f Events), %.0f watch events, %.1f XR reconciles, %.1f RunFunction calls; %.0f other writes in all.\n",
+			d.stackWrites()/k, d.applies()/k, d.creates()/k, d.updates()/k, d.events()/k,
+			d.watchEventsOf(func(cat string) bool { return cat != catOther })/k, d.xrReconciles/k, d.functionCalls/k, d.other())
+		fmt.Fprintf(w, "\nEvery write kind, per stack: %s.\n", d.breakdown(1/k))
+		return
+	}
+	mins := d.d.Minutes()
+	fmt.Fprintf(w, "\nPer stack and minute: %.1f writes (%.1f server-side applies, %.1f Events), %.1f watch events, %.2f XR reconciles, %.2f RunFunction calls; kube-apiserver **%.1f ms CPU** per stack and minute.\n",
+		d.stackWrites()/k/mins, d.applies()/k/mins, d.events()/k/mins,
+		d.watchEventsOf(func(cat string) bool { return cat != catOther })/k/mins, d.xrReconciles/k/mins, d.functionCalls/k/mins,
+		float64(kas.Milliseconds())/k/mins)
+	fmt.Fprintf(w, "\nEvery write kind, per stack and minute: %s.\n", d.breakdown(1/k/mins))
+}
+
+// deleteFleet deletes the stacks and waits until none of them and no managed resource of a
+// composed kind (internal/kinds) is left in their namespaces.
+func deleteFleet(ctx context.Context, dyn dynamic.Interface, cfg *rest.Config, stacks []*unstructured.Unstructured, namespaces []string) (time.Duration, error) {
+	t0 := time.Now()
+	for _, u := range stacks {
+		if err := dyn.Resource(xrGVR).Namespace(u.GetNamespace()).Delete(ctx, u.GetName(), metav1.DeleteOptions{}); err != nil && !kerrors.IsNotFound(err) {
+			return 0, err
+		}
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return 0, err
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+	var gvrs []schema.GroupVersionResource
+	for _, k := range kinds.All {
+		if !k.Composed(true) {
+			continue
+		}
+		m, err := mapper.RESTMapping(schema.GroupKind{Group: k.APIGroup(true), Kind: k.Kind})
+		if err != nil {
+			return 0, err
+		}
+		gvrs = append(gvrs, m.Resource)
+	}
+	in := map[string]bool{}
+	for _, ns := range namespaces {
+		in[ns] = true
+	}
+	for deadline := time.Now().Add(30 * time.Minute); ; {
+		left := 0
+		xrs, err := dyn.Resource(xrGVR).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return 0, err
+		}
+		for _, x := range xrs.Items {
+			if in[x.GetNamespace()] {
+				left++
+			}
+		}
+		for _, gvr := range gvrs {
+			l, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return 0, err
+			}
+			for _, o := range l.Items {
+				if in[o.GetNamespace()] {
+					left++
+				}
+			}
+		}
+		if left == 0 {
+			return time.Since(t0), nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("%d objects of the fleet left 30 minutes after its deletion", left)
+		}
+		log.Printf("deleting: %d objects left", left)
+		time.Sleep(5 * time.Second)
+	}
+}
+
+// setStageTTL sets data.responseTTLSeconds on every stage's EnvironmentConfig, as a platform
+// running a fleet would.
+func setStageTTL(ctx context.Context, dyn dynamic.Interface, ttl time.Duration) error {
+	l, err := dyn.Resource(fleet.EnvGVR).List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.StageLabel})
+	if err != nil {
+		return err
+	}
+	patch := fmt.Sprintf(`{"data":{"responseTTLSeconds":%d}}`, int64(ttl.Seconds()))
+	for _, ec := range l.Items {
+		if _, err := dyn.Resource(fleet.EnvGVR).Patch(ctx, ec.GetName(), "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ttlText(ttl time.Duration) string {
+	if ttl == 0 {
+		return "as each stage's EnvironmentConfig or built-in profile says"
+	}
+	return ttl.String() + " on every stage (EnvironmentConfig data.responseTTLSeconds)"
 }
 
 func countReady(ctx context.Context, dyn dynamic.Interface) (int, error) {
@@ -254,14 +445,14 @@ func updateLatency(ctx context.Context, dyn dynamic.Interface, xr *unstructured.
 func table(w *strings.Builder, pids map[string]int, cpu map[string]time.Duration, d time.Duration, peak map[string]int64) {
 	var plane time.Duration
 	for _, p := range processes {
-		if p.pid != "provider-standin" {
+		if p.pid != providerPID {
 			plane += cpu[p.pid]
 		}
 	}
 	w.WriteString("| process | CPU (s per s) | share of the control plane's CPU | peak RSS |\n|---|---|---|---|\n")
 	for _, p := range processes {
 		share := "—"
-		if p.pid != "provider-standin" && plane > 0 {
+		if p.pid != providerPID && plane > 0 {
 			share = fmt.Sprintf("%.1f%%", 100*float64(cpu[p.pid])/float64(plane))
 		}
 		fmt.Fprintf(w, "| %s | %.3f | %s | %.1f MiB |\n", p.name, cpu[p.pid].Seconds()/d.Seconds(), share, float64(peak[p.pid])/1024)

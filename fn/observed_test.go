@@ -2,125 +2,16 @@ package fn
 
 import (
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/spec3/lambdastack/internal/simprovider"
 )
-
-// simAPIID is the id the simulated provider gives the API of the test stacks (XR mcp).
-var simAPIID = func() string {
-	name := objectName(&Settings{XRName: "mcp"}, KeyAPI)
-	return simprovider.NewExternalName("API", name, simprovider.Hash(name), nil)
-}()
-
-// simulateObserved is what the simulated provider (internal/simprovider) reports for the
-// resources Plan composed.
-func simulateObserved(desired []Composed) observedState {
-	in := make(map[string]map[string]any, len(desired))
-	for _, c := range desired {
-		in[c.Key] = c.Object
-	}
-	o := observedState{}
-	for k, obj := range simprovider.Observe(nil, in) {
-		o[resource.Name(k)] = resource.ObservedComposed{Resource: &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: obj}}}
-	}
-	return o
-}
-
-// simulateProviderObserved is what the simulated provider reports for the resources a response
-// composed, as the observed resources of the next request.
-func simulateProviderObserved(rsp *fnv1.RunFunctionResponse) map[string]map[string]any {
-	in := map[string]map[string]any{}
-	for key, r := range rsp.GetDesired().GetResources() {
-		in[key] = r.GetResource().AsMap()
-	}
-	return simprovider.Observe(nil, in)
-}
-
-// plan runs Plan and indexes the result.
-func plan(t testing.TB, s *Settings, o observedState) (map[string]map[string]any, []Composed, []string) {
-	t.Helper()
-	r := mustPlan(t, s, o)
-	m := make(map[string]map[string]any, len(r.Resources))
-	for _, c := range r.Resources {
-		m[c.Key] = c.Object
-	}
-	return m, r.Resources, r.Pending
-}
-
-func mustPlan(t testing.TB, s *Settings, o observedState) Result {
-	t.Helper()
-	r, err := Plan(s, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-// planSettled plans the stack, and when observed is set plans it again once the simulated
-// provider has reported everything the first plan composed.
-func planSettled(t testing.TB, s *Settings, observed bool) map[string]map[string]any {
-	t.Helper()
-	m, out, _ := plan(t, s, nil)
-	if observed {
-		m, _, _ = plan(t, s, simulateObserved(out))
-	}
-	return m
-}
-
-// converged plays the simulated provider until nothing waits and nothing new is composed.
-func converged(t testing.TB, s *Settings) (map[string]map[string]any, observedState) {
-	t.Helper()
-	var o observedState
-	for range 5 {
-		m, out, pending := plan(t, s, o)
-		if len(pending) == 0 && len(out) == len(o) {
-			return m, o
-		}
-		o = simulateObserved(out)
-	}
-	t.Fatalf("the stack still waits or grows after 5 rounds")
-	return nil, nil
-}
-
-func keysOf(m map[string]map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// fullXR uses every service: jwt API with CORS, a created topic with an email, VPC by vpcId, an
-// existing and a created secret (with a key).
-func fullXR(stage string) map[string]any {
-	return xrObject(map[string]any{
-		"stage": stage,
-		"api": map[string]any{
-			"auth": map[string]any{"type": "jwt", "jwt": map[string]any{"issuer": "https://issuer.example.com", "audiences": []any{"b", "a"}}},
-			"cors": map[string]any{"allowOrigins": []any{"https://app.example.com"}},
-		},
-		"monitoring": map[string]any{"alarms": true, "dashboard": true, "alarmEmails": []any{"ops@example.com"}},
-		"network":    map[string]any{"subnetIds": []any{"subnet-0123456789abcdef0"}, "vpcId": "vpc-0123456789abcdef0"},
-		"secrets": []any{
-			map[string]any{"name": "upstream-token", "arn": "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:up-AbCdEf"},
-			map[string]any{"name": "signing-key", "kmsKeyArn": "arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab",
-				"create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "k8s-secret", "key": "value", "namespace": "team"}}}},
-		},
-	})
-}
 
 func TestPartsWaitForObservedValuesThenStay(t *testing.T) {
 	s := settingsFor(t, fullXR("staging"), nil)
-	first, out, pending := plan(t, s, nil)
+	first, out, pending := planByKey(t, s, nil)
 	wantPending := []string{
 		"alarm-api-5xx (waits for the id of api)",
 		"alarm-api-latency (waits for the id of api)",
@@ -135,18 +26,18 @@ func TestPartsWaitForObservedValuesThenStay(t *testing.T) {
 	if !reflect.DeepEqual(pending, wantPending) {
 		t.Errorf("pending on the first reconcile:\n got %q\nwant %q", pending, wantPending)
 	}
-	for _, k := range []string{KeyAPIStage, KeyAPIPermission, KeyAlarmErrors, KeyAlarmAPI5xx} {
+	for _, k := range []string{keyAPIStage, keyAPIPermission, keyAlarmErrors, keyAlarmAPI5xx} {
 		if _, ok := first[k]; ok {
 			t.Errorf("%s is composed before what it needs is observed", k)
 		}
 	}
 
 	// One round of the simulated provider makes every value known.
-	second, _, pending := plan(t, s, simulateObserved(out))
+	second, _, pending := planByKey(t, s, simulateObserved(out))
 	if len(pending) != 0 {
 		t.Errorf("still pending after one observed round: %q", pending)
 	}
-	for _, k := range []string{KeyAPIStage, KeyAPIPermission, KeyAlarmErrors, KeyAlarmThrottles, KeyAlarmDuration, KeyAlarmAPI5xx, KeyAlarmAPILatency} {
+	for _, k := range []string{keyAPIStage, keyAPIPermission, keyAlarmErrors, keyAlarmThrottles, keyAlarmDuration, keyAlarmAPI5xx, keyAlarmAPILatency} {
 		if _, ok := second[k]; !ok {
 			t.Errorf("%s is not composed once its values are observed", k)
 		}
@@ -160,21 +51,21 @@ func TestPartsWaitForObservedValuesThenStay(t *testing.T) {
 	// The sources vanish (e.g. the API and the topic are being replaced, the role's ARN is not
 	// reported): every part composed before stays, with the values it was composed with.
 	full, o := converged(t, s)
-	for _, key := range []string{KeyAPI, KeyRole, KeyFunction, KeyLogGroup, KeyAPILogGroup, KeyAlarmTopic, keySecret + "signing-key"} {
+	for _, key := range []string{keyAPI, KeyRole, KeyFunction, KeyLogGroup, keyAPILogGroup, keyAlarmTopic, keySecret + "signing-key"} {
 		st := o[resource.Name(key)].Resource.Object["status"].(map[string]any)
 		delete(st, "atProvider")
 	}
-	kept, _, pending := plan(t, s, o)
+	kept, _, pending := planByKey(t, s, o)
 	if !reflect.DeepEqual(keysOf(kept), keysOf(full)) {
 		t.Errorf("without the observed sources the stack changes:\n got %v\nwant %v", keysOf(kept), keysOf(full))
 	}
-	for _, k := range []string{KeyAPIStage, KeyAPIPermission, KeyAlarmErrors, KeyAlarmAPI5xx, KeyFunction} {
+	for _, k := range []string{keyAPIStage, keyAPIPermission, keyAlarmErrors, keyAlarmAPI5xx, KeyFunction} {
 		if !reflect.DeepEqual(kept[k], full[k]) {
 			t.Errorf("%s changed when its sources vanished:\n got %v\nwant %v", k, kept[k], full[k])
 		}
 	}
 	// Only the dashboard's API widgets need the live API id.
-	if len(pending) != 1 || !strings.HasPrefix(pending[0], KeyDashboard) {
+	if len(pending) != 1 || !strings.HasPrefix(pending[0], keyDashboard) {
 		t.Errorf("pending without the observed sources: %q", pending)
 	}
 }
@@ -261,13 +152,4 @@ func TestXRNotReadyWhilePartsWait(t *testing.T) {
 	if cond := conditionOf(rsp, ConditionResourcesReady); cond == nil || cond.GetStatus() != fnv1.Status_STATUS_CONDITION_TRUE {
 		t.Errorf("condition %s = %v once everything is ready, want True", ConditionResourcesReady, cond)
 	}
-}
-
-func conditionOf(rsp *fnv1.RunFunctionResponse, typ string) *fnv1.Condition {
-	for _, c := range rsp.GetConditions() {
-		if c.GetType() == typ {
-			return c
-		}
-	}
-	return nil
 }

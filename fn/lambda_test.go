@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -151,11 +152,7 @@ func TestRuntimeDetails(t *testing.T) {
 			"ephemeralStorage": block(map[string]any{"size": float64(2048)}),
 			"loggingConfig":    block(map[string]any{"logFormat": "JSON", "applicationLogLevel": "DEBUG", "systemLogLevel": "WARN"}),
 		}
-		for k, v := range want {
-			if got := fp(fn, k); !reflect.DeepEqual(got, v) {
-				t.Errorf("legacy=%v: function %s = %#v, want %#v", legacy, k, got, v)
-			}
-		}
+		wantFields(t, fmt.Sprintf("legacy=%v: function", legacy), fn, want)
 		if fp(fn, "snapStart") != nil {
 			t.Error("snapStart without asking")
 		}
