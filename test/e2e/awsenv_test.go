@@ -156,6 +156,15 @@ func (e *awsEnv) platformAWS(ctx context.Context, t *testing.T, root string) {
 		t.Logf("platform AWS %s/%s: s3://%s/%s", s.account, s.region, bucket, pub.Code.Key)
 	}
 
+	// the accounts teams share (dev, prod): the owner boundary every execution role gets
+	// (docs/iam/owner-boundary.json, which the platform creates once per account)
+	boundary, err := os.ReadFile(filepath.Join(root, "docs", "iam", "owner-boundary.json"))
+	must(t, "docs/iam/owner-boundary.json", err)
+	for _, s := range []struct{ account, region string }{{"111111111111", "us-east-1"}, {"333333333333", "eu-central-1"}} {
+		must(t, "CreatePolicy lambdastack-owner-boundary in "+s.account, err2(iam.NewFromConfig(e.cfg(s.account, s.region)).CreatePolicy(ctx, &iam.CreatePolicyInput{
+			PolicyName: aws.String("lambdastack-owner-boundary"), Path: aws.String("/platform/"), PolicyDocument: aws.String(string(boundary))})))
+	}
+
 	// staging (222222222222, eu-west-1)
 	stg := e.cfg("222222222222", "eu-west-1")
 	zipped := tinyZip(t)
@@ -209,7 +218,9 @@ func (e *awsEnv) kmsKey(ctx context.Context, t *testing.T, cfg aws.Config, examp
 	t.Helper()
 	k, err := kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("lambdastack e2e: " + exampleARN)})
 	must(t, "kms CreateKey", err)
-	e.substitute(exampleARN, aws.ToString(k.KeyMetadata.Arn))
+	// the key ID, so that the grants of the EnvironmentConfigs (arn:…:{account}:key/<id>) follow
+	_, exampleID, _ := strings.Cut(exampleARN, ":key/")
+	e.substitute(exampleID, aws.ToString(k.KeyMetadata.KeyId))
 }
 
 func (e *awsEnv) secret(ctx context.Context, t *testing.T, cfg aws.Config, name, exampleARN string) {
