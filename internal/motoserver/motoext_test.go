@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,6 +22,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 
@@ -282,6 +285,39 @@ func TestExtensionLogsDestination(t *testing.T) {
 	if _, err := logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: aws.String("/aws/lambda/team_prod-app"),
 		FilterName: aws.String("x"), FilterPattern: aws.String(""), DestinationArn: aws.String("arn:aws:logs:us-east-1:123456789012:destination:none")}); !errors.As(err, &nf) {
 		t.Errorf("a destination that does not exist: %v, want ResourceNotFoundException", err)
+	}
+}
+
+// TestExtensionHostedZoneIDs: a zone's ID has AWS's shape (Z, then upper-case letters and digits),
+// which LambdaStack checks in an EnvironmentConfig; plain moto's rarely has.
+func TestExtensionHostedZoneIDs(t *testing.T) {
+	ctx := context.Background()
+	zones := func(endpoint string) []string {
+		r53 := route53.NewFromConfig(awsConfig(t, endpoint))
+		var ids []string
+		for i := 0; i < 8; i++ {
+			out, err := r53.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String(fmt.Sprintf("z%d.example", i)), CallerReference: aws.String(fmt.Sprint(i))})
+			if err != nil {
+				t.Fatalf("CreateHostedZone: %v", err)
+			}
+			ids = append(ids, strings.TrimPrefix(aws.ToString(out.HostedZone.Id), "/hostedzone/"))
+		}
+		return ids
+	}
+	awsShape := regexp.MustCompile(`^Z[A-Z0-9]+$`)
+	plainShaped := 0
+	for _, id := range zones(motoserver.Start(t)) {
+		if awsShape.MatchString(id) {
+			plainShaped++
+		}
+	}
+	if plainShaped == 8 {
+		t.Error("moto's hosted zone IDs have AWS's shape now: drop motoext/route53_ids.py")
+	}
+	for _, id := range zones(motoserver.StartExtended(t)) {
+		if !awsShape.MatchString(id) {
+			t.Errorf("hosted zone ID %q, want Z followed by upper-case letters and digits", id)
+		}
 	}
 }
 
