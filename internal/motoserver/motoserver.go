@@ -106,7 +106,9 @@ func start(t testing.TB, module []string, env []string) string {
 	exited := make(chan struct{}) // closed when the process has been reaped
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { stop(cmd, exited) })
-	if err := waitListening(addr, exited, 30*time.Second); err != nil {
+	// moto imports every service at start: ~3 s on the quiet machine, over 30 s at load 20; the bound
+	// catches a hang, not a loaded machine
+	if err := waitListening(addr, exited, 2*time.Minute); err != nil {
 		t.Fatalf("moto did not start on %s: %v\n%s", addr, err, log.String())
 	}
 	return "http://" + addr
