@@ -321,6 +321,53 @@ func TestExtensionHostedZoneIDs(t *testing.T) {
 	}
 }
 
+// TestExtensionLambdaKMSKey: a function's KMSKeyArn is kept and returned, as AWS does; plain moto
+// drops it, so provider-aws updated and republished staging's function on every poll.
+func TestExtensionLambdaKMSKey(t *testing.T) {
+	ctx := context.Background()
+	const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	kmsKey := func(endpoint string) (created, updated string) {
+		cfg := awsConfig(t, endpoint)
+		if _, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("team_staging-app"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+			t.Fatalf("CreateRole: %v", err)
+		}
+		var zipped bytes.Buffer
+		zw := zip.NewWriter(&zipped)
+		w, _ := zw.Create("index.py")
+		_, _ = w.Write([]byte("def handler(e, c):\n    return e\n"))
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		l := lambda.NewFromConfig(cfg)
+		if _, err := l.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("team_staging-app"), Runtime: lambdatypes.RuntimePython312,
+			Handler: aws.String("index.handler"), Role: aws.String("arn:aws:iam::123456789012:role/team_staging-app"),
+			Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}, KMSKeyArn: aws.String(key), Publish: true}); err != nil {
+			t.Fatalf("CreateFunction: %v", err)
+		}
+		got, err := l.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("team_staging-app")})
+		if err != nil {
+			t.Fatalf("GetFunction: %v", err)
+		}
+		created = aws.ToString(got.Configuration.KMSKeyArn)
+		if _, err := l.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("team_staging-app"), KMSKeyArn: aws.String("")}); err != nil {
+			t.Fatalf("UpdateFunctionConfiguration: %v", err)
+		}
+		cfgOut, err := l.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("team_staging-app")})
+		if err != nil {
+			t.Fatalf("GetFunctionConfiguration: %v", err)
+		}
+		return created, aws.ToString(cfgOut.KMSKeyArn)
+	}
+	if created, _ := kmsKey(motoserver.Start(t)); created == key {
+		t.Error("moto keeps a function's KMSKeyArn now: drop motoext/lambda_kms.py")
+	}
+	created, updated := kmsKey(motoserver.StartExtended(t))
+	if created != key || updated != "" {
+		t.Errorf("KMSKeyArn after create %q (want %q), after an update removing it %q (want none)", created, key, updated)
+	}
+}
+
 // isCode reports whether err is an API error with one of the codes.
 func isCode(err error, codes ...string) bool {
 	var ae smithy.APIError
