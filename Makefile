@@ -66,6 +66,14 @@ generate:
 e2e:
 	@test/e2e/run.sh
 
+## e2e-aws: the same control plane with the REAL provider-aws (built once into bin/ from the
+## pinned module for the Configuration's kinds: hack/build-tools.sh provider-aws) against moto, a
+## local AWS: every example to Ready, read back from AWS with the SDK, updated, deleted; a table in
+## _output/e2e-aws.md (test/e2e/aws.sh; docs/e2e.md). Not part of make test.
+.PHONY: e2e-aws
+e2e-aws:
+	@test/e2e/aws.sh
+
 ## scale: the local control plane (as make e2e) with the provider stand-in and SCALE_N=300
 ## LambdaStacks in 10 namespaces: time to Ready, steady-state CPU/RSS, one update's latency
 ## (test/e2e/scale.sh; _output/scale.md; docs/performance.md). Not part of make test.

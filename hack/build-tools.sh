@@ -101,7 +101,7 @@ PROVIDER_SRC_CACHE=${PROVIDER_SRC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lambdas
 build_provider-aws() {
   local version; version=$(sed -n 's/^PROVIDER_AWS_VERSION=//p' "$ROOT/test/e2e/controlplane/lib.sh")
   [ -n "$version" ] || { log "no PROVIDER_AWS_VERSION in test/e2e/controlplane/lib.sh"; return 1; }
-  local key; key=$( { echo "$version"; go version; cat "$ROOT/package/activation-policy.yaml" "$ROOT/hack/providergen/main.go"; } | sha256sum | cut -c1-16)
+  local key; key=$( { echo "$version"; go version; cat "$ROOT/package/activation-policy.yaml" "$ROOT/hack/providergen/main.go" "$ROOT/internal/activation/activation.go"; } | sha256sum | cut -c1-16)
   if [ -x "$BIN/lambdastack-provider" ] && [ "$(cat "$BIN/lambdastack-provider.key" 2>/dev/null)" = "$key" ]; then return; fi
   local mod; mod=$(go mod download -json "github.com/upbound/provider-aws/v2@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   [ -d "$mod/internal/controller" ] || { log "provider-aws $version source not in the module cache"; return 1; }

@@ -10,3 +10,4 @@ crds=$(mktemp -d)
 trap 'rm -rf "$crds"' EXIT
 bin/controller-gen crd:crdVersions=v1 paths=./apis/... output:crd:dir="$crds"
 go run ./hack/xrdgen -crds "$crds" -out "$OUT"
+go run ./hack/iampolicy

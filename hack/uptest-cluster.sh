@@ -2,9 +2,18 @@
 # make uptest-cluster: prepares the cluster at the current kubeconfig (e.g. a fresh kind cluster)
 # for `make uptest` against real AWS, the way a platform team installs LambdaStack
 # (docs/install.md): Crossplane (Helm), the LambdaStack Configuration from a registry (which
-# installs function-lambdastack and the provider-aws v2.5.0 service providers it depends on) and
-# one AWS credentials Secret per stage. The provider configs, EnvironmentConfigs and namespaces
-# come from test/e2e/uptest-setup.sh when uptest runs.
+# installs function-lambdastack and the provider-aws v2.5.0 service providers it depends on), then
+# the platform's part with the real accounts:
+#   - the examples' ProviderConfigs (same names and namespaces), each reading the stage's AWS
+#     credentials from a Secret in its namespace and assuming AWS_ROLE_ARN[_<STAGE>] if set
+#     (go run ./hack/providerconfigs); CI only: keys in team namespaces are for a throwaway
+#     cluster, a platform gives the providers an identity instead (docs/install.md);
+#   - copies of the stages' EnvironmentConfigs naming each stage's real account (its credentials'
+#     account, or AWS_ACCOUNT_ID[_<STAGE>]) instead of the examples' made-up ones, written to
+#     $UPTEST_PLATFORM_DIR/environmentconfigs for uptest's setup script
+#     (UPTEST_ENVIRONMENTCONFIGS; the workflow sets it, and UPTEST_SKIP_PROVIDERCONFIGS=1).
+# The namespaces, EnvironmentConfigs and the prod Secret come from test/e2e/uptest-setup.sh when
+# uptest runs.
 #
 # The packages are the ones `make xpkg` built from this checkout: this script pushes them
 # (hack/xpkg.sh push, with the docker config's credentials) to a scratch registry, tagged with the
@@ -19,6 +28,9 @@
 #   AWS_CREDENTIALS           AWS shared-credentials file content ([default] aws_access_key_id=...,
 #                             aws_secret_access_key=...) used for every stage, unless
 #   AWS_CREDENTIALS_<STAGE>   (DEV, STAGING, QA, PROD) gives a stage its own account
+#   AWS_ROLE_ARN[_<STAGE>]    a role the stage's ProviderConfig assumes with those credentials
+#   AWS_ACCOUNT_ID[_<STAGE>]  the stage's account, when the AWS CLI cannot ask STS for it
+#   UPTEST_PLATFORM_DIR       where the EnvironmentConfigs go (default _output/uptest-platform)
 #   CROSSPLANE_VERSION        Helm chart version (default 2.4.0)
 #   UPTEST_PACKAGE_TIMEOUT    how long packages may take to become healthy (default 20m)
 set -euo pipefail
@@ -86,15 +98,6 @@ spec:
 EOF
 fi
 
-log "AWS credentials Secrets (one per stage)"
-for stage in dev staging qa prod; do
-  var=AWS_CREDENTIALS_${stage^^}
-  creds=${!var:-${AWS_CREDENTIALS:-}}
-  [ -n "$creds" ] || { log "set AWS_CREDENTIALS (or $var)"; exit 1; }
-  $K -n "$NS" create secret generic "aws-$stage-credentials" --from-literal=credentials="$creds" \
-    --dry-run=client -o yaml | $K apply -f -
-done
-
 log "Configuration $REG/configuration-lambdastack:$version"
 $K apply -f - <<EOF
 apiVersion: pkg.crossplane.io/v1
@@ -116,4 +119,31 @@ $K wait --for=condition=Established --timeout=5m \
   xrd/lambdastacks.platform.spec3.io xrd/xlambdastacks.platform.spec3.io \
   crd/clusterproviderconfigs.aws.m.upbound.io crd/providerconfigs.aws.upbound.io
 $K get configuration.pkg.crossplane.io,provider.pkg.crossplane.io,function.pkg.crossplane.io
-log "ready: run make uptest"
+
+log "ProviderConfigs of the examples, with each stage's credentials"
+go run ./hack/providerconfigs | $K apply -f -
+
+# account_of STAGE: AWS_ACCOUNT_ID_<STAGE>, AWS_ACCOUNT_ID, or the account of the stage's
+# credentials (STS, through the AWS CLI)
+account_of() {
+  local up=${1^^} v
+  v=AWS_ACCOUNT_ID_$up; [ -z "${!v:-}" ] || { echo "${!v}"; return; }
+  [ -z "${AWS_ACCOUNT_ID:-}" ] || { echo "$AWS_ACCOUNT_ID"; return; }
+  v=AWS_CREDENTIALS_$up
+  local creds=${!v:-${AWS_CREDENTIALS:-}} f
+  [ -n "$creds" ] || { log "no credentials for stage $1"; return 1; }
+  f=$(mktemp); printf '%s\n' "$creds" >"$f"
+  AWS_SHARED_CREDENTIALS_FILE=$f aws sts get-caller-identity --query Account --output text; local rc=$?
+  rm -f "$f"; return $rc
+}
+dir=${UPTEST_PLATFORM_DIR:-_output/uptest-platform}/environmentconfigs
+mkdir -p "$dir"
+for f in examples/environmentconfigs/*.yaml; do
+  stage=$(sed -n 's/^ *platform\.spec3\.io\/stage: *//p' "$f" | head -1)
+  made_up=$(sed -n 's/^ *accountId: *"\{0,1\}\([0-9]\{12\}\)"\{0,1\}/\1/p' "$f" | head -1)
+  account=$(account_of "$stage") || { log "cannot tell stage $stage's account: set AWS_ACCOUNT_ID_${stage^^}"; exit 1; }
+  # the made-up account everywhere in the stage's settings (accountId, its ARNs) becomes the real one
+  sed "s/$made_up/$account/g" "$f" >"$dir/$(basename "$f")"
+  log "stage $stage: account $account ($dir/$(basename "$f"))"
+done
+log "ready: run UPTEST_SKIP_PROVIDERCONFIGS=1 UPTEST_ENVIRONMENTCONFIGS=$dir make uptest"

@@ -24,6 +24,8 @@ import (
 	"text/template"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/spec3/lambdastack/internal/activation"
 )
 
 const modulePath = "github.com/upbound/provider-aws/v2"
@@ -57,7 +59,7 @@ func fail(msg string) {
 
 // generate returns the formatted main.go for the kinds of the policy.
 func generate(module, policyPath string) ([]byte, error) {
-	names, err := activated(policyPath)
+	names, err := activation.Kinds(policyPath)
 	if err != nil {
 		return nil, err
 	}
@@ -110,32 +112,6 @@ func generate(module, policyPath string) ([]byte, error) {
 		return nil, err
 	}
 	return format.Source(buf.Bytes())
-}
-
-// activated lists spec.activate of the policy: <plural>.<group> names, no wildcards.
-func activated(path string) ([]string, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var p struct {
-		Kind string `json:"kind"`
-		Spec struct {
-			Activate []string `json:"activate"`
-		} `json:"spec"`
-	}
-	if err := yaml.Unmarshal(raw, &p); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if p.Kind != "ManagedResourceActivationPolicy" || len(p.Spec.Activate) == 0 {
-		return nil, fmt.Errorf("%s: want a ManagedResourceActivationPolicy with spec.activate", path)
-	}
-	for _, n := range p.Spec.Activate {
-		if strings.Contains(n, "*") {
-			return nil, fmt.Errorf("%s: %q: a wildcard cannot say which controllers to build", path, n)
-		}
-	}
-	return p.Spec.Activate, nil
 }
 
 // locate reads the CRD of <plural>.<group> from the module's package/crds.
@@ -294,12 +270,13 @@ var namespacedSetups = []func(ctrl.Manager, tjcontroller.Options) error{
 
 func main() {
 	debug := flag.Bool("debug", false, "debug logging")
-	poll := flag.Duration("poll", time.Minute, "how often a resource is checked for drift")
+	poll := flag.Duration("poll", 10*time.Minute, "how often a resource is checked for drift (provider-aws's default)")
 	sync := flag.Duration("sync", time.Hour, "how often the informer caches resync")
 	rate := flag.Int("max-reconcile-rate", 10, "the global reconciles per second, and the concurrency of each controller")
 	metricsAddr := flag.String("metrics-bind-address", ":8080", "Prometheus metrics")
 	healthAddr := flag.String("health-probe-bind-addr", ":8081", "/healthz and /readyz")
 	certsDir := flag.String("certs-dir", os.Getenv("TLS_SERVER_CERTS_DIR"), "the webhook server's tls.crt and tls.key; empty: no webhooks")
+	webhookHost := flag.String("webhook-host", "", "the address the conversion webhook listens on (empty: every address)")
 	webhookPort := flag.Int("webhook-port", 9443, "the conversion webhook's port")
 	flag.Parse()
 
@@ -320,7 +297,7 @@ func main() {
 		HealthProbeBindAddress: *healthAddr,
 	}
 	if *certsDir != "" {
-		opts.WebhookServer = webhook.NewServer(webhook.Options{CertDir: *certsDir, Port: *webhookPort})
+		opts.WebhookServer = webhook.NewServer(webhook.Options{CertDir: *certsDir, Host: *webhookHost, Port: *webhookPort})
 	}
 	mgr, err := ctrl.NewManager(ratelimiter.LimitRESTConfig(cfg, *rate), opts)
 	must(err, "manager")

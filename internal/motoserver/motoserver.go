@@ -1,20 +1,32 @@
 // Package motoserver starts moto's AWS stand-in (moto_server) for tests.
 // It is test support only: moto is a local imitation of AWS, so what passes
 // against it shows the client speaks S3 correctly, not that AWS accepts it.
+//
+// StartExtended runs it with LambdaStack's extension of moto (the Python package
+// motoext in this directory: API calls and the CloudWatch protocol moto lacks and
+// provider-aws uses; docs/e2e.md).
 package motoserver
 
 import (
 	"bytes"
+	"embed"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
+
+// extension is the source of the Python package motoext.
+//
+//go:embed motoext/*.py
+var extension embed.FS
 
 // Python is the interpreter that runs `python3 -m moto.server`.
 var Python = "python3"
@@ -43,6 +55,39 @@ func Available() error {
 // installed.
 func Start(t testing.TB, env ...string) string {
 	t.Helper()
+	return start(t, []string{"-m", "moto.server"}, env)
+}
+
+// StartExtended is Start with LambdaStack's extension of moto registered
+// (python3 -m motoext, from a copy of the package in a temporary directory).
+func StartExtended(t testing.TB, env ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := WriteExtension(dir); err != nil {
+		t.Fatalf("writing the moto extension: %v", err)
+	}
+	return start(t, []string{"-m", "motoext"}, append(env, "PYTHONPATH="+dir))
+}
+
+// WriteExtension writes the Python package motoext into dir (dir/motoext/...).
+func WriteExtension(dir string) error {
+	return fs.WalkDir(extension, "motoext", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir():
+			return os.MkdirAll(filepath.Join(dir, p), 0o755)
+		}
+		b, err := extension.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, p), b, 0o644)
+	})
+}
+
+func start(t testing.TB, module []string, env []string) string {
+	t.Helper()
 	if err := Available(); err != nil {
 		t.Skipf("skipping: %v", err)
 	}
@@ -52,7 +97,7 @@ func Start(t testing.TB, env ...string) string {
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	var log bytes.Buffer
-	cmd := exec.Command(Python, "-m", "moto.server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd := exec.Command(Python, append(module, "-H", "127.0.0.1", "-p", strconv.Itoa(port))...)
 	cmd.Env = append(serverEnv(), env...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
@@ -61,7 +106,9 @@ func Start(t testing.TB, env ...string) string {
 	exited := make(chan struct{}) // closed when the process has been reaped
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { stop(cmd, exited) })
-	if err := waitListening(addr, exited, 30*time.Second); err != nil {
+	// moto imports every service at start: ~3 s on the quiet machine, over 30 s at load 20; the bound
+	// catches a hang, not a loaded machine
+	if err := waitListening(addr, exited, 2*time.Minute); err != nil {
 		t.Fatalf("moto did not start on %s: %v\n%s", addr, err, log.String())
 	}
 	return "http://" + addr

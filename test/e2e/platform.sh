@@ -6,7 +6,8 @@
 #   - the teams' namespaces of the examples;
 #   - one provider config per stage: the file PLATFORM_PROVIDERCONFIGS (default
 #     examples/providerconfigs.yaml; "none" keeps the cluster's own, e.g. real AWS accounts);
-#   - the stages' EnvironmentConfigs (examples/environmentconfigs/);
+#   - the stages' EnvironmentConfigs (PLATFORM_ENVIRONMENTCONFIGS, default
+#     examples/environmentconfigs/; make e2e-aws gives copies naming its local AWS's resources);
 #   - Crossplane may read namespaces (examples/crossplane-namespace-reader.yaml: the dev stage
 #     selects namespaces by label);
 #   - the Kubernetes Secret prod's created secret reads (PLATFORM_SIGNING_KEY, default a throwaway
@@ -20,7 +21,7 @@ for ns in team-mcp-dev team-mcp-staging team-mcp-prod team-mcp-qa; do
 done
 pcs=${PLATFORM_PROVIDERCONFIGS:-examples/providerconfigs.yaml}
 [ "$pcs" = none ] || $K apply -f "$pcs"
-$K apply -f examples/environmentconfigs/
+$K apply -f "${PLATFORM_ENVIRONMENTCONFIGS:-examples/environmentconfigs/}"
 $K apply -f examples/crossplane-namespace-reader.yaml
 $K -n team-mcp-prod create secret generic mcp-signing-key \
   --from-literal=value="${PLATFORM_SIGNING_KEY:-e2e-not-a-real-key}" --dry-run=client -o yaml | $K apply -f -

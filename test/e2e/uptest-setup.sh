@@ -7,6 +7,9 @@
 #                                 Configuration package installed them)
 #   UPTEST_SKIP_PROVIDERCONFIGS=1 keep the cluster's own provider configs (real AWS accounts:
 #                                 hack/uptest-cluster.sh creates them)
+#   UPTEST_ENVIRONMENTCONFIGS     the stages' EnvironmentConfigs to apply instead of the
+#                                 examples' (hack/uptest-cluster.sh writes copies naming the real
+#                                 accounts)
 #   UPTEST_SIGNING_KEY            the value of prod's Kubernetes Secret (default: a throwaway one)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,5 +23,6 @@ if [ "${UPTEST_INSTALL_API:-}" = 1 ]; then
   $K apply -f compositions/
 fi
 [ "${UPTEST_SKIP_PROVIDERCONFIGS:-}" != 1 ] || export PLATFORM_PROVIDERCONFIGS=none
+[ -z "${UPTEST_ENVIRONMENTCONFIGS:-}" ] || export PLATFORM_ENVIRONMENTCONFIGS=$UPTEST_ENVIRONMENTCONFIGS
 export PLATFORM_SIGNING_KEY=${UPTEST_SIGNING_KEY:-uptest-$(date +%s)-not-a-real-key}
 exec "$ROOT/test/e2e/platform.sh"

@@ -8,7 +8,10 @@
 #   UPTEST_LOCAL=1    run against the local e2e control plane (test/e2e/.state/kubeconfig, where
 #                     test/e2e/controlplane/install.sh installed the Configuration) with the provider stand-in;
 #                     the examples' timeout annotation is lowered to UPTEST_TIMEOUT seconds
-#                     (default 240) in a copy, so a failure is quick.
+#                     (default E2E_READY_TIMEOUT of test/e2e/controlplane/lib.sh) in a copy.
+#   UPTEST_CODE_BUCKET_PREFIX   against AWS: the examples' code zip is in the bucket
+#                     <prefix>-<region> of each example's region (the uptest workflow uploads it
+#                     there; Lambda reads code only from its own region); copies say so.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -18,14 +21,25 @@ examples=${UPTEST_EXAMPLES:-$(awk '$1 == "stage" { print $3 }' examples/index.tx
 dir=${UPTEST_DIR:-$ROOT/_output/uptest}
 if [ "${UPTEST_LOCAL:-}" = 1 ]; then
   . test/e2e/controlplane/lib.sh # KUBECONFIG of the local control plane
-  dir=$STATE/uptest
-  timeout=${UPTEST_TIMEOUT:-240}s
-  # a copy of the requests with a short timeout: the stand-in makes a stack Ready in seconds
+  dir=${UPTEST_DIR:-$STATE/uptest}
+  UPTEST_TIMEOUT=${UPTEST_TIMEOUT:-$E2E_READY_TIMEOUT} # a stack's budget (lib.sh)
+  timeout=${UPTEST_TIMEOUT}s
+fi
+if [ "${UPTEST_LOCAL:-}" = 1 ] || [ -n "${UPTEST_CODE_BUCKET_PREFIX:-}" ]; then
+  # copies of the requests: locally with a short timeout (the stand-in makes a stack Ready in
+  # seconds); against AWS with the code bucket of the example's own region
+  # (<UPTEST_CODE_BUCKET_PREFIX>-<region>, where the workflow uploaded the zip)
   mkdir -p "$dir/input"
   list=()
   for e in ${examples//,/ }; do
-    sed -E 's#^( *uptest\.upbound\.io/timeout: ).*#\1"'"${UPTEST_TIMEOUT:-240}"'"#' "$e" >"$dir/input/$(basename "$e")"
-    list+=("$dir/input/$(basename "$e")")
+    copy=$dir/input/$(basename "$e")
+    cp "$e" "$copy"
+    [ "${UPTEST_LOCAL:-}" != 1 ] || sed -i -E 's#^( *uptest\.upbound\.io/timeout: ).*#\1"'"$UPTEST_TIMEOUT"'"#' "$copy"
+    if [ -n "${UPTEST_CODE_BUCKET_PREFIX:-}" ]; then
+      region=$(test/e2e/example-region.sh "$e")
+      sed -i -E 's#^( *bucket: ).*#\1'"$UPTEST_CODE_BUCKET_PREFIX-$region"'#' "$copy"
+    fi
+    list+=("$copy")
   done
   examples=$(IFS=,; echo "${list[*]}")
 fi

@@ -4,7 +4,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 quiet=; [ "${1:-}" = --quiet ] && quiet=1
-for n in provider-standin function package-runtime crossplane registry kcm kas etcd; do
+for n in provider-standin function provider package-runtime crossplane registry kcm kas etcd moto; do
   f=$PIDS/$n.pid
   [ -f "$f" ] || continue
   p=$(cat "$f")

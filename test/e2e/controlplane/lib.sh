@@ -29,10 +29,38 @@ FN_METRICS_PORT=$((PORT_BASE + 184)) # 27484-27487 the functions' metrics (Prome
 # first restart back-off is 10 s)
 FN_RESTART_BACKOFF=${FN_RESTART_BACKOFF:-10s}
 
+# Time budgets of the e2e runs, one place: each is a baseline measured on the quiet 2-core machine
+# (docs/e2e.md, "Timings") times E2E_LOAD_FACTOR, so that load alone does not fail a run and a
+# hang or a real failure still does. Measured on this machine at load 21-27 (two other control
+# planes and the provider's build): the install 15.5 min (quiet 72 s: 13x), prod 8.5 min to Ready
+# (quiet 10-30 s), the Go suite's requests alone 10 min; at load 8-10 prod needed 132 s. The
+# default factor 20 leaves room above that. E2E_READY_TIMEOUT etc. override one budget (seconds).
+E2E_LOAD_FACTOR=${E2E_LOAD_FACTOR:-20}
+budget() { echo $(($1 * E2E_LOAD_FACTOR)); }
+export E2E_READY_TIMEOUT=${E2E_READY_TIMEOUT:-$(budget 30)}      # a stack to Ready (quiet: 10-30 s)
+export E2E_DELETE_TIMEOUT=${E2E_DELETE_TIMEOUT:-$(budget 20)}    # a stack gone (quiet: ~10 s)
+E2E_INSTALL_TIMEOUT=${E2E_INSTALL_TIMEOUT:-$(budget 72)}         # the install (quiet: 72 s)
+E2E_GO_TEST_BUDGET=${E2E_GO_TEST_BUDGET:-$(budget 150)}          # the Go suite (quiet: ~150 s with tenancy and release)
+E2E_UPTEST_BUDGET=${E2E_UPTEST_BUDGET:-$(budget 60)}             # uptest over the examples (quiet: 33 s)
+E2E_CHAOS_BUDGET=${E2E_CHAOS_BUDGET:-$(budget 90)}               # the short chaos run (quiet: ~80 s)
+E2E_AWS_BUDGET=${E2E_AWS_BUDGET:-$(budget 360)}                  # make e2e-aws's suite (TestAWS)
+
 # The version the packages are built and installed as (a second build is pushed as
 # E2E_UPGRADE_VERSION by the upgrade test).
 E2E_VERSION=${E2E_VERSION:-v0.1.0}
 E2E_UPGRADE_VERSION=${E2E_UPGRADE_VERSION:-v0.2.0}
+
+# Who plays provider-aws: "standin" (make e2e, make chaos, make scale: the provider stand-in,
+# SIMULATED, test/e2e/providerstandin) or "real" (make e2e-aws: bin/lambdastack-provider, the real
+# provider-aws controllers, against moto on $MOTO_PORT; docs/e2e.md).
+E2E_PROVIDER=${E2E_PROVIDER:-standin}
+MOTO_PORT=$((PORT_BASE + 190))      # 27490 moto's server (make e2e-aws), with LambdaStack's extension
+# The real provider's listeners: metrics, health probes, and its conversion webhook. Crossplane
+# points a provider's CRDs at https://<provider Service>:9443 (a fixed port); the package runtime
+# makes each provider Service an ExternalName for this loopback address, unique per port base.
+PROVIDER_METRICS_PORT=$((PORT_BASE + 191)) # 27491
+PROVIDER_HEALTH_PORT=$((PORT_BASE + 192))  # 27492
+PROVIDER_WEBHOOK_HOST=127.0.$((PORT_BASE / 100 % 256)).1
 
 # provider-aws release whose CRDs the provider packages carry (read from the Go module cache).
 PROVIDER_AWS_MODULE=github.com/upbound/provider-aws/v2
@@ -50,4 +78,5 @@ start() {
 alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
 # must_live NAME: fail with the tail of its log when the process died.
 must_live() { alive "$1" || { echo "--- tail $LOGS/$1.log" >&2; tail -30 "$LOGS/$1.log" >&2; die "$1 exited"; }; }
-port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+# port_free PORT [HOST]: nothing listens on HOST (default 127.0.0.1) PORT
+port_free() { ! (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }

@@ -11,8 +11,13 @@
 #                                 (package/crossplane.yaml.tmpl's metadata: family label,
 #                                 SafeStart, a dependency on provider-family-aws), and
 #                                 provider-family-aws with the ProviderConfig CRDs; pushed as
-#                                 upbound/<name>:$PROVIDER_AWS_VERSION. Built once into
-#                                 $STATE/packages/providers (kept across runs).
+#                                 upbound/<name>:$PROVIDER_AWS_VERSION. With E2E_PROVIDER=real
+#                                 every CRD also carries what the published packages add to it
+#                                 (package/kustomize/webhook.yaml of the module: conversion by the
+#                                 provider's webhook at /convert), which Crossplane's package
+#                                 manager points at the provider's Service; the package runtime
+#                                 runs the real provider (bin/lambdastack-provider) for them.
+#                                 Built once into $STATE/packages/providers-$E2E_PROVIDER.
 #   packages.sh lambdastack VER [REF]
 #                                 `make xpkg` (hack/xpkg.sh, linux/amd64 only here) with VERSION=VER
 #                                 into $STATE/packages/VER, pushed as spec3/function-lambdastack:VER
@@ -25,8 +30,22 @@ set -euo pipefail
 export SSL_CERT_FILE=$PKI/ca.crt # the CLI's pushes trust the e2e CA
 REG=127.0.0.1:$REG_PORT
 
+# webhook_conversion CRD_FILE: the patch provider-aws's package build applies to every CRD
+# (package/kustomize/webhook.yaml of the module): conversion by the provider's webhook at
+# /convert, ConversionReview v1. Crossplane's package manager fills in the Service, port and CA.
+webhook_conversion() {
+  grep -q '^  conversion:' "$1" && die "$1 already has a conversion"
+  awk 'BEGIN { done = 0 }
+    { print }
+    /^spec:$/ && !done {
+      print "  conversion:"; print "    strategy: Webhook"; print "    webhook:"
+      print "      clientConfig:"; print "        service:"; print "          path: /convert"
+      print "      conversionReviewVersions:"; print "      - v1"; done = 1
+    }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+
 providers() {
-  local dir=$STATE/packages/providers mod
+  local dir=$STATE/packages/providers-$E2E_PROVIDER mod
   mod=$(cd "$ROOT" && go mod download -json "$PROVIDER_AWS_MODULE@$PROVIDER_AWS_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   [ -d "$mod/package/crds" ] || die "provider-aws $PROVIDER_AWS_VERSION CRDs not found in the module cache"
   local services
@@ -40,11 +59,16 @@ providers() {
       local root=$dir/work/$name
       rm -rf "$root"; mkdir -p "$root/crds"
       for g in $groups; do cp "$mod/package/crds/${g}"_*.yaml "$root/crds/"; done
+      [ "$E2E_PROVIDER" != real ] || for f in "$root"/crds/*.yaml; do webhook_conversion "$f"; done
       {
         printf 'apiVersion: meta.pkg.crossplane.io/v1\nkind: Provider\nmetadata:\n  name: %s\n' "$name"
         printf '  labels:\n    pkg.crossplane.io/provider-family: provider-family-aws\n'
         printf '  annotations:\n    meta.crossplane.io/description: |\n'
-        printf '      E2E STAND-IN PACKAGE: the CRDs of provider-aws %s (%s) without the provider binary.\n' "$PROVIDER_AWS_VERSION" "$svc"
+        if [ "$E2E_PROVIDER" = real ]; then
+          printf '      E2E PACKAGE: the CRDs of provider-aws %s (%s) as published (conversion webhook), without the provider binary: the e2e package runtime runs bin/lambdastack-provider.\n' "$PROVIDER_AWS_VERSION" "$svc"
+        else
+          printf '      E2E STAND-IN PACKAGE: the CRDs of provider-aws %s (%s) without the provider binary.\n' "$PROVIDER_AWS_VERSION" "$svc"
+        fi
         printf 'spec:\n  capabilities:\n  - SafeStart\n  crossplane:\n    version: ">=v1.12.1-0"\n'
         [ "$svc" = family ] ||
           printf '  dependsOn:\n  - apiVersion: pkg.crossplane.io/v1\n    kind: Provider\n    package: xpkg.upbound.io/upbound/provider-family-aws\n    version: ">=%s"\n' "$PROVIDER_AWS_VERSION"

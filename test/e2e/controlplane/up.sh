@@ -5,8 +5,10 @@
 #   and Configuration as $E2E_VERSION, the provider-aws packages without their binary)
 #   the External package runtime (cmd/package-runtime: runs the function from its package)
 #   -> install.sh: ImageConfigs + kubectl apply of the Configuration, every package Healthy.
-# No provider runs: see providerstandin/. State, logs and PIDs go to test/e2e/.state; stop with
-# down.sh. Binaries come from bin/ (hack/build-tools.sh kube etcd crossplane-core crossplane).
+# E2E_PROVIDER=standin (default): no provider runs, see ../providerstandin/. E2E_PROVIDER=real
+# (make e2e-aws): moto (run/moto.sh) first, and the package runtime runs bin/lambdastack-provider.
+# State, logs and PIDs go to test/e2e/.state; stop with down.sh. Binaries come from bin/
+# (hack/build-tools.sh kube etcd crossplane-core crossplane [provider-aws]).
 set -euo pipefail
 t0=${t0:-$(date +%s.%N)}
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +17,11 @@ trap 'rc=$?; [ $rc -eq 0 ] || { echo "e2e: up failed (rc=$rc); logs in $LOGS" >&
 for b in etcd kube-apiserver kube-controller-manager crossplane-core crossplane; do
   [ -x "$BIN/$b" ] || die "$BIN/$b missing: run hack/build-tools.sh kube etcd crossplane-core crossplane"
 done
+case $E2E_PROVIDER in
+standin) ;;
+real) [ -x "$BIN/lambdastack-provider" ] || die "$BIN/lambdastack-provider missing: run hack/build-tools.sh provider-aws" ;;
+*) die "E2E_PROVIDER=$E2E_PROVIDER: want standin or real" ;;
+esac
 # a previous run may have left processes behind: stop them (by recorded PID only) and start clean
 "$CP_DIR/down.sh" --quiet
 rm -rf "$LOGS"; mkdir -p "$LOGS" "$PIDS"
@@ -22,6 +29,12 @@ for p in $ETCD_PORT $ETCD_PEER_PORT $KAS_PORT $XP_METRICS_PORT $XP_HEALTH_PORT $
   $(seq "$FN_PORT" $((FN_PORT + FN_PORTS - 1))) $(seq "$FN_METRICS_PORT" $((FN_METRICS_PORT + FN_PORTS - 1))); do
   port_free "$p" || die "port $p is in use (set E2E_PORT_BASE to move all e2e ports)"
 done
+if [ "$E2E_PROVIDER" = real ]; then
+  for p in $MOTO_PORT $PROVIDER_METRICS_PORT $PROVIDER_HEALTH_PORT; do
+    port_free "$p" || die "port $p is in use (set E2E_PORT_BASE to move all e2e ports)"
+  done
+  port_free 9443 "$PROVIDER_WEBHOOK_HOST" || die "$PROVIDER_WEBHOOK_HOST:9443 is in use (set E2E_PORT_BASE to move it)"
+fi
 
 mkdir -p "$STATE/bin"
 (cd "$ROOT" && go build -trimpath -o "$STATE/bin/" ./test/e2e/controlplane/cmd/registry ./test/e2e/controlplane/cmd/package-runtime) ||
@@ -41,6 +54,15 @@ kubectl config set-cluster e2e --server="https://127.0.0.1:$KAS_PORT" --certific
 kubectl config set-credentials admin --client-certificate="$PKI/admin.crt" --client-key="$PKI/admin.key" --embed-certs >/dev/null
 kubectl config set-context e2e --cluster=e2e --user=admin >/dev/null
 kubectl config use-context e2e >/dev/null
+
+if [ "$E2E_PROVIDER" = real ]; then
+  # the local AWS the real provider talks to (through the ProviderConfigs of test/e2e/aws/)
+  rm -f "$STATE/moto-calls.jsonl"
+  start moto
+  for i in $(seq 1 200); do must_live moto; port_free "$MOTO_PORT" || break; sleep 0.1; done
+  port_free "$MOTO_PORT" && die "moto does not listen on :$MOTO_PORT"
+  ts "moto (with LambdaStack's extension) on 127.0.0.1:$MOTO_PORT"
+fi
 
 start etcd
 for i in $(seq 1 100); do curl -sf "http://127.0.0.1:$ETCD_PORT/health" >/dev/null && break; must_live etcd; sleep 0.1; done

@@ -19,8 +19,20 @@
 //     matching the resolved package with spec.runtime.configRef, else the Function's
 //     spec.runtimeConfigRef). Then it sets what the Deployment runtime sets: status.endpoint,
 //     status.tlsServerSecretName and RuntimeHealthy. An inactive revision's process is stopped.
-//   - an active, RevisionHealthy ProviderRevision: RuntimeHealthy, saying that no provider
-//     controller runs (the provider stand-in, test/e2e/providerstandin, plays it).
+//   - an active, RevisionHealthy ProviderRevision, without --provider-binary (make e2e):
+//     RuntimeHealthy, saying that no provider controller runs (the provider stand-in,
+//     test/e2e/providerstandin, plays it).
+//   - with --provider-binary (make e2e-aws): the real provider. Every active ProviderRevision's
+//     TLS server Secret gets the providers' webhook certificate (its tls.crt, leaf and CA, is the
+//     CA bundle Crossplane's package manager writes into the conversion webhook of the package's
+//     CRDs), and its Service (the name the package manager points those webhooks at, as the
+//     Deployment runtime creates it) becomes an ExternalName for --provider-webhook-host, where
+//     the provider serves its conversion webhook on :9443. One provider process serves every
+//     revision: bin/lambdastack-provider registers the controllers of all the Configuration's
+//     kinds, each started once its CRD exists (SafeStart), so one process stands in for the
+//     per-service provider Deployments. It starts once a revision is RevisionHealthy, is started
+//     again after --restart-backoff when it exits, and each revision is RuntimeHealthy while it
+//     runs.
 package main
 
 import (
@@ -66,6 +78,7 @@ var (
 	imageConfigs      = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1beta1", Resource: "imageconfigs"}
 	functions         = schema.GroupVersionResource{Group: "pkg.crossplane.io", Version: "v1", Resource: "functions"}
 	secrets           = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	services          = schema.GroupVersionResource{Version: "v1", Resource: "services"}
 )
 
 // the container Crossplane's Deployment runtime runs the package in; its args come from the
@@ -86,7 +99,20 @@ type options struct {
 	// restartBackoff: how long an exited function stays down before it is started again (the
 	// kubelet's restart back-off of a crashed container)
 	restartBackoff time.Duration
+
+	// the real provider (make e2e-aws); empty providerBinary: no provider runs
+	providerBinary   string
+	providerCertsDir string // ca.crt, tls.crt, tls.key: the providers' webhook certificate
+	providerHost     string // the loopback address of its conversion webhook (port 9443)
+	providerLog      string
+	providerPIDFile  string
+	providerArgs     []string
+	providerEnv      []string // KEY=VALUE: what a DeploymentRuntimeConfig's env gives the provider
 }
+
+// providerWebhookPort is the port Crossplane's package manager writes into every provider
+// CRD's conversion webhook (a constant of Crossplane's, the Service's port).
+const providerWebhookPort = 9443
 
 type process struct {
 	cmd      *exec.Cmd
@@ -97,12 +123,13 @@ type process struct {
 }
 
 type runtime struct {
-	o     options
-	dyn   dynamic.Interface
-	tr    http.RoundTripper
-	procs map[string]*process // by FunctionRevision name
-	ports map[string]int      // ports handed out, by FunctionRevision name
-	next  int
+	o        options
+	dyn      dynamic.Interface
+	tr       http.RoundTripper
+	procs    map[string]*process // by FunctionRevision name
+	ports    map[string]int      // ports handed out, by FunctionRevision name
+	next     int
+	provider *process // the real provider, shared by every ProviderRevision
 }
 
 func main() {
@@ -118,7 +145,24 @@ func main() {
 	flag.DurationVar(&o.interval, "interval", 500*time.Millisecond, "how often revisions are checked")
 	flag.IntVar(&o.firstMetricsPort, "first-metrics-port", 0, "loopback port of the first revision's metrics listener, the image's --metrics-address rewritten (then +1 per revision); 0 drops it")
 	flag.DurationVar(&o.restartBackoff, "restart-backoff", 0, "how long an exited function stays down before it is restarted (as the kubelet backs off)")
+	flag.StringVar(&o.providerBinary, "provider-binary", "", "the real provider to run for the ProviderRevisions (bin/lambdastack-provider); empty: none runs")
+	flag.StringVar(&o.providerCertsDir, "provider-certs-dir", "", "the providers' webhook server certificate (ca.crt, tls.crt, tls.key)")
+	flag.StringVar(&o.providerHost, "provider-webhook-host", "", "the loopback address the provider's conversion webhook listens on (port 9443)")
+	flag.StringVar(&o.providerLog, "provider-log", "", "file the provider's output is appended to")
+	flag.StringVar(&o.providerPIDFile, "provider-pid-file", "", "file the provider's PID is written to")
+	providerArgs := flag.String("provider-args", "", "more arguments for the provider, space-separated (its listeners, --poll, --debug)")
+	flag.Func("provider-env", "KEY=VALUE in the provider's environment (repeatable), as a DeploymentRuntimeConfig's env sets it", func(v string) error {
+		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+			return fmt.Errorf("%q: want KEY=VALUE", v)
+		}
+		o.providerEnv = append(o.providerEnv, v)
+		return nil
+	})
 	flag.Parse()
+	o.providerArgs = strings.Fields(*providerArgs)
+	if o.providerBinary != "" && (o.providerCertsDir == "" || o.providerHost == "" || o.providerLog == "") {
+		log.Fatal("--provider-binary needs --provider-certs-dir, --provider-webhook-host and --provider-log")
+	}
 	log.SetPrefix("package-runtime: ")
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	if err != nil {
@@ -142,7 +186,11 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log.Printf("serving FunctionRevisions and ProviderRevisions")
+	if o.providerBinary != "" {
+		log.Printf("serving FunctionRevisions and ProviderRevisions; providers run %s", o.providerBinary)
+	} else {
+		log.Printf("serving FunctionRevisions and ProviderRevisions (no provider runs)")
+	}
 	t := time.NewTicker(o.interval)
 	defer t.Stop()
 	for {
@@ -186,24 +234,150 @@ func (r *runtime) sync(ctx context.Context) error {
 		if !active(rev) {
 			continue
 		}
-		if done, err := r.ensureTLS(ctx, providerRevisions, rev); err != nil || !done {
-			if err != nil {
-				errs = append(errs, fmt.Errorf("ProviderRevision %s: %w", rev.GetName(), err))
-			}
-			continue
-		}
-		if !conditionTrue(rev, "RevisionHealthy") || conditionTrue(rev, "RuntimeHealthy") {
-			continue
-		}
-		setCondition(rev, "RuntimeHealthy", "True", "HealthyPackageRevision",
-			"e2e external runtime: no provider controller runs; the provider stand-in plays it")
-		if _, err := r.dyn.Resource(providerRevisions).UpdateStatus(ctx, rev, metav1.UpdateOptions{}); err != nil && !kerrors.IsConflict(err) {
+		if err := r.providerRevision(ctx, rev); err != nil {
 			errs = append(errs, fmt.Errorf("ProviderRevision %s: %w", rev.GetName(), err))
-		} else if err == nil {
-			log.Printf("ProviderRevision %s: RuntimeHealthy (no controller started)", rev.GetName())
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// providerRevision does for an active ProviderRevision what the Deployment runtime does: the TLS
+// server Secret, and (with the real provider) the Service its webhooks are called at and the
+// provider process; then RuntimeHealthy.
+func (r *runtime) providerRevision(ctx context.Context, rev *unstructured.Unstructured) error {
+	certs := r.o.certsDir
+	if r.o.providerBinary != "" {
+		certs = r.o.providerCertsDir
+	}
+	if done, err := r.ensureTLS(ctx, providerRevisions, rev, certs); err != nil || !done {
+		return err
+	}
+	msg := "e2e external runtime: no provider controller runs; the provider stand-in plays it"
+	if r.o.providerBinary != "" {
+		if err := r.ensureService(ctx, rev); err != nil {
+			return err
+		}
+		if !conditionTrue(rev, "RevisionHealthy") {
+			return nil
+		}
+		p, err := r.runProvider()
+		if err != nil {
+			return err
+		}
+		if p == nil { // exited: backing off
+			if conditionTrue(rev, "RuntimeHealthy") {
+				setCondition(rev, "RuntimeHealthy", "False", "UnhealthyPackageRevision", "e2e external runtime: the provider process exited; restarting")
+				_, err := r.dyn.Resource(providerRevisions).UpdateStatus(ctx, rev, metav1.UpdateOptions{})
+				return ignoreConflict(err)
+			}
+			return nil
+		}
+		msg = fmt.Sprintf("e2e external runtime: provider-aws's controllers run in local process %d (%s, one process for every provider revision); conversion webhook on %s:%d",
+			p.cmd.Process.Pid, filepath.Base(r.o.providerBinary), r.o.providerHost, providerWebhookPort)
+	}
+	if !conditionTrue(rev, "RevisionHealthy") {
+		return nil
+	}
+	if st, m := condition(rev, "RuntimeHealthy"); st == "True" && m == msg {
+		return nil
+	}
+	setCondition(rev, "RuntimeHealthy", "True", "HealthyPackageRevision", msg)
+	if _, err := r.dyn.Resource(providerRevisions).UpdateStatus(ctx, rev, metav1.UpdateOptions{}); err != nil {
+		return ignoreConflict(err)
+	}
+	log.Printf("ProviderRevision %s: RuntimeHealthy: %s", rev.GetName(), msg)
+	return nil
+}
+
+func ignoreConflict(err error) error {
+	if kerrors.IsConflict(err) {
+		return nil // next round
+	}
+	return err
+}
+
+// ensureService makes the Service the package manager points the revision's webhooks at (named
+// after the package, in Crossplane's namespace, owned by the revision as the Deployment runtime
+// makes it) an ExternalName for the provider's loopback webhook address: the API server calls
+// https://<host>:9443 and verifies the certificate as <package>.<namespace>.svc.
+func (r *runtime) ensureService(ctx context.Context, rev *unstructured.Unstructured) error {
+	name := rev.GetLabels()["pkg.crossplane.io/package"]
+	if name == "" {
+		return errors.New("no pkg.crossplane.io/package label")
+	}
+	c := r.dyn.Resource(services).Namespace(r.o.namespace)
+	cur, err := c.Get(ctx, name, metav1.GetOptions{})
+	if err == nil {
+		if ext, _, _ := unstructured.NestedString(cur.Object, "spec", "externalName"); ext == r.o.providerHost {
+			return nil
+		}
+		return fmt.Errorf("Service %s/%s exists and is not an ExternalName for %s", r.o.namespace, name, r.o.providerHost)
+	}
+	if !kerrors.IsNotFound(err) {
+		return err
+	}
+	svc := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Service",
+		"metadata": map[string]any{"name": name, "namespace": r.o.namespace},
+		"spec": map[string]any{
+			"type": "ExternalName", "externalName": r.o.providerHost,
+			"ports": []any{map[string]any{"name": "webhook", "port": int64(providerWebhookPort), "protocol": "TCP"}},
+		},
+	}}
+	svc.SetOwnerReferences([]metav1.OwnerReference{{APIVersion: rev.GetAPIVersion(), Kind: rev.GetKind(), Name: rev.GetName(),
+		UID: rev.GetUID(), Controller: ptrTo(true), BlockOwnerDeletion: ptrTo(true)}})
+	if _, err := c.Create(ctx, svc, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+		return err
+	}
+	log.Printf("ProviderRevision %s: Service %s/%s -> %s:%d (ExternalName)", rev.GetName(), r.o.namespace, name, r.o.providerHost, providerWebhookPort)
+	return nil
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// runProvider returns the running provider process, starting it when none runs; nil while an
+// exited one backs off.
+func (r *runtime) runProvider() (*process, error) {
+	if p := r.provider; p != nil {
+		select {
+		case <-p.exited:
+			if time.Since(p.exitedAt) < r.o.restartBackoff {
+				return nil, nil
+			}
+			log.Printf("provider exited (%v) %s ago: restarting", p.exitErr, time.Since(p.exitedAt).Round(time.Millisecond))
+			r.provider = nil
+		default:
+			return p, nil
+		}
+	}
+	args := append([]string{
+		"--certs-dir=" + r.o.providerCertsDir,
+		"--webhook-host=" + r.o.providerHost,
+		fmt.Sprintf("--webhook-port=%d", providerWebhookPort),
+	}, r.o.providerArgs...)
+	logf, err := os.OpenFile(r.o.providerLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close() //nolint:errcheck // the child holds its own descriptor
+	cmd := exec.Command(r.o.providerBinary, args...)
+	// what a provider pod has: its kubeconfig (here the admin's), no AWS settings from this host
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "KUBECONFIG=" + os.Getenv("KUBECONFIG"), "AWS_EC2_METADATA_DISABLED=true"}
+	cmd.Env = append(cmd.Env, r.o.providerEnv...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{cmd: cmd, port: providerWebhookPort, exited: make(chan struct{})}
+	go func() { p.exitErr = cmd.Wait(); p.exitedAt = time.Now(); close(p.exited) }()
+	r.provider = p
+	log.Printf("provider: started %s (pid %d): %s", r.o.providerBinary, cmd.Process.Pid, strings.Join(args, " "))
+	if r.o.providerPIDFile != "" {
+		if err := os.WriteFile(r.o.providerPIDFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600); err != nil {
+			log.Printf("cannot record the provider's PID: %v", err)
+		}
+	}
+	return p, nil
 }
 
 func active(rev *unstructured.Unstructured) bool {
@@ -215,7 +389,7 @@ func active(rev *unstructured.Unstructured) bool {
 func (r *runtime) function(ctx context.Context, rev *unstructured.Unstructured) error {
 	n := rev.GetName()
 	if active(rev) {
-		if done, err := r.ensureTLS(ctx, functionRevisions, rev); err != nil || !done {
+		if done, err := r.ensureTLS(ctx, functionRevisions, rev, r.o.certsDir); err != nil || !done {
 			return err
 		}
 	}
@@ -408,7 +582,7 @@ func extract(img v1.Image, file, dst string) error {
 // package's TLS server Secret (<package>-tls-server) with the e2e PKI's function certificate
 // (Crossplane's runtime fills it from its own CA) and records its name in
 // status.tlsServerSecretName. done is false when the status was updated (next round goes on).
-func (r *runtime) ensureTLS(ctx context.Context, gvr schema.GroupVersionResource, rev *unstructured.Unstructured) (bool, error) {
+func (r *runtime) ensureTLS(ctx context.Context, gvr schema.GroupVersionResource, rev *unstructured.Unstructured, certsDir string) (bool, error) {
 	name := tlsSecretName(rev)
 	if name == "" {
 		return false, errors.New("no pkg.crossplane.io/package label")
@@ -418,12 +592,15 @@ func (r *runtime) ensureTLS(ctx context.Context, gvr schema.GroupVersionResource
 	}
 	data := map[string]any{}
 	for _, k := range []string{"ca.crt", "tls.crt", "tls.key"} {
-		b, err := os.ReadFile(filepath.Join(r.o.certsDir, k))
+		b, err := os.ReadFile(filepath.Join(certsDir, k))
 		if err != nil {
 			return false, err
 		}
 		data[k] = string(b)
 	}
+	// tls.crt with its CA: Crossplane's package manager uses it as the CA bundle of the
+	// package's webhooks
+	data["tls.crt"] = data["tls.crt"].(string) + data["ca.crt"].(string)
 	s := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
 		"metadata":   map[string]any{"name": name, "namespace": r.o.namespace},
@@ -545,17 +722,35 @@ func (r *runtime) stopAll() {
 	for n := range r.procs {
 		r.stop(n)
 	}
+	if p := r.provider; p != nil {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+		log.Printf("provider stopped")
+	}
 }
 
 func conditionTrue(u *unstructured.Unstructured, t string) bool {
+	st, _ := condition(u, t)
+	return st == "True"
+}
+
+// condition returns the status and message of condition t of u.
+func condition(u *unstructured.Unstructured, t string) (string, string) {
 	cs, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
 	for _, c := range cs {
 		m, _ := c.(map[string]any)
 		if m["type"] == t {
-			return m["status"] == "True"
+			st, _ := m["status"].(string)
+			msg, _ := m["message"].(string)
+			return st, msg
 		}
 	}
-	return false
+	return "", ""
 }
 
 func setCondition(u *unstructured.Unstructured, t, status, reason, msg string) {

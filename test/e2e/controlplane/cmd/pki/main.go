@@ -1,6 +1,6 @@
-// Command pki writes the certificates of the local e2e control plane (test/e2e/controlplane/up.sh) into a
-// directory, once (a file "complete" marks a finished run; it is reused while present), all
-// signed by one throwaway CA made with internal/testpki:
+// Command pki writes the certificates of the local e2e control plane (test/e2e/controlplane/up.sh)
+// into a directory, once (a file "complete-v2" marks a finished run of this layout; it is reused
+// while present), all signed by one throwaway CA made with internal/testpki:
 //
 //	ca.crt, ca.key                  the CA (trusted by every party below)
 //	apiserver.crt/.key              kube-apiserver's serving certificate (localhost, 127.0.0.1, kubernetes.default…)
@@ -9,6 +9,8 @@
 //	webhook-dir/                    Crossplane's webhook server (tls.crt, tls.key, ca.crt; 127.0.0.1, localhost)
 //	xp-client-dir/                  Crossplane's gRPC client certificate for calling functions
 //	fn-server-dir/                  the functions' gRPC server certificate (127.0.0.1, localhost)
+//	provider-server-dir/            the providers' webhook server certificate (*.crossplane-system.svc:
+//	                                the name the API server verifies for every provider Service)
 //	sa.key, sa.pub                  the service-account token signing key pair
 package main
 
@@ -28,6 +30,9 @@ import (
 	"github.com/spec3/lambdastack/internal/testpki"
 )
 
+// marker marks a finished run; its name changes with the layout, so an older PKI is made anew.
+const marker = "complete-v2"
+
 func main() {
 	dir := flag.String("dir", "", "output directory")
 	flag.Parse()
@@ -42,7 +47,7 @@ func main() {
 }
 
 func write(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
 		return nil
 	}
 	if err := os.RemoveAll(dir); err != nil {
@@ -73,6 +78,7 @@ func write(dir string) error {
 		{"webhook-dir", "crossplane-webhook", nil, testpki.Server, loopback},
 		{"xp-client-dir", "crossplane", nil, testpki.Client, nil},
 		{"fn-server-dir", "function", nil, testpki.Server, loopback},
+		{"provider-server-dir", "provider-webhooks", nil, testpki.Server, append([]string{"*.crossplane-system.svc"}, loopback...)},
 	}
 	for _, p := range pairs {
 		pair, err := ca.Issue(p.cn, p.orgs, p.usage, p.hosts...)
@@ -92,7 +98,7 @@ func write(dir string) error {
 	if err := serviceAccountKeys(dir); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "complete"), nil, 0o600)
+	return os.WriteFile(filepath.Join(dir, marker), nil, 0o600)
 }
 
 // serviceAccountKeys writes the key pair kube-apiserver signs service-account tokens with.
