@@ -291,7 +291,7 @@ func testPlatform(ctx context.Context, t *testing.T, c *cluster) {
 		{"xlambdastacks." + group, "Established"},
 		{"xlambdastacks." + group, "Offered"}, // the claim's CRD
 	} {
-		eventually(t, 2*time.Minute, "XRD "+x.name+" "+x.cond, func() (bool, string) {
+		eventually(t, readyTimeout, "XRD "+x.name+" "+x.cond, func() (bool, string) {
 			u, err := c.get(ctx, "apiextensions.crossplane.io/v2", "CompositeResourceDefinition", "", x.name)
 			if err != nil {
 				return false, err.Error()
@@ -303,7 +303,7 @@ func testPlatform(ctx context.Context, t *testing.T, c *cluster) {
 	for _, comp := range l.Items {
 		name := comp.GetName()
 		// Crossplane accepted the Composition when it cut a revision of it.
-		eventually(t, time.Minute, "CompositionRevision of Composition "+name, func() (bool, string) {
+		eventually(t, readyTimeout, "CompositionRevision of Composition "+name, func() (bool, string) {
 			r, err := c.resource("apiextensions.crossplane.io/v1", "CompositionRevision", "")
 			if err != nil {
 				return false, err.Error()
@@ -388,7 +388,7 @@ func testRequest(ctx context.Context, t *testing.T, c *cluster, s *stack) {
 		return st == "True", msg
 	}, dump)
 	if s.claim {
-		eventually(t, time.Minute, s.name+" claim Ready", func() (bool, string) {
+		eventually(t, readyTimeout, s.name+" claim Ready", func() (bool, string) {
 			cl, err := c.get(ctx, s.request.GetAPIVersion(), s.request.GetKind(), s.request.GetNamespace(), s.request.GetName())
 			if err != nil {
 				return false, err.Error()
@@ -767,7 +767,7 @@ func testRefused(ctx context.Context, t *testing.T, c *cluster, dev *stack) {
 	y, _ = yaml.Marshal(pub.Object)
 	c.mustKubectl(t, string(y), "apply", "-f", "-")
 	want := "none is refused on stage prod because its profile is production"
-	eventually(t, 2*time.Minute, "the function refuses e2e-refused-public", func() (bool, string) {
+	eventually(t, readyTimeout, "the function refuses e2e-refused-public", func() (bool, string) {
 		u, err := c.get(ctx, apiV, "LambdaStack", "team-mcp-prod", "e2e-refused-public")
 		if err != nil {
 			return false, err.Error()

@@ -47,7 +47,7 @@ func checkOutputs(ctx context.Context, t *testing.T, c *cluster, s *stack) {
 	}
 	// the values settle in the reconcile that makes the stack Ready; read it until they agree
 	var last *unstructured.Unstructured
-	eventually(t, time.Minute, s.name+" outputs ConfigMap agrees with the stack", func() (bool, string) {
+	eventually(t, readyTimeout, s.name+" outputs ConfigMap agrees with the stack", func() (bool, string) {
 		u, err := c.get(ctx, "v1", "ConfigMap", cm.GetNamespace(), cm.GetName())
 		if err != nil {
 			return false, err.Error()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
@@ -82,7 +81,7 @@ func TestTenancy(t *testing.T) {
 		t.Helper()
 		apply(t, team, name, spec)
 		var msg string
-		eventually(t, 2*time.Minute, name+" refused", func() (bool, string) {
+		eventually(t, readyTimeout, name+" refused", func() (bool, string) {
 			u, err := c.get(ctx, apiV, "LambdaStack", team, name)
 			if err != nil {
 				return false, err.Error()
@@ -256,7 +255,7 @@ func TestTenancy(t *testing.T) {
 			"-p", `[{"op":"replace","path":"/data/providerConfigName","value":"dev-elsewhere"}]`)
 		want := "provider config ProviderConfig/dev -> ProviderConfig/dev-elsewhere"
 		var msg string
-		eventually(t, 2*time.Minute, "team-a/shared-api refused after the stage's account changed", func() (bool, string) {
+		eventually(t, readyTimeout, "team-a/shared-api refused after the stage's account changed", func() (bool, string) {
 			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "shared-api")
 			if err != nil {
 				return false, err.Error()
@@ -276,7 +275,7 @@ func TestTenancy(t *testing.T) {
 			}
 		}
 		c.mustKubectl(t, "", "apply", "-f", "examples/environmentconfigs/dev.yaml")
-		eventually(t, 2*time.Minute, "team-a/shared-api Synced again once the account is restored", func() (bool, string) {
+		eventually(t, readyTimeout, "team-a/shared-api Synced again once the account is restored", func() (bool, string) {
 			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "shared-api")
 			if err != nil {
 				return false, err.Error()

@@ -140,7 +140,7 @@ func testUpgrade(ctx context.Context, t *testing.T, c *cluster, order []string, 
 		{"Function", "FunctionRevision", "spec3-function-lambdastack", "function-lambdastack"},
 		{"Configuration", "ConfigurationRevision", "configuration-lambdastack", "configuration-lambdastack"},
 	} {
-		eventually(t, 3*time.Minute, p.kind+" "+p.name+" Healthy at "+to, func() (bool, string) {
+		eventually(t, readyTimeout, p.kind+" "+p.name+" Healthy at "+to, func() (bool, string) {
 			pkg, err := c.get(ctx, "pkg.crossplane.io/v1", p.kind, "", p.name)
 			if err != nil {
 				return false, err.Error()
@@ -210,7 +210,7 @@ func testUpgrade(ctx context.Context, t *testing.T, c *cluster, order []string, 
 		}, s.dump(ctx, t, c))
 	}
 	// what the provider had to delete is gone
-	eventually(t, time.Minute, "the old policies deleted", func() (bool, string) {
+	eventually(t, readyTimeout, "the old policies deleted", func() (bool, string) {
 		var left []string
 		for _, r := range before {
 			if !droppedByTheUpgrade[r.key] {

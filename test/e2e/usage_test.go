@@ -46,7 +46,7 @@ func testUsage(ctx context.Context, t *testing.T, c *cluster, s *stack) {
 		if !ok {
 			t.Fatalf("%s: no composed %q", s.name, key)
 		}
-		eventually(t, time.Minute, s.name+" "+key+" labelled crossplane.io/in-use", func() (bool, string) {
+		eventually(t, readyTimeout, s.name+" "+key+" labelled crossplane.io/in-use", func() (bool, string) {
 			cur, err := c.get(ctx, u.GetAPIVersion(), u.GetKind(), u.GetNamespace(), u.GetName())
 			if err != nil {
 				return false, err.Error()
