@@ -12,6 +12,7 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
@@ -118,7 +119,9 @@ func Own(u *unstructured.Unstructured) {
 
 // GrantStages does what the platform team does for new team namespaces (docs/tenancy.md): it
 // labels them for the stages that select namespaces by label and adds them to the namespaces of
-// every stage EnvironmentConfig that lists them.
+// every stage EnvironmentConfig that lists them, each with the grants of the example team's
+// namespace there (data.grants.namespaces.<first listed namespace that has some>: prod's network,
+// KMS key and table), as a platform team gives a new team the same access.
 func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string) error {
 	var names []any
 	for _, ns := range namespaces {
@@ -140,6 +143,20 @@ func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string
 		}
 		if err := unstructured.SetNestedSlice(ec.Object, append(granted, names...), "data", "namespaces"); err != nil {
 			return err
+		}
+		perNS, _, _ := unstructured.NestedMap(ec.Object, "data", "grants", "namespaces")
+		for _, example := range granted {
+			g, ok := perNS[fmt.Sprint(example)]
+			if !ok {
+				continue
+			}
+			for _, ns := range namespaces {
+				perNS[ns] = kruntime.DeepCopyJSONValue(g)
+			}
+			if err := unstructured.SetNestedMap(ec.Object, perNS, "data", "grants", "namespaces"); err != nil {
+				return err
+			}
+			break
 		}
 		if _, err := dyn.Resource(EnvGVR).Update(ctx, ec, metav1.UpdateOptions{}); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func stageCosts(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapp
 	var out []stageCost
 	for _, t := range templates {
 		stage, _, _ := unstructured.NestedString(t, "spec", "stage")
+		if c.stages != "" && !slices.Contains(strings.Split(c.stages, ","), stage) {
+			continue
+		}
 		var stacks []*unstructured.Unstructured
 		for i := range c.stageN {
 			u := &unstructured.Unstructured{Object: kruntime.DeepCopyJSON(t)}
