@@ -63,6 +63,10 @@ func stageCosts(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapp
 			return out, fmt.Errorf("stage %s: %w", stage, err)
 		}
 		out = append(out, res)
+		// each stage's row as soon as it is measured: a later stage or the fleet may not finish
+		var row strings.Builder
+		stageTable(&row, []stageCost{res})
+		log.Printf("stage %s measured (load %s):\n%s", stage, procstat.LoadAvg(), row.String())
 	}
 	return out, nil
 }
