@@ -138,8 +138,8 @@ func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string
 	for i := range l.Items {
 		ec := &l.Items[i]
 		granted, found, _ := unstructured.NestedSlice(ec.Object, "data", "namespaces")
-		if !found {
-			continue
+		if shared, set, _ := unstructured.NestedBool(ec.Object, "data", "sharedAccount"); !found || (set && !shared) {
+			continue // a one-namespace account (OneNamespaceStages) admits no one else
 		}
 		if err := unstructured.SetNestedSlice(ec.Object, append(granted, names...), "data", "namespaces"); err != nil {
 			return err
@@ -163,6 +163,23 @@ func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string
 		}
 	}
 	return nil
+}
+
+// OneNamespaceStages lists the stages whose account is one namespace's (EnvironmentConfig
+// data.sharedAccount: false, e.g. qa): a fleet's namespaces cannot be admitted to them without
+// the platform opening the account (a permissions boundary, grants), so fleets leave them out.
+func OneNamespaceStages(ctx context.Context, dyn dynamic.Interface) (map[string]bool, error) {
+	l, err := dyn.Resource(EnvGVR).List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.StageLabel})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, ec := range l.Items {
+		if shared, found, _ := unstructured.NestedBool(ec.Object, "data", "sharedAccount"); found && !shared {
+			out[ec.GetLabels()[v1alpha1.StageLabel]] = true
+		}
+	}
+	return out, nil
 }
 
 // Condition returns the condition of type typ of an object, nil when it has none.
