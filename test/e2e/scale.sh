@@ -9,7 +9,7 @@
 # CPU and the latency of one XR update. Not part of make test. Report: _output/scale.md; logs:
 # test/e2e/.state/logs.
 #   SCALE_N=300 SCALE_NAMESPACES=10 SCALE_STEADY=5m SCALE_TIMEOUT=30m STANDIN_WORKERS=8
-#   SCALE_STAGE_N=4 (0: no per-stage cost) SCALE_STAGE_STEADY=2m
+#   SCALE_STAGE_N=4 (0: no per-stage cost) SCALE_STAGE_STEADY=2m SCALE_STAGES (e.g. dev,prod: only those)
 #   SCALE_TTL: the response TTL the platform sets on every stage (data.responseTTLSeconds of the
 #     stages' EnvironmentConfigs, e.g. 5m); unset keeps the stages' own
 #   XP_POLL_INTERVAL, XP_SYNC_INTERVAL, XP_EXTRA_ARGS (e.g. --max-reconcile-rate=20): Crossplane's flags
@@ -60,7 +60,7 @@ must_live "$provider"
 settings="Crossplane --poll-interval ${XP_POLL_INTERVAL:-10s}, --sync-interval ${XP_SYNC_INTERVAL:-1m}, --circuit-breaker-burst 1000 --circuit-breaker-refill-rate 20${XP_EXTRA_ARGS:+, $XP_EXTRA_ARGS}"
 ts "== ${SCALE_N:-300} LambdaStacks ($settings)"
 "$STATE/scale" -n "${SCALE_N:-300}" -namespaces "${SCALE_NAMESPACES:-10}" -steady "${SCALE_STEADY:-5m}" \
-  -timeout "${SCALE_TIMEOUT:-30m}" -stage-n "${SCALE_STAGE_N:-4}" -stage-steady "${SCALE_STAGE_STEADY:-2m}" \
+  -timeout "${SCALE_TIMEOUT:-30m}" -stage-n "${SCALE_STAGE_N:-4}" -stages "${SCALE_STAGES:-}" -stage-steady "${SCALE_STAGE_STEADY:-2m}" \
   -ttl "${SCALE_TTL:-0}" -crossplane-metrics "http://127.0.0.1:$XP_METRICS_PORT/metrics" \
   -settings "$settings" -provider "$provider" -provider-label "$label" $([ "${E2E_KEEP:-}" = 1 ] && echo -cleanup) \
   -pids "$PIDS" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"

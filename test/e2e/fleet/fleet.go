@@ -12,6 +12,7 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
@@ -118,7 +119,9 @@ func Own(u *unstructured.Unstructured) {
 
 // GrantStages does what the platform team does for new team namespaces (docs/tenancy.md): it
 // labels them for the stages that select namespaces by label and adds them to the namespaces of
-// every stage EnvironmentConfig that lists them.
+// every stage EnvironmentConfig that lists them, each with the grants of the example team's
+// namespace there (data.grants.namespaces.<first listed namespace that has some>: prod's network,
+// KMS key and table), as a platform team gives a new team the same access.
 func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string) error {
 	var names []any
 	for _, ns := range namespaces {
@@ -135,17 +138,48 @@ func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string
 	for i := range l.Items {
 		ec := &l.Items[i]
 		granted, found, _ := unstructured.NestedSlice(ec.Object, "data", "namespaces")
-		if !found {
-			continue
+		if shared, set, _ := unstructured.NestedBool(ec.Object, "data", "sharedAccount"); !found || (set && !shared) {
+			continue // a one-namespace account (OneNamespaceStages) admits no one else
 		}
 		if err := unstructured.SetNestedSlice(ec.Object, append(granted, names...), "data", "namespaces"); err != nil {
 			return err
+		}
+		perNS, _, _ := unstructured.NestedMap(ec.Object, "data", "grants", "namespaces")
+		for _, example := range granted {
+			g, ok := perNS[fmt.Sprint(example)]
+			if !ok {
+				continue
+			}
+			for _, ns := range namespaces {
+				perNS[ns] = kruntime.DeepCopyJSONValue(g)
+			}
+			if err := unstructured.SetNestedMap(ec.Object, perNS, "data", "grants", "namespaces"); err != nil {
+				return err
+			}
+			break
 		}
 		if _, err := dyn.Resource(EnvGVR).Update(ctx, ec, metav1.UpdateOptions{}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// OneNamespaceStages lists the stages whose account is one namespace's (EnvironmentConfig
+// data.sharedAccount: false, e.g. qa): a fleet's namespaces cannot be admitted to them without
+// the platform opening the account (a permissions boundary, grants), so fleets leave them out.
+func OneNamespaceStages(ctx context.Context, dyn dynamic.Interface) (map[string]bool, error) {
+	l, err := dyn.Resource(EnvGVR).List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.StageLabel})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, ec := range l.Items {
+		if shared, found, _ := unstructured.NestedBool(ec.Object, "data", "sharedAccount"); found && !shared {
+			out[ec.GetLabels()[v1alpha1.StageLabel]] = true
+		}
+	}
+	return out, nil
 }
 
 // Condition returns the condition of type typ of an object, nil when it has none.

@@ -68,6 +68,7 @@ type config struct {
 	pids, out, provider    string
 	// the cost of one stack per stage (stages.go): stageN stacks of each stage alone
 	stageN                                 int
+	stages                                 string // measure only these stages alone (comma-separated); empty: all
 	stageSteady, stageSettle, stageTimeout time.Duration
 	// xpMetrics is Crossplane's metrics endpoint; ttl, when set, is the response TTL the
 	// platform gives every stage (EnvironmentConfig data.responseTTLSeconds); settings
@@ -91,6 +92,7 @@ func main() {
 	flag.StringVar(&c.provider, "provider", "provider-standin", "PID file (in -pids) of the process that plays provider-aws.")
 	flag.StringVar(&processes[len(processes)-1].name, "provider-label", processes[len(processes)-1].name, "What the provider is, for the report.")
 	flag.IntVar(&c.stageN, "stage-n", 4, "Stacks of each stage measured alone before the fleet (the cost of one stack per stage); 0 skips it.")
+	flag.StringVar(&c.stages, "stages", "", "Comma-separated stages to measure alone (e.g. dev,prod); empty: every stage of the fleet.")
 	flag.DurationVar(&c.stageSteady, "stage-steady", 2*time.Minute, "Steady-state window of each stage's stacks.")
 	flag.DurationVar(&c.stageSettle, "settle", 15*time.Second, "Wait after all are Ready before a steady-state window starts.")
 	flag.DurationVar(&c.stageTimeout, "stage-timeout", 10*time.Minute, "How long one stage's stacks may take to be Ready, and to be deleted.")
@@ -139,6 +141,20 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
+	// stages whose account is one namespace's admit no fleet namespace: left out of the mix
+	alone, err := fleet.OneNamespaceStages(ctx, dyn)
+	if err != nil {
+		return err
+	}
+	var admitted []map[string]any
+	for _, t := range templates {
+		if stage, _, _ := unstructured.NestedString(t, "spec", "stage"); alone[stage] {
+			log.Printf("stage %s left out: its account is one namespace's (EnvironmentConfig data.sharedAccount: false)", stage)
+			continue
+		}
+		admitted = append(admitted, t)
+	}
+	templates = admitted
 	stacks := make([]*unstructured.Unstructured, 0, c.n)
 	for i := range c.n {
 		t := templates[i%len(templates)]

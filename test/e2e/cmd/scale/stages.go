@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func stageCosts(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapp
 	var out []stageCost
 	for _, t := range templates {
 		stage, _, _ := unstructured.NestedString(t, "spec", "stage")
+		if c.stages != "" && !slices.Contains(strings.Split(c.stages, ","), stage) {
+			continue
+		}
 		var stacks []*unstructured.Unstructured
 		for i := range c.stageN {
 			u := &unstructured.Unstructured{Object: kruntime.DeepCopyJSON(t)}
@@ -59,6 +63,10 @@ func stageCosts(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapp
 			return out, fmt.Errorf("stage %s: %w", stage, err)
 		}
 		out = append(out, res)
+		// each stage's row as soon as it is measured: a later stage or the fleet may not finish
+		var row strings.Builder
+		stageTable(&row, []stageCost{res})
+		log.Printf("stage %s measured (load %s):\n%s", stage, procstat.LoadAvg(), row.String())
 	}
 	return out, nil
 }
