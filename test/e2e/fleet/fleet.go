@@ -6,6 +6,7 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"log"
 	"path/filepath"
 	"strings"
 
@@ -178,6 +179,24 @@ func OneNamespaceStages(ctx context.Context, dyn dynamic.Interface) (map[string]
 		if shared, found, _ := unstructured.NestedBool(ec.Object, "data", "sharedAccount"); found && !shared {
 			out[ec.GetLabels()[v1alpha1.StageLabel]] = true
 		}
+	}
+	return out, nil
+}
+
+// Admitted leaves out of templates those whose stage's account is one namespace's
+// (OneNamespaceStages): a fleet spreads its stacks over namespaces such a stage refuses.
+func Admitted(ctx context.Context, dyn dynamic.Interface, templates []map[string]any) ([]map[string]any, error) {
+	alone, err := OneNamespaceStages(ctx, dyn)
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]any
+	for _, t := range templates {
+		if stage, _, _ := unstructured.NestedString(t, "spec", "stage"); alone[stage] {
+			log.Printf("stage %s left out: its account is one namespace's (EnvironmentConfig data.sharedAccount: false)", stage)
+			continue
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }

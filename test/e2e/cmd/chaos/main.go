@@ -286,6 +286,9 @@ func (h *harness) apply(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if templates, err = fleet.Admitted(ctx, h.dyn, templates); err != nil {
+		return err
+	}
 	var namespaces []string
 	for i := range min(h.c.namespaces, h.c.n) {
 		namespaces = append(namespaces, fmt.Sprintf("%steam-%02d", prefix, i))

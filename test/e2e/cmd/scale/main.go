@@ -142,19 +142,9 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	// stages whose account is one namespace's admit no fleet namespace: left out of the mix
-	alone, err := fleet.OneNamespaceStages(ctx, dyn)
-	if err != nil {
+	if templates, err = fleet.Admitted(ctx, dyn, templates); err != nil {
 		return err
 	}
-	var admitted []map[string]any
-	for _, t := range templates {
-		if stage, _, _ := unstructured.NestedString(t, "spec", "stage"); alone[stage] {
-			log.Printf("stage %s left out: its account is one namespace's (EnvironmentConfig data.sharedAccount: false)", stage)
-			continue
-		}
-		admitted = append(admitted, t)
-	}
-	templates = admitted
 	stacks := make([]*unstructured.Unstructured, 0, c.n)
 	for i := range c.n {
 		t := templates[i%len(templates)]
