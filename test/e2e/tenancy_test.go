@@ -138,7 +138,7 @@ func TestTenancy(t *testing.T) {
 			map[string]any{"stage": "dev", "app": "b-k8s-secret", "function": code, "secrets": []any{map[string]any{"name": "db",
 				"create": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": "password", "namespace": "team-a"}}}}}})
 		refused(t, "team-b", "b-team-a-secret", "team-a's Secrets Manager secret team-a/db",
-			`is not under this namespace's prefix "team-b/"`,
+			`is not namespace team-b's: stage dev shares account 111111111111 between namespaces`,
 			map[string]any{"stage": "dev", "app": "b-team-a-secret", "function": code, "secrets": []any{map[string]any{"name": "db",
 				"arn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:team-a/db-AbCdEf"}}})
 		refused(t, "team-b", "b-other-account", "a secret in another account",
