@@ -16,26 +16,10 @@ set -uo pipefail
 export t0=$(date +%s.%N)
 export E2E_PROVIDER=real
 . "$(dirname "$0")/controlplane/lib.sh"
+. "$E2E_DIR/steps.sh"
 cd "$ROOT" || exit 1
 rc=0
-step() { ts "== $*"; }
-finish() {
-  local st=$?
-  [ "$rc" -ne 0 ] || rc=$st
-  if [ "$rc" -ne 0 ]; then
-    echo "e2e-aws: FAILED (rc=$rc); logs of the control plane:" >&2
-    "$CP_DIR/logs.sh" >&2 || true
-  fi
-  if [ "${E2E_KEEP:-}" = 1 ]; then
-    echo "e2e-aws: E2E_KEEP=1: control plane left running (KUBECONFIG=$KUBECONFIG; stop: test/e2e/controlplane/down.sh)"
-  else
-    "$CP_DIR/down.sh" >/dev/null
-  fi
-  ts "== done (rc=$rc)"
-  exit "$rc"
-}
-trap finish EXIT
-trap 'rc=130; exit' INT TERM
+harness_traps e2e-aws
 
 step "binaries"
 hack/build-tools.sh kube etcd crossplane-core crossplane provider-aws || { rc=$?; exit; }

@@ -19,24 +19,7 @@ export t0=$(date +%s.%N)
 . "$E2E_DIR/steps.sh"
 cd "$ROOT" || exit 1
 rc=0
-step() { ts "== $*"; }
-finish() {
-  local st=$?
-  [ "$rc" -ne 0 ] || rc=$st
-  if [ "$rc" -ne 0 ]; then
-    echo "e2e: FAILED (rc=$rc); logs of the control plane:" >&2
-    "$CP_DIR/logs.sh" >&2 || true
-  fi
-  if [ "${E2E_KEEP:-}" = 1 ]; then
-    echo "e2e: E2E_KEEP=1: control plane left running (KUBECONFIG=$KUBECONFIG; stop: test/e2e/controlplane/down.sh)"
-  else
-    "$CP_DIR/down.sh" >/dev/null
-  fi
-  ts "== done (rc=$rc)"
-  exit "$rc"
-}
-trap finish EXIT
-trap 'rc=130; exit' INT TERM
+harness_traps e2e
 
 step "binaries"
 hack/build-tools.sh kube etcd crossplane-core crossplane uptest chainsaw || { rc=$?; exit; }
