@@ -347,14 +347,7 @@ func testAWSUpdate(ctx context.Context, t *testing.T, env *awsEnv, c *cluster, s
 	if _, err := apigatewayv2.NewFromConfig(r.cfg).GetApi(ctx, &apigatewayv2.GetApiInput{ApiId: aws.String(apiID)}); err != nil {
 		t.Errorf("the API %s is gone after a route change: %v", apiID, err)
 	}
-	eventually(t, readyTimeout, "dev Ready again", func() (bool, string) {
-		xr, err := s.observe(ctx, c)
-		if err != nil {
-			return false, err.Error()
-		}
-		st, msg := condition(xr, "Ready")
-		return st == "True", msg
-	}, s.dump(ctx, t, c))
+	s.waitReady(ctx, t, c, "dev Ready again", s.dump(ctx, t, c))
 	t.Logf("dev: function %s updated in place (512 MB), API %s routes now GET /health, POST /mcp", aws.ToString(after.Configuration.FunctionArn), apiID)
 }
 

@@ -323,6 +323,19 @@ func testPlatform(ctx context.Context, t *testing.T, c *cluster) {
 	c.platform(t)
 }
 
+// waitReady waits (readyTimeout) until the stack's composite is Ready, calling dump on failure.
+func (s *stack) waitReady(ctx context.Context, t *testing.T, c *cluster, what string, dump func()) {
+	t.Helper()
+	eventually(t, readyTimeout, what, func() (bool, string) {
+		xr, err := s.observe(ctx, c)
+		if err != nil {
+			return false, err.Error()
+		}
+		st, msg := condition(xr, "Ready")
+		return st == "True", msg
+	}, dump)
+}
+
 // observe reads the stack's composite (through the claim for the legacy flavour).
 func (s *stack) observe(ctx context.Context, c *cluster) (*unstructured.Unstructured, error) {
 	req, err := c.get(ctx, s.request.GetAPIVersion(), s.request.GetKind(), s.request.GetNamespace(), s.request.GetName())
@@ -379,14 +392,7 @@ func testRequest(ctx context.Context, t *testing.T, c *cluster, s *stack) {
 	}, dump)
 	// Ready needs every composed resource Ready: the stand-in observes them, then the function
 	// composes what waited for their IDs/ARNs, which the stand-in observes in turn.
-	eventually(t, readyTimeout, s.name+" composite Ready", func() (bool, string) {
-		xr, err := s.observe(ctx, c)
-		if err != nil {
-			return false, err.Error()
-		}
-		st, msg := condition(xr, "Ready")
-		return st == "True", msg
-	}, dump)
+	s.waitReady(ctx, t, c, s.name+" composite Ready", dump)
 	if s.claim {
 		eventually(t, readyTimeout, s.name+" claim Ready", func() (bool, string) {
 			cl, err := c.get(ctx, s.request.GetAPIVersion(), s.request.GetKind(), s.request.GetNamespace(), s.request.GetName())

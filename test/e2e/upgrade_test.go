@@ -69,14 +69,7 @@ func testUpgrade(ctx context.Context, t *testing.T, c *cluster, order []string, 
 	}
 	for _, name := range order {
 		s := stacks[name]
-		eventually(t, readyTimeout, name+" Ready on the release", func() (bool, string) {
-			xr, err := s.observe(ctx, c)
-			if err != nil {
-				return false, err.Error()
-			}
-			st, msg := condition(xr, "Ready")
-			return st == "True", msg
-		}, s.dump(ctx, t, c))
+		s.waitReady(ctx, t, c, name+" Ready on the release", s.dump(ctx, t, c))
 	}
 
 	// what the release composed: UIDs, and each stack's role
