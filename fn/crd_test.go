@@ -83,6 +83,20 @@ func TestComposedResourcesMatchTheCRDs(t *testing.T) {
 			o = simulateObserved(out)
 		}
 	}
+	// the SecurityGroupEgressRule of earlier releases, kept (created in AWS) or made observe-only
+	// (fn/network.go)
+	net := map[string]any{"network": map[string]any{"subnetIds": []any{"subnet-0b1c2d3e4f5a60719"}, "vpcId": "vpc-0e1f2a3b4c5d60712"}}
+	for _, xr := range []map[string]any{xrObject(net), legacyXR(net)} {
+		s := settingsFor(t, xr, nil)
+		for _, created := range []bool{true, false} {
+			for _, c := range mustPlan(t, s, egressV1Observed(t, s, created, nil)).Resources {
+				if err := schema.ValidateComposed(c.Object); err != nil {
+					t.Errorf("upgrade (created in AWS: %v), %s: %v", created, c.Key, err)
+				}
+				seen[c.Object["apiVersion"].(string)+" "+c.Object["kind"].(string)] = true
+			}
+		}
+	}
 	for _, k := range kinds.All {
 		for _, namespaced := range []bool{true, false} {
 			if !k.Composed(namespaced) {

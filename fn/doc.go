@@ -28,8 +28,10 @@
 //     composed with (observed.go). The one exception is the upgrade from v0.1's shape
 //     (iam.go, migrateRolePolicies): the execution role's per-concern inline policies and its
 //     X-Ray attachment are dropped (deleted) only once the one merged policy that holds their
-//     statements is reported applied, and the Usages a stack no longer needs (usage.go) go at
-//     once; no AWS resource of any other kind is ever dropped, renamed or replaced.
+//     statements is reported applied, the Usages a stack no longer needs (usage.go) go at
+//     once, and an egress rule object that provider-aws never created in AWS goes once it is
+//     observe-only (network.go: its deletion calls nothing in AWS); no AWS resource of any
+//     other kind is ever dropped, renamed or replaced.
 //   - A refusal changes nothing: any error is one Fatal result naming the field, and the
 //     request's desired state goes back untouched, so Crossplane neither applies nor deletes.
 //   - The same request gives byte-identical output.

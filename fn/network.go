@@ -13,8 +13,13 @@ import (
 // vpcConfig names them; with vpcId the stack creates an egress-only security group (no ingress
 // rule: nothing connects to a Lambda function's network interfaces) with one egress rule per
 // CIDR (all protocols; default 0.0.0.0/0) and the function's vpcConfig references it. Either way
-// the role gets the inline policy role-network (networkPolicy) to manage the function's network
-// interfaces in those subnets only.
+// the role's inline policy (networkPolicy) lets Lambda manage the function's network interfaces
+// in those subnets only.
+//
+// The egress rules are SecurityGroupRules of type egress (aws_security_group_rule). Earlier
+// releases composed SecurityGroupEgressRules (aws_vpc_security_group_egress_rule), which
+// provider-aws v2.5.0 never creates: its first observe fails with "Missing Resource Identity
+// After Read" (docs/e2e.md). egressRules moves a stack composed that way without losing a rule.
 //
 // Subnets, security groups and VPCs belong to one region, so a stack with spec.network runs in
 // one region (validateNetworkRegions).
@@ -23,7 +28,9 @@ import (
 const (
 	keySecurityGroup  = "security-group"
 	keyRoleVPC        = "role-network"
-	keySecurityEgress = "security-group-egress-"
+	keySecurityEgress = "security-group-rule-egress-"
+	// keyEgressRuleV1 is the key of the SecurityGroupEgressRules of earlier releases.
+	keyEgressRuleV1 = "security-group-egress-"
 )
 
 // defaultEgressCIDR is the egress of the created security group when spec.network.egressCidrs
@@ -163,13 +170,53 @@ func (b *builder) network() {
 		cidrs = []string{defaultEgressCIDR}
 	}
 	for _, c := range slugsOf(cidrs) {
-		b.add(b.managed(keySecurityEgress+c.Slug, "ec2", "SecurityGroupEgressRule", mrOpts{region: region, taggable: true}, map[string]any{
-			"securityGroupIdRef": b.ref(keySecurityGroup),
-			"ipProtocol":         "-1",
-			"cidrIpv4":           c.Value,
-			"description":        "All outbound traffic to " + c.Value,
-		}))
+		b.egressRule(c)
 	}
+}
+
+// egressRule composes the egress rule of one CIDR. A stack composed by an earlier release has a
+// SecurityGroupEgressRule for it (keyEgressRuleV1):
+//   - when AWS has that rule (the provider recorded its ID as external name, or a create is
+//     under way), it stays as it is: EC2 refuses a second rule of the same permission, and
+//     replacing it would leave the group without egress for a moment;
+//   - else (the provider-aws v2.5.0 case: nothing was ever created) it is composed once more
+//     with Observe as its only management policy, and once the provider's object has that
+//     policy it is no longer composed: Crossplane deletes the object, and with Delete out of
+//     its policies the provider removes its finalizer without calling AWS (the observe that
+//     fails is skipped). The SecurityGroupRule is composed at once: there is no rule to
+//     duplicate.
+func (b *builder) egressRule(c slugged) {
+	region := b.s.Region
+	if v1 := keyEgressRuleV1 + c.Slug; b.o.exists(v1) {
+		if b.o.createdInAWS(v1) {
+			b.add(b.managed(v1, "ec2", "SecurityGroupEgressRule", mrOpts{region: region, taggable: true}, map[string]any{
+				"securityGroupIdRef": b.ref(keySecurityGroup),
+				"ipProtocol":         "-1",
+				"cidrIpv4":           c.Value,
+				"description":        "All outbound traffic to " + c.Value,
+			}))
+			return
+		}
+		if !b.o.withoutDelete(v1) {
+			mr := b.managed(v1, "ec2", "SecurityGroupEgressRule", mrOpts{region: region, taggable: true}, map[string]any{
+				"securityGroupIdRef": b.ref(keySecurityGroup),
+				"ipProtocol":         "-1",
+				"cidrIpv4":           c.Value,
+				"description":        "All outbound traffic to " + c.Value,
+			})
+			observeOnly(b.s, mr)
+			b.add(mr)
+		}
+	}
+	b.add(b.managed(keySecurityEgress+c.Slug, "ec2", "SecurityGroupRule", mrOpts{region: region}, map[string]any{
+		"type":               "egress",
+		"securityGroupIdRef": b.ref(keySecurityGroup),
+		"protocol":           "-1",
+		"fromPort":           0,
+		"toPort":             0,
+		"cidrBlocks":         []any{c.Value},
+		"description":        "All outbound traffic to " + c.Value,
+	}))
 }
 
 // securityGroupName is <stage>-<app>-lambda; AWS refuses names starting with sg- (a stage

@@ -4,6 +4,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/crossplane/function-sdk-go/resource"
+	sdkcomposed "github.com/crossplane/function-sdk-go/resource/composed"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func TestNetwork(t *testing.T) {
@@ -25,19 +29,19 @@ func TestNetwork(t *testing.T) {
 			wantVPC: map[string]any{"subnetIds": sortedSubnets, "securityGroupIdRefs": []any{map[string]any{"name": "mcp--security-group"}}},
 			wantSG: map[string]any{"name": "team_dev_mcp_lambda", "vpcId": "vpc-0e1f2a3b4c5d60712", "region": "us-east-1",
 				"description": "Egress-only security group of the dev mcp Lambda function (LambdaStack)"},
-			rules: map[string]string{"security-group-egress-0-0-0-0-0": "0.0.0.0/0"},
+			rules: map[string]string{"security-group-rule-egress-0-0-0-0-0": "0.0.0.0/0"},
 		},
 		"vpc: listed CIDRs": {
 			xr:      xrObject(map[string]any{"network": map[string]any{"subnetIds": subnets, "vpcId": "vpc-0e1f2a3b4c5d60712", "egressCidrs": []any{"10.0.0.0/8", "192.168.0.0/16"}}}),
 			wantVPC: map[string]any{"subnetIds": sortedSubnets, "securityGroupIdRefs": []any{map[string]any{"name": "mcp--security-group"}}},
 			wantSG:  map[string]any{"name": "team_dev_mcp_lambda"},
-			rules:   map[string]string{"security-group-egress-10-0-0-0-8": "10.0.0.0/8", "security-group-egress-192-168-0-0-16": "192.168.0.0/16"},
+			rules:   map[string]string{"security-group-rule-egress-10-0-0-0-8": "10.0.0.0/8", "security-group-rule-egress-192-168-0-0-16": "192.168.0.0/16"},
 		},
 		"legacy: vpcConfig is a list": {
 			xr:      legacyXR(map[string]any{"network": map[string]any{"subnetIds": subnets, "vpcId": "vpc-0e1f2a3b4c5d60712"}}),
 			wantVPC: []any{map[string]any{"subnetIds": sortedSubnets, "securityGroupIdRefs": []any{map[string]any{"name": "mcp--security-group"}}}},
 			wantSG:  map[string]any{"name": "team_dev_mcp_lambda"},
-			rules:   map[string]string{"security-group-egress-0-0-0-0-0": "0.0.0.0/0"},
+			rules:   map[string]string{"security-group-rule-egress-0-0-0-0-0": "0.0.0.0/0"},
 		},
 	}
 	for name, tc := range cases {
@@ -63,11 +67,13 @@ func TestNetwork(t *testing.T) {
 			for k, obj := range m {
 				if strings.HasPrefix(k, keySecurityEgress) {
 					rules++
-					if fp(obj, "cidrIpv4") != tc.rules[k] || fp(obj, "ipProtocol") != "-1" || fp(obj, "securityGroupIdRef", "name") != "mcp--security-group" {
-						t.Errorf("%s = %v", k, fp(obj))
+					if lookup(obj, "kind") != "SecurityGroupRule" || fp(obj, "type") != "egress" || !reflect.DeepEqual(fp(obj, "cidrBlocks"), []any{tc.rules[k]}) ||
+						fp(obj, "protocol") != "-1" || fp(obj, "fromPort") != 0 || fp(obj, "toPort") != 0 ||
+						fp(obj, "securityGroupIdRef", "name") != "mcp--security-group" {
+						t.Errorf("%s = %s %v", k, lookup(obj, "kind"), fp(obj))
 					}
 				}
-				if lookup(obj, "kind") == "SecurityGroupIngressRule" || lookup(obj, "kind") == "SecurityGroupRule" {
+				if lookup(obj, "kind") == "SecurityGroupIngressRule" || lookup(obj, "kind") == "SecurityGroupEgressRule" || fp(obj, "type") == "ingress" {
 					t.Errorf("%s: the stack composes no ingress", k)
 				}
 			}
@@ -107,5 +113,87 @@ func TestNetworkRefusedInSeveralRegions(t *testing.T) {
 	res := rsp.GetResults()
 	if len(res) != 1 || !strings.Contains(res[0].GetMessage(), "spec.network: subnets, security groups and VPCs belong to one region") {
 		t.Fatalf("want a Fatal result about spec.network in several regions, got %v", res)
+	}
+}
+
+// egressV1Observed is what an earlier release's stack reports for its SecurityGroupEgressRule of
+// 0.0.0.0/0 next to the other parts of s: created in AWS (the provider recorded the rule's ID)
+// or not (provider-aws v2.5.0's "Missing Resource Identity After Read"), with the management
+// policies the object has.
+func egressV1Observed(t *testing.T, s *settings, created bool, policies []any) observedState {
+	t.Helper()
+	_, o := converged(t, s)
+	for k := range o {
+		if strings.HasPrefix(string(k), keySecurityEgress) {
+			delete(o, k)
+		}
+	}
+	b := &builder{s: s}
+	mr := b.managed(keyEgressRuleV1+"0-0-0-0-0", "ec2", "SecurityGroupEgressRule", mrOpts{region: s.Region}, map[string]any{
+		"securityGroupIdRef": b.ref(keySecurityGroup), "ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0"})
+	obj := mr.Object
+	meta := obj["metadata"].(map[string]any)
+	cond := map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError",
+		"message": "observe failed: read resource request failed: Missing Resource Identity After Read"}
+	if created {
+		meta["annotations"] = map[string]any{annotationExternalName: "sgr-0123456789abcdef0"}
+		cond = map[string]any{"type": "Ready", "status": "True", "reason": "Available"}
+	}
+	if policies != nil {
+		obj["spec"].(map[string]any)["managementPolicies"] = policies
+	}
+	obj["status"] = map[string]any{"conditions": []any{cond}}
+	o2 := observedState{}
+	for k, v := range o {
+		o2[k] = v
+	}
+	o2[resource.Name(mr.Key)] = resource.ObservedComposed{Resource: &sdkcomposed.Unstructured{Unstructured: unstructured.Unstructured{Object: obj}}}
+	return o2
+}
+
+// TestEgressRuleFromEarlierReleases: a stack whose egress rule an earlier release composed as a
+// SecurityGroupEgressRule keeps it when AWS has it (no second rule EC2 would refuse, no moment
+// without egress), and otherwise gets the SecurityGroupRule at once while the old object is
+// first made observe-only, then dropped (so its deletion calls nothing in AWS).
+func TestEgressRuleFromEarlierReleases(t *testing.T) {
+	subnets := []any{"subnet-0b1c2d3e4f5a60719"}
+	for name, xr := range map[string]map[string]any{
+		"namespaced": xrObject(map[string]any{"network": map[string]any{"subnetIds": subnets, "vpcId": "vpc-0e1f2a3b4c5d60712"}}),
+		"legacy":     legacyXR(map[string]any{"network": map[string]any{"subnetIds": subnets, "vpcId": "vpc-0e1f2a3b4c5d60712"}}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := settingsFor(t, xr, nil)
+			v1, v2 := keyEgressRuleV1+"0-0-0-0-0", keySecurityEgress+"0-0-0-0-0"
+			all := []any{"Observe", "Create", "Update", "LateInitialize", "Delete"}
+
+			// created in AWS: kept as it is, and no second rule
+			m := keysIn(mustPlan(t, s, egressV1Observed(t, s, true, all)).Resources)
+			wantKeys(t, m, []string{v1}, []string{v2})
+			if got := lookup(m[v1], "spec", "managementPolicies"); got != nil {
+				t.Errorf("%s: management policies %v, want the default (the rule stays managed)", v1, got)
+			}
+			if fp(m[v1], "cidrIpv4") != "0.0.0.0/0" || fp(m[v1], "ipProtocol") != "-1" {
+				t.Errorf("%s changed: %v", v1, fp(m[v1]))
+			}
+
+			// never created: the new rule at once, the old one observe-only
+			m = keysIn(mustPlan(t, s, egressV1Observed(t, s, false, nil)).Resources)
+			wantKeys(t, m, []string{v1, v2}, nil)
+			if got := lookup(m[v1], "spec", "managementPolicies"); !reflect.DeepEqual(got, []any{"Observe"}) {
+				t.Errorf("%s: management policies %v, want [Observe]", v1, got)
+			}
+			if got, want := lookup(m[v1], "spec", "deletionPolicy"), map[bool]any{true: "Orphan", false: nil}[s.Flavour == legacy]; got != want {
+				t.Errorf("%s: deletionPolicy %v, want %v", v1, got, want)
+			}
+
+			// observe-only applied: the old object goes, the new rule stays
+			m = keysIn(mustPlan(t, s, egressV1Observed(t, s, false, []any{"Observe"})).Resources)
+			wantKeys(t, m, []string{v2}, []string{v1})
+
+			// a create under way counts as created
+			o := egressV1Observed(t, s, false, all)
+			o[resource.Name(v1)].Resource.SetAnnotations(map[string]string{annotationCreatePending: "2026-12-07T00:00:00Z"})
+			wantKeys(t, keysIn(mustPlan(t, s, o).Resources), []string{v1}, []string{v2})
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -137,6 +138,30 @@ func providerless(c composed) bool {
 		return true
 	}
 	return false
+}
+
+// createdInAWS reports whether the provider created the AWS resource of an observed managed
+// resource whose identifier AWS assigns, or has a create under way: it records the identifier
+// as external name, and marks a create it starts as pending.
+func (o observedState) createdInAWS(key string) bool {
+	oc, ok := o[resource.Name(key)]
+	if !ok || oc.Resource == nil {
+		return false
+	}
+	a := oc.Resource.GetAnnotations()
+	return a[annotationExternalName] != "" || a[annotationCreatePending] != ""
+}
+
+// withoutDelete reports whether an observed managed resource has management policies that
+// leave out Delete (and so "*"): deleting the object leaves AWS untouched.
+func (o observedState) withoutDelete(key string) bool {
+	oc, ok := o[resource.Name(key)]
+	if !ok || oc.Resource == nil {
+		return false
+	}
+	spec, _ := oc.Resource.Object["spec"].(map[string]any)
+	p, _ := spec["managementPolicies"].([]any)
+	return len(p) > 0 && !slices.Contains(p, any("Delete")) && !slices.Contains(p, any("*"))
 }
 
 func (o observedState) exists(key string) bool {

@@ -5,9 +5,11 @@ import "sort"
 // Annotations and labels on composed resources.
 const (
 	annotationExternalName = "crossplane.io/external-name"
-	labelStage             = "platform.spec3.io/stage"
-	labelApp               = "platform.spec3.io/app"
-	labelRegion            = "platform.spec3.io/region"
+	// annotationCreatePending marks a create the provider started (crossplane-runtime).
+	annotationCreatePending = "crossplane.io/external-create-pending"
+	labelStage              = "platform.spec3.io/stage"
+	labelApp                = "platform.spec3.io/app"
+	labelRegion             = "platform.spec3.io/region"
 )
 
 // composed is one desired composed resource: its key in the pipeline (an RFC 1123 label), its
@@ -84,6 +86,16 @@ func managementPolicies(retain, noLateInit bool) []any {
 		p = append(p, "Delete")
 	}
 	return p
+}
+
+// observeOnly makes a composed managed resource one the provider only observes: deleting it then
+// leaves AWS untouched (the legacy kinds also need deletionPolicy Orphan).
+func observeOnly(s *settings, c composed) {
+	spec := c.Object["spec"].(map[string]any)
+	spec["managementPolicies"] = []any{"Observe"}
+	if s.Flavour == legacy {
+		spec["deletionPolicy"] = "Orphan"
+	}
 }
 
 func (b *builder) providerConfigRef() map[string]any {

@@ -178,6 +178,21 @@ func byParam(sep string, params ...string) func(map[string]any) string {
 	}
 }
 
+// ruleIdentity is a SecurityGroupRule's type and CIDR blocks.
+func ruleIdentity(obj map[string]any) string {
+	fp, _ := field2(obj, "spec", "forProvider").(map[string]any)
+	return fmt.Sprint(fp["type"], " ", fp["cidrBlocks"])
+}
+
+func field2(obj map[string]any, path ...string) any {
+	var cur any = obj
+	for _, p := range path {
+		m, _ := cur.(map[string]any)
+		cur = m[p]
+	}
+	return cur
+}
+
 // noIdentity is a kind with no identity of its own to check (it names another resource).
 func noIdentity(map[string]any) string { return "-" }
 
@@ -430,6 +445,18 @@ var All = []Kind{
 			at["arn"] = fmt.Sprintf("arn:aws:ec2:%s:%s:security-group/%s", o.Region, o.Account, o.ExternalName)
 			at["ownerId"] = o.Account
 		}},
+	{Service: "ec2", Kind: "SecurityGroupRule", Identity: ruleIdentity,
+		References: map[string]Ref{
+			"securityGroupId": {"ec2", "SecurityGroup", "externalName", ""}, "sourceSecurityGroupId": {"ec2", "SecurityGroup", "externalName", ""},
+			"prefixListId": {"ec2", "ManagedPrefixList", "externalName", "prefixListIds"},
+		},
+		// Terraform's aws_security_group_rule ID; AWS's own rule ID is securityGroupRuleId
+		SimulatedID: func(o Observation) string { return "sgrule-" + o.Hash[:10] },
+		Simulated: func(at map[string]any, o Observation) {
+			at["id"] = o.ExternalName
+			at["securityGroupRuleId"] = "sgr-" + o.Hash[10:27]
+		}},
+	// composed by earlier releases (fn/network.go); provider-aws v2.5.0 does not create it
 	{Service: "ec2", Kind: "SecurityGroupEgressRule", Identity: byParam("", "cidrIpv4"),
 		References: map[string]Ref{
 			"securityGroupId": {"ec2", "SecurityGroup", "externalName", ""}, "referencedSecurityGroupId": {"ec2", "SecurityGroup", "externalName", ""},

@@ -80,6 +80,7 @@ var readBacks = map[string]readBack{
 	"Secret":                       readSecret,
 	"SecretVersion":                readSecretVersion,
 	"SecurityGroup":                readSecurityGroup,
+	"SecurityGroupRule":            readSecurityGroupRuleV1,
 	"SecurityGroupEgressRule":      readSecurityGroupRule,
 	"SecurityGroupIngressRule":     readSecurityGroupRule,
 	"Certificate":                  readCertificate,
@@ -689,6 +690,33 @@ func readSecurityGroupRule(ctx context.Context, r *readCtx) (bool, []string, err
 	r.eq("CIDR", g.CidrIpv4, r.str("cidrIpv4"))
 	r.eq("protocol", g.IpProtocol, r.str("ipProtocol"))
 	return r.done(nil)
+}
+
+// readSecurityGroupRuleV1 reads a SecurityGroupRule (aws_security_group_rule) as its group's
+// permission: its ID is Terraform's, not AWS's.
+func readSecurityGroupRuleV1(ctx context.Context, r *readCtx) (bool, []string, error) {
+	out, err := ec2.NewFromConfig(r.cfg).DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{r.str("securityGroupId")}})
+	if err != nil || len(out.SecurityGroups) == 0 {
+		return r.none(err)
+	}
+	g := out.SecurityGroups[0]
+	perms := g.IpPermissions
+	if r.str("type") == "egress" {
+		perms = g.IpPermissionsEgress
+	}
+	cidrs, _ := r.field("cidrBlocks").([]any)
+	for _, p := range perms {
+		if aws.ToString(p.IpProtocol) != r.str("protocol") {
+			continue
+		}
+		for _, ip := range p.IpRanges {
+			if len(cidrs) == 1 && aws.ToString(ip.CidrIp) == fmt.Sprint(cidrs[0]) {
+				r.eq("description", ip.Description, r.str("description"))
+				return r.done(nil)
+			}
+		}
+	}
+	return r.none(nil) // the group has no such permission
 }
 
 func readCertificate(ctx context.Context, r *readCtx) (bool, []string, error) {

@@ -13,7 +13,10 @@
 #   SCALE_TTL: the response TTL the platform sets on every stage (data.responseTTLSeconds of the
 #     stages' EnvironmentConfigs, e.g. 5m); unset keeps the stages' own
 #   XP_POLL_INTERVAL, XP_SYNC_INTERVAL, XP_EXTRA_ARGS (e.g. --max-reconcile-rate=20): Crossplane's flags
-#     (controlplane/run/crossplane.sh)
+#     (controlplane/run/crossplane.sh). make scale runs Crossplane's own defaults, poll 1m and sync
+#     1h, as a platform does, not make e2e's 10s and 1m: every informer resync re-enqueues every XR
+#     that depends on the kind, so a 1m sync reconciles a prod stack (29 kinds) about 25 times a
+#     minute instead of once per response TTL (docs/performance.md)
 #   SCALE_PROVIDER_START: a command that starts the provider instead of the stand-in (e.g. the
 #     real provider-aws against moto): run with KUBECONFIG and PIDS exported once the platform is
 #     set up, it must start the provider in the background and write its PID to
@@ -38,6 +41,7 @@ mkdir -p "$STATE"
 go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provider-standin
 go build -trimpath -tags e2e -o "$STATE/scale" ./test/e2e/cmd/scale
 
+export XP_POLL_INTERVAL=${XP_POLL_INTERVAL:-1m} XP_SYNC_INTERVAL=${XP_SYNC_INTERVAL:-1h}
 ts "== control plane"
 "$CP_DIR/up.sh"
 # the platform (up.sh installed the Configuration): provider configs, the stages'
@@ -57,7 +61,7 @@ fi
 sleep 2
 must_live "$provider"
 
-settings="Crossplane --poll-interval ${XP_POLL_INTERVAL:-10s}, --sync-interval ${XP_SYNC_INTERVAL:-1m}, --circuit-breaker-burst 1000 --circuit-breaker-refill-rate 20${XP_EXTRA_ARGS:+, $XP_EXTRA_ARGS}"
+settings="Crossplane --poll-interval $XP_POLL_INTERVAL, --sync-interval $XP_SYNC_INTERVAL, --circuit-breaker-burst 1000 --circuit-breaker-refill-rate 20${XP_EXTRA_ARGS:+, $XP_EXTRA_ARGS}"
 ts "== ${SCALE_N:-300} LambdaStacks ($settings)"
 "$STATE/scale" -n "${SCALE_N:-300}" -namespaces "${SCALE_NAMESPACES:-10}" -steady "${SCALE_STEADY:-5m}" \
   -timeout "${SCALE_TIMEOUT:-30m}" -stage-n "${SCALE_STAGE_N:-4}" -stages "${SCALE_STAGES:-}" -stage-steady "${SCALE_STAGE_STEADY:-2m}" \

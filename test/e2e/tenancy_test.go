@@ -238,6 +238,16 @@ func TestTenancy(t *testing.T) {
 			"async":       map[string]any{"onFailureArn": "arn:aws:sqs:us-east-1:" + acct + ":team-a_failed"},
 			"network":     map[string]any{"subnetIds": []any{subnetA}, "securityGroupIds": []any{sgA}}}
 		composedAs(t, "team-a", "a-own", "its own function, queue, destination and network; reservedConcurrency 10", own)
+		// Ready, not only composed: the next subtest snapshots every managed resource and expects
+		// none to change, so a-own's parts must have settled before it starts.
+		eventually(t, readyTimeout, "team-a/a-own Ready", func() (bool, string) {
+			u, err := c.get(ctx, apiV, "LambdaStack", "team-a", "a-own")
+			if err != nil {
+				return false, err.Error()
+			}
+			st, msg := condition(u, "Ready")
+			return st == "True", "Ready=" + st + ": " + msg
+		}, func() { t.Log(c.logTail(xpLog, "a-own", 10)) })
 	})
 
 	// Rule 5: the platform changes the dev stage's account under two existing stacks; both are

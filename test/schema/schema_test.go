@@ -326,6 +326,7 @@ func TestProviderFieldsDoc(t *testing.T) {
 		{"secretsmanager", "SecretVersion", false, nil},
 		{"ec2", "SecurityGroup", false, nil},
 		{"ec2", "SecurityGroupEgressRule", false, map[string]any{"ipProtocol": "-1"}},
+		{"ec2", "SecurityGroupRule", false, map[string]any{"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0}},
 		{"apigatewayv2", "DomainName", false, map[string]any{"domainNameConfiguration": map[string]any{"endpointType": "REGIONAL"}}},
 		{"apigatewayv2", "APIMapping", false, nil},
 		{"acm", "Certificate", false, nil},

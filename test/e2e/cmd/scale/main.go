@@ -364,7 +364,9 @@ func deleteFleet(ctx context.Context, dyn dynamic.Interface, cfg *rest.Config, s
 			}
 		}
 		for _, gvr := range gvrs {
-			l, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
+			// composed objects only: every namespace also has ConfigMaps of its own
+			// (kube-root-ca.crt), which outlive the fleet
+			l, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{LabelSelector: "crossplane.io/composite"})
 			if err != nil {
 				return 0, err
 			}
