@@ -360,11 +360,63 @@ func TestExtensionLambdaKMSKey(t *testing.T) {
 		return created, aws.ToString(cfgOut.KMSKeyArn)
 	}
 	if created, _ := kmsKey(motoserver.Start(t)); created == key {
-		t.Error("moto keeps a function's KMSKeyArn now: drop motoext/lambda_kms.py")
+		t.Error("moto keeps a function's KMSKeyArn now: drop motoext/lambda_config.py")
 	}
 	created, updated := kmsKey(motoserver.StartExtended(t))
 	if created != key || updated != "" {
 		t.Errorf("KMSKeyArn after create %q (want %q), after an update removing it %q (want none)", created, key, updated)
+	}
+}
+
+// TestExtensionLambdaLoggingConfig: a function's LoggingConfig is kept and returned with AWS's
+// defaults; plain moto drops it, so provider-aws updated dev's function (JSON logs at DEBUG) on
+// every poll.
+func TestExtensionLambdaLoggingConfig(t *testing.T) {
+	ctx := context.Background()
+	logging := func(endpoint string) (created, updated *lambdatypes.LoggingConfig) {
+		cfg := awsConfig(t, endpoint)
+		if _, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("team_dev-app"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+			t.Fatalf("CreateRole: %v", err)
+		}
+		var zipped bytes.Buffer
+		zw := zip.NewWriter(&zipped)
+		w, _ := zw.Create("index.py")
+		_, _ = w.Write([]byte("def handler(e, c):\n    return e\n"))
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		l := lambda.NewFromConfig(cfg)
+		if _, err := l.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("team_dev-app"), Runtime: lambdatypes.RuntimePython312,
+			Handler: aws.String("index.handler"), Role: aws.String("arn:aws:iam::123456789012:role/team_dev-app"),
+			Code:          &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()},
+			LoggingConfig: &lambdatypes.LoggingConfig{LogFormat: lambdatypes.LogFormatJson, ApplicationLogLevel: lambdatypes.ApplicationLogLevelDebug}}); err != nil {
+			t.Fatalf("CreateFunction: %v", err)
+		}
+		got, err := l.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("team_dev-app")})
+		if err != nil {
+			t.Fatalf("GetFunction: %v", err)
+		}
+		if _, err := l.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("team_dev-app"),
+			LoggingConfig: &lambdatypes.LoggingConfig{LogFormat: lambdatypes.LogFormatText}}); err != nil {
+			t.Fatalf("UpdateFunctionConfiguration: %v", err)
+		}
+		cfgOut, err := l.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("team_dev-app")})
+		if err != nil {
+			t.Fatalf("GetFunctionConfiguration: %v", err)
+		}
+		return got.Configuration.LoggingConfig, cfgOut.LoggingConfig
+	}
+	if created, _ := logging(motoserver.Start(t)); created != nil {
+		t.Error("moto keeps a function's LoggingConfig now: drop it from motoext/lambda_config.py")
+	}
+	created, updated := logging(motoserver.StartExtended(t))
+	if created == nil || created.LogFormat != lambdatypes.LogFormatJson || created.ApplicationLogLevel != lambdatypes.ApplicationLogLevelDebug ||
+		created.SystemLogLevel != lambdatypes.SystemLogLevelInfo || aws.ToString(created.LogGroup) != "/aws/lambda/team_dev-app" {
+		t.Errorf("LoggingConfig after create: %+v, want JSON, DEBUG, system INFO, /aws/lambda/team_dev-app", created)
+	}
+	if updated == nil || updated.LogFormat != lambdatypes.LogFormatText || updated.ApplicationLogLevel != "" || aws.ToString(updated.LogGroup) != "/aws/lambda/team_dev-app" {
+		t.Errorf("LoggingConfig after an update to Text: %+v", updated)
 	}
 }
 

@@ -10,9 +10,9 @@ calllog writes down every call moto answered (MOTO_CALL_LOG), for make e2e-aws's
     python3 -m motoext -H 127.0.0.1 -p PORT     (PYTHONPATH=internal/motoserver)
 """
 
-from . import apigatewayv2, budgets, calllog, cloudwatch_cbor, lambda_kms, lambda_pc, logs_destinations, route53_ids
+from . import apigatewayv2, budgets, calllog, cloudwatch_cbor, lambda_config, lambda_pc, logs_destinations, route53_ids
 
-MODULES = (cloudwatch_cbor, budgets, lambda_pc, lambda_kms, apigatewayv2, logs_destinations, route53_ids, calllog)
+MODULES = (cloudwatch_cbor, budgets, lambda_pc, lambda_config, apigatewayv2, logs_destinations, route53_ids, calllog)
 
 
 def register() -> None:
