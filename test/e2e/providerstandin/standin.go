@@ -21,6 +21,7 @@ package providerstandin
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -67,10 +68,12 @@ type StandIn struct {
 	// Verbose logs every deletion.
 	Verbose bool
 
-	dyn   dynamic.Interface
-	kinds map[schema.GroupKind]schema.GroupVersionResource
-	logf  func(format string, args ...any)
-	queue workqueue.TypedRateLimitingInterface[item]
+	dyn dynamic.Interface // the workers' requests
+	// watchDyn serves the informers' lists and watches, over a connection of its own
+	watchDyn dynamic.Interface
+	kinds    map[schema.GroupKind]schema.GroupVersionResource
+	logf     func(format string, args ...any)
+	queue    workqueue.TypedRateLimitingInterface[item]
 
 	informers map[schema.GroupVersionResource]cache.SharedIndexInformer
 
@@ -92,14 +95,27 @@ func New(ctx context.Context, cfg *rest.Config, logf func(string, ...any)) (*Sta
 	cfg = rest.CopyConfig(cfg)
 	cfg.WarningHandler = rest.NoWarnings{} // status fields the CRD does not know are pruned; that's fine
 	cfg.QPS, cfg.Burst = 100, 200
-	dyn, err := dynamic.NewForConfig(cfg)
+	// The informers' watches and the workers' requests go over two connections, each dialled
+	// by its own dialer (a config with a Dial gets a transport of its own): on one shared
+	// HTTP/2 connection a burst of watch events (100 stacks applied at once) once left every
+	// worker waiting on the connection and the stand-in stalled for minutes. A worker's
+	// request also times out instead of waiting forever; the item is then retried.
+	watchCfg, workCfg := rest.CopyConfig(cfg), rest.CopyConfig(cfg)
+	watchCfg.Dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	workCfg.Dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	workCfg.Timeout = time.Minute
+	watchDyn, err := dynamic.NewForConfig(watchCfg)
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := dynamic.NewForConfig(workCfg)
 	if err != nil {
 		return nil, err
 	}
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	s := &StandIn{dyn: dyn, logf: logf, kinds: map[schema.GroupKind]schema.GroupVersionResource{}, deletions: map[string]Deletion{}}
+	s := &StandIn{dyn: dyn, watchDyn: watchDyn, logf: logf, kinds: map[schema.GroupKind]schema.GroupVersionResource{}, deletions: map[string]Deletion{}}
 	kinds, err := ManagedKinds(ctx, dyn)
 	if err != nil {
 		return nil, err
@@ -166,7 +182,7 @@ func Key(gk schema.GroupKind, namespace, name string) string {
 // have synced and the workers run; errors of single reconciles are logged and retried.
 func (s *StandIn) Run(ctx context.Context, workers int) error {
 	s.queue = workqueue.NewTypedRateLimitingQueue(workqueue.NewTypedItemExponentialFailureRateLimiter[item](200*time.Millisecond, 5*time.Second))
-	f := dynamicinformer.NewDynamicSharedInformerFactory(s.dyn, 10*time.Minute)
+	f := dynamicinformer.NewDynamicSharedInformerFactory(s.watchDyn, 10*time.Minute)
 	var synced []cache.InformerSynced
 	s.informers = map[schema.GroupVersionResource]cache.SharedIndexInformer{}
 	for _, gvr := range s.kinds {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	kruntime "k8s.io/apimachinery/pkg/runtime"
@@ -343,6 +344,9 @@ func deleteFleet(ctx context.Context, dyn dynamic.Interface, cfg *rest.Config, s
 			continue
 		}
 		m, err := mapper.RESTMapping(schema.GroupKind{Group: k.APIGroup(true), Kind: k.Kind})
+		if meta.IsNoMatchError(err) {
+			continue // a kind the installed Configuration does not activate composes nothing here
+		}
 		if err != nil {
 			return 0, err
 		}
