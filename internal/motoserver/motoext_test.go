@@ -328,23 +328,7 @@ func TestExtensionLambdaKMSKey(t *testing.T) {
 	const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	kmsKey := func(endpoint string) (created, updated string) {
 		cfg := awsConfig(t, endpoint)
-		if _, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("team_staging-app"),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
-			t.Fatalf("CreateRole: %v", err)
-		}
-		var zipped bytes.Buffer
-		zw := zip.NewWriter(&zipped)
-		w, _ := zw.Create("index.py")
-		_, _ = w.Write([]byte("def handler(e, c):\n    return e\n"))
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		l := lambda.NewFromConfig(cfg)
-		if _, err := l.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("team_staging-app"), Runtime: lambdatypes.RuntimePython312,
-			Handler: aws.String("index.handler"), Role: aws.String("arn:aws:iam::123456789012:role/team_staging-app"),
-			Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}, KMSKeyArn: aws.String(key), Publish: true}); err != nil {
-			t.Fatalf("CreateFunction: %v", err)
-		}
+		l := createFunction(ctx, t, cfg, &lambda.CreateFunctionInput{FunctionName: aws.String("team_staging-app"), KMSKeyArn: aws.String(key), Publish: true})
 		got, err := l.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("team_staging-app")})
 		if err != nil {
 			t.Fatalf("GetFunction: %v", err)
@@ -375,24 +359,8 @@ func TestExtensionLambdaLoggingConfig(t *testing.T) {
 	ctx := context.Background()
 	logging := func(endpoint string) (created, updated *lambdatypes.LoggingConfig) {
 		cfg := awsConfig(t, endpoint)
-		if _, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("team_dev-app"),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
-			t.Fatalf("CreateRole: %v", err)
-		}
-		var zipped bytes.Buffer
-		zw := zip.NewWriter(&zipped)
-		w, _ := zw.Create("index.py")
-		_, _ = w.Write([]byte("def handler(e, c):\n    return e\n"))
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		l := lambda.NewFromConfig(cfg)
-		if _, err := l.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("team_dev-app"), Runtime: lambdatypes.RuntimePython312,
-			Handler: aws.String("index.handler"), Role: aws.String("arn:aws:iam::123456789012:role/team_dev-app"),
-			Code:          &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()},
-			LoggingConfig: &lambdatypes.LoggingConfig{LogFormat: lambdatypes.LogFormatJson, ApplicationLogLevel: lambdatypes.ApplicationLogLevelDebug}}); err != nil {
-			t.Fatalf("CreateFunction: %v", err)
-		}
+		l := createFunction(ctx, t, cfg, &lambda.CreateFunctionInput{FunctionName: aws.String("team_dev-app"),
+			LoggingConfig: &lambdatypes.LoggingConfig{LogFormat: lambdatypes.LogFormatJson, ApplicationLogLevel: lambdatypes.ApplicationLogLevelDebug}})
 		got, err := l.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("team_dev-app")})
 		if err != nil {
 			t.Fatalf("GetFunction: %v", err)
@@ -418,6 +386,32 @@ func TestExtensionLambdaLoggingConfig(t *testing.T) {
 	if updated == nil || updated.LogFormat != lambdatypes.LogFormatText || updated.ApplicationLogLevel != "" || aws.ToString(updated.LogGroup) != "/aws/lambda/team_dev-app" {
 		t.Errorf("LoggingConfig after an update to Text: %+v", updated)
 	}
+}
+
+// createFunction creates in's function (a Python handler) with a role of the same name, as a
+// stack would; in names the function and sets what the test is about.
+func createFunction(ctx context.Context, t *testing.T, cfg aws.Config, in *lambda.CreateFunctionInput) *lambda.Client {
+	t.Helper()
+	name := aws.ToString(in.FunctionName)
+	if _, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatalf("CreateRole: %v", err)
+	}
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	w, _ := zw.Create("index.py")
+	_, _ = w.Write([]byte("def handler(e, c):\n    return e\n"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	in.Runtime, in.Handler = lambdatypes.RuntimePython312, aws.String("index.handler")
+	in.Role = aws.String("arn:aws:iam::123456789012:role/" + name)
+	in.Code = &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}
+	l := lambda.NewFromConfig(cfg)
+	if _, err := l.CreateFunction(ctx, in); err != nil {
+		t.Fatalf("CreateFunction: %v", err)
+	}
+	return l
 }
 
 // isCode reports whether err is an API error with one of the codes.
