@@ -161,24 +161,8 @@ func TestExtensionFillsGaps(t *testing.T) {
 	})
 
 	t.Run("lambda provisioned concurrency", func(t *testing.T) {
-		l := lambda.NewFromConfig(ext)
-		// moto's Lambda requires a role Lambda may assume
-		if _, err := iam.NewFromConfig(ext).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("team_prod-app"),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
-			t.Fatalf("CreateRole: %v", err)
-		}
-		var zipped bytes.Buffer
-		zw := zip.NewWriter(&zipped)
-		w, _ := zw.Create("index.py")
-		_, _ = w.Write([]byte("def handler(e, c):\n    return e\n"))
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := l.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("team_prod-app"), Runtime: lambdatypes.RuntimePython312,
-			Handler: aws.String("index.handler"), Role: aws.String("arn:aws:iam::123456789012:role/team_prod-app"),
-			Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()}, Publish: true}); err != nil {
-			t.Fatalf("CreateFunction: %v", err)
-		}
+		// moto's Lambda requires a role Lambda may assume (createFunction makes one)
+		l := createFunction(ctx, t, ext, &lambda.CreateFunctionInput{FunctionName: aws.String("team_prod-app"), Publish: true})
 		if _, err := l.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("team_prod-app"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
 			t.Fatalf("CreateAlias: %v", err)
 		}
