@@ -91,10 +91,14 @@ for kind in function.pkg.crossplane.io provider.pkg.crossplane.io; do
 done
 kubectl wait --for=condition=Established --timeout="$((deadline - SECONDS + 1))s" \
   xrd/lambdastacks.platform.spec3.io xrd/xlambdastacks.platform.spec3.io >/dev/null
-# SafeStart: a Healthy provider has its ManagedResourceDefinitions; the CRDs of the kinds
-# package/activation-policy.yaml activates follow. Wait for them, so everything that watches the
-# managed kinds (the provider stand-in) finds them all.
-kinds=$(sed -n 's/^ *- \([a-z0-9]*\.[a-z0-9.]*aws\.[a-z.]*upbound\.io\)$/\1/p' "$ROOT/package/activation-policy.yaml")
+# SafeStart: a Healthy provider has its ManagedResourceDefinitions; the CRDs of the kinds the
+# installed Configuration's activation policy activates follow (read from the cluster: the
+# release the upgrade test starts from activates its own list, not this tree's). Wait for them,
+# so everything that watches the managed kinds (the provider stand-in) finds them all.
+until kinds=$(kubectl get managedresourceactivationpolicy lambdastack -o jsonpath='{.spec.activate[*]}' 2>/dev/null) && [ -n "$kinds" ]; do
+  [ $SECONDS -lt $deadline ] || die "no ManagedResourceActivationPolicy lambdastack after ${timeout}s"
+  sleep 1
+done
 until kubectl get crd $kinds >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || { kubectl get crd $kinds >&2 || true; die "activated kinds without CRD after ${timeout}s"; }
   sleep 1

@@ -82,6 +82,8 @@ func (s *StandIn) WatchFaults(ctx context.Context, path string, interval time.Du
 }
 
 func (s *StandIn) requeueAll() {
+	s.kindsMu.RLock()
+	defer s.kindsMu.RUnlock()
 	for gvr, inf := range s.informers {
 		for _, obj := range inf.GetStore().List() {
 			if u, ok := obj.(*unstructured.Unstructured); ok {

@@ -21,6 +21,7 @@ package providerstandin
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"sort"
@@ -75,6 +76,10 @@ type StandIn struct {
 	logf     func(format string, args ...any)
 	queue    workqueue.TypedRateLimitingInterface[item]
 
+	// kindsMu guards kinds and informers: kinds whose CRDs appear later (an upgrade's
+	// activation policy activates more) are added while the stand-in runs, as SafeStart
+	// providers start a kind's controller once it is activated.
+	kindsMu   sync.RWMutex
 	informers map[schema.GroupVersionResource]cache.SharedIndexInformer
 
 	mu        sync.Mutex
@@ -160,7 +165,19 @@ func ManagedKinds(ctx context.Context, dyn dynamic.Interface) (map[schema.GroupK
 }
 
 // Kinds returns the managed kinds the stand-in serves.
-func (s *StandIn) Kinds() map[schema.GroupKind]schema.GroupVersionResource { return s.kinds }
+func (s *StandIn) Kinds() map[schema.GroupKind]schema.GroupVersionResource {
+	s.kindsMu.RLock()
+	defer s.kindsMu.RUnlock()
+	return maps.Clone(s.kinds)
+}
+
+// kind is the resource of a managed kind the stand-in serves.
+func (s *StandIn) kind(gk schema.GroupKind) (schema.GroupVersionResource, bool) {
+	s.kindsMu.RLock()
+	defer s.kindsMu.RUnlock()
+	gvr, ok := s.kinds[gk]
+	return gvr, ok
+}
 
 // Deletions returns every deletion the stand-in handled, keyed by Key.
 func (s *StandIn) Deletions() map[string]Deletion {
@@ -186,23 +203,11 @@ func (s *StandIn) Run(ctx context.Context, workers int) error {
 	var synced []cache.InformerSynced
 	s.informers = map[schema.GroupVersionResource]cache.SharedIndexInformer{}
 	for _, gvr := range s.kinds {
-		inf := f.ForResource(gvr).Informer()
-		s.informers[gvr] = inf
-		enqueue := func(obj any) {
-			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = d.Obj
-			}
-			if u, ok := obj.(*unstructured.Unstructured); ok {
-				s.queue.Add(item{gvr: gvr, namespace: u.GetNamespace(), name: u.GetName()})
-			}
-		}
-		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    enqueue,
-			UpdateFunc: func(_, n any) { enqueue(n) },
-		}); err != nil {
+		hasSynced, err := s.addInformer(f, gvr)
+		if err != nil {
 			return err
 		}
-		synced = append(synced, inf.HasSynced)
+		synced = append(synced, hasSynced)
 	}
 	f.Start(ctx.Done())
 	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
@@ -234,7 +239,66 @@ func (s *StandIn) Run(ctx context.Context, workers int) error {
 		}()
 	}
 	s.logf("provider stand-in: serving %d managed kinds", len(s.kinds))
+	go s.serveNewKinds(ctx, f)
 	return nil
+}
+
+// addInformer watches the managed kind gvr and queues every object of it that is added or
+// changes. Call it with kindsMu held for writing once the stand-in runs.
+func (s *StandIn) addInformer(f dynamicinformer.DynamicSharedInformerFactory, gvr schema.GroupVersionResource) (cache.InformerSynced, error) {
+	inf := f.ForResource(gvr).Informer()
+	s.informers[gvr] = inf
+	enqueue := func(obj any) {
+		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = d.Obj
+		}
+		if u, ok := obj.(*unstructured.Unstructured); ok {
+			s.queue.Add(item{gvr: gvr, namespace: u.GetNamespace(), name: u.GetName()})
+		}
+	}
+	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    enqueue,
+		UpdateFunc: func(_, n any) { enqueue(n) },
+	}); err != nil {
+		return nil, err
+	}
+	return inf.HasSynced, nil
+}
+
+// serveNewKinds looks for managed kinds whose CRDs appeared since the start every 5 seconds
+// and serves them too.
+func (s *StandIn) serveNewKinds(ctx context.Context, f dynamicinformer.DynamicSharedInformerFactory) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		kinds, err := ManagedKinds(ctx, s.dyn)
+		if err != nil {
+			continue
+		}
+		added := 0
+		s.kindsMu.Lock()
+		for gk, gvr := range kinds {
+			if _, ok := s.kinds[gk]; ok {
+				continue
+			}
+			if _, err := s.addInformer(f, gvr); err != nil {
+				s.logf("provider stand-in: %s: %v", gk, err)
+				continue
+			}
+			s.kinds[gk] = gvr
+			added++
+			s.logf("provider stand-in: serving %s, whose CRD appeared", gk)
+		}
+		s.kindsMu.Unlock()
+		if added > 0 {
+			f.Start(ctx.Done())
+		}
+	}
 }
 
 func (s *StandIn) res(gvr schema.GroupVersionResource, ns string) dynamic.ResourceInterface {
@@ -412,7 +476,7 @@ func (s *StandIn) checkSecretKey(ctx context.Context, mr *unstructured.Unstructu
 // targets finds the referenced managed resources: by name (Ref, Refs) or by labels and
 // controller (Selector), in the referencing resource's namespace (namespaced flavour).
 func (s *StandIn) targets(ctx context.Context, mr *unstructured.Unstructured, tgk schema.GroupKind, mode string, v any) ([]*unstructured.Unstructured, error) {
-	gvr, ok := s.kinds[tgk]
+	gvr, ok := s.kind(tgk)
 	if !ok {
 		return nil, fmt.Errorf("kind %s is not installed", tgk)
 	}
@@ -491,7 +555,7 @@ func (s *StandIn) functionARN(ctx context.Context, mr *unstructured.Unstructured
 	if mr.GetKind() != "Alias" || name == "" {
 		return ""
 	}
-	gvr, ok := s.kinds[schema.GroupKind{Group: mr.GroupVersionKind().Group, Kind: "Function"}]
+	gvr, ok := s.kind(schema.GroupKind{Group: mr.GroupVersionKind().Group, Kind: "Function"})
 	if !ok {
 		return ""
 	}
