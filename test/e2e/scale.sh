@@ -12,11 +12,15 @@
 #   SCALE_STAGE_N=4 (0: no per-stage cost) SCALE_STAGE_STEADY=2m SCALE_STAGES (e.g. dev,prod: only those)
 #   SCALE_TTL: the response TTL the platform sets on every stage (data.responseTTLSeconds of the
 #     stages' EnvironmentConfigs, e.g. 5m); unset keeps the stages' own
-#   XP_POLL_INTERVAL, XP_SYNC_INTERVAL, XP_EXTRA_ARGS (e.g. --max-reconcile-rate=20): Crossplane's flags
-#     (controlplane/run/crossplane.sh). make scale runs Crossplane's own defaults, poll 1m and sync
-#     1h, as a platform does, not make e2e's 10s and 1m: every informer resync re-enqueues every XR
-#     that depends on the kind, so a 1m sync reconciles a prod stack (29 kinds) about 25 times a
-#     minute instead of once per response TTL (docs/performance.md)
+#   XP_POLL_INTERVAL, XP_SYNC_INTERVAL, XP_EXTRA_ARGS: Crossplane's flags
+#     (controlplane/run/crossplane.sh). make scale runs the settings docs/install.md gives a
+#     platform for a fleet: Crossplane's own poll (1m) and sync (1h), not make e2e's 10s and 1m
+#     (every informer resync re-enqueues every XR that depends on the kind, so a 1m sync
+#     reconciles a prod stack, 29 kinds, about 25 times a minute instead of once per response
+#     TTL), and XP_EXTRA_ARGS=--max-reconcile-rate=10 (10 XR workers instead of 100: an XR waits
+#     in Crossplane's queue while its parts change, so one reconcile takes many watch events;
+#     100 stacks Ready in 3m19s instead of 7m49s, docs/performance.md). XP_EXTRA_ARGS= (empty)
+#     runs Crossplane's default of 100.
 #   SCALE_PROVIDER_START: a command that starts the provider instead of the stand-in (e.g. the
 #     real provider-aws against moto): run with KUBECONFIG and PIDS exported once the platform is
 #     set up, it must start the provider in the background and write its PID to
@@ -41,7 +45,7 @@ mkdir -p "$STATE"
 go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provider-standin
 go build -trimpath -tags e2e -o "$STATE/scale" ./test/e2e/cmd/scale
 
-export XP_POLL_INTERVAL=${XP_POLL_INTERVAL:-1m} XP_SYNC_INTERVAL=${XP_SYNC_INTERVAL:-1h}
+export XP_POLL_INTERVAL=${XP_POLL_INTERVAL:-1m} XP_SYNC_INTERVAL=${XP_SYNC_INTERVAL:-1h} XP_EXTRA_ARGS=${XP_EXTRA_ARGS---max-reconcile-rate=10}
 ts "== control plane"
 "$CP_DIR/up.sh"
 # the platform (up.sh installed the Configuration): provider configs, the stages'

@@ -9,7 +9,7 @@
 # 30 s). Poll and sync intervals are shortened too (XP_POLL_INTERVAL overrides the poll, e.g. for
 # make scale; XP_SYNC_INTERVAL the informers' resync, at which every XR, and every XR whose
 # composed resources resync, is reconciled again); XP_EXTRA_ARGS adds flags (e.g.
-# --max-reconcile-rate=20 for make scale's fleet settings); the rest is Crossplane's default.
+# --max-reconcile-rate=10, make scale's fleet setting); the rest is Crossplane's default.
 . "$(dirname "$0")/../lib.sh"
 mkdir -p "$STATE/xpkg-cache"
 read -ra extra <<<"${XP_EXTRA_ARGS:-}"
