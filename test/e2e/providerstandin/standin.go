@@ -135,33 +135,43 @@ func New(ctx context.Context, cfg *rest.Config, logf func(string, ...any)) (*Sta
 // ManagedKinds lists the managed resource kinds of the provider-aws CRDs on the cluster, each
 // with the resource of its storage version.
 func ManagedKinds(ctx context.Context, dyn dynamic.Interface) (map[schema.GroupKind]schema.GroupVersionResource, error) {
-	crdGVR := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 	l, err := dyn.Resource(crdGVR).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
 	out := map[schema.GroupKind]schema.GroupVersionResource{}
-	for _, crd := range l.Items {
-		group, _, _ := unstructured.NestedString(crd.Object, "spec", "group")
-		if !simprovider.IsManaged(group) {
-			continue
-		}
-		cats, _, _ := unstructured.NestedStringSlice(crd.Object, "spec", "names", "categories")
-		if !slices.Contains(cats, "managed") {
-			continue // ProviderConfig, ProviderConfigUsage, …
-		}
-		kind, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "kind")
-		plural, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "plural")
-		versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
-		for _, v := range versions {
-			vm, _ := v.(map[string]any)
-			if st, _ := vm["storage"].(bool); st {
-				name, _ := vm["name"].(string)
-				out[schema.GroupKind{Group: group, Kind: kind}] = schema.GroupVersionResource{Group: group, Version: name, Resource: plural}
-			}
+	for i := range l.Items {
+		if gk, gvr, ok := managedKind(&l.Items[i]); ok {
+			out[gk] = gvr
 		}
 	}
 	return out, nil
+}
+
+var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+
+// managedKind is the managed resource kind a provider-aws CRD defines, with the resource of its
+// storage version; ok is false for any other CRD.
+func managedKind(crd *unstructured.Unstructured) (gk schema.GroupKind, gvr schema.GroupVersionResource, ok bool) {
+	group, _, _ := unstructured.NestedString(crd.Object, "spec", "group")
+	if !simprovider.IsManaged(group) {
+		return gk, gvr, false
+	}
+	cats, _, _ := unstructured.NestedStringSlice(crd.Object, "spec", "names", "categories")
+	if !slices.Contains(cats, "managed") {
+		return gk, gvr, false // ProviderConfig, ProviderConfigUsage, …
+	}
+	kind, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "kind")
+	plural, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "plural")
+	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
+	for _, v := range versions {
+		vm, _ := v.(map[string]any)
+		if st, _ := vm["storage"].(bool); st {
+			name, _ := vm["name"].(string)
+			gk, gvr, ok = schema.GroupKind{Group: group, Kind: kind}, schema.GroupVersionResource{Group: group, Version: name, Resource: plural}, true
+		}
+	}
+	return gk, gvr, ok
 }
 
 // Kinds returns the managed kinds the stand-in serves.
@@ -209,6 +219,9 @@ func (s *StandIn) Run(ctx context.Context, workers int) error {
 		}
 		synced = append(synced, hasSynced)
 	}
+	if err := s.serveNewKinds(ctx, f); err != nil {
+		return err
+	}
 	f.Start(ctx.Done())
 	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 		return fmt.Errorf("provider stand-in: informers did not sync")
@@ -239,7 +252,6 @@ func (s *StandIn) Run(ctx context.Context, workers int) error {
 		}()
 	}
 	s.logf("provider stand-in: serving %d managed kinds", len(s.kinds))
-	go s.serveNewKinds(ctx, f)
 	return nil
 }
 
@@ -265,40 +277,37 @@ func (s *StandIn) addInformer(f dynamicinformer.DynamicSharedInformerFactory, gv
 	return inf.HasSynced, nil
 }
 
-// serveNewKinds looks for managed kinds whose CRDs appeared since the start every 5 seconds
-// and serves them too.
-func (s *StandIn) serveNewKinds(ctx context.Context, f dynamicinformer.DynamicSharedInformerFactory) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
+// serveNewKinds watches the CRDs and serves every managed kind whose CRD appears after the
+// start (an upgrade's activation policy activates more), as SafeStart providers start a kind's
+// controller once it is activated.
+func (s *StandIn) serveNewKinds(ctx context.Context, f dynamicinformer.DynamicSharedInformerFactory) error {
+	serve := func(obj any) {
+		crd, ok := obj.(*unstructured.Unstructured)
+		if !ok {
 			return
-		case <-t.C:
 		}
-		kinds, err := ManagedKinds(ctx, s.dyn)
-		if err != nil {
-			continue
+		gk, gvr, ok := managedKind(crd)
+		if !ok {
+			return
 		}
-		added := 0
 		s.kindsMu.Lock()
-		for gk, gvr := range kinds {
-			if _, ok := s.kinds[gk]; ok {
-				continue
-			}
-			if _, err := s.addInformer(f, gvr); err != nil {
-				s.logf("provider stand-in: %s: %v", gk, err)
-				continue
-			}
-			s.kinds[gk] = gvr
-			added++
-			s.logf("provider stand-in: serving %s, whose CRD appeared", gk)
+		defer s.kindsMu.Unlock()
+		if _, ok := s.kinds[gk]; ok {
+			return
 		}
-		s.kindsMu.Unlock()
-		if added > 0 {
-			f.Start(ctx.Done())
+		if _, err := s.addInformer(f, gvr); err != nil {
+			s.logf("provider stand-in: %s: %v", gk, err)
+			return
 		}
+		s.kinds[gk] = gvr
+		s.logf("provider stand-in: serving %s, whose CRD appeared", gk)
+		f.Start(ctx.Done())
 	}
+	_, err := f.ForResource(crdGVR).Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    serve,
+		UpdateFunc: func(_, n any) { serve(n) },
+	})
+	return err
 }
 
 func (s *StandIn) res(gvr schema.GroupVersionResource, ns string) dynamic.ResourceInterface {
