@@ -50,30 +50,7 @@ func TestAWS(t *testing.T) {
 	env := newAWSEnv(ctx, t, endpoint)
 	log := motoLog{path: filepath.Join(c.state, "moto-calls.jsonl")}
 	dir := t.TempDir()
-
-	// the platform: its accounts in the local AWS, then its part on the cluster (platform.sh)
-	// with ProviderConfigs for the local AWS and EnvironmentConfigs naming what it created
-	pcs := filepath.Join(dir, "providerconfigs.yaml")
-	must(t, "writing the ProviderConfigs", os.WriteFile(pcs, env.providerConfigs(t, c.root), 0o600))
-	if !t.Run("platform AWS", func(t *testing.T) { env.platformAWS(ctx, t, c.root) }) {
-		t.FailNow()
-	}
-	envDir := filepath.Join(dir, "environmentconfigs")
-	must(t, "mkdir", os.MkdirAll(envDir, 0o700))
-	envFiles, err := filepath.Glob(filepath.Join(c.root, "examples", "environmentconfigs", "*.yaml"))
-	must(t, "EnvironmentConfigs", err)
-	for i, f := range envFiles {
-		envFiles[i], _ = filepath.Rel(c.root, f)
-	}
-	env.writeSubstituted(t, c.root, envDir, envFiles...)
-	t.Setenv("PLATFORM_PROVIDERCONFIGS", pcs)
-	t.Setenv("PLATFORM_ENVIRONMENTCONFIGS", envDir)
-	if !t.Run("platform", func(t *testing.T) {
-		testPlatform(ctx, t, c)
-		checkRealProvider(ctx, t, c)
-	}) {
-		t.FailNow()
-	}
+	setUpAWSPlatform(ctx, t, c, env, dir)
 
 	raw, err := os.ReadFile("testdata/expected.yaml")
 	must(t, "testdata/expected.yaml", err)
@@ -137,6 +114,63 @@ func TestAWS(t *testing.T) {
 	allCalls = append(allCalls, calls...)
 	t.Run("IAM policy covers every call", func(t *testing.T) { checkIAMPolicy(t, c.root, allCalls) })
 	printAWSTable(t, rows)
+}
+
+// setUpAWSPlatform is the platform's part with the local AWS: its accounts in moto
+// (platformAWS), then its part on the cluster (platform.sh) with ProviderConfigs for the local
+// AWS and EnvironmentConfigs naming what it created (written to dir).
+func setUpAWSPlatform(ctx context.Context, t *testing.T, c *cluster, env *awsEnv, dir string) {
+	t.Helper()
+	pcs := filepath.Join(dir, "providerconfigs.yaml")
+	must(t, "writing the ProviderConfigs", os.WriteFile(pcs, env.providerConfigs(t, c.root), 0o600))
+	if !t.Run("platform AWS", func(t *testing.T) { env.platformAWS(ctx, t, c.root) }) {
+		t.FailNow()
+	}
+	envDir := filepath.Join(dir, "environmentconfigs")
+	must(t, "mkdir", os.MkdirAll(envDir, 0o700))
+	envFiles, err := filepath.Glob(filepath.Join(c.root, "examples", "environmentconfigs", "*.yaml"))
+	must(t, "EnvironmentConfigs", err)
+	for i, f := range envFiles {
+		envFiles[i], _ = filepath.Rel(c.root, f)
+	}
+	env.writeSubstituted(t, c.root, envDir, envFiles...)
+	t.Setenv("PLATFORM_PROVIDERCONFIGS", pcs)
+	t.Setenv("PLATFORM_ENVIRONMENTCONFIGS", envDir)
+	if !t.Run("platform", func(t *testing.T) {
+		testPlatform(ctx, t, c)
+		checkRealProvider(ctx, t, c)
+	}) {
+		t.FailNow()
+	}
+}
+
+// TestAWSPlatform is the platform step of make e2e-aws alone, for make scale with the real
+// provider (E2E_PROVIDER=real test/e2e/scale.sh): the local AWS's accounts and the platform's
+// part on the cluster (setUpAWSPlatform), then the stage examples' requests with the local AWS's
+// IDs written to E2E_AWS_EXAMPLES, where test/e2e/cmd/scale reads its templates (-examples).
+func TestAWSPlatform(t *testing.T) {
+	out := os.Getenv("E2E_AWS_EXAMPLES")
+	if os.Getenv("E2E_PROVIDER") != "real" || out == "" {
+		t.Skip("make scale with the real provider only (E2E_PROVIDER=real, E2E_AWS_EXAMPLES set by test/e2e/scale.sh)")
+	}
+	endpoint := os.Getenv("E2E_MOTO_URL")
+	if endpoint == "" {
+		t.Fatal("E2E_MOTO_URL is not set (test/e2e/scale.sh sets it)")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c, err := newCluster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newAWSEnv(ctx, t, endpoint)
+	must(t, "mkdir "+out, os.MkdirAll(out, 0o700))
+	setUpAWSPlatform(ctx, t, c, env, out)
+	stages, err := examples.Stages(c.root)
+	must(t, "examples", err)
+	for _, ex := range stages {
+		t.Logf("%s: %s", ex.Name, env.writeSubstituted(t, c.root, out, ex.Request)[0])
+	}
 }
 
 // checkIAMPolicy: every call the provider made is allowed by the deployment role's policy

@@ -21,10 +21,14 @@
 #     in Crossplane's queue while its parts change, so one reconcile takes many watch events;
 #     100 stacks Ready in 3m19s instead of 7m49s, docs/performance.md). XP_EXTRA_ARGS= (empty)
 #     runs Crossplane's default of 100.
-#   SCALE_PROVIDER_START: a command that starts the provider instead of the stand-in (e.g. the
-#     real provider-aws against moto): run with KUBECONFIG and PIDS exported once the platform is
-#     set up, it must start the provider in the background and write its PID to
-#     $PIDS/provider.pid; SCALE_PROVIDER_LABEL names it in the report
+#   E2E_PROVIDER=real: the REAL provider-aws (bin/lambdastack-provider, hack/build-tools.sh
+#     provider-aws) against moto instead of the stand-in, installed and run as make e2e-aws does
+#     (controlplane/up.sh); the platform is make e2e-aws's (TestAWSPlatform: the accounts in moto,
+#     ProviderConfigs for it, the examples' IDs replaced by moto's), moto's CPU is reported too
+#   SCALE_PROVIDER_START: a command that starts the provider instead of the stand-in (another
+#     provider): run with KUBECONFIG and PIDS exported once the platform is set up, it must start
+#     the provider in the background and write its PID to $PIDS/provider.pid;
+#     SCALE_PROVIDER_LABEL names it in the report
 #   E2E_PORT_BASE (test/e2e/controlplane/lib.sh); E2E_KEEP=1 deletes the fleet at the end (timed)
 #   and leaves the control plane running: $STATE/scale can then be run again against it.
 set -euo pipefail
@@ -40,10 +44,11 @@ trap 'rc=$?; [ $rc -eq 0 ] || "$CP_DIR/logs.sh" >&2 || true; [ "${E2E_KEEP:-}" =
 export KAS_EXTRA_ARGS=${KAS_EXTRA_ARGS:---disabled-metrics=etcd_request_duration_seconds,apiserver_request_duration_seconds,apiserver_watch_events_dispatch_duration_seconds,apiserver_watch_list_duration_seconds,apiserver_request_sli_duration_seconds,apiserver_storage_list_duration_seconds,apiserver_request_body_size_bytes,apiserver_watch_cache_read_wait_seconds,apiserver_watch_cache_initialization_duration_seconds,apiserver_watch_events_sizes,apiserver_response_sizes}
 
 ts "== binaries"
-hack/build-tools.sh kube etcd crossplane-core
+hack/build-tools.sh kube etcd crossplane-core $([ "$E2E_PROVIDER" = real ] && echo crossplane provider-aws)
 mkdir -p "$STATE"
 go build -trimpath -tags e2e -o "$STATE/provider-standin" ./test/e2e/cmd/provider-standin
 go build -trimpath -tags e2e -o "$STATE/scale" ./test/e2e/cmd/scale
+[ "$E2E_PROVIDER" = real ] && go test -trimpath -tags e2e -c -o "$STATE/e2e.test" ./test/e2e/
 
 export XP_POLL_INTERVAL=${XP_POLL_INTERVAL:-1m} XP_SYNC_INTERVAL=${XP_SYNC_INTERVAL:-1h} XP_EXTRA_ARGS=${XP_EXTRA_ARGS---max-reconcile-rate=10}
 ts "== control plane"
@@ -51,16 +56,27 @@ ts "== control plane"
 # the platform (up.sh installed the Configuration): provider configs, the stages'
 # EnvironmentConfigs, Crossplane may read namespaces (stages that select them by label); the
 # scale command grants its team namespaces the stages as a platform team would
-"$E2E_DIR/platform.sh" >"$LOGS/scale-setup.log" 2>&1
+aws_flags=()
 export STANDIN_WORKERS=${STANDIN_WORKERS:-8}
 provider=provider-standin label="provider stand-in (SIMULATED provider, $STANDIN_WORKERS workers)"
-if [ -n "${SCALE_PROVIDER_START:-}" ]; then
-  export PIDS
-  provider=provider label=${SCALE_PROVIDER_LABEL:-provider (SCALE_PROVIDER_START)}
-  bash -c "$SCALE_PROVIDER_START"
-  [ -f "$PIDS/provider.pid" ] || die "SCALE_PROVIDER_START wrote no $PIDS/provider.pid"
+if [ "$E2E_PROVIDER" = real ]; then
+  # make e2e-aws's platform step; the package runtime (up.sh) already runs the real provider
+  (cd "$E2E_DIR" && E2E_MOTO_URL="http://127.0.0.1:$MOTO_PORT" E2E_AWS_EXAMPLES="$STATE/aws-examples" \
+    "$STATE/e2e.test" -test.run '^TestAWSPlatform$' -test.v -test.count=1 -test.timeout=20m) >"$LOGS/scale-setup.log" 2>&1 ||
+    { tail -40 "$LOGS/scale-setup.log" >&2; die "the platform in the local AWS (TestAWSPlatform) failed: $LOGS/scale-setup.log"; }
+  grep -q '^--- PASS: TestAWSPlatform' "$LOGS/scale-setup.log" || die "TestAWSPlatform did not pass (skipped?): $LOGS/scale-setup.log"
+  provider=provider label="provider-aws $PROVIDER_AWS_VERSION (REAL, bin/lambdastack-provider) against moto"
+  aws_flags=(-local-aws moto -examples "$STATE/aws-examples")
 else
-  start provider-standin
+  "$E2E_DIR/platform.sh" >"$LOGS/scale-setup.log" 2>&1
+  if [ -n "${SCALE_PROVIDER_START:-}" ]; then
+    export PIDS
+    provider=provider label=${SCALE_PROVIDER_LABEL:-provider (SCALE_PROVIDER_START)}
+    bash -c "$SCALE_PROVIDER_START"
+    [ -f "$PIDS/provider.pid" ] || die "SCALE_PROVIDER_START wrote no $PIDS/provider.pid"
+  else
+    start provider-standin
+  fi
 fi
 sleep 2
 must_live "$provider"
@@ -71,6 +87,6 @@ ts "== ${SCALE_N:-300} LambdaStacks ($settings)"
   -timeout "${SCALE_TIMEOUT:-30m}" -stage-n "${SCALE_STAGE_N:-4}" -stages "${SCALE_STAGES:-}" -stage-steady "${SCALE_STAGE_STEADY:-2m}" \
   -ttl "${SCALE_TTL:-0}" -crossplane-metrics "http://127.0.0.1:$XP_METRICS_PORT/metrics" \
   -settings "$settings" -provider "$provider" -provider-label "$label" $([ "${E2E_KEEP:-}" = 1 ] && echo -cleanup) \
-  -pids "$PIDS" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"
+  -pids "$PIDS" "${aws_flags[@]}" -out "$ROOT/_output/scale.md" 2>&1 | tee "$LOGS/scale.log"
 must_live function
 must_live "$provider"

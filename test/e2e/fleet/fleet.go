@@ -32,17 +32,10 @@ var (
 )
 
 // Templates reads the example requests at the given paths (relative to root); with none, the
-// namespaced (LambdaStack) stage examples of examples/index.txt.
+// namespaced (LambdaStack) stage examples of examples/index.txt (StageTemplates).
 func Templates(root string, paths ...string) ([]map[string]any, error) {
-	namespacedOnly := len(paths) == 0
-	if namespacedOnly {
-		stages, err := examples.Stages(root)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range stages {
-			paths = append(paths, e.Request)
-		}
+	if len(paths) == 0 {
+		return StageTemplates(root, "")
 	}
 	var out []map[string]any
 	for _, p := range paths {
@@ -50,10 +43,31 @@ func Templates(root string, paths ...string) ([]map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if namespacedOnly && obj["kind"] != v1alpha1.KindLambdaStack {
-			continue
-		}
 		out = append(out, obj)
+	}
+	return out, nil
+}
+
+// StageTemplates reads the namespaced (LambdaStack) stage examples of examples/index.txt; with
+// dir, their copies there by file name (make e2e-aws's, with the IDs the local AWS made up).
+func StageTemplates(root, dir string) ([]map[string]any, error) {
+	stages, err := examples.Stages(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]any
+	for _, e := range stages {
+		p := filepath.Join(root, e.Request)
+		if dir != "" {
+			p = filepath.Join(dir, filepath.Base(e.Request))
+		}
+		obj, err := examples.ReadYAML(p)
+		if err != nil {
+			return nil, err
+		}
+		if obj["kind"] == v1alpha1.KindLambdaStack {
+			out = append(out, obj)
+		}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no namespaced stage example in examples/index.txt")

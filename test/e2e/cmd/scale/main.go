@@ -49,24 +49,35 @@ var (
 	fnGVR = schema.GroupVersionResource{Group: "lambda.aws.m.upbound.io", Version: "v1beta1", Resource: "functions"}
 )
 
-// processes of the control plane, by their name in the e2e PID directory.
-var processes = []struct{ pid, name string }{
-	{"function", "function-lambdastack"},
-	{"crossplane", "crossplane core"},
-	{"kas", "kube-apiserver"},
-	{"etcd", "etcd"},
-	{"kcm", "kube-controller-manager"},
-	{providerPID, "provider stand-in (SIMULATED provider)"}, // -provider, -provider-label
+// processes of the control plane, by their name in the e2e PID directory, then those outside it
+// (reported, not counted in the control plane's CPU): the provider and, with -local-aws, the
+// local AWS the real provider calls.
+var processes = []struct {
+	pid, name string
+	outside   bool
+}{
+	{"function", "function-lambdastack", false},
+	{"crossplane", "crossplane core", false},
+	{"kas", "kube-apiserver", false},
+	{"etcd", "etcd", false},
+	{"kcm", "kube-controller-manager", false},
+	{providerPID, "provider stand-in (SIMULATED provider)", true}, // -provider, -provider-label
 }
 
-// providerPID names the provider's PID file; the provider is reported but not counted in the
-// control plane.
-const providerPID = "provider"
+// providerPID names the provider's PID file (-provider); localAWSPID the local AWS's (-local-aws).
+const (
+	providerPID = "provider"
+	localAWSPID = "local-aws"
+)
 
 type config struct {
 	n, namespaces, workers int
 	steady, timeout        time.Duration
 	pids, out, provider    string
+	// localAWS is the PID file of the local AWS the real provider calls (moto), reported
+	// like the provider; examples is a directory with copies of the stage examples' requests
+	// for that AWS (IDs it made up substituted), read instead of examples/ by their file names
+	localAWS, examples string
 	// the cost of one stack per stage (stages.go): stageN stacks of each stage alone
 	stageN                                 int
 	stages                                 string // measure only these stages alone (comma-separated); empty: all
@@ -92,6 +103,8 @@ func main() {
 	flag.StringVar(&c.out, "out", "_output/scale.md", "Report file (also printed).")
 	flag.StringVar(&c.provider, "provider", "provider-standin", "PID file (in -pids) of the process that plays provider-aws.")
 	flag.StringVar(&processes[len(processes)-1].name, "provider-label", processes[len(processes)-1].name, "What the provider is, for the report.")
+	flag.StringVar(&c.localAWS, "local-aws", "", "PID file (in -pids) of the local AWS the real provider calls (moto), reported like the provider; empty: none.")
+	flag.StringVar(&c.examples, "examples", "", "Directory of the stage examples' requests as the local AWS needs them (make e2e-aws's substitutions), read by file name instead of examples/; empty: examples/.")
 	flag.IntVar(&c.stageN, "stage-n", 4, "Stacks of each stage measured alone before the fleet (the cost of one stack per stage); 0 skips it.")
 	flag.StringVar(&c.stages, "stages", "", "Comma-separated stages to measure alone (e.g. dev,prod); empty: every stage of the fleet.")
 	flag.DurationVar(&c.stageSteady, "stage-steady", 2*time.Minute, "Steady-state window of each stage's stacks.")
@@ -102,6 +115,10 @@ func main() {
 	flag.BoolVar(&c.cleanup, "cleanup", false, "Delete the fleet at the end and wait until every managed resource is gone (reported).")
 	flag.DurationVar(&c.ttl, "ttl", 0, "Response TTL the platform sets on every stage's EnvironmentConfig (data.responseTTLSeconds); 0 keeps the stages' own.")
 	flag.Parse()
+	if c.localAWS != "" {
+		processes = append(processes, processes[len(processes)-1])
+		processes[len(processes)-1].pid, processes[len(processes)-1].name = localAWSPID, "local AWS (moto, with LambdaStack's extension)"
+	}
 	if err := run(context.Background(), c); err != nil {
 		log.Fatal("scale: ", err)
 	}
@@ -126,8 +143,11 @@ func run(ctx context.Context, c config) error {
 	pids := map[string]int{}
 	for _, p := range processes {
 		file := p.pid
-		if p.pid == providerPID {
+		switch p.pid {
+		case providerPID:
 			file = c.provider
+		case localAWSPID:
+			file = c.localAWS
 		}
 		b, err := os.ReadFile(filepath.Join(c.pids, file+".pid"))
 		if err != nil {
@@ -138,7 +158,7 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 
-	templates, err := fleet.Templates(root)
+	templates, err := fleet.StageTemplates(root, c.examples)
 	if err != nil {
 		return err
 	}
@@ -457,19 +477,19 @@ func updateLatency(ctx context.Context, dyn dynamic.Interface, xr *unstructured.
 func table(w *strings.Builder, pids map[string]int, cpu map[string]time.Duration, d time.Duration, peak map[string]int64) {
 	var plane time.Duration
 	for _, p := range processes {
-		if p.pid != providerPID {
+		if !p.outside {
 			plane += cpu[p.pid]
 		}
 	}
 	w.WriteString("| process | CPU (s per s) | share of the control plane's CPU | peak RSS |\n|---|---|---|---|\n")
 	for _, p := range processes {
 		share := "—"
-		if p.pid != providerPID && plane > 0 {
+		if !p.outside && plane > 0 {
 			share = fmt.Sprintf("%.1f%%", 100*float64(cpu[p.pid])/float64(plane))
 		}
 		fmt.Fprintf(w, "| %s | %.3f | %s | %.1f MiB |\n", p.name, cpu[p.pid].Seconds()/d.Seconds(), share, float64(peak[p.pid])/1024)
 	}
-	fmt.Fprintf(w, "\nThe control plane is the first five (the stand-in is not part of it); together %.3f CPU-seconds per second.\n", plane.Seconds()/d.Seconds())
+	fmt.Fprintf(w, "\nThe control plane is the first five (the provider is not part of it); together %.3f CPU-seconds per second.\n", plane.Seconds()/d.Seconds())
 }
 
 func cpuOf(pids map[string]int) map[string]time.Duration {
