@@ -76,7 +76,8 @@ e2e-aws:
 
 ## scale: the local control plane (as make e2e) with the provider stand-in and SCALE_N=300
 ## LambdaStacks in 10 namespaces: time to Ready, steady-state CPU/RSS, one update's latency
-## (test/e2e/scale.sh; _output/scale.md; docs/performance.md). Not part of make test.
+## (test/e2e/scale.sh; _output/scale.md; docs/performance.md). E2E_PROVIDER=real: through the REAL
+## provider-aws against moto, as make e2e-aws. Not part of make test.
 .PHONY: scale
 scale:
 	@test/e2e/scale.sh

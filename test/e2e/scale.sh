@@ -25,10 +25,6 @@
 #     provider-aws) against moto instead of the stand-in, installed and run as make e2e-aws does
 #     (controlplane/up.sh); the platform is make e2e-aws's (TestAWSPlatform: the accounts in moto,
 #     ProviderConfigs for it, the examples' IDs replaced by moto's), moto's CPU is reported too
-#   SCALE_PROVIDER_START: a command that starts the provider instead of the stand-in (another
-#     provider): run with KUBECONFIG and PIDS exported once the platform is set up, it must start
-#     the provider in the background and write its PID to $PIDS/provider.pid;
-#     SCALE_PROVIDER_LABEL names it in the report
 #   E2E_PORT_BASE (test/e2e/controlplane/lib.sh); E2E_KEEP=1 deletes the fleet at the end (timed)
 #   and leaves the control plane running: $STATE/scale can then be run again against it.
 set -euo pipefail
@@ -69,14 +65,7 @@ if [ "$E2E_PROVIDER" = real ]; then
   aws_flags=(-local-aws moto -examples "$STATE/aws-examples")
 else
   "$E2E_DIR/platform.sh" >"$LOGS/scale-setup.log" 2>&1
-  if [ -n "${SCALE_PROVIDER_START:-}" ]; then
-    export PIDS
-    provider=provider label=${SCALE_PROVIDER_LABEL:-provider (SCALE_PROVIDER_START)}
-    bash -c "$SCALE_PROVIDER_START"
-    [ -f "$PIDS/provider.pid" ] || die "SCALE_PROVIDER_START wrote no $PIDS/provider.pid"
-  else
-    start provider-standin
-  fi
+  start provider-standin
 fi
 sleep 2
 must_live "$provider"
