@@ -29,6 +29,8 @@ var (
 	NSGVR      = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
 	EnvGVR     = schema.GroupVersionResource{Group: "apiextensions.crossplane.io", Version: "v1beta1", Resource: "environmentconfigs"}
 	SecretGVR  = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	// PCGVR is provider-aws's namespaced ProviderConfig (a team namespace's AWS account)
+	PCGVR = schema.GroupVersionResource{Group: "aws.m.upbound.io", Version: "v1beta1", Resource: "providerconfigs"}
 )
 
 // Templates reads the example requests at the given paths (relative to root); with none, the
@@ -178,6 +180,84 @@ func GrantStages(ctx context.Context, dyn dynamic.Interface, namespaces []string
 		}
 	}
 	return nil
+}
+
+// GrantAccounts does the other half of granting new team namespaces a stage (docs/tenancy.md,
+// examples/providerconfigs.yaml): it puts the stage's account, a ProviderConfig of the name the
+// stack will use, in each namespace. For every template it copies the ProviderConfig of the
+// template's own namespace (the example team's) and, when that reads its credentials from a
+// Secret (the local AWS of make e2e-aws), the Secret too: provider-aws reads a namespaced
+// ProviderConfig's Secret from the managed resource's namespace. A template whose stage uses a
+// ClusterProviderConfig (EnvironmentConfig data.providerConfigKind) needs nothing. Existing
+// copies are left as they are. The copies assume the example team's role: a platform gives each
+// team a deployment role of its own where the account's roles are per team (prod's
+// lambdastack-deployer-team-mcp); the stand-in and moto do not evaluate IAM, so a fleet shares it.
+func GrantAccounts(ctx context.Context, dyn dynamic.Interface, templates []map[string]any, namespaces []string) error {
+	type pcKey struct{ ns, name string }
+	seen := map[pcKey]bool{}
+	for _, t := range templates {
+		u := &unstructured.Unstructured{Object: t}
+		stage, _, _ := unstructured.NestedString(t, "spec", "stage")
+		name, _, _ := unstructured.NestedString(t, "spec", "providerConfigName")
+		kind := ""
+		if ec, err := stageConfig(ctx, dyn, stage); err != nil {
+			return err
+		} else if ec != nil {
+			if name == "" {
+				name, _, _ = unstructured.NestedString(ec.Object, "data", "providerConfigName")
+			}
+			kind, _, _ = unstructured.NestedString(ec.Object, "data", "providerConfigKind")
+		}
+		if name == "" {
+			name = stage
+		}
+		k := pcKey{u.GetNamespace(), name}
+		if kind == "ClusterProviderConfig" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		pc, err := dyn.Resource(PCGVR).Namespace(k.ns).Get(ctx, k.name, metav1.GetOptions{})
+		if err != nil {
+			return fmt.Errorf("the account of stage %s (ProviderConfig %s/%s) to grant: %w", stage, k.ns, k.name, err)
+		}
+		secretName, _, _ := unstructured.NestedString(pc.Object, "spec", "credentials", "secretRef", "name")
+		var secret *unstructured.Unstructured
+		if secretName != "" {
+			if secret, err = dyn.Resource(SecretGVR).Namespace(k.ns).Get(ctx, secretName, metav1.GetOptions{}); err != nil {
+				return fmt.Errorf("the credentials of ProviderConfig %s/%s: %w", k.ns, k.name, err)
+			}
+		}
+		for _, ns := range namespaces {
+			if secret != nil {
+				cp := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret",
+					"metadata": map[string]any{"name": secretName, "namespace": ns}, "data": secret.Object["data"]}}
+				if _, err := dyn.Resource(SecretGVR).Namespace(ns).Create(ctx, cp, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+					return err
+				}
+			}
+			cp := &unstructured.Unstructured{Object: map[string]any{"apiVersion": pc.GetAPIVersion(), "kind": pc.GetKind(),
+				"metadata": map[string]any{"name": k.name, "namespace": ns}, "spec": kruntime.DeepCopyJSONValue(pc.Object["spec"])}}
+			if secret != nil {
+				if err := unstructured.SetNestedField(cp.Object, ns, "spec", "credentials", "secretRef", "namespace"); err != nil {
+					return err
+				}
+			}
+			if _, err := dyn.Resource(PCGVR).Namespace(ns).Create(ctx, cp, metav1.CreateOptions{}); err != nil && !kerrors.IsAlreadyExists(err) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// stageConfig is the EnvironmentConfig of a stage (labelled with it), nil when the stage has none
+// (a built-in profile).
+func stageConfig(ctx context.Context, dyn dynamic.Interface, stage string) (*unstructured.Unstructured, error) {
+	l, err := dyn.Resource(EnvGVR).List(ctx, metav1.ListOptions{LabelSelector: v1alpha1.StageLabel + "=" + stage})
+	if err != nil || len(l.Items) == 0 {
+		return nil, err
+	}
+	return &l.Items[0], nil
 }
 
 // OneNamespaceStages lists the stages whose account is one namespace's (EnvironmentConfig

@@ -280,7 +280,7 @@ func (h *harness) run(ctx context.Context) error {
 }
 
 // apply creates the stacks: N requests round robin over the templates, in team namespaces the
-// platform granted the stages (fleet.GrantStages).
+// platform granted the stages and their accounts (fleet.GrantStages, fleet.GrantAccounts).
 func (h *harness) apply(ctx context.Context) error {
 	templates, err := fleet.Templates(h.root, templatePaths...)
 	if err != nil {
@@ -297,6 +297,9 @@ func (h *harness) apply(ctx context.Context) error {
 		return err
 	}
 	if err := fleet.GrantStages(ctx, h.dyn, namespaces); err != nil {
+		return err
+	}
+	if err := fleet.GrantAccounts(ctx, h.dyn, templates, namespaces); err != nil {
 		return err
 	}
 	for i := range h.c.n {

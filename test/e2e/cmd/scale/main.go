@@ -189,6 +189,9 @@ func run(ctx context.Context, c config) error {
 	if err := fleet.GrantStages(ctx, dyn, namespaces); err != nil {
 		return err
 	}
+	if err := fleet.GrantAccounts(ctx, dyn, templates, namespaces); err != nil {
+		return err
+	}
 	if c.ttl > 0 {
 		if err := setStageTTL(ctx, dyn, c.ttl); err != nil {
 			return err
