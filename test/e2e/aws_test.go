@@ -37,17 +37,7 @@ func TestAWS(t *testing.T) {
 	if os.Getenv("E2E_PROVIDER") != "real" {
 		t.Skip("make e2e-aws only (E2E_PROVIDER=real): the real provider against moto")
 	}
-	endpoint := os.Getenv("E2E_MOTO_URL")
-	if endpoint == "" {
-		t.Fatal("E2E_MOTO_URL is not set (test/e2e/aws.sh sets it)")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c, err := newCluster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := newAWSEnv(ctx, t, endpoint)
+	ctx, c, env := awsSuite(t)
 	log := motoLog{path: filepath.Join(c.state, "moto-calls.jsonl")}
 	dir := t.TempDir()
 	setUpAWSPlatform(ctx, t, c, env, dir)
@@ -116,6 +106,23 @@ func TestAWS(t *testing.T) {
 	printAWSTable(t, rows)
 }
 
+// awsSuite is what the suites of the real provider start from: the cluster, and the local AWS
+// at E2E_MOTO_URL (set by test/e2e/aws.sh and scale.sh); the context ends with the test.
+func awsSuite(t *testing.T) (context.Context, *cluster, *awsEnv) {
+	t.Helper()
+	endpoint := os.Getenv("E2E_MOTO_URL")
+	if endpoint == "" {
+		t.Fatal("E2E_MOTO_URL is not set (test/e2e/aws.sh and scale.sh set it)")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c, err := newCluster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c, newAWSEnv(ctx, t, endpoint)
+}
+
 // setUpAWSPlatform is the platform's part with the local AWS: its accounts in moto
 // (platformAWS), then its part on the cluster (platform.sh) with ProviderConfigs for the local
 // AWS and EnvironmentConfigs naming what it created (written to dir).
@@ -153,17 +160,7 @@ func TestAWSPlatform(t *testing.T) {
 	if os.Getenv("E2E_PROVIDER") != "real" || out == "" {
 		t.Skip("make scale with the real provider only (E2E_PROVIDER=real, E2E_AWS_EXAMPLES set by test/e2e/scale.sh)")
 	}
-	endpoint := os.Getenv("E2E_MOTO_URL")
-	if endpoint == "" {
-		t.Fatal("E2E_MOTO_URL is not set (test/e2e/scale.sh sets it)")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c, err := newCluster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := newAWSEnv(ctx, t, endpoint)
+	ctx, c, env := awsSuite(t)
 	must(t, "mkdir "+out, os.MkdirAll(out, 0o700))
 	setUpAWSPlatform(ctx, t, c, env, out)
 	stages, err := examples.Stages(c.root)
