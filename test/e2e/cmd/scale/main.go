@@ -52,10 +52,12 @@ var (
 // processes of the control plane, by their name in the e2e PID directory, then those outside it
 // (reported, not counted in the control plane's CPU): the provider and, with -local-aws, the
 // local AWS the real provider calls.
-var processes = []struct {
+type process struct {
 	pid, name string
 	outside   bool
-}{
+}
+
+var processes = []process{
 	{"function", "function-lambdastack", false},
 	{"crossplane", "crossplane core", false},
 	{"kas", "kube-apiserver", false},
@@ -116,8 +118,7 @@ func main() {
 	flag.DurationVar(&c.ttl, "ttl", 0, "Response TTL the platform sets on every stage's EnvironmentConfig (data.responseTTLSeconds); 0 keeps the stages' own.")
 	flag.Parse()
 	if c.localAWS != "" {
-		processes = append(processes, processes[len(processes)-1])
-		processes[len(processes)-1].pid, processes[len(processes)-1].name = localAWSPID, "local AWS (moto, with LambdaStack's extension)"
+		processes = append(processes, process{localAWSPID, "local AWS (moto, with LambdaStack's extension)", true})
 	}
 	if err := run(context.Background(), c); err != nil {
 		log.Fatal("scale: ", err)
